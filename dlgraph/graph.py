@@ -1,0 +1,371 @@
+"""The concept graph on networkx, and the pure query functions the CLI prints.
+
+Three views of one dataset:
+
+- ``relations``: every relation, a :class:`networkx.MultiDiGraph` keyed by relation type;
+- ``lineage``: lineage relations only, edges from the newer method to the older one (a DAG);
+- ``prereq``: an edge ``X -> P`` whenever P must be studied before X (a DAG).
+
+Every query takes the :class:`ConceptGraph` first and returns plain dicts and lists.
+
+Examples
+--------
+>>> from dlgraph import store
+>>> cg = ConceptGraph(store.load(store.bundled_data_dir()))
+>>> [step["name"] for step in path(cg, "R-CNN", "Mask R-CNN")["path"]]
+['R-CNN', 'Fast R-CNN', 'Faster R-CNN', 'Mask R-CNN']
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from . import store
+from .errors import InvalidData, UsageError
+from .names import Match, Resolver
+from .vocabulary import LINEAGE_TYPES, RELATION_TYPES
+
+
+class ConceptGraph:
+    """A validated dataset with its networkx views and a name resolver."""
+
+    def __init__(self, dataset: store.Dataset):
+        self.dataset = dataset
+        self.concepts: dict[str, dict[str, Any]] = dataset.concept_by_id()
+        self.relations = nx.MultiDiGraph()
+        self.lineage = nx.DiGraph()
+        self.prereq = nx.DiGraph()
+        for cid in self.concepts:
+            self.relations.add_node(cid)
+            self.lineage.add_node(cid)
+            self.prereq.add_node(cid)
+        for r in dataset.relations:
+            source, kind, target = r["source"], r["type"], r["target"]
+            self.relations.add_edge(source, target, key=kind, relation=r)
+            if kind in LINEAGE_TYPES and not self.lineage.has_edge(source, target):
+                self.lineage.add_edge(source, target, relation=r)
+            needs = RELATION_TYPES[kind].prerequisite
+            if needs:
+                before, after = (target, source) if needs == "target" else (source, target)
+                if not self.prereq.has_edge(after, before):
+                    self.prereq.add_edge(after, before, relation=r)
+
+    @cached_property
+    def resolver(self) -> Resolver:
+        return Resolver(self.concepts.values())
+
+    def resolve(self, name: str) -> str:
+        return self.match(name).id
+
+    def match(self, name: str) -> Match:
+        return self.resolver.resolve(name)
+
+    def name(self, cid: str) -> str:
+        return self.concepts[cid]["name"]
+
+    def ref(self, cid: str) -> dict[str, str]:
+        return {"id": cid, "name": self.concepts[cid]["name"]}
+
+    def sort_key(self, cid: str) -> tuple[str, str]:
+        return (self.concepts[cid]["name"].casefold(), cid)
+
+
+def load_graph(directory: str | os.PathLike[str] | None = None) -> ConceptGraph:
+    """Load, validate (structure and cycles) and index a graph folder."""
+    cg = ConceptGraph(store.load(directory))
+    found = cycles(cg)
+    if found:
+        folder = cg.dataset.directory or Path(".")
+        raise InvalidData(f"{folder}: the graph is not valid ({len(found)} problems)", found)
+    return cg
+
+
+def cycles(cg: ConceptGraph) -> list[str]:
+    """One readable cycle per tangle in the lineage and prerequisite views (both must be DAGs)."""
+    found = []
+    for view, what in ((cg.lineage, "lineage"), (cg.prereq, "prerequisite")):
+        for component in nx.strongly_connected_components(view):
+            if len(component) < 2:
+                continue
+            loop = nx.find_cycle(view.subgraph(component))
+            steps = [_sentence(cg, view.edges[u, v]["relation"]) for u, v in loop]
+            found.append(f"{store.RELATIONS_FILE}: {what} cycle: " + "; ".join(steps))
+    return sorted(found)
+
+
+def validate(directory: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """Every error and warning of a graph folder, for ``dlgraph validate``; never raises on bad data."""
+    dataset = store.load(directory, check=False)
+    errors, warnings = store.problems(dataset)
+    if not errors:
+        errors = cycles(ConceptGraph(dataset))
+    return {
+        "directory": str(dataset.directory),
+        "valid": not errors,
+        "concepts": len(dataset.concepts) if isinstance(dataset.concepts, list) else 0,
+        "relations": len(dataset.relations) if isinstance(dataset.relations, list) else 0,
+        "errors": errors,
+        "warnings": warnings,
+    }
+
+
+def _sentence(cg: ConceptGraph, r: dict[str, Any]) -> str:
+    return f"{cg.name(r['source'])} {RELATION_TYPES[r['type']].label} {cg.name(r['target'])}"
+
+
+def _edge(r: dict[str, Any]) -> dict[str, str]:
+    return {k: r[k] for k in ("source", "type", "target", "evidence")}
+
+
+def _distinct(cg: ConceptGraph, a: str, b: str) -> tuple[str, str]:
+    source, target = cg.resolve(a), cg.resolve(b)
+    if source == target:
+        raise UsageError(f"{a!r} and {b!r} are the same concept ({cg.name(source)}); name two concepts")
+    return source, target
+
+
+# --- path ------------------------------------------------------------------------------------------
+
+
+def path(cg: ConceptGraph, a: str, b: str, *, any_relation: bool = False) -> dict[str, Any]:
+    """How ``b`` descends from ``a`` through lineage relations, else the shortest link of any kind.
+
+    The lineage answer is the longest chain (the one that explains most: Adam -> RMSprop -> Adagrad
+    rather than the Adam -> Adagrad shortcut); ties go to the alphabetically first chain, and
+    ``alternatives`` counts them. If the lineage runs the other way (``a`` descends from ``b``) the
+    chain is returned with ``reversed`` set. ``any_relation`` skips lineage and asks for the shortest
+    connection through any relation, in either direction.
+    """
+    source, target = _distinct(cg, a, b)
+    result: dict[str, Any] = {
+        "source": cg.ref(source),
+        "target": cg.ref(target),
+        "found": False,
+        "kind": "any" if any_relation else "lineage",
+        "reversed": False,
+        "fallback": False,
+        "alternatives": 0,
+        "path": [],
+        "edges": [],
+    }
+    if not any_relation:
+        for newer, older, flipped in ((target, source, False), (source, target, True)):
+            chain, count = _longest_chain(cg.lineage, newer, older, cg.sort_key)
+            if chain:
+                # Walk from the older concept to the newer one, edge by edge against lineage direction.
+                walk = list(reversed(chain))
+                edges = [_edge(cg.lineage.edges[v, u]["relation"]) for u, v in zip(walk, walk[1:])]
+                result.update(found=True, reversed=flipped, alternatives=count, edges=edges)
+                result["path"] = [cg.ref(c) for c in walk]
+                return result
+        result.update(kind="any", fallback=True)
+    chain, count = _shortest_any(cg, source, target)
+    if chain:
+        edges = [_edge(_best_relation(cg, u, v)) for u, v in zip(chain, chain[1:])]
+        result.update(found=True, alternatives=count, edges=edges, path=[cg.ref(c) for c in chain])
+    return result
+
+
+def _longest_chain(dag: nx.DiGraph, start: str, end: str, key) -> tuple[list[str], int]:
+    """The longest ``start -> end`` path in a DAG (alphabetically first on ties) and how many tie."""
+    if start == end or end not in nx.descendants(dag, start):
+        return [], 0
+    between = (nx.descendants(dag, start) | {start}) & (nx.ancestors(dag, end) | {end})
+    sub = dag.subgraph(between)
+    length: dict[str, int] = {}
+    count: dict[str, int] = {}
+    for node in nx.topological_sort(sub):
+        if node == start:
+            length[node], count[node] = 0, 1
+            continue
+        preds = list(sub.predecessors(node))
+        best = max(length[p] for p in preds)
+        length[node] = best + 1
+        count[node] = sum(count[p] for p in preds if length[p] == best)
+    chain = [end]
+    while chain[-1] != start:
+        node = chain[-1]
+        preds = [p for p in sub.predecessors(node) if length[p] == length[node] - 1]
+        chain.append(min(preds, key=key))
+    chain.reverse()
+    return chain, count[end]
+
+
+def _shortest_any(cg: ConceptGraph, source: str, target: str) -> tuple[list[str], int]:
+    """Shortest path ignoring direction and type; alphabetically first on ties, with the tie count."""
+    undirected = cg.relations.to_undirected(as_view=True)
+    from_source = nx.single_source_shortest_path_length(undirected, source)
+    if target not in from_source:
+        return [], 0
+    to_target = nx.single_source_shortest_path_length(undirected, target)
+    total = from_source[target]
+    on_path = {n for n, d in from_source.items() if d + to_target.get(n, total + 1) == total}
+    count = {source: 1}
+    for node in sorted(on_path, key=from_source.__getitem__):
+        if node != source:
+            count[node] = sum(
+                count[m] for m in undirected[node] if m in on_path and from_source[m] == from_source[node] - 1
+            )
+    chain = [source]
+    while chain[-1] != target:
+        here = chain[-1]
+        nxt = [m for m in undirected[here] if m in on_path and from_source[m] == from_source[here] + 1]
+        chain.append(min(nxt, key=cg.sort_key))
+    return chain, count[target]
+
+
+def _best_relation(cg: ConceptGraph, u: str, v: str) -> dict[str, Any]:
+    """The most specific relation between two neighbours, in either direction (related-to last)."""
+    found = [d["relation"] for d in (cg.relations.get_edge_data(u, v) or {}).values()]
+    found += [d["relation"] for d in (cg.relations.get_edge_data(v, u) or {}).values()]
+    order = list(RELATION_TYPES)
+    return min(found, key=lambda r: (order.index(r["type"]), r["source"] != u))
+
+
+# --- prerequisites ---------------------------------------------------------------------------------
+
+
+def resolve_all(cg: ConceptGraph, names: Iterable[str]) -> set[str]:
+    return {cg.resolve(n) for n in names}
+
+
+def prerequisites(
+    cg: ConceptGraph, name: str, *, depth: int | None = None, known: Iterable[str] = ()
+) -> dict[str, Any]:
+    """Everything to study before ``name``, in a valid study order.
+
+    Each entry has its shortest ``depth`` (1 = needed directly), a one-line ``definition`` and the
+    ``reason``: the relation that pulls it in. ``known`` concepts are dropped together with everything
+    needed only through them. Ties in the order go to the deepest concept first, then by name.
+    """
+    target = cg.resolve(name)
+    if depth is not None and depth < 1:
+        raise UsageError("--depth must be 1 or more")
+    skip = resolve_all(cg, known) - {target}
+    dist = {target: 0}
+    parent: dict[str, str] = {}
+    frontier = [target]
+    while frontier and (depth is None or dist[frontier[0]] < depth):
+        layer = []
+        for node in frontier:
+            for need in sorted(cg.prereq.successors(node), key=cg.sort_key):
+                if need in skip or need in dist:
+                    continue
+                dist[need] = dist[node] + 1
+                parent[need] = node
+                layer.append(need)
+        frontier = sorted(layer, key=cg.sort_key)
+    sub = cg.prereq.subgraph(dist).reverse(copy=False)
+    order = nx.lexicographical_topological_sort(sub, key=lambda n: (-dist[n], *cg.sort_key(n)))
+    items = []
+    for cid in order:
+        if cid == target:
+            continue
+        relation = cg.prereq.edges[parent[cid], cid]["relation"]
+        items.append(
+            {
+                **cg.ref(cid),
+                "depth": dist[cid],
+                "definition": one_line(cg.concepts[cid]["definition"]),
+                "reason": _sentence(cg, relation),
+                "relation": _edge(relation),
+            }
+        )
+    return {"concept": cg.ref(target), "known": sorted(skip, key=cg.sort_key), "prerequisites": items}
+
+
+def next_concepts(cg: ConceptGraph, known: Iterable[str]) -> dict[str, Any]:
+    """The fringe: concepts not yet known whose every prerequisite is known.
+
+    With nothing known, the starting points (concepts with no prerequisites). Otherwise only concepts
+    the known set unlocks (at least one prerequisite, all of them known), most-unlocked first.
+    """
+    done = resolve_all(cg, known)
+    results = []
+    for cid in cg.concepts:
+        if cid in done:
+            continue
+        needs = set(cg.prereq.successors(cid))
+        if (not done and not needs) or (needs and needs <= done):
+            results.append({**cg.ref(cid), "requires": sorted((cg.name(n) for n in needs), key=str.casefold)})
+    results.sort(key=lambda r: (-len(r["requires"]), r["name"].casefold(), r["id"]))
+    return {"known": sorted((cg.ref(k) for k in done), key=lambda r: r["name"].casefold()), "results": results}
+
+
+# --- lineage, show, list ---------------------------------------------------------------------------
+
+
+def lineage(cg: ConceptGraph, name: str) -> dict[str, Any]:
+    """What ``name`` descends from and what descends from it, flat (nearest first) and as trees."""
+    cid = cg.resolve(name)
+    older = nx.single_source_shortest_path_length(cg.lineage, cid)
+    newer = nx.single_source_shortest_path_length(cg.lineage.reverse(copy=False), cid)
+
+    def flat(dist: dict[str, int]) -> list[dict[str, str]]:
+        ranked = sorted((n for n in dist if n != cid), key=lambda n: (dist[n], *cg.sort_key(n)))
+        return [cg.ref(n) for n in ranked]
+
+    return {
+        "concept": cg.ref(cid),
+        "ancestors": flat(older),
+        "descendants": flat(newer),
+        "ancestor_tree": _tree(cg, cid, upward=True, seen=set()),
+        "descendant_tree": _tree(cg, cid, upward=False, seen=set()),
+    }
+
+
+def _tree(cg: ConceptGraph, cid: str, *, upward: bool, seen: set[str]) -> list[dict[str, Any]]:
+    """Nested lineage from ``cid``; a node reached twice is listed again but not expanded again."""
+    edges = cg.lineage.out_edges(cid, data="relation") if upward else cg.lineage.in_edges(cid, data="relation")
+    branches = []
+    for u, v, r in sorted(edges, key=lambda e: cg.sort_key(e[1] if upward else e[0])):
+        other = v if upward else u
+        label = RELATION_TYPES[r["type"]].label if upward else RELATION_TYPES[r["type"]].inverse
+        repeat = other in seen
+        seen.add(other)
+        children = [] if repeat else _tree(cg, other, upward=upward, seen=seen)
+        branches.append({**cg.ref(other), "label": label, "repeat": repeat, "children": children})
+    return branches
+
+
+def show(cg: ConceptGraph, name: str) -> dict[str, Any]:
+    """A concept's fields and every relation touching it, both directions."""
+    cid = cg.resolve(name)
+    touching = [d for _, _, d in cg.relations.out_edges(cid, data="relation")]
+    touching += [d for _, _, d in cg.relations.in_edges(cid, data="relation")]
+    order = list(RELATION_TYPES)
+    touching.sort(key=lambda r: (r["source"] != cid, order.index(r["type"]), cg.sort_key(r["target"]), cg.sort_key(r["source"])))
+    groups: dict[str, list[dict[str, str]]] = {}
+    for r in touching:
+        outgoing = r["source"] == cid
+        spec = RELATION_TYPES[r["type"]]
+        label = spec.label if outgoing or spec.symmetric else spec.inverse
+        groups.setdefault(label, []).append(cg.ref(r["target"] if outgoing else r["source"]))
+    return {
+        **cg.concepts[cid],
+        "relations": [_edge(r) | {"origin": r["origin"]} for r in touching],
+        "groups": groups,
+    }
+
+
+def list_concepts(cg: ConceptGraph, *, topic: str | None = None, kind: str | None = None) -> dict[str, Any]:
+    """Concepts filtered by topic and kind, sorted by name."""
+    rows = [
+        {**cg.ref(c["id"]), "topic": c["topic"], "kind": c["kind"]}
+        for c in cg.concepts.values()
+        if (topic is None or c["topic"] == topic) and (kind is None or c["kind"] == kind)
+    ]
+    rows.sort(key=lambda r: (r["name"].casefold(), r["id"]))
+    return {"results": rows}
+
+
+def one_line(text: str, width: int = 100) -> str:
+    """The first line of a definition, shortened to ``width`` characters."""
+    first = " ".join((text or "").split())
+    return first if len(first) <= width else first[: width - 1].rstrip() + "…"

@@ -1,0 +1,164 @@
+"""Turn what a user types into a concept id: exact, then case/space/punctuation-insensitive, then fuzzy.
+
+Also ranked search and shell completion. Needs only the concept list, never networkx, because tab
+completion runs this on every key press.
+
+Examples
+--------
+>>> normalize("Mask R-CNN") == normalize("mask rcnn") == normalize("MASK_RCNN")
+True
+>>> slugify("L1/L2 (weight decay)")
+'l1-l2-weight-decay'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import AmbiguousConcept, ConceptNotFound
+
+_NON_ALNUM = re.compile(r"[\W_]+")
+_WORD = re.compile(r"\w+")
+
+#: A fuzzy match is taken without asking when it scores at least this and clearly beats the runner-up.
+ACCEPT_RATIO = 0.85
+SUGGEST_RATIO = 0.55
+
+
+def normalize(text: str) -> str:
+    """Lowercase and drop everything but letters and digits."""
+    return _NON_ALNUM.sub("", text.casefold())
+
+
+def slugify(text: str) -> str:
+    """A stable id from a display name: lowercase words joined by single dashes."""
+    return _NON_ALNUM.sub("-", text.casefold()).strip("-")
+
+
+@dataclass(frozen=True)
+class Match:
+    """A resolved name: the concept id, and whether it took a fuzzy guess to get there."""
+
+    id: str
+    exact: bool
+    label: str
+
+
+class Resolver:
+    """Index of every concept's id, name and aliases, normalized."""
+
+    def __init__(self, concepts: Iterable[dict[str, Any]]):
+        self.names: dict[str, str] = {}
+        self.labels: dict[str, list[tuple[str, bool]]] = {}
+        for c in concepts:
+            self.names[c["id"]] = c["name"]
+            self._add(c["id"], c["id"], primary=False)
+            self._add(c["name"], c["id"], primary=True)
+            for alias in c.get("aliases", ()):
+                self._add(alias, c["id"], primary=False)
+
+    def _add(self, label: str, cid: str, *, primary: bool) -> None:
+        key = normalize(label)
+        if not key:
+            return
+        owners = self.labels.setdefault(key, [])
+        if all(existing != cid for existing, _ in owners):
+            owners.append((cid, primary))
+        elif primary:
+            owners[:] = [(o, p or o == cid) for o, p in owners]
+
+    def resolve(self, text: str) -> Match:
+        """The one concept ``text`` names, or :class:`ConceptNotFound` / :class:`AmbiguousConcept`."""
+        if text in self.names:
+            return Match(text, True, self.names[text])
+        key = normalize(text)
+        owners = self.labels.get(key, [])
+        if len(owners) == 1:
+            return Match(owners[0][0], True, self.names[owners[0][0]])
+        if owners:
+            primaries = [cid for cid, primary in owners if primary]
+            if len(primaries) == 1:
+                return Match(primaries[0], True, self.names[primaries[0]])
+            raise AmbiguousConcept(text, sorted(self.names[cid] for cid, _ in owners))
+        ranked = self._fuzzy(key)
+        if ranked and ranked[0][0] >= ACCEPT_RATIO:
+            best = ranked[0]
+            runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
+            if best[0] - runner_up >= 0.05:
+                return Match(best[1], False, self.names[best[1]])
+        suggestions = [self.names[cid] for ratio, cid in ranked[:3] if ratio >= SUGGEST_RATIO]
+        raise ConceptNotFound(text, suggestions)
+
+    def _fuzzy(self, key: str) -> list[tuple[float, str]]:
+        """Concept ids by their best label's similarity to ``key``, best first."""
+        if not key:
+            return []
+        from difflib import SequenceMatcher
+
+        best: dict[str, float] = {}
+        matcher = SequenceMatcher(autojunk=False)
+        matcher.set_seq2(key)
+        for label, owners in self.labels.items():
+            matcher.set_seq1(label)
+            if matcher.real_quick_ratio() < SUGGEST_RATIO or matcher.quick_ratio() < SUGGEST_RATIO:
+                continue
+            ratio = matcher.ratio()
+            if len(key) >= 3 and (label.startswith(key) or key in label):
+                ratio = max(ratio, 0.6)
+            for cid, _ in owners:
+                if ratio > best.get(cid, 0.0):
+                    best[cid] = ratio
+        return sorted(((r, cid) for cid, r in best.items()), key=lambda rc: (-rc[0], self.names[rc[1]]))
+
+    def complete(self, prefix: str, limit: int = 50) -> list[tuple[str, str]]:
+        """``(id, name)`` pairs whose id, name or an alias starts with ``prefix`` (normalized)."""
+        key = normalize(prefix)
+        hits = {cid for label, owners in self.labels.items() if label.startswith(key) for cid, _ in owners}
+        if not hits and key:
+            hits = {cid for label, owners in self.labels.items() if key in label for cid, _ in owners}
+        return sorted(((cid, self.names[cid]) for cid in hits), key=lambda p: p[1].casefold())[:limit]
+
+
+def search(concepts: Iterable[dict[str, Any]], text: str, limit: int = 10) -> list[dict[str, Any]]:
+    """Concepts ranked by how well ``text`` matches their name, aliases, then definition.
+
+    A result is ``{"id", "name", "score", "match"}``; ``match`` says what matched (name, alias,
+    definition or fuzzy). Ties are broken by name, so results are stable.
+    """
+    from difflib import SequenceMatcher
+
+    key = normalize(text)
+    words = {w.casefold() for w in _WORD.findall(text)}
+    if not key:
+        return []
+    results = []
+    for c in concepts:
+        score, match = 0.0, ""
+        for label, where in [(c["name"], "name")] + [(a, "alias") for a in c.get("aliases", ())]:
+            norm = normalize(label)
+            if not norm:
+                continue
+            if norm == key:
+                candidate = 100.0
+            elif norm.startswith(key):
+                candidate = 90.0 - min(len(norm) - len(key), 20) * 0.25
+            elif key in norm:
+                candidate = 80.0 - min(len(norm) - len(key), 20) * 0.25
+            else:
+                ratio = SequenceMatcher(None, key, norm, autojunk=False).ratio()
+                candidate = 50.0 * ratio if ratio >= 0.7 else 0.0
+                where = "fuzzy" if candidate else where
+            if candidate > score:
+                score, match = candidate, where
+        if words and score < 60:
+            found = {w.casefold() for w in _WORD.findall(c.get("definition") or "")}
+            share = len(words & found) / len(words)
+            if share and 30.0 + 30.0 * share > score:
+                score, match = 30.0 + 30.0 * share, "definition"
+        if score > 0:
+            results.append({"id": c["id"], "name": c["name"], "score": round(score, 1), "match": match})
+    results.sort(key=lambda r: (-r["score"], r["name"].casefold(), r["id"]))
+    return results[:limit]

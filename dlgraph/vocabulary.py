@@ -1,0 +1,109 @@
+"""The one place that defines relation types, topics and kinds.
+
+The CLI, the renderer, the exporters, the validator and the README table all read from here, so a new
+relation type is added in exactly one spot.
+
+Examples
+--------
+>>> RELATION_TYPES["improves-on"].inverse
+'improved by'
+>>> RELATION_TYPES["part-of"].prerequisite
+'source'
+>>> sorted(t for t, r in RELATION_TYPES.items() if r.family == "lineage")
+['extends', 'improves-on', 'inspired-by', 'simplifies']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Family = Literal["lineage", "composition", "taxonomy", "association"]
+Prerequisite = Literal["target", "source", None]
+
+
+@dataclass(frozen=True)
+class RelationType:
+    """A typed edge ``source --name--> target``; the source is the subject of the sentence.
+
+    ``prerequisite`` says which end must be studied first: ``"target"`` (Adam combines RMSprop: study
+    RMSprop before Adam), ``"source"`` (query part-of attention: study the part before the whole) or
+    ``None`` (no study order implied).
+    """
+
+    name: str
+    label: str
+    inverse: str
+    family: Family
+    prerequisite: Prerequisite
+    symmetric: bool
+    description: str
+
+
+def _types(*rows: tuple) -> dict[str, RelationType]:
+    return {row[0]: RelationType(*row) for row in rows}
+
+
+# fmt: off
+RELATION_TYPES: dict[str, RelationType] = _types(
+    ("improves-on", "improves on", "improved by", "lineage", "target", False,
+     "a newer method that fixes or beats the target (Faster R-CNN improves on Fast R-CNN)"),
+    ("extends", "extends", "extended by", "lineage", "target", False,
+     "adds to the target and keeps it (Mask R-CNN extends Faster R-CNN)"),
+    ("simplifies", "simplifies", "simplified by", "lineage", "target", False,
+     "a simpler version of the target (GRU simplifies LSTM)"),
+    ("inspired-by", "inspired by", "inspired", "lineage", None, False,
+     "historically inspired by the target (LeNet-5 inspired by the Neocognitron)"),
+    ("combines", "combines", "combined in", "composition", "target", False,
+     "joins the target with other ideas (Adam combines RMSprop and momentum)"),
+    ("uses", "uses", "used by", "composition", "target", False,
+     "uses the target as a building block or tool (Fast R-CNN uses RoI Pooling)"),
+    ("part-of", "part of", "has part", "composition", "source", False,
+     "a component of the target; the part is studied first (query part of attention)"),
+    ("is-a", "is a", "has kind", "taxonomy", "target", False,
+     "a kind of the target (dropout is a regularization technique)"),
+    ("addresses", "addresses", "addressed by", "association", "target", False,
+     "solves or mitigates the target problem (LSTM addresses vanishing gradients)"),
+    ("measures", "measures", "measured by", "association", "target", False,
+     "a metric or formula that quantifies the target (IoU measures box overlap)"),
+    ("alternative-to", "alternative to", "alternative to", "association", None, True,
+     "can be used instead of the target; symmetric"),
+    ("related-to", "related to", "related to", "association", None, True,
+     "a looser link than any other type; symmetric"),
+)
+# fmt: on
+
+LINEAGE_TYPES: frozenset[str] = frozenset(
+    name for name, rel in RELATION_TYPES.items() if rel.family == "lineage"
+)
+
+FAMILIES: tuple[Family, ...] = ("lineage", "composition", "taxonomy", "association")
+
+TOPICS: dict[str, str] = {
+    "foundations": "Foundations: networks, losses, backpropagation, core ideas",
+    "training": "Training practice: data, initialisation, normalisation, batches",
+    "optimization": "Optimization: gradient descent and its adaptive variants",
+    "regularization": "Regularization: fighting overfitting",
+    "cnn-architectures": "CNN architectures: convolutional networks and their history",
+    "object-detection": "Object detection: boxes, proposals, detectors, metrics",
+    "sequence-models": "Sequence models: RNNs, LSTMs, encoder-decoders",
+    "attention-transformers": "Attention and transformers",
+    "reinforcement-learning": "Reinforcement learning: MDPs, value and policy methods",
+}
+
+KINDS: dict[str, str] = {
+    "architecture": "a whole model design (ResNet, LSTM, Faster R-CNN)",
+    "component": "a building block inside a model (RoI Pooling, skip connection)",
+    "algorithm": "a procedure (Adam, beam search, NMS, Q-learning)",
+    "technique": "a training practice or trick (dropout, label smoothing)",
+    "concept": "an idea to understand (receptive field, Markov decision process)",
+    "formula": "an equation (CNN output size, Bellman equations)",
+    "metric": "a measure of quality (IoU, mAP)",
+    "problem": "a failure mode that methods address (vanishing gradients)",
+    "task": "a job a model does (object detection)",
+    "person": "people behind an idea (Hubel and Wiesel)",
+}
+
+#: Topic and kind used for concepts a deck build proposes that no curated entry describes.
+DEFAULT_TOPIC = "foundations"
+DEFAULT_KIND = "concept"

@@ -1,0 +1,177 @@
+"""Loading, validation rules (one broken fixture each) and the canonical, atomic writer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dlgraph import graph, store
+from dlgraph.errors import InvalidData
+
+from .conftest import MINI, load_json
+
+
+def _write(folder: Path, concepts=None, relations=None) -> None:
+    if concepts is not None:
+        (folder / "concepts.json").write_text(json.dumps(concepts), encoding="utf-8")
+    if relations is not None:
+        (folder / "relations.json").write_text(json.dumps(relations), encoding="utf-8")
+
+
+def _errors(folder: Path) -> list[str]:
+    return graph.validate(folder)["errors"]
+
+
+def test_mini_fixture_is_valid():
+    result = graph.validate(MINI)
+    assert result["valid"] and result["errors"] == []
+    assert result["concepts"] == 20 and result["relations"] == 21
+
+
+def test_broken_json_names_file_line_and_column(mini_dir):
+    (mini_dir / "relations.json").write_text('[\n  {"source": "adam",\n  oops\n]\n', encoding="utf-8")
+    with pytest.raises(InvalidData) as caught:
+        store.load(mini_dir)
+    assert str(caught.value).startswith(f"{mini_dir / 'relations.json'}: invalid JSON at line 3, column 3")
+
+
+def test_non_utf8_file_is_named(mini_dir):
+    (mini_dir / "concepts.json").write_bytes(b'[{"name": "caf\xe9"}]')
+    with pytest.raises(InvalidData, match=r"concepts\.json: not UTF-8"):
+        store.load(mini_dir)
+
+
+def test_missing_file_and_folder_and_file_as_folder(tmp_path):
+    with pytest.raises(InvalidData, match="no such folder"):
+        store.load(tmp_path / "nope")
+    (tmp_path / "plain").write_text("x")
+    with pytest.raises(InvalidData, match="is a file"):
+        store.load(tmp_path / "plain")
+    with pytest.raises(InvalidData, match=r"concepts\.json: file not found"):
+        store.load(tmp_path)
+
+
+def _mutate_concepts(fn):
+    concepts = load_json(MINI / "concepts.json")
+    fn(concepts)
+    return concepts
+
+
+def _mutate_relations(fn):
+    relations = load_json(MINI / "relations.json")
+    fn(relations)
+    return relations
+
+
+CONCEPT_CASES = {
+    "missing field": (lambda cs: cs[0].pop("kind"), "concept #1 (adagrad): missing field 'kind'"),
+    "duplicate id": (lambda cs: cs[1].update(id="adagrad"), "duplicate id 'adagrad'"),
+    "bad slug": (lambda cs: cs[0].update(id="Ada Grad"), "is not a slug"),
+    "unknown kind": (lambda cs: cs[0].update(kind="gizmo"), "unknown kind 'gizmo'"),
+    "aliases not a list": (lambda cs: cs[0].update(aliases="SGD"), "'aliases' must be a list"),
+    "card wrong type": (lambda cs: cs[0].update(card=3), "'card' must be a string or null"),
+    "not an object": (lambda cs: cs.append("adam"), "expected an object, got str"),
+}
+
+
+@pytest.mark.parametrize("case", CONCEPT_CASES)
+def test_each_concept_rule_has_a_broken_fixture(mini_dir, case):
+    mutate, expected = CONCEPT_CASES[case]
+    _write(mini_dir, concepts=_mutate_concepts(mutate))
+    errors = _errors(mini_dir)
+    assert any(expected in e for e in errors), errors
+    with pytest.raises(InvalidData):
+        store.load(mini_dir)
+
+
+def _add(relations, source, kind, target, evidence="because"):
+    relations.append({"source": source, "type": kind, "target": target, "evidence": evidence, "origin": "curated"})
+
+
+RELATION_CASES = {
+    "unknown type": (lambda rs: _add(rs, "adam", "befriends", "momentum"), "unknown relation type 'befriends'"),
+    "missing concept": (lambda rs: _add(rs, "adam", "uses", "nadam"), "target 'nadam' is not a concept id"),
+    "self-loop": (lambda rs: _add(rs, "adam", "uses", "adam"), "self-loop"),
+    "duplicate": (lambda rs: _add(rs, "adam", "combines", "momentum"), "(adam combines momentum): duplicate relation"),
+    "mirrored symmetric duplicate": (
+        lambda rs: _add(rs, "dueling-dqn", "alternative-to", "double-dqn"),
+        "duplicate relation",
+    ),
+    "bad origin": (lambda rs: rs[0].update(origin="guessed"), "origin must be one of curated, extracted"),
+    "empty evidence": (lambda rs: rs[0].update(evidence="  "), "'evidence' is empty"),
+    "missing field": (lambda rs: rs[0].pop("evidence"), "missing field 'evidence'"),
+}
+
+
+@pytest.mark.parametrize("case", RELATION_CASES)
+def test_each_relation_rule_has_a_broken_fixture(mini_dir, case):
+    mutate, expected = RELATION_CASES[case]
+    _write(mini_dir, relations=_mutate_relations(mutate))
+    errors = _errors(mini_dir)
+    assert any(expected in e for e in errors), errors
+
+
+def test_lineage_cycle_is_reported_with_its_steps(mini_dir):
+    _write(mini_dir, relations=_mutate_relations(lambda rs: _add(rs, "r-cnn", "inspired-by", "mask-r-cnn")))
+    errors = _errors(mini_dir)
+    assert len([e for e in errors if "lineage cycle" in e]) == 1
+    cycle = next(e for e in errors if "lineage cycle" in e)
+    for step in ("R-CNN inspired by Mask R-CNN", "Mask R-CNN extends Faster R-CNN", "Fast R-CNN improves on R-CNN"):
+        assert step in cycle
+    with pytest.raises(InvalidData, match="lineage cycle"):
+        graph.load_graph(mini_dir)
+
+
+def test_prerequisite_cycle_through_part_of_is_reported(mini_dir):
+    # Adam combines Momentum (study Momentum first) + Adam part-of Momentum (study Adam first): a loop.
+    _write(mini_dir, relations=_mutate_relations(lambda rs: _add(rs, "adam", "part-of", "momentum")))
+    errors = _errors(mini_dir)
+    assert any("prerequisite cycle" in e and "Adam part of Momentum" in e for e in errors), errors
+
+
+def test_warnings_do_not_invalidate(mini_dir):
+    result = graph.validate(mini_dir)
+    assert result["valid"]
+    assert result["warnings"] == ["concepts.json: the name 'dqnvariant' belongs to double-dqn, dueling-dqn"]
+
+
+def test_orphan_is_a_warning(mini_dir):
+    _write(mini_dir, relations=[r for r in load_json(MINI / "relations.json") if r["source"] != "lone-island"])
+    warnings = graph.validate(mini_dir)["warnings"]
+    assert "concepts.json: concept 'lone-island' has no relations (orphan)" in warnings
+
+
+def test_canonical_dump_round_trips_the_fixture_byte_for_byte():
+    dataset = store.load(MINI)
+    assert store.dumps_concepts(dataset.concepts) == (MINI / "concepts.json").read_text(encoding="utf-8")
+    assert store.dumps_relations(dataset.relations) == (MINI / "relations.json").read_text(encoding="utf-8")
+
+
+def test_canonical_dump_sorts_and_orders_keys_but_keeps_extra_fields():
+    concepts = [
+        {"name": "B", "id": "b", "card": None, "kind": "concept", "topic": "t", "aliases": [], "definition": "",
+         "note": "mine"},
+        {"id": "a", "name": "A", "aliases": [], "topic": "t", "kind": "concept", "definition": "", "card": None},
+    ]
+    text = store.dumps_concepts(concepts)
+    parsed = json.loads(text)
+    assert [c["id"] for c in parsed] == ["a", "b"]
+    assert list(parsed[1]) == [*store.CONCEPT_KEYS, "note"]
+
+
+def test_save_atomic_leaves_no_temp_files_and_replaces(tmp_path):
+    target = tmp_path / "x.json"
+    target.write_text("old")
+    store.save_atomic(target, "new")
+    assert target.read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
+
+
+def test_data_dir_precedence(monkeypatch, tmp_path):
+    monkeypatch.delenv(store.ENV_DATA_DIR, raising=False)
+    assert store.resolve_data_dir() == store.bundled_data_dir()
+    monkeypatch.setenv(store.ENV_DATA_DIR, str(tmp_path))
+    assert store.resolve_data_dir() == tmp_path
+    assert store.resolve_data_dir(MINI) == MINI
