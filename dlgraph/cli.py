@@ -290,7 +290,8 @@ def validate(ctx: click.Context, as_json: bool) -> None:
 
     \b
     Example:
-        dlgraph --data-dir my-graph validate
+        dlgraph validate
+        DLGRAPH_DATA_DIR=my-graph dlgraph validate
     """
     from . import graph
 

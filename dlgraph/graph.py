@@ -126,7 +126,7 @@ def _edge(r: dict[str, Any]) -> dict[str, str]:
 def _distinct(cg: ConceptGraph, a: str, b: str) -> tuple[str, str]:
     source, target = cg.resolve(a), cg.resolve(b)
     if source == target:
-        raise UsageError(f"{a!r} and {b!r} are the same concept ({cg.name(source)}); name two concepts")
+        raise UsageError(f"both names mean {cg.name(source)}; name two different concepts")
     return source, target
 
 
