@@ -30,7 +30,7 @@ class DlgraphGroup(click.Group):
             error = click.ClickException(str(exc))
             error.exit_code = exc.exit_code
             raise error from None
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except (click.exceptions.Exit, click.ClickException, click.Abort, BrokenPipeError):
             raise
         except OSError as exc:
             if ctx.params.get("debug"):
@@ -302,7 +302,13 @@ def validate(ctx: click.Context, as_json: bool) -> None:
 
 
 def main() -> None:
-    cli(prog_name="dlgraph")
+    try:
+        cli(prog_name="dlgraph")
+    except BrokenPipeError:
+        # The reader went away (`dlgraph list | head`): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -242,7 +242,8 @@ def prerequisites(
 
     Each entry has its shortest ``depth`` (1 = needed directly), a one-line ``definition`` and the
     ``reason``: the relation that pulls it in. ``known`` concepts are dropped together with everything
-    needed only through them. Ties in the order go to the deepest concept first, then by name.
+    needed only through them. The order goes layer by layer (a concept comes after everything it
+    needs), alphabetically within a layer.
     """
     target = cg.resolve(name)
     if depth is not None and depth < 1:
@@ -261,8 +262,9 @@ def prerequisites(
                 parent[need] = node
                 layer.append(need)
         frontier = sorted(layer, key=cg.sort_key)
-    sub = cg.prereq.subgraph(dist).reverse(copy=False)
-    order = nx.lexicographical_topological_sort(sub, key=lambda n: (-dist[n], *cg.sort_key(n)))
+    # Study in layers: first what needs nothing else here, then what needs only those, and so on.
+    layers = nx.topological_generations(cg.prereq.subgraph(dist).reverse(copy=False))
+    order = [cid for layer in layers for cid in sorted(layer, key=cg.sort_key)]
     items = []
     for cid in order:
         if cid == target:
@@ -272,7 +274,7 @@ def prerequisites(
             {
                 **cg.ref(cid),
                 "depth": dist[cid],
-                "definition": one_line(cg.concepts[cid]["definition"]),
+                "definition": one_line(cg.concepts[cid]["definition"], 90),
                 "reason": _sentence(cg, relation),
                 "relation": _edge(relation),
             }
@@ -368,4 +370,7 @@ def list_concepts(cg: ConceptGraph, *, topic: str | None = None, kind: str | Non
 def one_line(text: str, width: int = 100) -> str:
     """The first line of a definition, shortened to ``width`` characters."""
     first = " ".join((text or "").split())
-    return first if len(first) <= width else first[: width - 1].rstrip() + "…"
+    if len(first) <= width:
+        return first
+    cut = first.rfind(" ", 0, width)
+    return first[: cut if cut > width // 2 else width - 1].rstrip(" ,;:.") + "…"

@@ -116,7 +116,7 @@ def test_prereqs_known_from_names_and_from_a_file(run, tmp_path):
     known_file.write_text("# what I know\nAdagrad\n", encoding="utf-8")
     by_file = json.loads(run("prereqs", "adam", "--known", str(known_file), "--json").stdout)
     assert by_name == by_file
-    assert [p["id"] for p in by_file["prerequisites"]] == ["gradient-descent", "momentum", "rmsprop"]
+    assert [p["id"] for p in by_file["prerequisites"]] == ["gradient-descent", "rmsprop", "momentum"]
 
 
 def test_prereqs_bad_depth_is_a_usage_error(run):

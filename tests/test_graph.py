@@ -94,7 +94,7 @@ def test_known_drops_what_only_it_needs(cg):
     assert names(items) == ["Faster R-CNN"]
     # Knowing Adagrad keeps Gradient descent, which Momentum still needs.
     items = graph.prerequisites(cg, "adam", known=["adagrad"])["prerequisites"]
-    assert names(items) == ["Gradient descent", "Momentum", "RMSprop"]
+    assert names(items) == ["Gradient descent", "RMSprop", "Momentum"]
 
 
 def test_next_is_the_fringe(cg):
@@ -136,8 +136,8 @@ def test_show_groups_relations_with_inverse_labels(cg):
 
 
 def test_symmetric_relation_reads_the_same_both_ways(cg):
-    assert names(graph.show(cg, "dueling-dqn")["groups"]["alternative to"]) == ["Double DQN"]
-    assert names(graph.show(cg, "double-dqn")["groups"]["alternative to"]) == ["Dueling DQN"]
+    assert names(graph.show(cg, "dueling-dqn")["groups"]["is an alternative to"]) == ["Double DQN"]
+    assert names(graph.show(cg, "double-dqn")["groups"]["is an alternative to"]) == ["Dueling DQN"]
 
 
 def test_list_filters(cg):
