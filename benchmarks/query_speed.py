@@ -34,21 +34,39 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=21)
     args = parser.parse_args()
     entry = "from dlgraph.cli import main; main()"
-    complete_env = {**os.environ, "_DLGRAPH_COMPLETE": "bash_complete", "COMP_WORDS": "dlgraph path mas",
-                    "COMP_CWORD": "2"}
+    complete_env = {
+        **os.environ,
+        "_DLGRAPH_COMPLETE": "bash_complete",
+        "COMP_WORDS": "dlgraph path mas",
+        "COMP_CWORD": "2",
+    }
     rows = [
-        ("dlgraph path R-CNN 'Mask R-CNN'", [PY, "-c", entry, "path", "R-CNN", "Mask R-CNN"], None,
-         "import networkx", [PY, "-c", "import networkx"], 1.3),
-        ("tab completion of a concept", [PY, "-c", entry], complete_env,
-         "import click, json", [PY, "-c", "import click, json"], 2.0),
+        (
+            "dlgraph path R-CNN 'Mask R-CNN'",
+            [PY, "-c", entry, "path", "R-CNN", "Mask R-CNN"],
+            None,
+            "import networkx",
+            [PY, "-c", "import networkx"],
+            1.3,
+        ),
+        (
+            "tab completion of a concept",
+            [PY, "-c", entry],
+            complete_env,
+            "import click, json",
+            [PY, "-c", "import click, json"],
+            2.0,
+        ),
     ]
-    print(f"| operation | median | baseline | baseline median | ratio | target |")
+    print("| operation | median | baseline | baseline median | ratio | target |")
     print("|---|---|---|---|---|---|")
     for name, argv, env, base_name, base_argv, target in rows:
         ours = median_seconds(argv, args.runs, env)
         base = median_seconds(base_argv, args.runs)
-        print(f"| {name} | {ours * 1000:.0f} ms | `{base_name}` | {base * 1000:.0f} ms | "
-              f"{ours / base:.2f}x | <= {target}x |")
+        print(
+            f"| {name} | {ours * 1000:.0f} ms | `{base_name}` | {base * 1000:.0f} ms | "
+            f"{ours / base:.2f}x | <= {target}x |"
+        )
 
 
 if __name__ == "__main__":

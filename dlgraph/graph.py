@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from functools import cached_property
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -160,14 +161,14 @@ def path(cg: ConceptGraph, a: str, b: str, *, any_relation: bool = False) -> dic
             if chain:
                 # Walk from the older concept to the newer one, edge by edge against lineage direction.
                 walk = list(reversed(chain))
-                edges = [_edge(cg.lineage.edges[v, u]["relation"]) for u, v in zip(walk, walk[1:])]
+                edges = [_edge(cg.lineage.edges[v, u]["relation"]) for u, v in pairwise(walk)]
                 result.update(found=True, reversed=flipped, alternatives=count, edges=edges)
                 result["path"] = [cg.ref(c) for c in walk]
                 return result
         result.update(kind="any", fallback=True)
     chain, count = _shortest_any(cg, source, target)
     if chain:
-        edges = [_edge(_best_relation(cg, u, v)) for u, v in zip(chain, chain[1:])]
+        edges = [_edge(_best_relation(cg, u, v)) for u, v in pairwise(chain)]
         result.update(found=True, alternatives=count, edges=edges, path=[cg.ref(c) for c in chain])
     return result
 
@@ -297,7 +298,10 @@ def next_concepts(cg: ConceptGraph, known: Iterable[str]) -> dict[str, Any]:
         if (not done and not needs) or (needs and needs <= done):
             results.append({**cg.ref(cid), "requires": sorted((cg.name(n) for n in needs), key=str.casefold)})
     results.sort(key=lambda r: (-len(r["requires"]), r["name"].casefold(), r["id"]))
-    return {"known": sorted((cg.ref(k) for k in done), key=lambda r: r["name"].casefold()), "results": results}
+    return {
+        "known": sorted((cg.ref(k) for k in done), key=lambda r: r["name"].casefold()),
+        "results": results,
+    }
 
 
 # --- lineage, show, list ---------------------------------------------------------------------------
@@ -324,7 +328,9 @@ def lineage(cg: ConceptGraph, name: str) -> dict[str, Any]:
 
 def _tree(cg: ConceptGraph, cid: str, *, upward: bool, seen: set[str]) -> list[dict[str, Any]]:
     """Nested lineage from ``cid``; a node reached twice is listed again but not expanded again."""
-    edges = cg.lineage.out_edges(cid, data="relation") if upward else cg.lineage.in_edges(cid, data="relation")
+    edges = (
+        cg.lineage.out_edges(cid, data="relation") if upward else cg.lineage.in_edges(cid, data="relation")
+    )
     branches = []
     for u, v, r in sorted(edges, key=lambda e: cg.sort_key(e[1] if upward else e[0])):
         other = v if upward else u
@@ -342,7 +348,14 @@ def show(cg: ConceptGraph, name: str) -> dict[str, Any]:
     touching = [d for _, _, d in cg.relations.out_edges(cid, data="relation")]
     touching += [d for _, _, d in cg.relations.in_edges(cid, data="relation")]
     order = list(RELATION_TYPES)
-    touching.sort(key=lambda r: (r["source"] != cid, order.index(r["type"]), cg.sort_key(r["target"]), cg.sort_key(r["source"])))
+    touching.sort(
+        key=lambda r: (
+            r["source"] != cid,
+            order.index(r["type"]),
+            cg.sort_key(r["target"]),
+            cg.sort_key(r["source"]),
+        )
+    )
     groups: dict[str, list[dict[str, str]]] = {}
     for r in touching:
         outgoing = r["source"] == cid

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any
 
 from .vocabulary import FAMILIES, KINDS, RELATION_TYPES, TOPICS
@@ -29,7 +30,9 @@ def _steps(n: int) -> str:
 
 
 def _wrap(text: str, indent: str, width: int = 100) -> list[str]:
-    return textwrap.wrap(" ".join(text.split()), width, initial_indent=indent, subsequent_indent=indent) or [indent]
+    return textwrap.wrap(" ".join(text.split()), width, initial_indent=indent, subsequent_indent=indent) or [
+        indent
+    ]
 
 
 def path_report(result: dict[str, Any], style: Style = plain) -> list[str]:
@@ -50,15 +53,14 @@ def path_report(result: dict[str, Any], style: Style = plain) -> list[str]:
             lines.append("Shortest connection through any relation (not a lineage):")
         lines.append(style(" → ".join(names), bold=True))
     lines.append("")
-    for i, (edge, here, there) in enumerate(zip(result["edges"], result["path"], result["path"][1:]), 1):
+    steps = zip(result["edges"], pairwise(result["path"]), strict=True)
+    for i, (edge, (here, there)) in enumerate(steps, 1):
         label = step_label(edge, here["id"])
         lines.append(f"{i}. {here['name']} " + style(f"—{label}→", fg="cyan") + f" {there['name']}")
         lines += _wrap(edge["evidence"], "   ")
     if result["alternatives"] > 1:
         lines.append("")
-        lines.append(
-            f"{result['alternatives']} equally good chains exist; this is the alphabetically first."
-        )
+        lines.append(f"{result['alternatives']} equally good chains exist; this is the alphabetically first.")
     return lines
 
 
@@ -97,7 +99,10 @@ def next_report(result: dict[str, Any], style: Style = plain) -> list[str]:
 
 def lineage_report(result: dict[str, Any], style: Style = plain) -> list[str]:
     lines = [style(result["concept"]["name"], bold=True)]
-    for title, tree in (("descends from:", result["ancestor_tree"]), ("leads to:", result["descendant_tree"])):
+    for title, tree in (
+        ("descends from:", result["ancestor_tree"]),
+        ("leads to:", result["descendant_tree"]),
+    ):
         lines.append(f"  {title}" + ("" if tree else " nothing"))
         lines += _tree_lines(tree, "    ")
     return lines
@@ -117,7 +122,9 @@ def show_report(result: dict[str, Any], style: Style = plain) -> list[str]:
     lines.append(f"topic: {result['topic']} · kind: {result['kind']}")
     if result["aliases"]:
         lines.append("aliases: " + ", ".join(result["aliases"]))
-    lines.append("card: " + (result["card"] if result["card"] is not None else "(none: mentioned in other cards)"))
+    lines.append(
+        "card: " + (result["card"] if result["card"] is not None else "(none: mentioned in other cards)")
+    )
     lines.append("definition:")
     lines += _wrap(result["definition"], "  ")
     if result["groups"]:
@@ -167,8 +174,12 @@ def types_report(style: Style = plain) -> list[str]:
         for row in types_table():
             if row["family"] != family:
                 continue
-            first = {"target": "target first", "source": "source first", None: "no order"}[row["prerequisite"]]
-            lines.append(f"  {row['type']:<15} inverse: {row['inverse']:<15} {first:<13} {row['description']}")
+            first = {"target": "target first", "source": "source first", None: "no order"}[
+                row["prerequisite"]
+            ]
+            lines.append(
+                f"  {row['type']:<15} inverse: {row['inverse']:<15} {first:<13} {row['description']}"
+            )
     lines.append("")
     lines.append(style("topics", bold=True))
     lines += [f"  {k:<23} {v}" for k, v in TOPICS.items()]
@@ -184,5 +195,7 @@ def validate_report(result: dict[str, Any], style: Style = plain) -> list[str]:
     for warning in result["warnings"]:
         lines.append(style("warning: ", fg="yellow") + warning)
     verdict = "valid" if result["valid"] else f"NOT valid ({len(result['errors'])} errors)"
-    lines.append(f"{result['directory']}: {verdict}: {result['concepts']} concepts, {result['relations']} relations")
+    lines.append(
+        f"{result['directory']}: {verdict}: {result['concepts']} concepts, {result['relations']} relations"
+    )
     return lines

@@ -76,8 +76,14 @@ def test_path_reversed_arguments_note(run):
     ("args", "message"),
     [
         (("show", "adma"), "Error: no concept named 'adma'; did you mean 'Adam'?\n"),
-        (("path", "R-CNN", "nope-nope-nope"), "Error: no concept named 'nope-nope-nope'; try `dlgraph search` or"),
-        (("show", "dqn variant"), "Error: 'dqn variant' is ambiguous: it could be 'Double DQN', 'Dueling DQN'"),
+        (
+            ("path", "R-CNN", "nope-nope-nope"),
+            "Error: no concept named 'nope-nope-nope'; try `dlgraph search` or",
+        ),
+        (
+            ("show", "dqn variant"),
+            "Error: 'dqn variant' is ambiguous: it could be 'Double DQN', 'Dueling DQN'",
+        ),
         (("path", "adam", "ADAM"), "Error: both names mean Adam; name two different concepts\n"),
         (("prereqs", "adam", "--known", "nadam-x"), "Error: no concept named 'nadam-x'"),
     ],
@@ -164,7 +170,9 @@ def test_show_card(run):
     )
     data = json.loads(run("show", "Adam", "--json").stdout)
     assert {"id", "name", "aliases", "topic", "kind", "definition", "card", "relations"} <= set(data)
-    assert {"source": "adam", "type": "combines", "target": "momentum"}.items() <= data["relations"][2].items()
+    assert {"source": "adam", "type": "combines", "target": "momentum"}.items() <= data["relations"][
+        2
+    ].items()
 
 
 def test_search_list_types(run):
@@ -184,8 +192,10 @@ def test_validate_reports_and_exits(run, mini_dir):
     (mini_dir / "relations.json").write_text("[{]", encoding="utf-8")
     broken = run("validate", data_dir=mini_dir)
     assert broken.exit_code == 1
-    assert broken.stderr == f"Error: {mini_dir / 'relations.json'}: invalid JSON at line 1, column 3: " \
+    assert (
+        broken.stderr == f"Error: {mini_dir / 'relations.json'}: invalid JSON at line 1, column 3: "
         "Expecting property name enclosed in double quotes\n"
+    )
 
 
 def test_every_query_fails_cleanly_on_broken_data(run, mini_dir):
@@ -220,7 +230,10 @@ def _complete(words: str, shell: str = "bash") -> str:
     if shell != "bash":
         env["_TYPER_COMPLETE_ARGS"] = words
     done = subprocess.run(
-        [sys.executable, "-c", "from dlgraph.cli import main; main()"], env=env, capture_output=True, text=True
+        [sys.executable, "-c", "from dlgraph.cli import main; main()"],
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
@@ -232,8 +245,13 @@ def test_bash_completion_of_concept_names():
 
 
 def test_zsh_and_fish_completion_carry_the_display_name():
-    env = {**os.environ, "_DLGRAPH_COMPLETE": "zsh_complete", "COMP_WORDS": "dlgraph show mask", "COMP_CWORD": "2",
-           "DLGRAPH_DATA_DIR": str(MINI)}
+    env = {
+        **os.environ,
+        "_DLGRAPH_COMPLETE": "zsh_complete",
+        "COMP_WORDS": "dlgraph show mask",
+        "COMP_CWORD": "2",
+        "DLGRAPH_DATA_DIR": str(MINI),
+    }
     zsh = subprocess.run([sys.executable, "-m", "dlgraph"], env=env, capture_output=True, text=True).stdout
     assert zsh.splitlines() == ["plain", "mask-r-cnn", "Mask R-CNN"]
     env.update(_DLGRAPH_COMPLETE="fish_complete", COMP_WORDS="dlgraph show mask", COMP_CWORD="mask")
@@ -248,8 +266,13 @@ def test_completion_does_not_import_networkx():
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "print('NX' if 'networkx' in sys.modules else 'clean', file=sys.stderr)\n"
     )
-    env = {**os.environ, "_DLGRAPH_COMPLETE": "bash_complete", "COMP_WORDS": "dlgraph show ad", "COMP_CWORD": "2",
-           "DLGRAPH_DATA_DIR": str(MINI)}
+    env = {
+        **os.environ,
+        "_DLGRAPH_COMPLETE": "bash_complete",
+        "COMP_WORDS": "dlgraph show ad",
+        "COMP_CWORD": "2",
+        "DLGRAPH_DATA_DIR": str(MINI),
+    }
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert "plain,adam" in done.stdout
     assert done.stderr.strip().endswith("clean")
@@ -275,12 +298,17 @@ def _commands():
 @pytest.mark.parametrize("name", _commands())
 def test_every_command_has_help_with_an_example_and_a_readme_mention(name):
     command = cli.commands[name]
-    assert command.help and "Example:" in command.help and f"dlgraph {name}" in command.help.split("Example:")[1]
+    assert (
+        command.help and "Example:" in command.help and f"dlgraph {name}" in command.help.split("Example:")[1]
+    )
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"dlgraph {name}" in readme
 
 
 def test_python_dash_m_works():
-    done = subprocess.run([sys.executable, "-m", "dlgraph", "--data-dir", str(MINI), "show", "dqn", "--json"],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "dlgraph", "--data-dir", str(MINI), "show", "dqn", "--json"],
+        capture_output=True,
+        text=True,
+    )
     assert json.loads(done.stdout)["id"] == "dqn"

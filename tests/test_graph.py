@@ -142,7 +142,11 @@ def test_symmetric_relation_reads_the_same_both_ways(cg):
 
 def test_list_filters(cg):
     assert names(graph.list_concepts(cg, topic="optimization")["results"]) == [
-        "Adagrad", "Adam", "Gradient descent", "Momentum", "RMSprop"
+        "Adagrad",
+        "Adam",
+        "Gradient descent",
+        "Momentum",
+        "RMSprop",
     ]
     assert names(graph.list_concepts(cg, kind="component")["results"]) == ["RoI Pooling"]
 
@@ -161,8 +165,15 @@ def random_graphs(draw):
     """Random valid datasets: prerequisite edges only go from a higher index to a lower one (a DAG)."""
     n = draw(st.integers(min_value=2, max_value=14))
     concepts = [
-        {"id": f"c{i}", "name": f"Concept {i}", "aliases": [], "topic": "t", "kind": "concept",
-         "definition": f"number {i}", "card": None}
+        {
+            "id": f"c{i}",
+            "name": f"Concept {i}",
+            "aliases": [],
+            "topic": "t",
+            "kind": "concept",
+            "definition": f"number {i}",
+            "card": None,
+        }
         for i in range(n)
     ]
     types = ["improves-on", "uses", "combines", "is-a", "part-of", "related-to"]
@@ -178,7 +189,9 @@ def random_graphs(draw):
             continue
         if any((r["source"], r["target"]) == (source, target) and r["type"] == kind for r in relations):
             continue
-        relations.append({"source": source, "type": kind, "target": target, "evidence": "e", "origin": "curated"})
+        relations.append(
+            {"source": source, "type": kind, "target": target, "evidence": "e", "origin": "curated"}
+        )
     return store.Dataset(concepts, relations)
 
 

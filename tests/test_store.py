@@ -87,14 +87,22 @@ def test_each_concept_rule_has_a_broken_fixture(mini_dir, case):
 
 
 def _add(relations, source, kind, target, evidence="because"):
-    relations.append({"source": source, "type": kind, "target": target, "evidence": evidence, "origin": "curated"})
+    relations.append(
+        {"source": source, "type": kind, "target": target, "evidence": evidence, "origin": "curated"}
+    )
 
 
 RELATION_CASES = {
-    "unknown type": (lambda rs: _add(rs, "adam", "befriends", "momentum"), "unknown relation type 'befriends'"),
+    "unknown type": (
+        lambda rs: _add(rs, "adam", "befriends", "momentum"),
+        "unknown relation type 'befriends'",
+    ),
     "missing concept": (lambda rs: _add(rs, "adam", "uses", "nadam"), "target 'nadam' is not a concept id"),
     "self-loop": (lambda rs: _add(rs, "adam", "uses", "adam"), "self-loop"),
-    "duplicate": (lambda rs: _add(rs, "adam", "combines", "momentum"), "(adam combines momentum): duplicate relation"),
+    "duplicate": (
+        lambda rs: _add(rs, "adam", "combines", "momentum"),
+        "(adam combines momentum): duplicate relation",
+    ),
     "mirrored symmetric duplicate": (
         lambda rs: _add(rs, "dueling-dqn", "alternative-to", "double-dqn"),
         "duplicate relation",
@@ -118,7 +126,11 @@ def test_lineage_cycle_is_reported_with_its_steps(mini_dir):
     errors = _errors(mini_dir)
     assert len([e for e in errors if "lineage cycle" in e]) == 1
     cycle = next(e for e in errors if "lineage cycle" in e)
-    for step in ("R-CNN was inspired by Mask R-CNN", "Mask R-CNN extends Faster R-CNN", "Fast R-CNN improves on R-CNN"):
+    for step in (
+        "R-CNN was inspired by Mask R-CNN",
+        "Mask R-CNN extends Faster R-CNN",
+        "Fast R-CNN improves on R-CNN",
+    ):
         assert step in cycle
     with pytest.raises(InvalidData, match="lineage cycle"):
         graph.load_graph(mini_dir)
@@ -138,7 +150,9 @@ def test_warnings_do_not_invalidate(mini_dir):
 
 
 def test_orphan_is_a_warning(mini_dir):
-    _write(mini_dir, relations=[r for r in load_json(MINI / "relations.json") if r["source"] != "lone-island"])
+    _write(
+        mini_dir, relations=[r for r in load_json(MINI / "relations.json") if r["source"] != "lone-island"]
+    )
     warnings = graph.validate(mini_dir)["warnings"]
     assert "concepts.json: concept 'lone-island' has no relations (orphan)" in warnings
 
@@ -151,9 +165,25 @@ def test_canonical_dump_round_trips_the_fixture_byte_for_byte():
 
 def test_canonical_dump_sorts_and_orders_keys_but_keeps_extra_fields():
     concepts = [
-        {"name": "B", "id": "b", "card": None, "kind": "concept", "topic": "t", "aliases": [], "definition": "",
-         "note": "mine"},
-        {"id": "a", "name": "A", "aliases": [], "topic": "t", "kind": "concept", "definition": "", "card": None},
+        {
+            "name": "B",
+            "id": "b",
+            "card": None,
+            "kind": "concept",
+            "topic": "t",
+            "aliases": [],
+            "definition": "",
+            "note": "mine",
+        },
+        {
+            "id": "a",
+            "name": "A",
+            "aliases": [],
+            "topic": "t",
+            "kind": "concept",
+            "definition": "",
+            "card": None,
+        },
     ]
     text = store.dumps_concepts(concepts)
     parsed = json.loads(text)

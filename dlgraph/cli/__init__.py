@@ -1,0 +1,147 @@
+"""The ``dlgraph`` command line: parse, call one library function, print. No graph logic here.
+
+This package holds the group and what every command shares; each module beside it adds one family
+of commands.
+
+Heavy modules (networkx, spaCy, pyvis) are imported inside the commands that need them, so that
+``--help`` and shell completion stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import __version__, store
+from ..errors import DlgraphError
+
+
+class DlgraphGroup(click.Group):
+    """Turns dlgraph's own errors into a message and an exit code; no traceback without ``--debug``."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DlgraphError as exc:
+            if ctx.params.get("debug"):
+                raise
+            error = click.ClickException(str(exc))
+            error.exit_code = exc.exit_code
+            raise error from None
+        except (click.exceptions.Exit, click.ClickException, click.Abort, BrokenPipeError):
+            raise
+        except OSError as exc:
+            if ctx.params.get("debug"):
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
+        except Exception as exc:  # a bug: say so plainly, keep the traceback behind --debug
+            if ctx.params.get("debug"):
+                raise
+            raise click.ClickException(
+                f"internal error: {type(exc).__name__}: {exc}; rerun with --debug and report it"
+            ) from None
+
+
+def _data_dir(ctx: click.Context) -> Path:
+    return store.resolve_data_dir(ctx.find_root().params.get("data_dir"))
+
+
+def _graph(ctx: click.Context):
+    """The validated graph for this invocation, loaded once."""
+    obj = ctx.ensure_object(dict)
+    if "graph" not in obj:
+        from ..graph import load_graph
+
+        obj["graph"] = load_graph(_data_dir(ctx))
+    return obj["graph"]
+
+
+def _complete_concept(ctx: click.Context, param: click.Parameter, incomplete: str):
+    """Concept ids for shell completion; reads names only (no networkx, no validation)."""
+    from click.shell_completion import CompletionItem
+
+    from ..names import Resolver
+
+    try:
+        dataset = store.load(_data_dir(ctx), check=False)
+        resolver = Resolver(c for c in dataset.concepts if isinstance(c, dict) and "id" in c and "name" in c)
+    except Exception:  # completion must never print a traceback into the user's prompt
+        return []
+    return [CompletionItem(cid, help=name) for cid, name in resolver.complete(incomplete)]
+
+
+def _resolve(ctx: click.Context, name: str) -> str:
+    """A concept id for ``name``; says so on stderr when a fuzzy guess was needed."""
+    match = _graph(ctx).match(name)
+    if not match.exact:
+        click.echo(f"note: taking {name!r} to mean {match.label!r}", err=True)
+    return match.id
+
+
+def _known(ctx: click.Context, values: tuple[str, ...]) -> list[str]:
+    """Concept ids from ``--known`` values: comma-separated names, or files of names (one a line)."""
+    names: list[str] = []
+    for value in values:
+        if os.path.isfile(value):
+            text = Path(value).read_text(encoding="utf-8-sig")
+            for line in text.splitlines():
+                line = line.split("#", 1)[0]
+                names += [n.strip() for n in line.split(",") if n.strip()]
+        else:
+            names += [n.strip() for n in value.split(",") if n.strip()]
+    return [_resolve(ctx, n) for n in names]
+
+
+def _emit(result: Any, as_json: bool, lines) -> None:
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    for line in lines(result, click.style):
+        click.echo(line)
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of text.")
+concept_arg = {"shell_complete": _complete_concept}
+
+
+@click.group(cls=DlgraphGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=str),
+    envvar=store.ENV_DATA_DIR,
+    show_envvar=True,
+    help="Folder holding concepts.json and relations.json (default: the bundled graph).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of short error messages.")
+@click.version_option(__version__, "-V", "--version", prog_name="dlgraph")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: str | None, debug: bool) -> None:
+    """Explore a deep-learning concept graph: lineage, prerequisites, study order, maps.
+
+    \b
+    Example:
+        dlgraph path R-CNN "Mask R-CNN"
+    """
+    ctx.ensure_object(dict)
+    if "NO_COLOR" in os.environ:
+        ctx.color = False
+
+
+def main() -> None:
+    try:
+        cli(prog_name="dlgraph")
+    except BrokenPipeError:
+        # The reader went away (`dlgraph list | head`): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
+
+
+# Importing the command modules registers their commands on the group.
+from . import query  # noqa: E402, F401
