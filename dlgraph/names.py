@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import AmbiguousConcept, ConceptNotFound
 
@@ -38,8 +37,7 @@ def slugify(text: str) -> str:
     return _NON_ALNUM.sub("-", text.casefold()).strip("-")
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """A resolved name: the concept id, and whether it took a fuzzy guess to get there."""
 
     id: str

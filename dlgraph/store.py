@@ -10,7 +10,6 @@ import json
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +27,21 @@ ORIGINS = ("curated", "extracted")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-@dataclass
 class Dataset:
     """The concepts and relations of one graph, as plain dicts in file order."""
 
-    concepts: list[dict[str, Any]]
-    relations: list[dict[str, Any]]
-    directory: Path | None = None
-    warnings: list[str] = field(default_factory=list)
+    # A plain class rather than a dataclass: every query command imports this, and start-up counts.
+    def __init__(
+        self,
+        concepts: list[dict[str, Any]],
+        relations: list[dict[str, Any]],
+        directory: Path | None = None,
+        warnings: list[str] | None = None,
+    ):
+        self.concepts = concepts
+        self.relations = relations
+        self.directory = directory
+        self.warnings = warnings if warnings is not None else []
 
     def concept_by_id(self) -> dict[str, dict[str, Any]]:
         return {c["id"]: c for c in self.concepts}

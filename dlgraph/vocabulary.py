@@ -15,15 +15,13 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Family = Literal["lineage", "composition", "taxonomy", "association"]
 Prerequisite = Literal["target", "source", None]
 
 
-@dataclass(frozen=True)
-class RelationType:
+class RelationType(NamedTuple):
     """A typed edge ``source --name--> target``; the source is the subject of the sentence.
 
     ``prerequisite`` says which end must be studied first: ``"target"`` (Adam combines RMSprop: study
