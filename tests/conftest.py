@@ -36,3 +36,19 @@ def run():
 
 def load_json(path: Path):
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Write docs/reliability.md from the reliability ledger after a full, passing run."""
+    from .reliability import DOC, LEDGER, render
+
+    config = session.config
+    full_run = (
+        config.args_source == pytest.Config.ArgsSource.TESTPATHS
+        and not config.option.keyword
+        and not config.option.markexpr
+    )
+    if exitstatus == 0 and full_run and LEDGER:
+        DOC.parent.mkdir(exist_ok=True)
+        if not DOC.exists() or DOC.read_text(encoding="utf-8") != render():
+            DOC.write_text(render(), encoding="utf-8")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -111,9 +109,3 @@ def test_normalize_and_slugify_never_fail_and_are_idempotent(text):
     assert normalize(normalize(text)) == normalize(text)
     assert slugify(slugify(text)) == slugify(text)
     assert "--" not in slugify(text)
-
-
-@given(st.text(max_size=40))
-def test_resolver_raises_only_its_own_errors(text):
-    with contextlib.suppress(ConceptNotFound, AmbiguousConcept):
-        Resolver(CONCEPTS).resolve(text)
