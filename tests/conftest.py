@@ -27,9 +27,9 @@ def mini_dir(tmp_path: Path) -> Path:
 def run():
     """Run the CLI like a user would; returns click's Result (stdout and stderr kept apart)."""
 
-    def invoke(*args: str, data_dir: Path | None = MINI, input: str | None = None, env=None):
+    def invoke(*args: str, data_dir: Path | None = MINI, input: str | None = None, env=None, color=False):
         prefix = ["--data-dir", str(data_dir)] if data_dir is not None else []
-        return CliRunner().invoke(cli, [*prefix, *args], input=input, env=env, prog_name="dlgraph")
+        return CliRunner().invoke(cli, [*prefix, *args], input=input, env=env, prog_name="dlgraph", color=color)
 
     return invoke
 

@@ -214,9 +214,11 @@ def test_version(run):
     assert run("--version").stdout == f"dlgraph, version {__version__}\n"
 
 
-def test_no_color_and_pipes_get_plain_text(run):
-    result = run("prereqs", "adam", env={"NO_COLOR": "1"})
-    assert "\x1b[" not in result.stdout
+def test_colour_on_a_terminal_unless_no_color(run):
+    coloured = run("prereqs", "adam", color=True)
+    assert "\x1b[1mStudy order for Adam" in coloured.stdout
+    assert "\x1b[" not in run("prereqs", "adam", color=True, env={"NO_COLOR": "1"}).stdout
+    assert "\x1b[" not in run("prereqs", "adam").stdout  # a pipe
 
 
 def _complete(words: str, shell: str = "bash") -> str:
