@@ -370,7 +370,11 @@ def show(cg: ConceptGraph, name: str) -> dict[str, Any]:
 
 
 def list_concepts(cg: ConceptGraph, *, topic: str | None = None, kind: str | None = None) -> dict[str, Any]:
-    """Concepts filtered by topic and kind, sorted by name."""
+    """Concepts filtered by topic and kind, sorted by name; an unknown topic or kind is a usage error."""
+    for value, field in ((topic, "topic"), (kind, "kind")):
+        present = sorted({c[field] for c in cg.concepts.values()})
+        if value is not None and value not in present:
+            raise UsageError(f"no {field} {value!r} in this graph; {field}s: {', '.join(present)}")
     rows = [
         {**cg.ref(c["id"]), "topic": c["topic"], "kind": c["kind"]}
         for c in cg.concepts.values()

@@ -149,6 +149,8 @@ def test_list_filters(cg):
         "RMSprop",
     ]
     assert names(graph.list_concepts(cg, kind="component")["results"]) == ["RoI Pooling"]
+    with pytest.raises(UsageError, match="no topic 'optimisation' in this graph; topics: cnn-architectures"):
+        graph.list_concepts(cg, topic="optimisation")
 
 
 def test_unknown_name_raises_with_suggestions(cg):
