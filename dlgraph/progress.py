@@ -1,0 +1,332 @@
+"""The study progress store: one SQLite file of FSRS cards and a review log, one row per concept.
+
+A concept is **known** once it has been reviewed at least once, whatever the rating: the learner has
+met it, and that is what "what can I learn next" needs. How well it is remembered is FSRS's business
+(see :func:`mastery`).
+
+Safety: the file is in WAL mode and every rating is one ``BEGIN IMMEDIATE`` transaction that reads the
+card, schedules it and writes it back, so a killed process loses at most the rating in flight and two
+sessions on one file queue for the write lock instead of overwriting each other's reviews.
+
+This module imports only the standard library (``fsrs`` only inside :func:`mastery`), so ``dlgraph
+next`` can read the known set without paying for the scheduler.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> known_ids(folder / "none.sqlite3") is None
+True
+>>> with Progress.open(folder / "p.sqlite3") as store:
+...     _ = store.record("adam", 3, lambda old: {"due": "2030-01-01T00:00:00+00:00"})
+>>> known_ids(folder / "p.sqlite3")
+{'adam'}
+>>> import shutil; shutil.rmtree(folder)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .errors import DlgraphError, InvalidData
+
+ENV_PROGRESS = "DLGRAPH_PROGRESS"
+FILE_NAME = "progress.sqlite3"
+
+#: How long a session waits for another one holding the write lock before giving up.
+BUSY_TIMEOUT_SECONDS = 15.0
+
+#: Migration ``i`` takes a file from schema version ``i`` to ``i + 1``; append, never edit.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE cards (
+        concept_id   TEXT PRIMARY KEY,
+        card         TEXT NOT NULL,     -- fsrs Card.to_dict() as JSON
+        due          TEXT NOT NULL,     -- the card's due time, UTC, sortable text
+        reviews      INTEGER NOT NULL CHECK (reviews >= 1),
+        first_review TEXT NOT NULL,
+        last_review  TEXT NOT NULL
+    );
+    CREATE INDEX cards_due ON cards (due);
+    CREATE TABLE reviews (
+        id          INTEGER PRIMARY KEY,
+        concept_id  TEXT NOT NULL,
+        rating      INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+        reviewed_at TEXT NOT NULL,
+        card        TEXT NOT NULL       -- the card after this review, to replay or audit a history
+    );
+    CREATE INDEX reviews_concept ON reviews (concept_id);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def default_path() -> Path:
+    """``progress.sqlite3`` in the user's data folder (``~/.local/share/dlgraph`` on Linux)."""
+    import platformdirs
+
+    return platformdirs.user_data_path("dlgraph", appauthor=False) / FILE_NAME
+
+
+def resolve_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """``--progress`` if given, else ``$DLGRAPH_PROGRESS``, else :func:`default_path`."""
+    if explicit:
+        return Path(explicit)
+    from_env = os.environ.get(ENV_PROGRESS)
+    if from_env:
+        return Path(from_env)
+    return default_path()
+
+
+def utc_text(moment: datetime) -> str:
+    """A timezone-aware time as fixed-width UTC text, so SQL can compare due times as strings.
+
+    >>> utc_text(datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
+    '2030-01-02T03:04:05.000000Z'
+    """
+    if moment.tzinfo is None:
+        raise ValueError("times in the progress file must be timezone-aware")
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_utc(text: str) -> datetime:
+    """The inverse of :func:`utc_text` (also reads any ISO time with an offset)."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@dataclass(frozen=True)
+class CardState:
+    """What the store holds for one reviewed concept."""
+
+    concept_id: str
+    card: dict[str, Any]
+    due: datetime
+    reviews: int
+    first_review: datetime
+    last_review: datetime
+
+
+class Progress:
+    """An open progress file. Use :meth:`open`; close it (or use ``with``) when done."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection):
+        self.path = path
+        self._db = connection
+
+    # --- opening -----------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str] | None = None, *, create: bool = True) -> Progress:
+        """Open (and with ``create``, make) a progress file, bringing its schema up to date.
+
+        Raises :class:`InvalidData` when the file is not a dlgraph progress file, is damaged, comes
+        from a newer dlgraph, or cannot be written; :class:`DlgraphError` when it is missing and
+        ``create`` is false.
+        """
+        where = resolve_path(path)
+        if where.is_dir():
+            raise InvalidData(f"{where}: is a folder; --progress wants a file such as {where / FILE_NAME}")
+        if not where.exists():
+            if not create:
+                raise DlgraphError(f"{where}: no progress file yet; run `dlgraph study` first")
+            try:
+                where.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InvalidData(
+                    f"{where.parent}: cannot create the progress folder ({exc.strerror or exc}); "
+                    "pass --progress FILE somewhere writable"
+                ) from None
+        with _translated(where):
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves, one transaction per rating.
+            db = sqlite3.connect(where, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        store = cls(where, db)
+        try:
+            with _translated(where):
+                store._prepare()
+        except BaseException:
+            db.close()
+            raise
+        return store
+
+    def _prepare(self) -> None:
+        version = self._version()
+        if version == SCHEMA_VERSION:
+            return
+        if version > SCHEMA_VERSION:
+            raise InvalidData(
+                f"{self.path}: progress file has schema version {version}, newer than this dlgraph "
+                f"understands ({SCHEMA_VERSION}); upgrade dlgraph"
+            )
+        # WAL lets a reader look while a session writes; it is a property of the file, set once.
+        self._db.execute("PRAGMA journal_mode=WAL")
+        with self._transaction():
+            self._db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            version = self._version()  # another session may have migrated while we waited
+            if version == SCHEMA_VERSION:
+                return
+            for number in range(version, SCHEMA_VERSION):
+                for statement in _statements(MIGRATIONS[number]):
+                    self._db.execute(statement)
+            self._db.execute("DELETE FROM schema_version")
+            self._db.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+
+    def _version(self) -> int:
+        tables = {name for (name,) in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "schema_version" not in tables:
+            if tables:
+                raise InvalidData(
+                    f"{self.path}: an SQLite file, but not a dlgraph progress file (no schema_version "
+                    "table); pass --progress FILE to use another file"
+                )
+            return 0
+        row = self._db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+        return int(row[0] or 0)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """``BEGIN IMMEDIATE`` takes the write lock up front, so read-modify-write cannot interleave."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            # Also on Ctrl-C: the rating in flight is dropped whole, never half-written.
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # --- reading -----------------------------------------------------------------------------------
+
+    def cards(self) -> dict[str, CardState]:
+        """Every reviewed concept, by id."""
+        with _translated(self.path):
+            rows = self._db.execute(
+                "SELECT concept_id, card, due, reviews, first_review, last_review FROM cards"
+            ).fetchall()
+        return {
+            cid: CardState(cid, json.loads(card), parse_utc(due), reviews, parse_utc(first), parse_utc(last))
+            for cid, card, due, reviews, first, last in rows
+        }
+
+    def reviewed_ids(self) -> set[str]:
+        with _translated(self.path):
+            return {cid for (cid,) in self._db.execute("SELECT concept_id FROM cards")}
+
+    def review_count(self) -> int:
+        with _translated(self.path):
+            return int(self._db.execute("SELECT COUNT(*) FROM reviews").fetchone()[0])
+
+    # --- writing -----------------------------------------------------------------------------------
+
+    def record(
+        self,
+        concept_id: str,
+        rating: int,
+        schedule: Callable[[dict[str, Any] | None], dict[str, Any]],
+        now: datetime | None = None,
+    ) -> dict[str, Any]:
+        """Apply one rating in one transaction: ``schedule`` maps the stored card (None if new) to the next.
+
+        The stored card is read inside the write lock, so a rating given in another session a moment
+        ago is scheduled on, not overwritten. Returns the new card.
+        """
+        when = utc_text(now or datetime.now(timezone.utc))
+        with _translated(self.path), self._transaction():
+            row = self._db.execute("SELECT card FROM cards WHERE concept_id = ?", (concept_id,)).fetchone()
+            card = schedule(json.loads(row[0]) if row else None)
+            text = json.dumps(card, sort_keys=True)
+            due = utc_text(parse_utc(card["due"]))
+            self._db.execute(
+                "INSERT INTO cards (concept_id, card, due, reviews, first_review, last_review) "
+                "VALUES (?, ?, ?, 1, ?, ?) "
+                "ON CONFLICT (concept_id) DO UPDATE SET card = excluded.card, due = excluded.due, "
+                "reviews = reviews + 1, last_review = excluded.last_review",
+                (concept_id, text, due, when, when),
+            )
+            self._db.execute(
+                "INSERT INTO reviews (concept_id, rating, reviewed_at, card) VALUES (?, ?, ?, ?)",
+                (concept_id, rating, when, text),
+            )
+        return card
+
+
+def _statements(script: str) -> list[str]:
+    """A migration script split into statements (``executescript`` would commit our transaction)."""
+    lines = [line.split("--", 1)[0] for line in script.splitlines()]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+@contextmanager
+def _translated(path: Path) -> Iterator[None]:
+    """SQLite failures as dlgraph errors that say what is wrong with which file and what to do."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        message = str(exc)
+        if "locked" in message or "busy" in message:
+            raise DlgraphError(
+                f"{path}: another dlgraph session kept the progress file locked for "
+                f"{BUSY_TIMEOUT_SECONDS:.0f} s; try again"
+            ) from None
+        if "readonly" in message or "unable to open" in message or "disk I/O" in message:
+            raise InvalidData(
+                f"{path}: cannot write the progress file ({message}); "
+                "pass --progress FILE somewhere writable or fix the permissions"
+            ) from None
+        raise InvalidData(f"{path}: progress file error: {message}") from None
+    except sqlite3.DatabaseError as exc:
+        raise InvalidData(
+            f"{path}: not a dlgraph progress file, or it is damaged ({exc}); "
+            "move it aside to start afresh, or pass --progress FILE"
+        ) from None
+    except (json.JSONDecodeError, KeyError, ValueError, TypeError) as exc:
+        raise InvalidData(f"{path}: a card in the progress file is damaged ({exc})") from None
+
+
+def known_ids(path: str | os.PathLike[str] | None = None) -> set[str] | None:
+    """Ids of every concept reviewed at least once, or None when there is no progress file.
+
+    For ``dlgraph next`` and ``dlgraph prereqs``: stdlib only, and it never creates a file.
+    """
+    where = resolve_path(path)
+    if not where.exists():
+        return None
+    with Progress.open(where, create=False) as store:
+        return store.reviewed_ids()
+
+
+def mastery(path: str | os.PathLike[str] | None = None, now: datetime | None = None) -> dict[str, float]:
+    """How well each reviewed concept is remembered now, 0 to 1: FSRS's retrievability (recall odds).
+
+    Concepts never reviewed are absent; no progress file gives an empty dict.
+    """
+    where = resolve_path(path)
+    if not where.exists():
+        return {}
+    from fsrs import Card, Scheduler
+
+    scheduler = Scheduler()
+    moment = now or datetime.now(timezone.utc)
+    with Progress.open(where, create=False) as store:
+        states = store.cards()
+    with _translated(where):
+        return {
+            cid: float(scheduler.get_card_retrievability(Card.from_dict(s.card), moment))
+            for cid, s in sorted(states.items())
+        }

@@ -1,0 +1,252 @@
+"""The progress store: schema, one transaction per rating, concurrent writers, bad files, the known set."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from dlgraph import progress
+from dlgraph.errors import DlgraphError, InvalidData
+from dlgraph.progress import Progress
+from dlgraph.study import schedule
+
+ROOT = Path(__file__).resolve().parent.parent
+T0 = datetime(2030, 1, 1, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def _no_real_user_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever a test forgets to pass, the user's real data folder stays untouched."""
+    monkeypatch.setenv(progress.ENV_PROGRESS, str(tmp_path / "env-progress.sqlite3"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+
+
+def rate(store: Progress, cid: str, rating: int, when: datetime = T0) -> dict:
+    return store.record(cid, rating, lambda old: schedule(old, cid, rating, when), when)
+
+
+def test_a_new_file_gets_the_schema_in_wal_mode(tmp_path: Path):
+    path = tmp_path / "deep" / "er" / "p.sqlite3"
+    with Progress.open(path) as store:
+        assert store.cards() == {}
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert db.execute("SELECT version FROM schema_version").fetchall() == [(progress.SCHEMA_VERSION,)]
+    tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"cards", "reviews", "schema_version"} <= tables
+    db.close()
+
+
+def test_each_rating_updates_the_card_and_appends_to_the_log(tmp_path: Path):
+    path = tmp_path / "p.sqlite3"
+    with Progress.open(path) as store:
+        first = rate(store, "adam", 3)
+        second = rate(store, "adam", 1, T0 + timedelta(hours=1))
+        rate(store, "rmsprop", 4)
+        cards = store.cards()
+        assert store.review_count() == 3
+    assert set(cards) == {"adam", "rmsprop"}
+    assert cards["adam"].reviews == 2
+    assert cards["adam"].first_review == T0 and cards["adam"].last_review == T0 + timedelta(hours=1)
+    # The stored card is fsrs's own dict, scheduled on from the previous one.
+    assert cards["adam"].card == second and second["card_id"] == first["card_id"]
+    assert datetime.fromisoformat(first["due"]) == T0 + timedelta(minutes=10)  # good: 2nd learning step
+    assert cards["adam"].due == datetime.fromisoformat(second["due"])
+    db = sqlite3.connect(path)
+    log = db.execute("SELECT concept_id, rating FROM reviews ORDER BY id").fetchall()
+    assert log == [("adam", 3), ("adam", 1), ("rmsprop", 4)]
+
+
+def test_a_failure_inside_a_rating_writes_nothing(tmp_path: Path):
+    def broken(old):
+        raise KeyboardInterrupt  # Ctrl-C while the rating is in flight
+
+    with Progress.open(tmp_path / "p.sqlite3") as store:
+        rate(store, "adam", 3)
+        with pytest.raises(KeyboardInterrupt):
+            store.record("rmsprop", 3, broken, T0)
+        assert set(store.cards()) == {"adam"} and store.review_count() == 1
+        rate(store, "rmsprop", 3)  # the store is still usable afterwards
+        assert store.review_count() == 2
+
+
+def test_known_ids_is_none_without_a_file_and_never_creates_one(tmp_path: Path):
+    path = tmp_path / "missing.sqlite3"
+    assert progress.known_ids(path) is None
+    assert not path.exists()
+    assert progress.mastery(path) == {}
+    assert not path.exists()
+    with pytest.raises(DlgraphError, match="no progress file yet"):
+        Progress.open(path, create=False)
+
+
+def test_known_ids_are_the_concepts_reviewed_at_least_once(tmp_path: Path):
+    path = tmp_path / "p.sqlite3"
+    with Progress.open(path) as store:
+        assert progress.known_ids(path) == set()
+        rate(store, "adam", 1)  # even "again" counts: the learner has met the concept
+        rate(store, "momentum", 3)
+    assert progress.known_ids(path) == {"adam", "momentum"}
+
+
+def test_path_comes_from_the_option_then_the_environment_then_the_user_data_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    assert progress.resolve_path(tmp_path / "x.sqlite3") == tmp_path / "x.sqlite3"
+    assert progress.resolve_path() == tmp_path / "env-progress.sqlite3"
+    monkeypatch.delenv(progress.ENV_PROGRESS)
+    if sys.platform.startswith("linux"):
+        assert progress.resolve_path() == tmp_path / "xdg" / "dlgraph" / "progress.sqlite3"
+    assert progress.resolve_path().name == "progress.sqlite3"
+    assert progress.resolve_path().parent.name == "dlgraph"
+
+
+def test_known_ids_reads_the_environment_variable(tmp_path: Path):
+    with Progress.open(tmp_path / "env-progress.sqlite3") as store:
+        rate(store, "dqn", 3)
+    assert progress.known_ids() == {"dqn"}
+
+
+def test_mastery_is_the_recall_probability_and_fades_with_time(tmp_path: Path):
+    path = tmp_path / "p.sqlite3"
+    with Progress.open(path) as store:
+        rate(store, "adam", 4)
+        rate(store, "dqn", 3)
+    now = progress.mastery(path, T0 + timedelta(days=1))
+    later = progress.mastery(path, T0 + timedelta(days=200))
+    assert set(now) == {"adam", "dqn"}
+    assert all(0 < later[c] < now[c] <= 1 for c in now)
+    assert now["adam"] > now["dqn"]  # easy leaves a more stable memory than good
+
+
+def test_imports_stay_light_for_the_query_commands(tmp_path: Path):
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from dlgraph import progress
+        print(progress.known_ids({str(tmp_path / "nothing.sqlite3")!r}))
+        print("fsrs" in sys.modules, "networkx" in sys.modules)
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.split() == ["None", "False", "False"]
+
+
+# --- bad files ------------------------------------------------------------------------------------
+
+
+def test_a_corrupt_file_is_a_clear_error(tmp_path: Path):
+    path = tmp_path / "p.sqlite3"
+    path.write_bytes(b"this is not SQLite at all, just some bytes that got here somehow" * 20)
+    with pytest.raises(InvalidData, match=r"p\.sqlite3: not a dlgraph progress file, or it is damaged"):
+        Progress.open(path)
+    with pytest.raises(InvalidData, match="move it aside"):
+        progress.known_ids(path)
+    assert path.read_bytes().startswith(b"this is not SQLite")  # left alone for the user to inspect
+
+
+def test_another_programs_database_is_refused(tmp_path: Path):
+    path = tmp_path / "other.db"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE notes (id INTEGER)")
+    db.commit()
+    db.close()
+    with pytest.raises(InvalidData, match="not a dlgraph progress file"):
+        Progress.open(path)
+
+
+def test_a_file_from_a_newer_dlgraph_is_refused(tmp_path: Path):
+    path = tmp_path / "p.sqlite3"
+    Progress.open(path).close()
+    db = sqlite3.connect(path)
+    db.execute("UPDATE schema_version SET version = ?", (progress.SCHEMA_VERSION + 1,))
+    db.commit()
+    db.close()
+    with pytest.raises(InvalidData, match="newer than this dlgraph understands.*upgrade dlgraph"):
+        Progress.open(path)
+
+
+def test_a_half_migrated_file_is_brought_up_to_date(tmp_path: Path):
+    """A file with only the version table (version 0), as a crash during creation could leave it."""
+    path = tmp_path / "p.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    db.commit()
+    db.close()
+    with Progress.open(path) as store:
+        rate(store, "adam", 3)
+    assert progress.known_ids(path) == {"adam"}
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs the read-only /proc file system")
+def test_a_read_only_location_is_a_clear_error():
+    with pytest.raises(
+        InvalidData, match=r"cannot write the progress file.*--progress FILE somewhere writable"
+    ):
+        Progress.open("/proc/dlgraph-progress.sqlite3")
+
+
+def test_a_folder_in_the_way_is_a_clear_error(tmp_path: Path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(InvalidData, match="cannot create the progress folder"):
+        Progress.open(blocker / "p.sqlite3")
+    with pytest.raises(InvalidData, match="is a folder"):
+        Progress.open(tmp_path)
+
+
+# --- concurrency ----------------------------------------------------------------------------------
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from dlgraph.progress import Progress
+
+    def bump(old):
+        # A counter carried in the card: a lost update (two writers reading the same card) shows.
+        return {"due": "2030-01-01T00:00:00+00:00", "n": (old or {}).get("n", 0) + 1}
+
+    path, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    with Progress.open(path) as store:
+        for i in range(count):
+            store.record(("shared", name)[i % 2], 3, bump)
+    """
+)
+
+
+def test_concurrent_writers_lose_no_review_and_leave_a_sound_file(tmp_path: Path):
+    path = tmp_path / "p.sqlite3"
+    writers, each = 4, 40
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(path), f"w{n}", str(each)], cwd=ROOT)
+        for n in range(writers)
+    ]
+    assert [p.wait(timeout=120) for p in procs] == [0] * writers
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert db.execute("SELECT COUNT(*) FROM reviews").fetchone() == (writers * each,)
+    # Read-modify-write under one lock: every card's counter matches its log, none was overwritten.
+    counters = dict(db.execute("SELECT concept_id, reviews FROM cards"))
+    logged = dict(db.execute("SELECT concept_id, COUNT(*) FROM reviews GROUP BY concept_id"))
+    assert counters == logged
+    assert counters["shared"] == writers * each // 2
+    carried = {cid: json.loads(card)["n"] for cid, card in db.execute("SELECT concept_id, card FROM cards")}
+    assert carried == counters
+    db.close()
+
+
+def test_the_schema_version_table_is_written_once_by_racing_creators(tmp_path: Path):
+    path = tmp_path / "p.sqlite3"
+    script = "import sys; from dlgraph.progress import Progress; Progress.open(sys.argv[1]).close()"
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(path)], cwd=ROOT) for _ in range(6)]
+    assert [p.wait(timeout=60) for p in procs] == [0] * 6
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT version FROM schema_version").fetchall() == [(progress.SCHEMA_VERSION,)]
+    db.close()
