@@ -1,0 +1,78 @@
+"""The ``render`` command: the interactive concept map as one offline HTML file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import _graph, _resolve, cli, concept_arg
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the page.  [default: out/concept_map.html]",
+)
+@click.option("--focus", metavar="CONCEPT", help="Only this concept and its neighbours.", **concept_arg)
+@click.option(
+    "--depth", type=click.IntRange(min=1), help="With --focus: how many steps out to go.  [default: 1]"
+)
+@click.option("--topic", help="Only the concepts of this topic (see `dlgraph types`).")
+@click.option(
+    "--path",
+    "path_ends",
+    nargs=2,
+    metavar="FROM TO",
+    help="Highlight the path between two concepts and fade the rest.",
+)
+@click.option("--prereqs", metavar="CONCEPT", help="Highlight what to study before CONCEPT.", **concept_arg)
+@click.option("--edge-labels", is_flag=True, help="Write each relation's type on its edge.")
+@click.option("--title", default="dlgraph concept map", show_default=True, help="The page's title.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the default web browser.")
+@click.pass_context
+def render(
+    ctx: click.Context,
+    output: Path | None,
+    focus: str | None,
+    depth: int | None,
+    topic: str | None,
+    path_ends: tuple[str, str] | None,
+    prereqs: str | None,
+    edge_labels: bool,
+    title: str,
+    open_browser: bool,
+) -> None:
+    """Draw the concept map: one self-contained HTML file that works offline.
+
+    Nodes are coloured by topic and shaped by kind; edges are styled by relation family. In the page:
+    search by name or alias, click a concept for its card, pick two concepts to see the path between
+    them, and show or hide topics and relation types.
+
+    \b
+    Example:
+        dlgraph render --path R-CNN "Mask R-CNN" -o out/rcnn.html
+    """
+    from .. import render as draw
+
+    options = draw.MapOptions(
+        focus=_resolve(ctx, focus) if focus else None,
+        depth=depth,
+        topic=topic,
+        path=(_resolve(ctx, path_ends[0]), _resolve(ctx, path_ends[1])) if path_ends else None,
+        prereqs=_resolve(ctx, prereqs) if prereqs else None,
+        edge_labels=edge_labels,
+        title=title,
+    )
+    done = draw.write_map(_graph(ctx), output or draw.DEFAULT_OUTPUT, options)
+    click.echo(f"wrote {done['output']}: {done['concepts']} concepts, {done['relations']} relations")
+    if done["highlight"]:
+        click.echo(done["highlight"])
+    if open_browser:
+        import webbrowser
+
+        if not webbrowser.open(done["output"].resolve().as_uri()):
+            click.echo(f"note: no web browser found; open {done['output']} yourself", err=True)

@@ -1,0 +1,613 @@
+"""The concept map: a :class:`~dlgraph.graph.ConceptGraph` drawn as one self-contained HTML page.
+
+pyvis builds the vis-network nodes, edges and options; dlgraph's own template (``templates/``) writes
+them out with vis-network's script and style inlined from the pyvis package, so the page makes no
+network request (pyvis's stock template loads Bootstrap and tom-select from CDNs). Everything the page
+shows about a concept travels as JSON data and is inserted with ``textContent``, never as HTML.
+
+Examples
+--------
+>>> embed_json({"answer": "</script><img src=x onerror=alert(1)>"})
+'{"answer":"\\\\u003c/script\\\\u003e\\\\u003cimg src=x onerror=alert(1)\\\\u003e"}'
+>>> sorted(FAMILY_STYLES) == sorted(FAMILIES)
+True
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import graph
+from .errors import DlgraphError, UsageError
+from .graph import ConceptGraph
+from .store import save_atomic
+from .vocabulary import FAMILIES, KINDS, LINEAGE_TYPES, RELATION_TYPES, TOPICS
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+DEFAULT_OUTPUT = Path("out") / "concept_map.html"
+VIS_VERSION = "vis-9.1.2"
+
+#: Seed of every random choice in the layout, so the same graph always draws the same map.
+LAYOUT_SEED = 7
+#: Roughly the room, in pixels, that one labelled node needs; clusters grow with its square.
+NODE_SPACING = 120.0
+#: Node label size in pixels at zoom 1.
+LABEL_FONT = 18
+#: Pull of every node towards the middle of its cluster, next to 1 for a relation and 3 for lineage.
+GRAVITY = 0.15
+#: Below this many concepts (or with a single topic) one spring layout places everything.
+CLUSTER_MIN = 40
+#: Above this many concepts edges are drawn straight: curves cost drawing time on big maps.
+CURVED_EDGES_MAX = 600
+
+#: Tableau-like colours, distinct enough side by side; topics take them in vocabulary order.
+TOPIC_COLOURS = (
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#6b6ecf",
+    "#8ca252", "#bd9e39", "#ad494a", "#a55194", "#3182bd",
+)  # fmt: skip
+#: Shapes whose label sits below them (box or ellipse would squeeze it inside); kinds take them in order
+#: and the kinds past the last shape reuse them with a dashed border.
+KIND_SHAPES = ("dot", "square", "diamond", "triangle", "hexagon", "star", "triangleDown")
+
+
+@dataclass(frozen=True)
+class FamilyStyle:
+    """How every relation type of one family is drawn."""
+
+    colour: str
+    width: float
+    dashes: bool | tuple[int, ...]
+
+
+FAMILY_STYLES: dict[str, FamilyStyle] = {
+    "lineage": FamilyStyle("#37474f", 2.6, False),
+    "composition": FamilyStyle("#1e88e5", 1.5, (8, 5)),
+    "taxonomy": FamilyStyle("#8e24aa", 1.5, (2, 4)),
+    "association": FamilyStyle("#9e9e9e", 1.2, (12, 4, 2, 4)),
+}
+
+
+@dataclass(frozen=True)
+class MapOptions:
+    """What to draw: the whole graph or a part of it, and what to highlight."""
+
+    focus: str | None = None
+    depth: int | None = None
+    topic: str | None = None
+    path: tuple[str, str] | None = None
+    prereqs: str | None = None
+    edge_labels: bool = False
+    title: str = "dlgraph concept map"
+
+
+# --- which concepts, which highlight -----------------------------------------------------------------
+
+
+def select(cg: ConceptGraph, options: MapOptions) -> list[str]:
+    """The ids on the map: everything, one topic, and/or the neighbourhood of ``focus``; sorted."""
+    import networkx as nx
+
+    if options.depth is not None and options.focus is None:
+        raise UsageError("--depth needs --focus: it counts steps away from the focused concept")
+    if options.depth is not None and options.depth < 1:
+        raise UsageError("--depth must be 1 or more")
+    chosen = set(cg.concepts)
+    if options.topic is not None:
+        topics = {c["topic"] for c in cg.concepts.values()}
+        if options.topic not in topics:
+            known = ", ".join(sorted(topics))
+            raise UsageError(f"no concept has topic {options.topic!r}; topics in this graph: {known}")
+        chosen = {cid for cid in chosen if cg.concepts[cid]["topic"] == options.topic}
+    if options.focus is not None:
+        centre = cg.resolve(options.focus)
+        near = nx.single_source_shortest_path_length(
+            cg.relations.to_undirected(as_view=True), centre, cutoff=options.depth or 1
+        )
+        chosen = (chosen & set(near)) | {centre}
+    return sorted(chosen, key=cg.sort_key)
+
+
+def highlight(cg: ConceptGraph, options: MapOptions) -> dict[str, Any] | None:
+    """The nodes and edges ``--path`` or ``--prereqs`` asks to stand out, with a caption; else None."""
+    if options.path and options.prereqs:
+        raise UsageError("choose one of --path and --prereqs")
+    if options.path:
+        found = graph.path(cg, *options.path)
+        ends = f"{found['source']['name']} and {found['target']['name']}"
+        if not found["found"]:
+            raise DlgraphError(f"{ends} are not connected; no map written")
+        names = [step["name"] for step in found["path"]]
+        kind = "lineage" if found["kind"] == "lineage" else "connection through any relation"
+        return {
+            "mode": "path",
+            "nodes": [step["id"] for step in found["path"]],
+            "edges": [edge_id(e) for e in found["edges"]],
+            "caption": f"Path ({kind}): " + " → ".join(names),
+        }
+    if options.prereqs:
+        found = graph.prerequisites(cg, options.prereqs)
+        target = found["concept"]
+        items = found["prerequisites"]
+        return {
+            "mode": "prereqs",
+            "nodes": [target["id"], *(item["id"] for item in items)],
+            "edges": [edge_id(item["relation"]) for item in items],
+            "caption": f"Study before {target['name']} ({len(items)}): "
+            + (", ".join(item["name"] for item in items) or "nothing"),
+        }
+    return None
+
+
+def edge_id(relation: dict[str, Any]) -> str:
+    """The vis-network id of a relation: unique because the store forbids duplicate relations."""
+    return f"{relation['source']}|{relation['type']}|{relation['target']}"
+
+
+# --- layout ------------------------------------------------------------------------------------------
+
+
+def layout(cg: ConceptGraph, ids: list[str]) -> dict[str, tuple[float, float]]:
+    """Seeded positions in pixels: each topic a cluster laid out by a spring model, clusters kept apart.
+
+    Grouping by topic keeps the map readable at a glance (colour and place agree), and lineage edges
+    pull three times harder than others so chains of methods sit together. On maps small enough for it
+    to be cheap, labels inside a cluster are pushed apart until none overlap.
+    """
+    import networkx as nx
+
+    springs = nx.Graph()
+    springs.add_nodes_from(ids)
+    for source, target, kind in cg.relations.subgraph(ids).edges(keys=True):
+        weight = 3.0 if kind in LINEAGE_TYPES else 1.0
+        if springs.get_edge_data(source, target, {}).get("weight", 0.0) < weight:
+            springs.add_edge(source, target, weight=weight)
+    groups: dict[str, list[str]] = {}
+    if len(ids) < CLUSTER_MIN:
+        groups[""] = list(ids)
+    else:
+        for cid in ids:
+            groups.setdefault(cg.concepts[cid]["topic"], []).append(cid)
+    topics = sorted(groups, key=_topic_rank)
+    boxes = {cid: _label_box(cg, cid) for cid in ids}
+    inner: dict[str, dict[str, tuple[float, float]]] = {}
+    radii: dict[str, float] = {}
+    for topic in topics:
+        placed = _spring(springs.subgraph(groups[topic]), _radius(len(groups[topic])))
+        if len(ids) <= CURVED_EDGES_MAX:
+            placed = _separate_labels(placed, boxes)
+        inner[topic] = placed
+        radii[topic] = max(math.hypot(x, y) + boxes[cid][0] / 2 for cid, (x, y) in placed.items())
+    centres = _place_clusters(springs, groups, topics, radii) if len(topics) > 1 else {topics[0]: (0.0, 0.0)}
+    # Screens are wider than tall: turn a tall arrangement of clusters on its side. Only the centres
+    # turn, so the label spacing inside each cluster stays horizontal.
+    width = max(x + radii[t] for t, (x, _) in centres.items()) - min(
+        x - radii[t] for t, (x, _) in centres.items()
+    )
+    height = max(y + radii[t] for t, (_, y) in centres.items()) - min(
+        y - radii[t] for t, (_, y) in centres.items()
+    )
+    if height > width:
+        centres = {t: (y, -x) for t, (x, y) in centres.items()}
+    return {
+        cid: (round(cx + x, 1), round(cy + y, 1))
+        for topic, (cx, cy) in centres.items()
+        for cid, (x, y) in inner[topic].items()
+    }
+
+
+def _label_box(cg: ConceptGraph, cid: str) -> tuple[float, float]:
+    """Roughly the width and height, in pixels, of a node with its label drawn under it."""
+    size = _node_size(cg, cid)
+    label = 0.56 * LABEL_FONT * len(cg.concepts[cid]["name"])
+    return max(2 * size, label), 2 * size + LABEL_FONT * 1.3
+
+
+def _separate_labels(
+    placed: dict[str, tuple[float, float]], boxes: dict[str, tuple[float, float]]
+) -> dict[str, tuple[float, float]]:
+    """Push apart nodes whose label boxes overlap, along the axis that needs the smaller move."""
+    ids = sorted(placed)
+    xy = {cid: list(placed[cid]) for cid in ids}
+    pad = 6.0
+    for _ in range(60):
+        moved = False
+        for i, a in enumerate(ids):
+            for b in ids[i + 1 :]:
+                dx = xy[b][0] - xy[a][0]
+                dy = xy[b][1] - xy[a][1]
+                over_x = (boxes[a][0] + boxes[b][0]) / 2 + pad - abs(dx)
+                over_y = (boxes[a][1] + boxes[b][1]) / 2 + pad - abs(dy)
+                if over_x <= 0 or over_y <= 0:
+                    continue
+                moved = True
+                if over_x < over_y:
+                    step = (over_x / 2 + 0.5) * (1 if dx >= 0 else -1)
+                    xy[a][0] -= step
+                    xy[b][0] += step
+                else:
+                    step = (over_y / 2 + 0.5) * (1 if dy >= 0 else -1)
+                    xy[a][1] -= step
+                    xy[b][1] += step
+        if not moved:
+            break
+    return {cid: (x, y) for cid, (x, y) in xy.items()}
+
+
+def _node_size(cg: ConceptGraph, cid: str) -> float:
+    """Bigger for concepts with more relations (square root, so hubs do not swamp the map)."""
+    return round(9 + 3.2 * math.sqrt(cg.relations.degree(cid)), 1)
+
+
+def _radius(count: int) -> float:
+    return NODE_SPACING * math.sqrt(count / math.pi) + NODE_SPACING / 2
+
+
+def _spring(g, radius: float) -> dict[str, tuple[float, float]]:
+    import networkx as nx
+
+    if len(g) == 1:
+        return {next(iter(g)): (0.0, 0.0)}
+    # A weak spring from every node to a hidden hub acts as gravity: without it, concepts with no
+    # link inside the cluster drift to the rim and the rescale squeezes everyone else into a knot.
+    pulled = nx.Graph(g)
+    hub = ("hub",)
+    pulled.add_edges_from(((hub, cid) for cid in g), weight=GRAVITY)
+    # Fewer iterations on big clusters: the sparse solver converges fast and time is the limit there.
+    iterations = 80 if len(g) < 300 else 30
+    placed = nx.spring_layout(pulled, seed=LAYOUT_SEED, iterations=iterations, weight="weight", scale=None)
+    placed.pop(hub)
+    points = {cid: (float(x), float(y)) for cid, (x, y) in placed.items()}
+    xs = [x for x, _ in points.values()]
+    ys = [y for _, y in points.values()]
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    far = max(math.hypot(x - cx, y - cy) for x, y in points.values()) or 1.0
+    return {cid: ((x - cx) / far * radius, (y - cy) / far * radius) for cid, (x, y) in points.items()}
+
+
+def _place_clusters(springs, groups, topics, radii) -> dict[str, tuple[float, float]]:
+    """Cluster centres: topics that share many relations sit close, and no two clusters overlap."""
+    import networkx as nx
+
+    between = nx.Graph()
+    between.add_nodes_from(topics)
+    topic_of = {cid: t for t in topics for cid in groups[t]}
+    for u, v in springs.edges():
+        a, b = topic_of[u], topic_of[v]
+        if a != b:
+            old = between.get_edge_data(a, b, {}).get("weight", 0)
+            between.add_edge(a, b, weight=old + 1)
+    # Start packed too tight and let the separation below push clusters apart until they just touch.
+    spread = math.sqrt(sum(r * r for r in radii.values())) * 0.9
+    raw = nx.spring_layout(between, seed=LAYOUT_SEED, weight="weight", scale=spread)
+    centres = {t: [float(raw[t][0]), float(raw[t][1])] for t in topics}
+    gap = NODE_SPACING / 3
+    # Push overlapping pairs apart until none overlap; a handful of topics settles in a few passes.
+    for _ in range(200):
+        moved = False
+        for i, a in enumerate(topics):
+            for b in topics[i + 1 :]:
+                dx = centres[b][0] - centres[a][0]
+                dy = centres[b][1] - centres[a][1]
+                dist = math.hypot(dx, dy) or 1e-6
+                short = radii[a] + radii[b] + gap - dist
+                if short > 0:
+                    ux, uy = (dx, dy) if dist > 1e-6 else (1.0, 0.0)
+                    norm = math.hypot(ux, uy)
+                    push = short / 2 + 0.5
+                    centres[a][0] -= ux / norm * push
+                    centres[a][1] -= uy / norm * push
+                    centres[b][0] += ux / norm * push
+                    centres[b][1] += uy / norm * push
+                    moved = True
+        if not moved:
+            break
+    return {t: (c[0], c[1]) for t, c in centres.items()}
+
+
+# --- the data the page gets ---------------------------------------------------------------------------
+
+
+def _topic_rank(topic: str) -> tuple[int, str]:
+    """Vocabulary topics first, in vocabulary order; other topics after them, alphabetically."""
+    order = list(TOPICS)
+    return (order.index(topic), "") if topic in order else (len(order), topic)
+
+
+def topic_colours(topics: set[str] | list[str]) -> dict[str, str]:
+    """A colour per topic, fixed by the vocabulary order so a topic keeps its colour on every map;
+    topics outside the vocabulary get evenly spread hues after the palette."""
+    vocabulary = list(TOPICS)
+    others = sorted(set(topics) - set(vocabulary))
+    colours = {}
+    for topic in sorted(set(topics), key=_topic_rank):
+        index = vocabulary.index(topic) if topic in TOPICS else len(vocabulary) + others.index(topic)
+        if index < len(TOPIC_COLOURS):
+            colours[topic] = TOPIC_COLOURS[index]
+        else:
+            colours[topic] = _hsl_hex((index * 137.508) % 360, 0.55, 0.5)
+    return colours
+
+
+def _hsl_hex(hue: float, saturation: float, lightness: float) -> str:
+    import colorsys
+
+    r, g, b = colorsys.hls_to_rgb(hue / 360, lightness, saturation)
+    return "#" + "".join(f"{round(c * 255):02x}" for c in (r, g, b))
+
+
+def _darker(colour: str, factor: float = 0.7) -> str:
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(c * factor):02x}" for c in (r, g, b))
+
+
+def topic_label(topic: str) -> str:
+    """The short title of a topic: its vocabulary description up to the colon, else the slug."""
+    return TOPICS[topic].split(":")[0] if topic in TOPICS else topic
+
+
+def kind_shapes() -> dict[str, dict[str, Any]]:
+    """vis-network shape per kind (vocabulary order), with a dashed border once the shapes run out."""
+    return {
+        kind: {"shape": KIND_SHAPES[i % len(KIND_SHAPES)], "dashed": i >= len(KIND_SHAPES)}
+        for i, kind in enumerate(KINDS)
+    }
+
+
+def map_data(cg: ConceptGraph, options: MapOptions | None = None) -> dict[str, Any]:
+    """Everything the page needs, as plain JSON-ready data: the vis nodes, edges and options (built by
+    pyvis), one card per concept, the legend and the highlight."""
+    options = options or MapOptions()
+    ids = select(cg, options)
+    marked = highlight(cg, options)
+    if marked:
+        # A highlighted path or prerequisite set is always drawn whole, even outside --focus/--topic.
+        extra = set(marked["nodes"]) - set(ids)
+        ids = sorted([*ids, *extra], key=cg.sort_key)
+    on_map = set(ids)
+    relations = [r for r in cg.dataset.relations if r["source"] in on_map and r["target"] in on_map]
+    net = network(cg, ids, relations, options)
+    nodes, edges, _heading, _height, _width, vis_options = net.get_network_data()
+
+    colours = topic_colours({cg.concepts[cid]["topic"] for cid in ids})
+    shapes = kind_shapes()
+    topics = [
+        {
+            "id": t,
+            "label": topic_label(t),
+            "description": TOPICS.get(t, t),
+            "colour": c,
+            "count": sum(cg.concepts[cid]["topic"] == t for cid in ids),
+        }
+        for t, c in colours.items()
+    ]
+    kinds_present = {cg.concepts[cid]["kind"] for cid in ids}
+    kinds = [
+        {
+            "id": k,
+            "description": KINDS[k],
+            **shapes[k],
+            "count": sum(cg.concepts[c]["kind"] == k for c in ids),
+        }
+        for k in KINDS
+        if k in kinds_present
+    ]
+    types_present = {r["type"] for r in relations}
+    types = [
+        {
+            "id": name,
+            "label": spec.label,
+            "inverse": spec.inverse,
+            "family": spec.family,
+            "description": spec.description,
+            "count": sum(r["type"] == name for r in relations),
+            **_edge_style(spec.family),
+        }
+        for name, spec in RELATION_TYPES.items()
+        if name in types_present
+    ]
+    return {
+        "title": options.title,
+        "nodes": nodes,
+        "edges": edges,
+        "options": json.loads(vis_options),
+        "cards": {cid: card(cg, cid) for cid in ids},
+        "legend": {"topics": topics, "kinds": kinds, "types": types, "families": list(FAMILIES)},
+        "lineage": sorted(LINEAGE_TYPES),
+        "relationOrder": list(RELATION_TYPES),
+        "highlight": marked,
+        "edgeLabels": options.edge_labels,
+    }
+
+
+def _edge_style(family: str) -> dict[str, Any]:
+    style = FAMILY_STYLES[family]
+    return {"colour": style.colour, "width": style.width, "dashes": style.dashes}
+
+
+def card(cg: ConceptGraph, cid: str) -> dict[str, Any]:
+    """The side panel of one concept: its fields, relations grouped by label, and what to study first."""
+    concept = cg.concepts[cid]
+    shown = graph.show(cg, cid)
+    needs = graph.prerequisites(cg, cid)["prerequisites"]
+    return {
+        "name": concept["name"],
+        "aliases": concept["aliases"],
+        "definition": concept["definition"],
+        "card": concept["card"],
+        "topic": concept["topic"],
+        "kind": concept["kind"],
+        "groups": [{"label": label, "concepts": refs} for label, refs in shown["groups"].items()],
+        "prereqs": [{"id": item["id"], "name": item["name"], "reason": item["reason"]} for item in needs],
+    }
+
+
+def network(cg: ConceptGraph, ids: list[str], relations: list[dict[str, Any]], options: MapOptions):
+    """The pyvis :class:`~pyvis.network.Network` of the map: styled nodes at fixed positions, typed edges."""
+    from pyvis.network import Network
+
+    net = Network(directed=True)
+    positions = layout(cg, ids)
+    colours = topic_colours({cg.concepts[cid]["topic"] for cid in ids})
+    shapes = kind_shapes()
+    for cid in ids:
+        concept = cg.concepts[cid]
+        colour = colours[concept["topic"]]
+        shape = shapes[concept["kind"]]
+        border = _darker(colour)
+        x, y = positions[cid]
+        net.add_node(
+            cid,
+            label=concept["name"],
+            shape=shape["shape"],
+            color={
+                "background": colour,
+                "border": border,
+                "highlight": {"background": colour, "border": "#111111"},
+                "hover": {"background": colour, "border": "#111111"},
+            },
+            size=_node_size(cg, cid),
+            x=x,
+            y=y,
+            topic=concept["topic"],
+            kind=concept["kind"],
+            shapeProperties={"borderDashes": [3, 2]} if shape["dashed"] else {"borderDashes": False},
+        )
+    curved = len(ids) <= CURVED_EDGES_MAX
+    pairs: dict[frozenset[str], int] = {}
+    for r in relations:
+        spec = RELATION_TYPES[r["type"]]
+        style = FAMILY_STYLES[spec.family]
+        # Two relations between the same pair would be drawn on top of each other: bend each one more.
+        pair = frozenset((r["source"], r["target"]))
+        nth = pairs[pair] = pairs.get(pair, -1) + 1
+        edge: dict[str, Any] = {
+            "id": edge_id(r),
+            "type": r["type"],
+            "family": spec.family,
+            "color": {"color": style.colour, "highlight": "#111111", "hover": style.colour},
+            "width": style.width,
+            "dashes": list(style.dashes) if isinstance(style.dashes, tuple) else style.dashes,
+            "arrows": "" if spec.symmetric else "to",
+            "evidence": r["evidence"],
+        }
+        if curved:
+            edge["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.08 + 0.14 * nth}
+        elif nth:
+            edge["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.15 * nth}
+        if options.edge_labels:
+            edge["label"] = spec.label
+        net.add_edge(r["source"], r["target"], **edge)
+    net.set_options(json.dumps(vis_options(len(ids))))
+    return net
+
+
+def vis_options(count: int) -> dict[str, Any]:
+    """vis-network options: positions are precomputed, so physics stays off and the map is still."""
+    return {
+        "physics": {"enabled": False},
+        "layout": {"randomSeed": LAYOUT_SEED, "improvedLayout": False},
+        "nodes": {
+            "font": {
+                "size": LABEL_FONT,
+                "face": "system-ui, sans-serif",
+                "strokeWidth": 4,
+                "strokeColor": "#ffffff",
+            },
+            "borderWidth": 1.5,
+            "borderWidthSelected": 3,
+        },
+        "edges": {
+            "smooth": False,
+            "arrows": {"to": {"scaleFactor": 0.6}},
+            "font": {"size": 11, "align": "middle", "color": "#444444", "strokeWidth": 3},
+            "selectionWidth": 1.5,
+            "hoverWidth": 0.8,
+        },
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 150,
+            "hideEdgesOnDrag": count > CURVED_EDGES_MAX,
+            "multiselect": False,
+            "navigationButtons": False,
+            "keyboard": {"enabled": True, "bindToWindow": False},
+        },
+    }
+
+
+# --- the page ------------------------------------------------------------------------------------------
+
+
+def embed_json(data: Any) -> str:
+    """JSON that is safe inside a ``<script>`` element: no ``</script>``, ``<!--`` or line separators.
+
+    ``<``, ``>`` and ``&`` only ever occur inside JSON strings, where ``\\u003c`` means the same.
+    """
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escape)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _vis_asset(name: str) -> str:
+    """vis-network's script or style, read from the pyvis package so it is inlined, not fetched."""
+    import pyvis
+
+    text = (Path(pyvis.__file__).parent / "templates" / "lib" / VIS_VERSION / name).read_text(
+        encoding="utf-8"
+    )
+    # Inside <script> or <style> only a closing tag could end the element early.
+    return text.replace("</script", "<\\/script").replace("</style", "<\\/style")
+
+
+def render_html(cg: ConceptGraph, options: MapOptions | None = None) -> str:
+    """The whole page as one string: vis-network, the app script and style, and the map's data."""
+    return page(map_data(cg, options))
+
+
+def page(data: dict[str, Any]) -> str:
+    """Fill dlgraph's template with :func:`map_data`'s output; every asset is inlined."""
+    import jinja2
+    from markupsafe import Markup
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, keep_trailing_newline=True
+    )
+    return env.get_template("concept_map.html").render(
+        title=data["title"],
+        vis_css=Markup(_vis_asset("vis-network.css")),
+        vis_js=Markup(_vis_asset("vis-network.min.js")),
+        app_css=Markup((TEMPLATES / "concept_map.css").read_text(encoding="utf-8")),
+        app_js=Markup((TEMPLATES / "concept_map.js").read_text(encoding="utf-8")),
+        data=Markup(embed_json(data)),
+    )
+
+
+def write_map(
+    cg: ConceptGraph, output: str | os.PathLike[str], options: MapOptions | None = None
+) -> dict[str, Any]:
+    """Render and write the page atomically; says what was drawn. An unwritable path is a
+    :class:`DlgraphError` (exit 1)."""
+    output = Path(output)
+    if output.is_dir():
+        raise DlgraphError(f"{output}: is a folder; give a file name such as {output / 'concept_map.html'}")
+    data = map_data(cg, options)
+    html = page(data)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        save_atomic(output, html)
+    except OSError as exc:
+        raise DlgraphError(
+            f"{output}: cannot write the map ({exc.strerror or exc}); choose another path with -o"
+        ) from None
+    return {
+        "output": output,
+        "concepts": len(data["nodes"]),
+        "relations": len(data["edges"]),
+        "highlight": data["highlight"]["caption"] if data["highlight"] else None,
+    }

@@ -1,0 +1,349 @@
+"""The concept map's data and HTML, checked without a browser: counts, styles, options, escaping, CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from dlgraph import graph, render, store
+from dlgraph.errors import DlgraphError, UsageError
+from dlgraph.graph import load_graph
+from dlgraph.render import MapOptions
+from dlgraph.vocabulary import FAMILIES, LINEAGE_TYPES, RELATION_TYPES
+
+from .conftest import MINI
+
+PAYLOAD = "<img src=x onerror=alert(1)>"
+SCRIPT_PAYLOAD = "</script><script>alert(2)</script><!--"
+
+
+def write_xss_graph(folder: Path) -> Path:
+    """The mini graph with markup in one concept's name, alias and definition, and in an evidence."""
+    dataset = store.load(MINI)
+    for concept in dataset.concepts:
+        if concept["id"] == "adam":
+            concept["name"] = f"Adam {PAYLOAD}"
+            concept["aliases"] = [f"{SCRIPT_PAYLOAD} alias"]
+            concept["definition"] = f"Combines {PAYLOAD} and {SCRIPT_PAYLOAD} \u2028 line & more."
+            concept["card"] = PAYLOAD
+    for relation in dataset.relations:
+        if relation["source"] == "adam":
+            relation["evidence"] = f"evidence {PAYLOAD}"
+    store.save(dataset, folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def mini():
+    return load_graph(MINI)
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    return load_graph()
+
+
+@pytest.fixture(scope="module")
+def mini_data(mini):
+    return render.map_data(mini)
+
+
+def embedded(html: str) -> dict:
+    """The JSON data block of a written page, parsed as the browser would."""
+    match = re.search(r'<script type="application/json" id="dlgraph-data">(.*?)</script>', html, re.S)
+    assert match, "the page has no data block"
+    return json.loads(match.group(1))
+
+
+# --- what is drawn -----------------------------------------------------------------------------------
+
+
+def test_every_concept_and_relation_is_drawn_once(mini, mini_data):
+    assert sorted(n["id"] for n in mini_data["nodes"]) == sorted(mini.concepts)
+    assert len(mini_data["edges"]) == len(mini.dataset.relations) == 21
+    ids = [e["id"] for e in mini_data["edges"]]
+    assert len(set(ids)) == len(ids)
+    drawn = {(e["from"], e["type"], e["to"]) for e in mini_data["edges"]}
+    assert drawn == {(r["source"], r["type"], r["target"]) for r in mini.dataset.relations}
+
+
+def test_nodes_show_the_name_and_topic_colour_and_kind_shape(mini, mini_data):
+    nodes = {n["id"]: n for n in mini_data["nodes"]}
+    assert nodes["mask-r-cnn"]["label"] == "Mask R-CNN"
+    colours = {n["topic"]: n["color"]["background"] for n in mini_data["nodes"]}
+    assert len(set(colours.values())) == len(colours), "two topics share a colour"
+    legend = {t["id"]: t["colour"] for t in mini_data["legend"]["topics"]}
+    assert legend == colours
+    assert nodes["roi-pooling"]["shape"] != nodes["fast-r-cnn"]["shape"]  # component vs architecture
+    assert sum(t["count"] for t in mini_data["legend"]["topics"]) == len(nodes)
+
+
+def test_hubs_are_drawn_bigger(mini_data):
+    sizes = {n["id"]: n["size"] for n in mini_data["nodes"]}
+    assert sizes["adam"] > sizes["partner"]  # four relations against one
+
+
+def test_edges_are_styled_by_family_from_the_vocabulary(mini_data):
+    for edge in mini_data["edges"]:
+        spec = RELATION_TYPES[edge["type"]]
+        style = render.FAMILY_STYLES[spec.family]
+        assert edge["family"] == spec.family
+        assert edge["color"]["color"] == style.colour
+        assert edge["arrows"] == ("" if spec.symmetric else "to")
+    by_type = {e["type"]: e for e in mini_data["edges"]}
+    assert by_type["improves-on"]["dashes"] is False  # lineage: solid
+    assert by_type["combines"]["dashes"] == [8, 5]  # composition: dashed
+    assert set(render.FAMILY_STYLES) == set(FAMILIES)
+    legend = {t["id"]: t for t in mini_data["legend"]["types"]}
+    assert (
+        legend["improves-on"]["label"] == "improves on" and legend["improves-on"]["inverse"] == "improved by"
+    )
+    assert set(legend) == {e["type"] for e in mini_data["edges"]}
+
+
+def test_edge_labels_only_when_asked(mini):
+    plain = render.map_data(mini)
+    labelled = render.map_data(mini, MapOptions(edge_labels=True))
+    assert all("label" not in e for e in plain["edges"])
+    assert all(e["label"] == RELATION_TYPES[e["type"]].label for e in labelled["edges"])
+
+
+def test_card_has_relations_grouped_with_inverse_labels_and_prerequisites(mini, mini_data):
+    card = mini_data["cards"]["rmsprop"]
+    groups = {g["label"]: [c["id"] for c in g["concepts"]] for g in card["groups"]}
+    assert groups == {"improves on": ["adagrad"], "combined in": ["adam"], "improved by": ["adam"]}
+    expected = [p["id"] for p in graph.prerequisites(mini, "rmsprop")["prerequisites"]]
+    assert [p["id"] for p in card["prereqs"]] == expected == ["gradient-descent", "adagrad"]
+    assert card["prereqs"][1]["reason"] == "RMSprop improves on Adagrad"
+
+
+# --- layout ------------------------------------------------------------------------------------------
+
+
+def test_layout_is_deterministic_and_physics_is_off(mini):
+    first, second = render.render_html(mini), render.render_html(mini)
+    assert first == second
+    data = embedded(first)
+    assert data["options"]["physics"]["enabled"] is False
+    points = [(n["x"], n["y"]) for n in data["nodes"]]
+    assert len(set(points)) == len(points)
+
+
+def test_bundled_map_labels_do_not_overlap_within_a_topic(bundled):
+    ids = sorted(bundled.concepts)
+    positions = render.layout(bundled, ids)
+    boxes = {cid: render._label_box(bundled, cid) for cid in ids}
+    clashes = [
+        (a, b)
+        for i, a in enumerate(ids)
+        for b in ids[i + 1 :]
+        if bundled.concepts[a]["topic"] == bundled.concepts[b]["topic"]
+        and abs(positions[a][0] - positions[b][0]) < (boxes[a][0] + boxes[b][0]) / 2
+        and abs(positions[a][1] - positions[b][1]) < (boxes[a][1] + boxes[b][1]) / 2
+    ]
+    assert clashes == []
+
+
+def test_lineage_neighbours_sit_closer_than_average(bundled):
+    positions = render.layout(bundled, sorted(bundled.concepts))
+
+    def gap(u: str, v: str) -> float:
+        (x1, y1), (x2, y2) = positions[u], positions[v]
+        return ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5
+
+    lineage = [gap(u, v) for u, v in bundled.lineage.edges()]
+    others = [gap(u, v) for u, v, k in bundled.relations.edges(keys=True) if k not in LINEAGE_TYPES]
+    assert sum(lineage) / len(lineage) < sum(others) / len(others)
+
+
+# --- parts of the graph and highlights -------------------------------------------------------------------
+
+
+def test_focus_keeps_the_neighbourhood_within_depth(mini):
+    one = render.select(mini, MapOptions(focus="fast-r-cnn"))
+    assert set(one) == {"fast-r-cnn", "r-cnn", "faster-r-cnn", "roi-pooling", "selective-search"}
+    two = render.select(mini, MapOptions(focus="fast-r-cnn", depth=2))
+    undirected = mini.relations.to_undirected()
+    assert set(two) == set(nx.ego_graph(undirected, "fast-r-cnn", radius=2)) and "mask-r-cnn" in two
+    data = render.map_data(mini, MapOptions(focus="fast-r-cnn"))
+    assert {e["from"] for e in data["edges"]} | {e["to"] for e in data["edges"]} <= set(one)
+    assert len(data["edges"]) == 5
+
+
+def test_topic_keeps_one_topic(mini):
+    data = render.map_data(mini, MapOptions(topic="optimization"))
+    assert {n["topic"] for n in data["nodes"]} == {"optimization"}
+    assert len(data["nodes"]) == 5 and len(data["edges"]) == 7
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            MapOptions(topic="cooking"),
+            "no concept has topic 'cooking'; topics in this graph: cnn-architectures",
+        ),
+        (MapOptions(depth=2), "--depth needs --focus"),
+        (MapOptions(path=("adam", "dqn"), prereqs="adam"), "choose one of --path and --prereqs"),
+    ],
+)
+def test_bad_options_are_usage_errors(mini, options, message):
+    with pytest.raises(UsageError, match=re.escape(message)):
+        render.map_data(mini, options)
+
+
+def test_unconnected_path_is_an_error(mini):
+    with pytest.raises(DlgraphError, match="Adam and DQN are not connected; no map written"):
+        render.map_data(mini, MapOptions(path=("adam", "dqn")))
+
+
+def test_path_highlight_is_graph_path(mini):
+    data = render.map_data(mini, MapOptions(path=("r-cnn", "mask-r-cnn")))
+    mark = data["highlight"]
+    assert mark["nodes"] == ["r-cnn", "fast-r-cnn", "faster-r-cnn", "mask-r-cnn"]
+    assert mark["edges"] == [
+        "fast-r-cnn|improves-on|r-cnn",
+        "faster-r-cnn|improves-on|fast-r-cnn",
+        "mask-r-cnn|extends|faster-r-cnn",
+    ]
+    assert set(mark["edges"]) <= {e["id"] for e in data["edges"]}
+    assert mark["caption"] == "Path (lineage): R-CNN → Fast R-CNN → Faster R-CNN → Mask R-CNN"
+
+
+def test_prereq_highlight_and_highlight_outside_a_topic_is_still_drawn(mini):
+    data = render.map_data(mini, MapOptions(prereqs="adam", topic="object-detection"))
+    mark = data["highlight"]
+    assert mark["nodes"] == ["adam", "gradient-descent", "adagrad", "momentum", "rmsprop"]
+    drawn = {n["id"] for n in data["nodes"]}
+    assert set(mark["nodes"]) <= drawn and "r-cnn" in drawn
+    assert set(mark["edges"]) <= {e["id"] for e in data["edges"]}
+
+
+# --- the page ------------------------------------------------------------------------------------------
+
+
+def test_embed_json_is_inert_inside_a_script_element():
+    text = render.embed_json({"a": SCRIPT_PAYLOAD + "\u2028\u2029&"})
+    for raw in ("<", ">", "&", "\u2028", "\u2029"):
+        assert raw not in text
+    assert json.loads(text) == {"a": SCRIPT_PAYLOAD + "\u2028\u2029&"}
+
+
+def test_page_makes_no_request_to_anywhere(mini):
+    html = render.render_html(mini)
+    assert not re.search(r"<(script|img|iframe)[^>]*\ssrc=", html, re.I)
+    assert not re.search(r"<link\b", html, re.I)
+    assert not re.search(r"""url\(\s*['"]?(https?:)?//""", html, re.I)
+    assert "default-src 'none'" in html  # and the browser is told to refuse any fetch anyway
+    assert len(re.findall(r"^<script", html, re.M)) == 3  # data, vis-network, the app
+
+
+def test_markup_in_cards_never_reaches_the_html_raw(tmp_path):
+    cg = load_graph(write_xss_graph(tmp_path / "xss"))
+    html = render.render_html(cg, MapOptions(title=f"Map {PAYLOAD}", edge_labels=True))
+    assert PAYLOAD not in html and "alert(2)" not in html.replace("alert(2)\\u003c", "")
+    assert len(re.findall(r"</script>", html)) == len(re.findall(r"^<script", html, re.M)) == 3
+    assert "<title>Map &lt;img src=x onerror=alert(1)&gt;</title>" in html
+    data = embedded(html)
+    assert data["cards"]["adam"]["name"] == f"Adam {PAYLOAD}"  # the text survives, as text
+    assert data["cards"]["adam"]["aliases"] == [f"{SCRIPT_PAYLOAD} alias"]
+    assert "\u2028" in data["cards"]["adam"]["definition"]
+    assert all("title" not in item for item in data["nodes"] + data["edges"])  # tooltips are built as DOM
+
+
+def test_app_script_never_writes_html():
+    script = (render.TEMPLATES / "concept_map.js").read_text(encoding="utf-8")
+    assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(", script)
+
+
+# --- the command -----------------------------------------------------------------------------------------
+
+
+def test_render_writes_out_concept_map_by_default(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("render")
+    assert result.exit_code == 0, result.output
+    target = Path("out") / "concept_map.html"
+    assert result.stdout == f"wrote {target}: 20 concepts, 21 relations\n"
+    data = embedded(target.read_text(encoding="utf-8"))
+    assert len(data["nodes"]) == 20
+
+
+def test_render_path_option_writes_elsewhere_and_says_what_is_highlighted(run, tmp_path):
+    out = tmp_path / "maps" / "rcnn.html"
+    result = run("render", "--path", "R-CNN", "mask rcnn", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        f"wrote {out}: 20 concepts, 21 relations\n"
+        "Path (lineage): R-CNN → Fast R-CNN → Faster R-CNN → Mask R-CNN\n"
+    )
+    assert embedded(out.read_text(encoding="utf-8"))["highlight"]["nodes"][-1] == "mask-r-cnn"
+
+
+def test_render_focus_and_edge_labels(run, tmp_path):
+    out = tmp_path / "adam.html"
+    result = run("render", "--focus", "Adam", "--depth", "1", "--edge-labels", "-o", str(out))
+    assert result.stdout == f"wrote {out}: 4 concepts, 5 relations\n"
+    assert embedded(out.read_text(encoding="utf-8"))["edgeLabels"] is True
+
+
+def test_render_unknown_concept_suggests_names(run, tmp_path):
+    result = run("render", "--prereqs", "Adamm", "-o", str(tmp_path / "x.html"))
+    assert result.exit_code == 0  # a close fuzzy match is taken, with a note
+    assert "note: taking 'Adamm' to mean 'Adam'" in result.stderr
+    result = run("render", "--focus", "Mask R-CNX2", "-o", str(tmp_path / "y.html"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: no concept named 'Mask R-CNX2'; did you mean 'Mask R-CNN'")
+    assert not (tmp_path / "y.html").exists()
+
+
+def test_render_unwritable_path_is_a_clear_error(run, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = run("render", "-o", str(blocker / "map.html"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {blocker / 'map.html'}: cannot write the map (")
+    assert result.stderr.rstrip().endswith("choose another path with -o")
+    assert "Traceback" not in result.output
+
+
+def test_render_keeps_the_old_map_when_writing_fails(run, tmp_path):
+    out = tmp_path / "map.html"
+    out.write_text("old map", encoding="utf-8")
+    result = run("render", "--path", "Adam", "DQN", "-o", str(out))
+    assert result.exit_code == 1
+    assert "Adam and DQN are not connected" in result.stderr
+    assert out.read_text(encoding="utf-8") == "old map"
+
+
+def test_render_open_hands_the_file_to_the_browser(tmp_path):
+    """--open goes through the webbrowser module; $BROWSER makes it call a script we can inspect."""
+    seen = tmp_path / "opened.txt"
+    browser = tmp_path / "fake-browser"
+    browser.write_text(f'#!/bin/sh\nprintf "%s" "$1" > "{seen}"\n', encoding="utf-8")
+    browser.chmod(browser.stat().st_mode | stat.S_IEXEC)
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["BROWSER"] = str(browser)
+    out = tmp_path / "open.html"
+    done = subprocess.run(
+        [sys.executable, "-m", "dlgraph", "--data-dir", str(MINI), "render", "--open", "-o", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert seen.read_text(encoding="utf-8") == out.resolve().as_uri()
+
+
+def test_templates_are_package_data():
+    names = {p.name for p in render.TEMPLATES.iterdir()}
+    assert {"concept_map.html", "concept_map.js", "concept_map.css"} <= names
