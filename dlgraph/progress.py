@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -165,8 +166,7 @@ class Progress:
                 f"{self.path}: progress file has schema version {version}, newer than this dlgraph "
                 f"understands ({SCHEMA_VERSION}); upgrade dlgraph"
             )
-        # WAL lets a reader look while a session writes; it is a property of the file, set once.
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._use_wal()
         with self._transaction():
             self._db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             version = self._version()  # another session may have migrated while we waited
@@ -177,6 +177,22 @@ class Progress:
                     self._db.execute(statement)
             self._db.execute("DELETE FROM schema_version")
             self._db.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+
+    def _use_wal(self) -> None:
+        """Switch the file to WAL, so a reader can look while a session writes; it stays so once set.
+
+        The switch needs the file to itself, and SQLite reports "locked" at once instead of calling
+        the busy handler, so two sessions creating one file at the same moment retry here.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     def _version(self) -> int:
         tables = {name for (name,) in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

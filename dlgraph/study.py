@@ -21,7 +21,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import networkx as nx
@@ -77,7 +77,7 @@ def study_order(
     layer, as ``prerequisites`` orders it, alphabetically within a layer.
     """
     if target is not None:
-        plan = graph.prerequisites(cg, target, known=sorted(known or ()))
+        plan = graph.prerequisites(cg, target, known=sorted(set(known or ()) & set(cg.concepts)))
         return [item["id"] for item in plan["prerequisites"]] + [plan["concept"]["id"]]
     layers = nx.topological_generations(cg.prereq.reverse(copy=False))
     return [cid for layer in layers for cid in sorted(layer, key=cg.sort_key)]
@@ -114,7 +114,6 @@ class Session:
     shown: list[str] = field(default_factory=list)
     ratings: Counter[str] = field(default_factory=Counter)
     new_shown: int = 0
-    last_due: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.limit < 0 or self.prereq_reviews < 0:
@@ -159,16 +158,15 @@ class Session:
             cid, concept["name"], concept["topic"], concept["kind"], concept["definition"], needs, new, due
         )
 
-    def rate(self, card: StudyCard, rating: int) -> datetime:
-        """Save one rating (one transaction) and return when the card is due next."""
+    def rate(self, card: StudyCard, rating: int) -> timedelta:
+        """Save one rating (one transaction) and return how long until the card is due again."""
         now = self.clock()
         stored = self.store.record(card.id, rating, lambda old: schedule(old, card.id, rating, now), now)
         self.shown.append(card.id)
         self.ratings[RATING_NAMES[rating]] += 1
         if card.new:
             self.new_shown += 1
-        self.last_due = datetime.fromisoformat(stored["due"])
-        return self.last_due
+        return datetime.fromisoformat(stored["due"]) - now
 
     def summary(self) -> dict[str, Any]:
         states = self.store.cards()
@@ -234,7 +232,16 @@ def when(moment: datetime, now: datetime) -> str:
     >>> when(start.replace(minute=10), start), when(start.replace(day=4), start)
     ('in 10 minutes', 'in 3 days')
     """
-    seconds = (moment - now).total_seconds()
+    return wait(moment - now)
+
+
+def wait(delta: timedelta) -> str:
+    """A time span as people say it, rounded to whole minutes, hours or days.
+
+    >>> wait(timedelta(minutes=5, seconds=30)), wait(timedelta(hours=23))
+    ('in 6 minutes', 'in 23 hours')
+    """
+    seconds = delta.total_seconds()
     if seconds <= 30:
         return "now"
     unit, size = ("minute", 60) if seconds < 3600 else ("hour", 3600) if seconds < 86400 else ("day", 86400)

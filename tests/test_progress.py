@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -239,6 +240,21 @@ def test_concurrent_writers_lose_no_review_and_leave_a_sound_file(tmp_path: Path
     assert counters["shared"] == writers * each // 2
     carried = {cid: json.loads(card)["n"] for cid, card in db.execute("SELECT concept_id, card FROM cards")}
     assert carried == counters
+    db.close()
+
+
+def test_creating_waits_for_a_reader_of_a_fresh_file_to_let_go(tmp_path: Path):
+    """Switching to WAL needs the file alone; SQLite says "locked" at once, so open() must retry."""
+    path = tmp_path / "p.sqlite3"
+    reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    reader.execute("BEGIN")
+    reader.execute("SELECT * FROM sqlite_master").fetchall()  # a shared lock on the rollback journal
+    threading.Timer(0.5, reader.execute, ["COMMIT"]).start()
+    with Progress.open(path) as store:
+        assert store.cards() == {}
+    reader.close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     db.close()
 
 

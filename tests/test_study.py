@@ -1,0 +1,487 @@
+"""Study sessions: due cards first, new ones in prerequisite order; the CLI end to end; kills and races."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dlgraph import progress, store
+from dlgraph.graph import ConceptGraph, load_graph
+from dlgraph.progress import Progress
+from dlgraph.study import Session, parse_rating, progress_summary, schedule, study_order
+
+from .conftest import MINI
+
+ROOT = Path(__file__).resolve().parent.parent
+T0 = datetime(2030, 1, 1, 12, 0, tzinfo=timezone.utc)
+ADAM_ORDER = ["gradient-descent", "adagrad", "momentum", "rmsprop", "adam"]
+
+
+@pytest.fixture(autouse=True)
+def _no_real_user_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever a test forgets to pass, the user's real data folder stays untouched."""
+    monkeypatch.setenv(progress.ENV_PROGRESS, str(tmp_path / "env-progress.sqlite3"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+
+
+@pytest.fixture(scope="module")
+def mini() -> ConceptGraph:
+    return load_graph(MINI)
+
+
+@pytest.fixture
+def pfile(tmp_path: Path) -> Path:
+    return tmp_path / "progress.sqlite3"
+
+
+class Clock:
+    """A clock the test moves by hand, so due times are exact."""
+
+    def __init__(self, start: datetime = T0):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def drive(
+    session: Session, ratings: list[int] | int, step: timedelta = timedelta(0)
+) -> list[tuple[str, bool]]:
+    """Answer every card the session shows; ``ratings`` is a list, or one rating for every card."""
+    shown = []
+    answers = iter(ratings) if isinstance(ratings, list) else None
+    while (card := session.next_card()) is not None:
+        rating = ratings if answers is None else next(answers, None)
+        if rating is None:
+            break
+        session.rate(card, rating)
+        shown.append((card.id, card.new))
+        if isinstance(session.clock, Clock):
+            session.clock.now += step
+    return shown
+
+
+def record(path: Path, cid: str, rating: int, when: datetime) -> None:
+    with Progress.open(path) as db:
+        db.record(cid, rating, lambda old: schedule(old, cid, rating, when), when)
+
+
+# --- order and gating -----------------------------------------------------------------------------
+
+
+def assert_prerequisites_first(cg: ConceptGraph, order: list[str]) -> None:
+    position = {cid: i for i, cid in enumerate(order)}
+    for after, before in cg.prereq.edges:
+        if after in position and before in position:
+            assert position[before] < position[after], f"{before} must come before {after}"
+
+
+def test_study_order_of_the_whole_deck_puts_prerequisites_first():
+    cg = load_graph(store.bundled_data_dir())
+    order = study_order(cg)
+    assert sorted(order) == sorted(cg.concepts)
+    assert_prerequisites_first(cg, order)
+
+
+def test_study_order_toward_a_target_is_the_prereqs_order_then_the_target(mini):
+    assert study_order(mini, "adam") == ADAM_ORDER
+    # What is known is dropped, and so is what was needed only through it.
+    assert study_order(mini, "adam", {"adagrad"}) == ["gradient-descent", "rmsprop", "momentum", "adam"]
+    assert study_order(mini, "faster-r-cnn", {"fast-r-cnn"}) == ["faster-r-cnn"]
+
+
+def test_a_session_toward_a_target_introduces_everything_it_needs_in_order(mini, pfile):
+    with Progress.open(pfile) as db:
+        shown = drive(Session(mini, db, target="adam", clock=Clock()), 3)
+    assert shown == [(cid, True) for cid in ADAM_ORDER]
+
+
+def test_limit_caps_the_new_concepts_of_one_session(mini, pfile):
+    clock = Clock()
+    with Progress.open(pfile) as db:
+        assert drive(Session(mini, db, target="adam", limit=2, clock=clock), 3) == [
+            ("gradient-descent", True),
+            ("adagrad", True),
+        ]
+        # Next session, an hour on: both are due again (equally overdue: by name), then two new ones.
+        clock.now += timedelta(hours=1)
+        second = drive(Session(mini, db, target="adam", limit=2, clock=clock), 3)
+    assert second == [
+        ("adagrad", False),
+        ("gradient-descent", False),
+        ("momentum", True),
+        ("rmsprop", True),
+    ]
+
+
+def test_a_concept_waits_until_its_prerequisites_have_enough_reviews(mini, pfile):
+    clock = Clock()
+    with Progress.open(pfile) as db:
+        first = Session(mini, db, target="adam", prereq_reviews=2, clock=clock)
+        assert drive(first, 3) == [("gradient-descent", True)]
+        assert first.waiting() == ["adagrad", "momentum", "rmsprop", "adam"]
+        assert first.summary()["waiting"][0] == {"id": "adagrad", "name": "Adagrad"}
+        clock.now += timedelta(days=1)
+        second = Session(mini, db, target="adam", prereq_reviews=2, clock=clock)
+        # Reviewing gradient descent a second time unlocks adagrad and momentum, not rmsprop yet.
+        assert drive(second, 3) == [("gradient-descent", False), ("adagrad", True), ("momentum", True)]
+        assert second.waiting() == ["rmsprop", "adam"]
+
+
+def test_due_cards_come_first_most_overdue_first(mini, pfile):
+    record(pfile, "dqn", 3, T0)
+    record(pfile, "alexnet", 3, T0 - timedelta(hours=2))
+    record(pfile, "resnet", 4, T0)  # easy: due in days, not now
+    with Progress.open(pfile) as db:
+        session = Session(mini, db, target="adam", limit=1, clock=Clock(T0 + timedelta(hours=1)))
+        assert drive(session, 3) == [("alexnet", False), ("dqn", False), ("gradient-descent", True)]
+        assert session.summary()["reviewed"] == 3 and session.summary()["new"] == 1
+
+
+def test_a_card_is_shown_once_per_session_even_when_again_makes_it_due(mini, pfile):
+    with Progress.open(pfile) as db:
+        session = Session(mini, db, target="adam", clock=Clock())
+        shown = drive(session, 1, step=timedelta(minutes=5))  # "again": due a minute later
+    assert [cid for cid, _ in shown] == ADAM_ORDER
+    assert session.ratings["again"] == 5
+
+
+def test_reviews_of_concepts_gone_from_the_graph_are_skipped(mini, pfile):
+    record(pfile, "no-longer-here", 3, T0 - timedelta(days=3))
+    with Progress.open(pfile) as db:
+        assert drive(Session(mini, db, target="momentum", clock=Clock()), 3) == [
+            ("gradient-descent", True),
+            ("momentum", True),
+        ]
+        summary = progress_summary(mini, db.cards(), str(pfile), T0)
+    assert summary["not_in_graph"] == ["no-longer-here"]
+    assert summary["total"] == {"known": 2, "due": 0, "new": len(mini.concepts) - 2, "total": 20}
+
+
+def test_progress_summary_counts_known_due_and_new_per_topic(mini, pfile):
+    record(pfile, "adam", 3, T0)
+    record(pfile, "momentum", 4, T0)
+    record(pfile, "dqn", 1, T0)
+    with Progress.open(pfile) as db:
+        summary = progress_summary(mini, db.cards(), str(pfile), T0 + timedelta(hours=1))
+    rows = {r["topic"]: r for r in summary["topics"]}
+    assert rows["optimization"] == {"topic": "optimization", "known": 2, "due": 1, "new": 3, "total": 5}
+    assert rows["reinforcement-learning"] == {
+        "topic": "reinforcement-learning",
+        "known": 1,
+        "due": 1,
+        "new": 2,
+        "total": 3,
+    }
+    assert [r["topic"] for r in summary["topics"]][:2] == ["foundations", "optimization"]  # vocabulary order
+    assert summary["exists"] is True and summary["next_due"] == "2030-01-01T12:01:00.000000Z"
+    assert progress_summary(mini, None, "x", T0)["total"]["new"] == 20
+
+
+def test_ratings_are_words_or_digits():
+    assert [parse_rating(w) for w in ("again", " HARD ", "Good", "easy", "1", "4")] == [1, 2, 3, 4, 1, 4]
+    with pytest.raises(Exception, match="'5' is not a rating"):
+        parse_rating("5")
+
+
+@st.composite
+def dags(draw):
+    """A random prerequisite DAG: concept i may use any concept j < i."""
+    n = draw(st.integers(2, 12))
+    edges = draw(
+        st.sets(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(lambda e: e[0] > e[1]))
+    )
+    concepts = [
+        {
+            "id": f"c{i}",
+            "name": f"Concept {i}",
+            "aliases": [],
+            "topic": "foundations",
+            "kind": "concept",
+            "definition": f"Concept number {i}.",
+            "card": None,
+        }
+        for i in range(n)
+    ]
+    relations = [
+        {"source": f"c{a}", "type": "uses", "target": f"c{b}", "evidence": "test", "origin": "curated"}
+        for a, b in sorted(edges)
+    ]
+    return ConceptGraph(store.Dataset(concepts, relations)), draw(st.integers(0, n - 1))
+
+
+@settings(max_examples=40, deadline=None)
+@given(dags(), st.lists(st.integers(1, 4), min_size=1, max_size=4))
+def test_every_session_introduces_a_concept_only_after_its_prerequisites(drawn, pattern):
+    cg, target = drawn
+    with tempfile.TemporaryDirectory() as folder, Progress.open(Path(folder) / "p.sqlite3") as db:
+        seen: list[str] = []
+        clock = Clock()
+        for day in range(30):
+            session = Session(cg, db, target=f"c{target}" if day % 2 else None, limit=2, clock=clock)
+            while (card := session.next_card()) is not None:
+                if card.new:
+                    assert all(p in seen for p in cg.prereq.successors(card.id))
+                    seen.append(card.id)
+                session.rate(card, pattern[len(seen) % len(pattern)])
+            clock.now += timedelta(days=1)
+        assert sorted(seen) == sorted(cg.concepts)  # and nothing is left behind for good
+
+
+# --- the CLI ---------------------------------------------------------------------------------------
+
+
+def test_study_with_a_ratings_file_prints_each_card_and_saves_each_rating(run, pfile, tmp_path):
+    ratings = tmp_path / "ratings.txt"
+    ratings.write_text("good\n\n# a comment line\n2\n", encoding="utf-8")
+    result = run("study", "adam", "--progress", str(pfile), "--ratings", str(ratings))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(
+        "[1] new: Gradient descent\n"
+        "    algorithm · optimization\n"
+        "    Step the parameters against the gradient.\n"
+        "rating: good\n"
+        "    next review in 10 minutes\n"
+        "\n"
+        "[2] new: Adagrad\n"
+        "    algorithm · optimization\n"
+        "    Per-parameter learning rates from all past squared gradients.\n"
+        "    builds on: Gradient descent\n"
+        "rating: hard\n"
+        "    next review in 6 minutes\n"
+        "\n"
+        "[3] new: Momentum\n"
+    )
+    assert (
+        "End of ratings. Session over: 2 cards (2 new, 0 reviews): again 0, hard 1, good 1, easy 0.\n"
+        f"Progress saved in {pfile}.\n"
+        "3 new concepts still to learn toward Adam.\n"
+    ) in result.stdout
+    assert progress.known_ids(pfile) == {"gradient-descent", "adagrad"}
+
+
+def test_study_reads_ratings_from_stdin_and_uses_the_environment_variable(run, tmp_path):
+    result = run("study", "momentum", "--ratings", "-", input="easy\ngood\n")
+    assert result.exit_code == 0, result.output
+    assert "Every concept toward Momentum has been reviewed at least once." in result.stdout
+    assert progress.known_ids(tmp_path / "env-progress.sqlite3") == {"gradient-descent", "momentum"}
+
+
+def test_interactive_session_waits_for_enter_asks_again_after_a_typo_and_stops_on_q(run, pfile):
+    result = run("study", "adam", "--progress", str(pfile), input="\ngod\ngood\n\nq\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(
+        "[1] new: Gradient descent\n"
+        "    algorithm · optimization\n"
+        "Press Enter to show the answer (q stops): \n"
+        "    Step the parameters against the gradient.\n"
+        "again, hard, good, easy (1-4; q stops): \n"
+        "again, hard, good, easy (1-4; q stops): \n"
+        "    next review in 10 minutes\n"
+    )
+    assert "'god' is not a rating; use again, hard, good, easy (or 1-4)" in result.stderr
+    assert "Stopped. Session over: 1 card (1 new, 0 reviews)" in result.stdout
+    assert progress.known_ids(pfile) == {"gradient-descent"}
+
+
+def test_end_of_input_ends_the_session_cleanly(run, pfile):
+    result = run("study", "--progress", str(pfile), input="\n3\n\n")
+    assert result.exit_code == 0, result.output
+    assert "End of input. Session over: 1 card" in result.stdout
+    assert result.stderr == ""
+
+
+def test_a_bad_rating_in_a_file_is_an_error_after_saving_the_good_ones(run, pfile):
+    result = run("study", "adam", "--progress", str(pfile), "--ratings", "-", input="good\ngreat\n")
+    assert result.exit_code == 2
+    assert "Error: --ratings line 2: 'great' is not a rating" in result.stderr
+    assert "Traceback" not in result.output
+    assert "Stopped. Session over: 1 card" in result.stdout
+    assert progress.known_ids(pfile) == {"gradient-descent"}
+
+
+def test_nothing_to_study(run, pfile):
+    result = run("study", "adam", "--progress", str(pfile), "--limit", "0", "--ratings", "-", input="")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Nothing to study now: no card is due and no new concept is ready.\n")
+    assert "5 new concepts still to learn toward Adam." in result.stdout
+
+
+def test_due_reviews_come_before_new_cards_in_the_cli(run, pfile):
+    record(pfile, "dqn", 3, datetime.now(timezone.utc) - timedelta(days=2))
+    result = run("study", "adam", "--progress", str(pfile), "--ratings", "-", input="good\ngood\n")
+    assert result.stdout.startswith("[1] review: DQN\n")
+    assert "[2] new: Gradient descent\n" in result.stdout
+    assert "Session over: 2 cards (1 new, 1 review)" in result.stdout
+
+
+def test_an_unknown_target_is_a_usage_error(run, pfile):
+    result = run("study", "no such thing at all", "--progress", str(pfile))
+    assert result.exit_code == 2
+    assert "no concept named 'no such thing at all'" in result.stderr
+    assert "Traceback" not in result.output
+    assert not pfile.exists()  # nothing created for a session that never started
+
+
+def test_a_corrupt_progress_file_is_a_clear_error_for_both_commands(run, pfile):
+    pfile.write_bytes(b"\x00garbage" * 100)
+    for args in (["study", "--ratings", "-"], ["progress"]):
+        result = run(*args, "--progress", str(pfile), input="good\n")
+        assert result.exit_code == 1
+        assert f"Error: {pfile}: not a dlgraph progress file, or it is damaged" in result.stderr
+        assert "Traceback" not in result.output
+
+
+def test_a_read_only_location_is_a_clear_error(run):
+    result = run("study", "--progress", "/proc/dlgraph.sqlite3", "--ratings", "-", input="good\n")
+    assert result.exit_code == 1
+    assert "cannot write the progress file" in result.stderr and "Traceback" not in result.output
+
+
+def test_progress_text_is_exact(run, pfile):
+    record(pfile, "adam", 3, T0)
+    record(pfile, "dqn", 3, T0)
+    result = run("progress", "--progress", str(pfile))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(
+        f"Progress file: {pfile}\n"
+        "Known = reviewed at least once; due = known and due for review now; new = never reviewed.\n"
+        "\n"
+        "topic                   known    due    new  total\n"
+        "foundations                 0      0      2      2\n"
+        "optimization                1      0      4      5\n"
+        "cnn-architectures           0      0      4      4\n"
+        "object-detection            0      0      6      6\n"
+        "reinforcement-learning      1      0      2      3\n"
+        "all topics                  2      0     18     20\n"
+        "\n"
+        "Next review: 2030-01-01 12:10 UTC ("
+    )
+
+
+def test_progress_json_without_a_file_says_so_and_creates_nothing(run, pfile):
+    result = run("progress", "--progress", str(pfile), "--json")
+    data = json.loads(result.stdout)
+    assert data["exists"] is False and data["total"] == {"known": 0, "due": 0, "new": 20, "total": 20}
+    assert data["definition"].startswith("known = reviewed at least once")
+    assert data["next_due"] is None
+    assert not pfile.exists()
+
+
+def test_progress_json_counts_due_reviews(run, pfile):
+    record(pfile, "adam", 3, datetime.now(timezone.utc) - timedelta(days=1))
+    data = json.loads(run("progress", "--progress", str(pfile), "--json").stdout)
+    assert data["exists"] is True
+    assert data["total"] == {"known": 1, "due": 1, "new": 19, "total": 20}
+
+
+def test_the_option_and_the_library_name_the_same_environment_variable():
+    from dlgraph.cli.study import study
+
+    option = next(p for p in study.params if p.name == "progress_file")
+    assert option.envvar == progress.ENV_PROGRESS
+
+
+# --- real processes: killed, interrupted, racing ---------------------------------------------------
+
+
+def spawn(pfile: Path, *args: str) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "dlgraph", "--data-dir", str(MINI), "study", "--progress", str(pfile), *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
+
+
+def read_until(proc: subprocess.Popen, marker: str) -> str:
+    """Lines from the session until one starts with ``marker`` (a watchdog kills a hung session)."""
+    watchdog = threading.Timer(60, proc.kill)
+    watchdog.start()
+    seen = []
+    try:
+        while line := proc.stdout.readline():
+            seen.append(line)
+            if line.startswith(marker):
+                return "".join(seen)
+    finally:
+        watchdog.cancel()
+    raise AssertionError(f"session ended before {marker!r}:\n{''.join(seen)}{proc.stderr.read()}")
+
+
+def test_a_session_killed_mid_way_keeps_every_rating_given(run, pfile):
+    proc = spawn(pfile, "adam", "--ratings", "-")
+    read_until(proc, "[1] ")
+    proc.stdin.write("good\n")
+    proc.stdin.flush()
+    read_until(proc, "[2] ")
+    proc.stdin.write("easy\n")
+    proc.stdin.flush()
+    read_until(proc, "[3] ")  # shown, waiting for its rating: the answer in flight
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    proc.stdin.close()
+    proc.stdout.close()
+    proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL
+
+    db = sqlite3.connect(pfile)
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert db.execute("SELECT concept_id, rating FROM reviews ORDER BY id").fetchall() == [
+        ("gradient-descent", 3),
+        ("adagrad", 4),
+    ]
+    db.close()
+    # It reopens, and the next session carries on where the killed one stopped.
+    result = run("study", "adam", "--progress", str(pfile), "--ratings", "-", input="good\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("[1] new: Momentum\n")
+    assert progress.known_ids(pfile) == {"gradient-descent", "adagrad", "momentum"}
+
+
+def test_ctrl_c_ends_the_session_cleanly_and_keeps_the_ratings(pfile):
+    proc = spawn(pfile, "adam")
+    read_until(proc, "[1] ")
+    proc.stdin.write("\ngood\n")
+    proc.stdin.flush()
+    read_until(proc, "[2] ")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Stopped. Session over: 1 card (1 new, 0 reviews)" in out
+    assert "Traceback" not in err
+    assert progress.known_ids(pfile) == {"gradient-descent"}
+
+
+def test_two_sessions_on_one_file_at_once_both_keep_their_ratings(tmp_path, pfile):
+    ratings = tmp_path / "ratings.txt"
+    ratings.write_text("good\nhard\ngood\nagain\n" * 5, encoding="utf-8")
+    procs = [spawn(pfile, "--ratings", str(ratings), "--limit", "20") for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    db = sqlite3.connect(pfile)
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    shown = sum(out.count("\nrating: ") + out.startswith("rating: ") for out, _ in outs)
+    # Every card either session rated is in the log, and between them they met the whole deck.
+    assert db.execute("SELECT COUNT(*) FROM reviews").fetchone() == (shown,)
+    assert shown >= 20
+    assert {cid for (cid,) in db.execute("SELECT concept_id FROM cards")} == set(load_graph(MINI).concepts)
+    counters = dict(db.execute("SELECT concept_id, reviews FROM cards"))
+    assert counters == dict(db.execute("SELECT concept_id, COUNT(*) FROM reviews GROUP BY concept_id"))
+    db.close()
