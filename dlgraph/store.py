@@ -18,6 +18,9 @@ from .vocabulary import KINDS, RELATION_TYPES
 
 CONCEPTS_FILE = "concepts.json"
 RELATIONS_FILE = "relations.json"
+#: Optional: what ``dlgraph build`` must never (re)create: ``{"concepts": [id, ...], "relations":
+#: [{"source", "type", "target"}, ...]}``. Users add to it by hand; a build adds what they deleted.
+REJECTED_FILE = "rejected.json"
 ENV_DATA_DIR = "DLGRAPH_DATA_DIR"
 
 CONCEPT_KEYS = ("id", "name", "aliases", "topic", "kind", "definition", "card")
@@ -273,7 +276,71 @@ def save_atomic(path: Path, text: str) -> None:
 
 def save(dataset: Dataset, directory: str | os.PathLike[str]) -> None:
     """Write both files in canonical form, each atomically."""
+    save_files(
+        directory,
+        {CONCEPTS_FILE: dumps_concepts(dataset.concepts), RELATIONS_FILE: dumps_relations(dataset.relations)},
+    )
+
+
+def save_files(directory: str | os.PathLike[str], texts: dict[str, str]) -> None:
+    """Write several files of one folder: every temp file is complete and synced before the first
+    rename, so a failure while writing leaves all the old files in place."""
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
-    save_atomic(folder / CONCEPTS_FILE, dumps_concepts(dataset.concepts))
-    save_atomic(folder / RELATIONS_FILE, dumps_relations(dataset.relations))
+    temps: list[tuple[str, Path]] = []
+    try:
+        for name, text in texts.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+            temps.append((tmp, folder / name))
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+        for tmp, path in temps:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in temps:
+            Path(tmp).unlink(missing_ok=True)
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def load_rejected(directory: str | os.PathLike[str]) -> dict[str, list[Any]]:
+    """The folder's rejected concept ids and relations (empty lists when there is no such file)."""
+    path = Path(directory) / REJECTED_FILE
+    if not path.exists():
+        return {"concepts": [], "relations": []}
+    data = read_json(path)
+    ok = (
+        isinstance(data, dict)
+        and isinstance(data.get("concepts", []), list)
+        and all(isinstance(c, str) for c in data.get("concepts", []))
+        and isinstance(data.get("relations", []), list)
+        and all(
+            isinstance(r, dict) and all(isinstance(r.get(k), str) for k in ("source", "type", "target"))
+            for r in data.get("relations", [])
+        )
+    )
+    if not ok:
+        raise InvalidData(
+            f'{path}: expected {{"concepts": [ids], "relations": [{{"source", "type", "target"}}]}}'
+        )
+    return {"concepts": list(data.get("concepts", [])), "relations": list(data.get("relations", []))}
+
+
+def dumps_rejected(rejected: dict[str, list[Any]]) -> str:
+    """The canonical text of ``rejected.json``: sorted ids, one relation a line."""
+    concepts = json.dumps(sorted(set(rejected.get("concepts", []))), ensure_ascii=False)
+    relations = dumps_relations(rejected.get("relations", [])).rstrip("\n")
+    relations = "\n  ".join(relations.split("\n"))
+    return f'{{\n  "concepts": {concepts},\n  "relations": {relations}\n}}\n'

@@ -1,0 +1,441 @@
+"""``dlgraph build``: a deck in, a graph folder out, merged with what the folder already holds.
+
+Nothing is lost on a rebuild:
+
+- curated relations are kept exactly; extracted ones are recomputed from the deck;
+- extraction only adds links between pairs that no kept relation already connects;
+- a relation the user deleted since the last build, or listed in ``rejected.json``, is not brought
+  back (deletions are found by comparing with ``build.json``, the record of the last build, and
+  written to ``rejected.json`` so they stay rejected); the same goes for deleted concepts;
+- concepts already in the folder are never edited, so their ids and hand edits stay;
+- an extracted relation that would close a lineage or prerequisite cycle is dropped and reported;
+- the new graph is validated before anything is written, and the files are replaced atomically,
+  so a failed build leaves the old files untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import store
+from .decks import Card, Deck, load_deck
+from .errors import InvalidData
+from .vocabulary import LINEAGE_TYPES, RELATION_TYPES
+
+BUILD_FILE = "build.json"
+
+Triple = tuple[str, str, str]
+
+
+@dataclass
+class Recall:
+    """How much of the curated graph extraction finds on its own, for the relations a card states."""
+
+    stated: int  # curated relations whose evidence quotes a card ("Question: ...") naming both ends
+    found: int  # ... whose two concepts extraction links (any type, either direction)
+    typed: int  # ... that extraction links with the curated type and direction
+    extracted: int  # relations extraction produced
+    not_curated: int  # extracted relations between concepts the curated graph does not link
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.stated if self.stated else 0.0
+
+    @property
+    def type_accuracy(self) -> float:
+        return self.typed / self.found if self.found else 0.0
+
+
+@dataclass
+class BuildReport:
+    """What a build read, changed and skipped; :func:`build` returns it, the CLI prints it."""
+
+    deck: str
+    format: str
+    out: str
+    cards: int
+    fresh: bool
+    written: bool
+    concepts: int = 0
+    new_concepts: list[str] = field(default_factory=list)
+    relations: int = 0
+    changes: dict[str, dict[str, int]] = field(default_factory=dict)
+    extracted: int = 0
+    covered: int = 0
+    dropped: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    recall: Recall | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        if self.recall is not None:
+            out["recall"] = {
+                **asdict(self.recall),
+                "recall": round(self.recall.recall, 3),
+                "type_accuracy": round(self.recall.type_accuracy, 3),
+            }
+        return out
+
+
+def _triple(r: dict[str, Any]) -> Triple:
+    return (r["source"], r["type"], r["target"])
+
+
+def _digest(r: dict[str, Any]) -> str:
+    """A short fingerprint of a whole relation, to notice hand edits of extracted ones."""
+    text = json.dumps([r.get(k) for k in store.RELATION_KEYS], ensure_ascii=False)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()
+
+
+def _load_base(folder: Path) -> store.Dataset | None:
+    """The graph already in ``folder`` (validated), or None when the folder holds no graph."""
+    has = [(folder / name).exists() for name in (store.CONCEPTS_FILE, store.RELATIONS_FILE)]
+    if not any(has):
+        return None
+    if not all(has):
+        missing = store.RELATIONS_FILE if has[0] else store.CONCEPTS_FILE
+        raise InvalidData(
+            f"{folder}: has half a graph ({missing} is missing); restore it or use a new --out folder"
+        )
+    from .graph import ConceptGraph, cycles
+
+    dataset = store.load(folder)
+    found = cycles(ConceptGraph(dataset))
+    if found:
+        raise InvalidData(f"{folder}: the existing graph is not valid; fix it before building", found)
+    return dataset
+
+
+def _load_record(folder: Path) -> dict[str, Any] | None:
+    path = folder / BUILD_FILE
+    if not path.exists():
+        return None
+    data = store.read_json(path)
+    if not isinstance(data, dict) or not isinstance(data.get("relations"), dict):
+        raise InvalidData(
+            f"{path}: not a build record; delete it to start afresh (deleted relations are then forgotten)"
+        )
+    return data
+
+
+def _dumps_record(deck: str, concepts: list[dict[str, Any]], relations: list[dict[str, Any]]) -> str:
+    record = {
+        "deck": deck,
+        "concepts": sorted(c["id"] for c in concepts),
+        "relations": {
+            " ".join(_triple(r)): _digest(r) for r in sorted(relations, key=store.relation_sort_key)
+        },
+    }
+    return json.dumps(record, indent=1, ensure_ascii=False) + "\n"
+
+
+def _prereq_edge(r: dict[str, Any]) -> tuple[str, str] | None:
+    needs = RELATION_TYPES[r["type"]].prerequisite
+    if needs == "target":
+        return (r["source"], r["target"])
+    if needs == "source":
+        return (r["target"], r["source"])
+    return None
+
+
+def _lineage_edge(r: dict[str, Any]) -> tuple[str, str] | None:
+    return (r["source"], r["target"]) if r["type"] in LINEAGE_TYPES else None
+
+
+def drop_cycles(
+    kept: list[dict[str, Any]], candidates: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], str]]]:
+    """The candidates that can join ``kept`` without a lineage or prerequisite cycle, and the rest.
+
+    Cheap in the usual case (one acyclicity test per view); only inside a strongly connected tangle
+    are candidates re-added one by one, in order, each kept unless it would close a loop.
+    """
+    import networkx as nx
+
+    dropped: list[tuple[dict[str, Any], str]] = []
+    alive = list(range(len(candidates)))
+    for view, edge_of in (("lineage", _lineage_edge), ("prerequisite", _prereq_edge)):
+        graph = nx.DiGraph()
+        fixed: set[tuple[str, str]] = set()
+        for r in kept:
+            edge = edge_of(r)
+            if edge:
+                graph.add_edge(*edge)
+                fixed.add(edge)
+        owners: dict[tuple[str, str], list[int]] = {}
+        for i in alive:
+            edge = edge_of(candidates[i])
+            if edge:
+                graph.add_edge(*edge)
+                owners.setdefault(edge, []).append(i)
+        if nx.is_directed_acyclic_graph(graph):
+            continue
+        bad: set[int] = set()
+        for component in nx.strongly_connected_components(graph):
+            if len(component) < 2:
+                continue
+            sub = nx.DiGraph(e for e in graph.subgraph(component).edges if e in fixed)
+            sub.add_nodes_from(component)
+            trial = sorted(
+                (e for e in graph.subgraph(component).edges if e not in fixed), key=lambda e: min(owners[e])
+            )
+            for u, v in trial:
+                if nx.has_path(sub, v, u):
+                    bad.update(owners[(u, v)])
+                else:
+                    sub.add_edge(u, v)
+        for i in sorted(bad):
+            dropped.append((candidates[i], f"would close a {view} cycle"))
+        alive = [i for i in alive if i not in bad]
+    return [candidates[i] for i in alive], dropped
+
+
+def quotes_card(evidence: str, questions: set[str]) -> bool:
+    """Whether a relation's evidence quotes a card, in the ``"Question: answer text"`` form."""
+    head, sep, _ = evidence.partition(":")
+    return bool(sep) and head.strip() in questions
+
+
+def _words(text: str) -> str:
+    return " " + " ".join(re.findall(r"[a-z0-9]+", text.casefold())) + " "
+
+
+def _forms(concept: dict[str, Any]) -> list[str]:
+    from .extract import label_variants
+
+    labels = [concept["name"], *concept.get("aliases", ())]
+    forms = {_words(form) for label in labels for form in label_variants(label)}
+    return sorted((f for f in forms if f.strip()), key=len, reverse=True)
+
+
+def states(card: Card, concept: dict[str, Any], other: dict[str, Any] | None = None) -> bool:
+    """Whether a card's text names a concept (its name, an alias, or their plural or singular).
+
+    A name seen only inside ``other``'s longer name does not count: "RoI Pooling" does not state
+    anything about pooling.
+    """
+    text = _words(f"{card.question} {card.answer}")
+    mine = _forms(concept)
+    if other is not None:
+        for longer in _forms(other):
+            if any(form in longer and form != longer for form in mine):
+                text = text.replace(longer, " | ")
+    return any(form in text for form in mine)
+
+
+def measure_recall(
+    curated: list[dict[str, Any]],
+    extracted: list[dict[str, Any]],
+    cards: list[Card],
+    concepts: list[dict[str, Any]],
+) -> Recall:
+    """Compare extraction alone with the curated relations a card states: the evidence quotes the
+    card ("Question: ...") and the card's text names both concepts."""
+    by_question = {c.question: c for c in cards}
+    by_id = {c["id"]: c for c in concepts}
+    stated = []
+    for r in curated:
+        head, sep, _ = r["evidence"].partition(":")
+        card = by_question.get(head.strip()) if sep else None
+        source, target = by_id[r["source"]], by_id[r["target"]]
+        if card and states(card, source, target) and states(card, target, source):
+            stated.append(r)
+    pairs = {frozenset((r["source"], r["target"])) for r in extracted}
+    triples = {_triple(r) for r in extracted}
+    symmetric = {(t, k, s) for s, k, t in triples if RELATION_TYPES[k].symmetric}
+    found = [r for r in stated if frozenset((r["source"], r["target"])) in pairs]
+    typed = [r for r in found if _triple(r) in triples or _triple(r) in symmetric]
+    curated_pairs = {frozenset((r["source"], r["target"])) for r in curated}
+    not_curated = sum(1 for r in extracted if frozenset((r["source"], r["target"])) not in curated_pairs)
+    return Recall(len(stated), len(found), len(typed), len(extracted), not_curated)
+
+
+def build(
+    deck: str | Path | None,
+    out: str | Path,
+    *,
+    fmt: str | None = None,
+    model: str | None = None,
+    min_count: int = 2,
+    dry_run: bool = False,
+    nlp: Any = None,
+) -> BuildReport:
+    """Read ``deck`` (the bundled deck when None), extract, merge into the graph in ``out``, write.
+
+    Returns what changed. Raises :class:`~dlgraph.errors.DeckError` for an unreadable deck and
+    :class:`~dlgraph.errors.InvalidData` when the folder's graph (or the result) is not valid; in
+    both cases nothing is written.
+    """
+    from .extract import extract_deck
+
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise InvalidData(f"{folder}: is a file, expected a folder for concepts.json and relations.json")
+    loaded: Deck = load_deck(deck if deck is not None else store.bundled_deck(), fmt)
+    base = _load_base(folder)
+    record = _load_record(folder) if base is not None else None
+    rejected = store.load_rejected(folder) if base is not None else {"concepts": [], "relations": []}
+    old_concepts = base.concepts if base else []
+    old_relations = base.relations if base else []
+    report = BuildReport(str(loaded.path), loaded.format, str(folder), len(loaded.cards), base is None, False)
+    report.notes += loaded.notes
+
+    # What the user deleted since the last build stays deleted.
+    current_triples = {_triple(r) for r in old_relations}
+    current_ids = {c["id"] for c in old_concepts}
+    remembered = []
+    if record is not None:
+        for key in sorted(record["relations"]):
+            parts = key.split(" ")
+            if len(parts) == 3 and tuple(parts) not in current_triples:
+                source, kind, target = parts
+                remembered.append(
+                    {"source": source, "type": kind, "target": target, "reason": "deleted by hand"}
+                )
+        gone = sorted(set(record.get("concepts", [])) - current_ids)
+        rejected["concepts"] = sorted(set(rejected["concepts"]) | set(gone))
+    known_rejections = {_triple(r) for r in rejected["relations"]}
+    rejected["relations"] += [r for r in remembered if _triple(r) not in known_rejections]
+    rejected_triples = {_triple(r) for r in rejected["relations"]}
+    rejected_ids = set(rejected["concepts"])
+    report.rejected = [" ".join(_triple(r)) for r in remembered if _triple(r) not in known_rejections]
+
+    new_concepts, extracted, notes = extract_deck(
+        loaded.cards, old_concepts, model=model, nlp=nlp, min_count=min_count
+    )
+    report.notes += notes
+    report.extracted = len(extracted)
+    if base is not None and any(r["origin"] == "curated" for r in old_relations):
+        report.recall = measure_recall(
+            [r for r in old_relations if r["origin"] == "curated"], extracted, loaded.cards, old_concepts
+        )
+    new_concepts = [c for c in new_concepts if c["id"] not in rejected_ids]
+    concepts = old_concepts + new_concepts
+    ids = {c["id"] for c in concepts}
+
+    # Kept as they are: curated relations, and extracted ones the user edited by hand since the last
+    # build (their fingerprint changed, or the last build did not write them).
+    recorded = record["relations"] if record else {}
+    kept = [
+        r
+        for r in old_relations
+        if r["origin"] != "extracted"
+        or (record is not None and recorded.get(" ".join(_triple(r))) != _digest(r))
+    ]
+    linked = {frozenset((r["source"], r["target"])) for r in kept}
+    seen = {_triple(r) for r in kept}
+    candidates = []
+    for r in extracted:
+        triple = _triple(r)
+        if r["source"] not in ids or r["target"] not in ids:
+            continue
+        if triple in rejected_triples:
+            report.dropped.append(f"{' '.join(triple)}: rejected")
+            continue
+        if frozenset((r["source"], r["target"])) in linked:
+            report.covered += 1
+            continue
+        if triple in seen:
+            continue
+        seen.add(triple)
+        candidates.append(r)
+    accepted, cyclic = drop_cycles(kept, candidates)
+    report.dropped += [f"{' '.join(_triple(r))}: {why}" for r, why in cyclic]
+    relations = kept + accepted
+
+    dataset = store.Dataset(concepts, relations, folder)
+    _validate(dataset, folder)
+    report.concepts, report.relations = len(concepts), len(relations)
+    report.new_concepts = [c["id"] for c in new_concepts]
+    report.changes = _changes(old_relations, relations)
+    if not dry_run:
+        files = {
+            store.CONCEPTS_FILE: store.dumps_concepts(concepts),
+            store.RELATIONS_FILE: store.dumps_relations(relations),
+            BUILD_FILE: _dumps_record(Path(loaded.path).name, concepts, relations),
+        }
+        if rejected["concepts"] or rejected["relations"] or (folder / store.REJECTED_FILE).exists():
+            files[store.REJECTED_FILE] = store.dumps_rejected(rejected)
+        store.save_files(folder, files)
+        report.written = True
+    return report
+
+
+def _validate(dataset: store.Dataset, folder: Path) -> None:
+    from .graph import ConceptGraph, cycles
+
+    errors, _ = store.problems(dataset)
+    if not errors:
+        errors = cycles(ConceptGraph(dataset))
+    if errors:
+        raise InvalidData(f"{folder}: the built graph would not be valid, so nothing was written", errors)
+
+
+def _changes(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Per relation type: how many relations were added, removed and kept."""
+    before, after = {_triple(r) for r in old}, {_triple(r) for r in new}
+    counts: dict[str, Counter[str]] = {}
+    for triple in before | after:
+        what = "kept" if triple in before and triple in after else "added" if triple in after else "removed"
+        counts.setdefault(triple[1], Counter())[what] += 1
+    return {
+        kind: {k: counts[kind][k] for k in ("added", "removed", "kept")}
+        for kind in RELATION_TYPES
+        if kind in counts
+    }
+
+
+def report_lines(report: BuildReport, style: Any, *, detailed: bool = False) -> list[str]:
+    """The text ``dlgraph build`` prints: a summary, and with ``detailed`` every change and figure."""
+    verb = "would write" if not report.written else "wrote"
+    added = sum(c["added"] for c in report.changes.values())
+    removed = sum(c["removed"] for c in report.changes.values())
+    lines = [
+        f"{verb} {report.out}: {report.concepts} concepts ({len(report.new_concepts)} new), "
+        f"{report.relations} relations (+{added} -{removed})",
+        f"read {report.cards} cards from {report.deck} as {report.format}; "
+        f"extraction found {report.extracted} relations",
+    ]
+    if report.dropped:
+        lines.append(f"dropped {len(report.dropped)} extracted relations (rejected, or closing a cycle)")
+    if report.rejected:
+        lines.append(f"remembered {len(report.rejected)} relations deleted by hand as rejected")
+    lines += [f"note: {n}" for n in report.notes[:10]]
+    if len(report.notes) > 10:
+        lines.append(f"note: ... and {len(report.notes) - 10} more (see --json)")
+    if not detailed:
+        return lines
+    lines += [
+        "",
+        style("Relations by type", bold=True),
+        f"  {'type':<16}{'added':>7}{'removed':>9}{'kept':>7}",
+    ]
+    for kind, c in report.changes.items():
+        lines.append(f"  {kind:<16}{c['added']:>7}{c['removed']:>9}{c['kept']:>7}")
+    if report.covered:
+        lines.append(
+            f"  ({report.covered} extracted relations skipped: a kept relation already links the pair)"
+        )
+    if report.new_concepts:
+        shown = ", ".join(report.new_concepts[:12]) + (" ..." if len(report.new_concepts) > 12 else "")
+        lines += ["", style("New concepts", bold=True), f"  {shown}"]
+    if report.dropped:
+        lines += ["", style("Dropped", bold=True)] + [f"  {d}" for d in report.dropped]
+    if report.recall is not None:
+        r = report.recall
+        lines += [
+            "",
+            style("Extraction alone against the curated relations", bold=True),
+            f"  curated relations a card states: {r.stated}",
+            f"  found by extraction: {r.found} ({r.recall:.0%}), with the curated type: {r.typed} "
+            f"({r.type_accuracy:.0%} of those found)",
+            f"  extracted relations the curated set lacks: {r.not_curated} of {r.extracted}",
+        ]
+    return lines

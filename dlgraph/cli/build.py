@@ -1,0 +1,75 @@
+"""The ``build`` command: a flashcard deck in, a concept graph folder out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from .. import store
+from ..decks import FORMATS
+from ..errors import UsageError
+from . import cli, json_option
+
+
+@cli.command()
+@click.argument("deck", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Graph folder to write (merged with the graph already there).  [default: --data-dir]",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), help="Read the deck as this format (default: guess)."
+)
+@click.option("--model", metavar="NAME", help="An installed trained spaCy pipeline whose parser to use.")
+@click.option(
+    "--min-count",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Cards a phrase must appear in to become a new concept (acronyms need one).",
+)
+@click.option(
+    "--report", "detailed", is_flag=True, help="Print every change per type and the recall figures."
+)
+@click.option("--dry-run", is_flag=True, help="Build and report, but write nothing.")
+@json_option
+@click.pass_context
+def build(
+    ctx: click.Context,
+    deck: Path | None,
+    out: Path | None,
+    fmt: str | None,
+    model: str | None,
+    min_count: int,
+    detailed: bool,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Turn a flashcard deck into a concept graph: concepts and typed relations, with spaCy.
+
+    DECK may be a markdown table, CSV/TSV, an Anki "Notes in Plain Text" export, a Quizlet export
+    or markdown headings. Without DECK, rebuild the bundled graph from the bundled deck. When the
+    folder already holds a graph, curated relations and concept edits are kept, extracted relations
+    are recomputed, and relations you deleted are not brought back.
+
+    \b
+    Example:
+        dlgraph build my-deck.txt --out my-graph --report
+    """
+    from .. import build as builder
+
+    explicit = ctx.find_root().params.get("data_dir")
+    if out is None and deck is not None and not explicit:
+        raise UsageError(
+            "say where the new graph goes: --out DIR (the bundled graph is only rebuilt without DECK)"
+        )
+    folder = out or store.resolve_data_dir(explicit)
+    result = builder.build(deck, folder, fmt=fmt, model=model, min_count=min_count, dry_run=dry_run)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    for line in builder.report_lines(result, click.style, detailed=detailed):
+        click.echo(line)
