@@ -144,6 +144,7 @@ def main() -> None:
 
 
 # Importing the command modules registers their commands on the group.
+from . import build  # noqa: E402, F401
 from . import export  # noqa: E402, F401
 from . import query  # noqa: E402, F401
 from . import render  # noqa: E402, F401
