@@ -266,3 +266,43 @@ def test_the_schema_version_table_is_written_once_by_racing_creators(tmp_path: P
     db = sqlite3.connect(path)
     assert db.execute("SELECT version FROM schema_version").fetchall() == [(progress.SCHEMA_VERSION,)]
     db.close()
+
+
+LOOPER = textwrap.dedent(
+    """
+    import sys
+    from dlgraph.progress import Progress
+
+    def bump(old):
+        return {"due": "2030-01-01T00:00:00+00:00", "n": (old or {}).get("n", 0) + 1}
+
+    with Progress.open(sys.argv[1]) as store:
+        for i in range(10**9):
+            store.record(f"c{i % 7}", 1 + i % 4, bump)
+            print(i + 1, flush=True)  # after the commit: this many ratings are on disk
+    """
+)
+
+
+def test_killing_a_writer_at_any_moment_leaves_every_committed_rating_and_a_sound_file(tmp_path: Path):
+    path = tmp_path / "p.sqlite3"
+    committed = 0
+    for stop_after in (1, 7, 30, 55, 80):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", LOOPER, str(path)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(stop_after):
+            last = int(proc.stdout.readline())
+        proc.kill()  # SIGKILL while it keeps writing: usually inside a transaction
+        proc.wait(timeout=30)
+        proc.stdout.close()
+        db = sqlite3.connect(path)
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        total = db.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
+        assert total >= committed + last  # nothing reported as saved was lost
+        counters = dict(db.execute("SELECT concept_id, reviews FROM cards"))
+        carried = {c: json.loads(card)["n"] for c, card in db.execute("SELECT concept_id, card FROM cards")}
+        logged = dict(db.execute("SELECT concept_id, COUNT(*) FROM reviews GROUP BY concept_id"))
+        assert counters == carried == logged  # no half-applied rating
+        db.close()
+        committed = total
