@@ -15,6 +15,15 @@ DATA = Path(__file__).parent / "data"
 MINI = DATA / "mini"
 
 
+@pytest.fixture(autouse=True)
+def _isolated_user_files(tmp_path_factory, monkeypatch):
+    """No test reads or writes the developer's real progress file or cache."""
+    home = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("DLGRAPH_PROGRESS", str(home / "progress.sqlite3"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+
+
 @pytest.fixture
 def mini_dir(tmp_path: Path) -> Path:
     """A writable copy of the mini graph."""

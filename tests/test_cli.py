@@ -315,3 +315,17 @@ def test_python_dash_m_works():
         text=True,
     )
     assert json.loads(done.stdout)["id"] == "dqn"
+
+
+def test_next_and_prereqs_use_study_progress_unless_known_is_given(run, tmp_path):
+    env = {"DLGRAPH_PROGRESS": str(tmp_path / "progress.sqlite3")}
+    studied = run("study", "--limit", "1", "--ratings", "-", input="good\n", env=env)
+    assert studied.exit_code == 0, studied.output
+    assert "[1] new: AlexNet" in studied.stdout
+    unlocked = json.loads(run("next", "--json", env=env).stdout)
+    assert [r["id"] for r in unlocked["results"]] == ["googlenet", "resnet"]
+    assert [k["id"] for k in unlocked["known"]] == ["alexnet"]
+    plan = json.loads(run("prereqs", "inception-resnet", "--json", env=env).stdout)
+    assert [p["id"] for p in plan["prerequisites"]] == ["googlenet", "resnet"]
+    ignoring = json.loads(run("prereqs", "inception-resnet", "--known", "", "--json", env=env).stdout)
+    assert [p["id"] for p in ignoring["prerequisites"]] == ["alexnet", "googlenet", "resnet"]

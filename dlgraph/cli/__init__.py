@@ -85,7 +85,17 @@ def _resolve(ctx: click.Context, name: str) -> str:
 
 
 def _known(ctx: click.Context, values: tuple[str, ...]) -> list[str]:
-    """Concept ids from ``--known`` values: comma-separated names, or files of names (one a line)."""
+    """Concept ids from ``--known`` values: comma-separated names, or files of names (one a line).
+
+    Without ``--known``, what ``dlgraph study`` has reviewed (if there is a progress file); ``--known ""``
+    means nothing is known.
+    """
+    if not values:
+        from ..progress import known_ids
+
+        reviewed = known_ids()
+        # A progress file may name concepts this graph no longer has: they cannot count as known here.
+        return sorted(reviewed & set(_graph(ctx).concepts)) if reviewed else []
     names: list[str] = []
     for value in values:
         if os.path.isfile(value):
