@@ -130,7 +130,7 @@ _HTML_HINT = re.compile(
 )
 _HTML_DROP = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
 _HTML_BREAK = re.compile(
-    r"<br\s*/?>|</?(?:p|div|li|ul|ol|tr|table|h[1-6]|blockquote|pre|dt|dd)\b[^>]*>", re.IGNORECASE
+    r"<br\s*/?>|<li\b[^>]*>|</?(?:p|div|ul|ol|tr|table|h[1-6]|blockquote|pre|dt|dd)\b[^>]*>", re.IGNORECASE
 )
 _HTML_CELL = re.compile(r"</?t[dh]\b[^>]*>", re.IGNORECASE)
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
@@ -236,10 +236,10 @@ def read_headings_text(text: str, name: str = "<deck>") -> list[Card]:
         body = "\n".join(body_lines).strip()
         role = _ROLE_HEADINGS.get(title.strip(" *:").casefold())
         if role == "q":
-            pending = (number, body)
+            pending = (number, _Q_PREFIX.sub("", body))
             continue
         if role == "a" and pending:
-            card = _card(pending[1], body, (), f"{name}:{pending[0]}", as_html=as_html)
+            card = _card(pending[1], _A_PREFIX.sub("", body), (), f"{name}:{pending[0]}", as_html=as_html)
             pending = None
         else:
             answer = _A_PREFIX.sub("", body)
@@ -667,11 +667,12 @@ def read_deck_bytes(raw: bytes, name: str, fmt: str | None = None) -> Deck:
     cards, suffix = strip_common_suffix(cards)
     if suffix:
         notes.append(f"dropped {suffix!r}, which every question ends with")
-    kept = [card for card in cards if not is_front_matter(card)]
+    front = [is_front_matter(card) for card in cards]
+    kept = [card for card, skip in zip(cards, front, strict=True) if not skip]
     notes += [
         f"{c.source}: skipped {c.question!r}, a card about the deck, not a term"
-        for c in cards
-        if c not in kept
+        for c, skip in zip(cards, front, strict=True)
+        if skip
     ]
     if not kept:
         raise DeckError(f"{name}: found no cards, only notes about the deck")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -294,7 +295,8 @@ def singular(text: str) -> str:
     words = text.split(" ")
     last = words[-1]
     lower = last.lower()
-    if last.isupper() and last.endswith("S") and len(last) > 3:
+    upper_plural = last.isupper() and last.endswith("S") and len(last) > 3
+    if upper_plural or (last.endswith("s") and len(last) > 2 and last[:-1].isupper()):  # "GPUs"
         words[-1] = last[:-1]
     elif lower.endswith("s") and not lower.endswith(("ss", "us", "is")) and len(last) > 3:
         words[-1] = _number_forms(last)[0] if not last.isupper() else last
@@ -320,13 +322,13 @@ def concept_patterns(concepts: Iterable[dict[str, Any]]) -> list[dict[str, Any]]
 
 
 def cue_patterns() -> list[dict[str, Any]]:
-    """Span-ruler token patterns for every cue phrase; the label is the phrase, the id its type."""
-    patterns = []
-    for kind, phrases in CUE_PHRASES.items():
-        for phrase in phrases:
-            tokens = [{"LOWER": word} for word in phrase.split()]
-            patterns.append({"label": phrase, "pattern": tokens, "id": kind})
-    return patterns
+    """Span-ruler phrase patterns for every cue phrase (matched lowercase); the label is the phrase,
+    the id its relation type."""
+    return [
+        {"label": phrase, "pattern": phrase, "id": kind}
+        for kind, phrases in CUE_PHRASES.items()
+        for phrase in phrases
+    ]
 
 
 def make_pipeline(concepts: Iterable[dict[str, Any]], model: str | None = None) -> Language:
@@ -361,7 +363,12 @@ def make_pipeline(concepts: Iterable[dict[str, Any]], model: str | None = None) 
         config={"spans_key": CONCEPTS_KEY, "phrase_matcher_attr": "LOWER", "validate": False},
     )
     ruler.add_patterns(concept_patterns(concepts))
-    cues = nlp.add_pipe("span_ruler", name="cue_ruler", after="concept_ruler", config={"spans_key": CUES_KEY})
+    cues = nlp.add_pipe(
+        "span_ruler",
+        name="cue_ruler",
+        after="concept_ruler",
+        config={"spans_key": CUES_KEY, "phrase_matcher_attr": "LOWER", "validate": False},
+    )
     cues.add_patterns(cue_patterns())
     if not any(nlp.has_pipe(name) for name in ("parser", "senter", "sentencizer")):
         nlp.add_pipe("sentencizer")
@@ -391,19 +398,69 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _clauses(doc: Doc) -> list[int]:
-    """A clause number for every token: a new clause starts at each sentence, ';', ':' or line break."""
-    numbers = []
+@dataclass(frozen=True)
+class _Word:
+    """What extraction needs to know about one vocabulary entry, computed once per distinct word."""
+
+    text: str
+    lower: str
+    acronym: bool
+    content: bool  # may be part of a multi-word name
+
+
+class _Words:
+    """A cache of :class:`_Word` by spaCy orth id: token loops then touch plain Python objects."""
+
+    def __init__(self, nlp: Language):
+        self.vocab = nlp.vocab
+        self.cache: dict[int, _Word] = {}
+
+    def of(self, doc: Doc) -> list[_Word]:
+        from spacy.attrs import ORTH
+
+        out = []
+        cache = self.cache
+        for orth in doc.to_array(ORTH).tolist():
+            word = cache.get(orth)
+            if word is None:
+                word = cache[orth] = self._make(orth)
+            out.append(word)
+        return out
+
+    def _make(self, orth: int) -> _Word:
+        lexeme = self.vocab[orth]
+        text = lexeme.text
+        acronym = bool(_ACRONYM.match(text)) and sum(ch.isupper() for ch in text) * 2 >= len(text)
+        content = (
+            lexeme.is_alpha
+            and not lexeme.is_stop
+            and len(text) > 2
+            and not text.isupper()
+            and not text.endswith("ly")
+            and lexeme.lower_ not in _CUE_WORDS
+        )
+        return _Word(text, lexeme.lower_, acronym and not lexeme.is_stop, content)
+
+
+def _clauses(doc: Doc, words: list[_Word]) -> tuple[list[int], list[int]]:
+    """A clause number for every token (a new clause starts at each sentence, ';', ':' or line
+    break), and the index of every sentence's first token."""
+    from spacy.attrs import SENT_START
+
+    numbers: list[int] = []
+    starts: list[int] = []
     clause = 0
-    for token in doc:
-        text = token.text
-        if token.is_sent_start or text in (";", ":") or "\n" in text:
+    for i, (flag, word) in enumerate(zip(doc.to_array(SENT_START).tolist(), words, strict=True)):
+        if flag == 1 or i == 0:
+            starts.append(i)
+            clause += 1
+        elif word.text in (";", ":") or "\n" in word.text:
             clause += 1
         numbers.append(clause)
-    return numbers
+    return numbers, starts
 
 
-def _type_in_clause(doc: Doc, cues: list[_Cue], mention: _Mention, kinds: dict[str, str]) -> str:
+def _type_in_clause(words: list[_Word], cues: list[_Cue], mention: _Mention, kinds: dict[str, str]) -> str:
     """The relation type the cues before ``mention`` in its clause give it (see the module doc)."""
     active: _Cue | None = None
     for cue in cues:
@@ -414,11 +471,11 @@ def _type_in_clause(doc: Doc, cues: list[_Cue], mention: _Mention, kinds: dict[s
         active = cue
     if active is None:
         # "RoI Pooling to extract features", "FC layers for class scores": a part put to a purpose.
-        after = doc[mention.end].lower_ if mention.end < len(doc) else ""
+        after = words[mention.end].lower if mention.end < len(words) else ""
         return "uses" if after in PURPOSE_WORDS else FALLBACK_TYPE
     kind = active.type
     if active.phrase in ADD_CUES and any(
-        doc[i].lower_ in ADD_TARGET_WORDS for i in range(active.end, mention.start)
+        words[i].lower in ADD_TARGET_WORDS for i in range(active.end, mention.start)
     ):
         return "extends"
     if active.phrase in ADD_CUES:
@@ -452,11 +509,13 @@ def _type_from_parse(
     return None
 
 
-def _candidates(doc: Doc, covered: list[bool]) -> list[tuple[int, int, str]]:
-    """Spans that may name a concept nobody listed: acronyms, and runs of 2-4 content words (or a
+def _candidates(
+    doc: Doc, words: list[_Word], covered: list[bool], parsed: bool
+) -> list[tuple[int, int, str]]:
+    """Spans that may name a concept nobody listed: acronyms, and runs of 2-3 content words (or a
     parser's noun chunks). Returns ``(start, end, surface text)``."""
     found = []
-    if doc.has_annotation("DEP"):
+    if parsed:
         for chunk in doc.noun_chunks:
             start = chunk.start
             while start < chunk.end and (doc[start].is_stop or not doc[start].is_alpha):
@@ -464,32 +523,116 @@ def _candidates(doc: Doc, covered: list[bool]) -> list[tuple[int, int, str]]:
             if chunk.end - start >= 2 and not any(covered[start : chunk.end]):
                 found.append((start, chunk.end, doc[start : chunk.end].text))
     run: list[int] = []
-    for token in [*doc, None]:
-        if token is not None and not covered[token.i]:
-            text = token.text
-            if (
-                _ACRONYM.match(text)
-                and sum(ch.isupper() for ch in text) * 2 >= len(text)
-                and not token.is_stop
-            ):
-                found.append((token.i, token.i + 1, text))
+    for i, word in enumerate([*words, None]):
+        if word is not None and not covered[i]:
+            if word.acronym:
+                # "RoI Align": capitalised words right after an acronym belong to the name.
+                end = i + 1
+                while end < min(len(words), i + 3) and not covered[end] and words[end].text.istitle():
+                    end += 1
+                found.append((i, end, doc[i:end].text))
                 run = []
                 continue
-            if (
-                token.is_alpha
-                and not token.is_stop
-                and len(text) > 2
-                and not text.isupper()
-                and not text.endswith("ly")
-                and token.lower_ not in _CUE_WORDS
-                and not doc.has_annotation("DEP")
-            ):
-                run.append(token.i)
+            if word.content and not parsed:
+                run.append(i)
                 continue
-        if 2 <= len(run) <= 4:
+        if 2 <= len(run) <= 3 and _plausible_name(words, run):
             found.append((run[0], run[-1] + 1, doc[run[0] : run[-1] + 1].text))
         run = []
     return found
+
+
+#: Words that make a phrase a description rather than a name ("following formula", "vast majority").
+_GENERIC = frozenset(
+    [
+        "following",
+        "total",
+        "large",
+        "small",
+        "vast",
+        "certain",
+        "different",
+        "possible",
+        "particular",
+        "new",
+        "real",
+        "complete",
+        "detailed",
+        "far",
+        "actual",
+        "maximum",
+        "minimum",
+        "many",
+        "several",
+        "various",
+        "whole",
+        "entire",
+        "main",
+        "specific",
+        "given",
+        "same",
+        "other",
+        "number",
+        "majority",
+        "kind",
+        "type",
+        "way",
+        "part",
+        "set",
+        "lot",
+        "example",
+        "case",
+        "detail",
+        "use",
+        "result",
+        "value",
+    ]
+)
+
+
+def _plausible_name(words: list[_Word], run: list[int]) -> bool:
+    """A run of content words reads like a name: no generic word at either end, and no verb form
+    ("dataset containing", "students admitted") at its end."""
+    first, last = words[run[0]].lower, words[run[-1]].lower
+    if first in _GENERIC or singular(last) in _GENERIC or last.endswith("ed"):
+        return False
+    return not last.endswith("ing") or last in _NOUN_ING
+
+
+#: Words ending in -ing that name things in machine learning ("deep learning", "max pooling").
+_NOUN_ING = frozenset(
+    [
+        "learning",
+        "training",
+        "pooling",
+        "embedding",
+        "clustering",
+        "encoding",
+        "sampling",
+        "scaling",
+        "smoothing",
+        "padding",
+        "hashing",
+        "bagging",
+        "boosting",
+        "programming",
+        "processing",
+        "engineering",
+        "mapping",
+        "labeling",
+        "labelling",
+        "modeling",
+        "modelling",
+        "testing",
+        "tuning",
+        "computing",
+        "reasoning",
+        "filtering",
+        "binning",
+        "bucketing",
+        "crossing",
+    ]
+)
 
 
 _CUE_WORDS = frozenset(word for phrases in CUE_PHRASES.values() for p in phrases for word in p.split())
@@ -534,15 +677,18 @@ def extract(
     candidate_forms: dict[str, Counter[str]] = {}
     candidate_topic: dict[str, str] = {}
 
+    lexicon = _Words(nlp)
     for number, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
         card = cards[number]
         subject_refs = [("id", s) for s in subjects[number]]
+        words = lexicon.of(doc)
+        parsed = doc.has_annotation("DEP")
         covered = [False] * len(doc)
         mentions: list[_Mention] = []
         for span in filter_spans(doc.spans[CONCEPTS_KEY]):
             mentions.append(_Mention(span.start, span.end, ("id", span.id_)))
             covered[span.start : span.end] = [True] * (span.end - span.start)
-        for start, end, text in _candidates(doc, covered):
+        for start, end, text in _candidates(doc, words, covered, parsed):
             key = normalize(singular(text))
             if not key:
                 continue
@@ -556,13 +702,12 @@ def extract(
         if not mentions or not (subject_refs or len(mentions) > 1):
             continue
         mentions.sort(key=lambda m: m.start)
-        clause_of = _clauses(doc)
+        clause_of, sentence_starts = _clauses(doc, words)
         cue_list = sorted(
             (_Cue(s.start, s.end, s.label_, s.id_) for s in filter_spans(doc.spans[CUES_KEY])),
             key=lambda c: c.start,
         )
         cue_at = {c.start: c for c in cue_list}
-        parsed = doc.has_annotation("DEP")
         by_clause: dict[int, list[_Cue]] = {}
         for cue in cue_list:
             by_clause.setdefault(clause_of[cue.start], []).append(cue)
@@ -572,14 +717,16 @@ def extract(
             cues = by_clause.get(clause, [])
             kind = _type_from_parse(doc, cue_at, mention, kinds) if parsed else None
             if kind is None:
-                kind = _type_in_clause(doc, cues, mention, kinds)
+                kind = _type_in_clause(words, cues, mention, kinds)
             sources = subject_refs
             if clause in clause_subject and clause_subject[clause] != mention.ref:
                 sources = [clause_subject[clause]]
             elif _opens_clause(mention, cues, clause_of, mentions, parsed, doc):
                 # "Standard DQN uses the max operator": DQN, not the card's subject, does the using.
                 clause_subject[clause] = mention.ref
-            sentence = doc[mention.start].sent.text
+            at = bisect_right(sentence_starts, mention.start)
+            end = sentence_starts[at] if at < len(sentence_starts) else len(doc)
+            sentence = doc[sentence_starts[at - 1] : end].text
             for source in sources:
                 if source == mention.ref:
                     continue
@@ -630,7 +777,8 @@ def _accept(
     accepted = {}
     for key in sorted(cards_of, key=lambda k: (min(cards_of[k]), k)):
         name = forms[key].most_common(1)[0][0]
-        acronym = " " not in name and bool(_ACRONYM.match(name))
+        head = name.split(" ")[0]  # an acronym, alone or leading a name ("RoI Align")
+        acronym = bool(_ACRONYM.match(head)) and sum(ch.isupper() for ch in head) * 2 >= len(head)
         if not acronym and len(cards_of[key]) < min_count:
             continue
         cid = concept_id(name, taken)

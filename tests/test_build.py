@@ -1,0 +1,277 @@
+"""dlgraph build: fresh graphs, merging with curated data, remembered deletions, bad input.
+
+Every test works on a copy in tmp_path; the bundled data folder is never written.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dlgraph import graph, store
+from dlgraph.build import build
+
+from .conftest import load_json
+
+DECKS = Path(__file__).parent / "data" / "decks"
+
+
+@pytest.fixture
+def bundled_copy(tmp_path: Path) -> Path:
+    """A writable copy of the bundled graph (without its decks)."""
+    target = tmp_path / "bundled"
+    target.mkdir()
+    for name in (store.CONCEPTS_FILE, store.RELATIONS_FILE):
+        shutil.copy(store.bundled_data_dir() / name, target / name)
+    return target
+
+
+def _triples(folder: Path) -> set[tuple[str, str, str]]:
+    return {(r["source"], r["type"], r["target"]) for r in load_json(folder / store.RELATIONS_FILE)}
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_fresh_graph_from_an_anki_deck(run, tmp_path):
+    out = tmp_path / "graph"
+    result = run("build", str(DECKS / "anki-notes.txt"), "--out", str(out), data_dir=None)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:2] == [
+        f"wrote {out}: 5 concepts (5 new), 3 relations (+3 -0)",
+        f"read 3 cards from {DECKS / 'anki-notes.txt'} as anki; extraction found 3 relations",
+    ]
+    assert graph.validate(out)["valid"]
+    concepts = {c["id"]: c for c in load_json(out / store.CONCEPTS_FILE)}
+    assert concepts["mask-r-cnn"]["card"] == "Mask R-CNN" and concepts["mask-r-cnn"]["topic"] == "detection"
+    assert concepts["rpn"]["card"] is None  # proposed from an answer: an acronym
+    assert concepts["roi-align"]["name"] == "RoI Align"  # an acronym leading a capitalised name
+    assert _triples(out) == {
+        ("mask-r-cnn", "extends", "faster-r-cnn"),
+        ("mask-r-cnn", "uses", "roi-align"),
+        ("faster-r-cnn", "related-to", "rpn"),
+    }
+    # The new graph answers queries.
+    shown = run("show", "Mask R-CNN", data_dir=out)
+    assert "extends: Faster R-CNN" in shown.stdout
+
+
+def test_rebuilding_the_bundled_graph_keeps_curated_data_and_hand_edits(run, bundled_copy):
+    concepts = load_json(bundled_copy / store.CONCEPTS_FILE)
+    adam = next(c for c in concepts if c["id"] == "adam")
+    adam["definition"] = "My own words about Adam."
+    adam["aliases"].append("my adam")
+    (bundled_copy / store.CONCEPTS_FILE).write_text(json.dumps(concepts), encoding="utf-8")
+    curated_before = load_json(bundled_copy / store.RELATIONS_FILE)
+
+    result = run("build", "--report", data_dir=bundled_copy)
+    assert result.exit_code == 0, result.output
+    after = load_json(bundled_copy / store.RELATIONS_FILE)
+    curated_after = [r for r in after if r["origin"] == "curated"]
+    assert sorted(curated_after, key=store.relation_sort_key) == sorted(
+        curated_before, key=store.relation_sort_key
+    )
+    extracted = [r for r in after if r["origin"] == "extracted"]
+    assert extracted and all(": " in r["evidence"] for r in extracted)
+    new_concepts = {c["id"]: c for c in load_json(bundled_copy / store.CONCEPTS_FILE)}
+    assert new_concepts["adam"]["definition"] == "My own words about Adam."
+    assert "my adam" in new_concepts["adam"]["aliases"]
+    assert {c["id"] for c in concepts} <= set(new_concepts)
+    assert graph.validate(bundled_copy)["valid"]
+    out = result.stdout
+    assert "Relations by type" in out and "Extraction alone against the curated relations" in out
+    assert "curated relations a card states: 70" in out
+    assert "found by extraction: 57 (81%)" in out
+    # The curated pairs are never doubled by an extracted relation.
+    curated_pairs = {frozenset((r["source"], r["target"])) for r in curated_after}
+    assert not [r for r in extracted if frozenset((r["source"], r["target"])) in curated_pairs]
+
+
+def test_a_second_build_changes_nothing_and_says_so(run, tmp_path):
+    out = tmp_path / "graph"
+    first = build(DECKS / "no-header.tsv", out)
+    before = _snapshot(out)
+    second = run("build", str(DECKS / "no-header.tsv"), "--out", str(out), "--report", data_dir=None)
+    assert second.exit_code == 0
+    assert _snapshot(out) == before
+    assert f"{first.relations} relations (+0 -0)" in second.stdout.splitlines()[0]
+
+
+def test_deleted_and_rejected_relations_are_not_brought_back(tmp_path):
+    out = tmp_path / "graph"
+    build(DECKS / "anki-notes.txt", out)
+    relations = load_json(out / store.RELATIONS_FILE)
+    deleted = next(r for r in relations if r["type"] == "related-to")
+    kept = [r for r in relations if r is not deleted]
+    (out / store.RELATIONS_FILE).write_text(json.dumps(kept), encoding="utf-8")
+    rejected = {
+        "concepts": [],
+        "relations": [{"source": "mask-r-cnn", "type": "extends", "target": "faster-r-cnn"}],
+    }
+    (out / store.REJECTED_FILE).write_text(json.dumps(rejected), encoding="utf-8")
+
+    report = build(DECKS / "anki-notes.txt", out)
+    triples = _triples(out)
+    assert (deleted["source"], deleted["type"], deleted["target"]) not in triples
+    assert ("mask-r-cnn", "extends", "faster-r-cnn") not in triples
+    assert report.rejected == [f"{deleted['source']} related-to {deleted['target']}"]
+    assert "mask-r-cnn extends faster-r-cnn: rejected" in report.dropped
+    remembered = store.load_rejected(out)["relations"]
+    assert {(r["source"], r["type"], r["target"]) for r in remembered} == {
+        ("mask-r-cnn", "extends", "faster-r-cnn"),
+        (deleted["source"], "related-to", deleted["target"]),
+    }
+    # ...and still not after one more build.
+    build(DECKS / "anki-notes.txt", out)
+    assert (deleted["source"], deleted["type"], deleted["target"]) not in _triples(out)
+
+
+def test_deleted_concepts_stay_deleted_and_edited_extracted_relations_stay(tmp_path):
+    out = tmp_path / "graph"
+    build(DECKS / "anki-notes.txt", out)
+    concepts = [c for c in load_json(out / store.CONCEPTS_FILE) if c["id"] != "rpn"]
+    (out / store.CONCEPTS_FILE).write_text(json.dumps(concepts), encoding="utf-8")
+    relations = [r for r in load_json(out / store.RELATIONS_FILE) if "rpn" not in (r["source"], r["target"])]
+    for r in relations:
+        if (r["source"], r["type"], r["target"]) == ("mask-r-cnn", "uses", "roi-align"):
+            r["evidence"] = "Edited by hand."
+    (out / store.RELATIONS_FILE).write_text(json.dumps(relations), encoding="utf-8")
+
+    build(DECKS / "anki-notes.txt", out)
+    assert "rpn" not in {c["id"] for c in load_json(out / store.CONCEPTS_FILE)}
+    edited = [r for r in load_json(out / store.RELATIONS_FILE) if r["evidence"] == "Edited by hand."]
+    assert len(edited) == 1
+    assert store.load_rejected(out)["concepts"] == ["rpn"]
+
+
+def _write_graph(
+    folder: Path, concepts: list[tuple[str, str]], relations: list[tuple[str, str, str]]
+) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    store.save(
+        store.Dataset(
+            [
+                {
+                    "id": i,
+                    "name": n,
+                    "aliases": [],
+                    "topic": "foundations",
+                    "kind": "architecture",
+                    "definition": "",
+                    "card": None,
+                }
+                for i, n in concepts
+            ],  # fmt: skip
+            [
+                {"source": s, "type": t, "target": o, "evidence": "by hand", "origin": "curated"}
+                for s, t, o in relations
+            ],
+        ),
+        folder,
+    )
+
+
+def test_an_extracted_relation_that_would_close_a_cycle_is_dropped_and_reported(run, tmp_path):
+    out = tmp_path / "graph"
+    _write_graph(
+        out,
+        [("a-net", "A-Net"), ("b-net", "B-Net"), ("c-net", "C-Net")],
+        [("a-net", "improves-on", "b-net"), ("b-net", "improves-on", "c-net")],
+    )
+    deck = tmp_path / "deck.csv"
+    deck.write_text("C-Net,improves on A-Net\n", encoding="utf-8")
+    result = run("build", str(deck), "--out", str(out), "--report", data_dir=None)
+    assert result.exit_code == 0, result.output
+    assert "c-net improves-on a-net: would close a lineage cycle" in result.stdout
+    assert ("c-net", "improves-on", "a-net") not in _triples(out)
+    assert graph.validate(out)["valid"]
+
+
+def test_json_report_and_dry_run(run, tmp_path):
+    out = tmp_path / "graph"
+    result = run("build", str(DECKS / "quizlet.txt"), "--out", str(out), "--json", "--dry-run", data_dir=None)
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)
+    assert report["written"] is False and report["format"] == "quizlet" and report["cards"] == 3
+    assert report["changes"] == {"combines": {"added": 1, "removed": 0, "kept": 0}}
+    assert not out.exists()
+
+
+def test_duplicate_questions_are_reported(run, tmp_path):
+    deck = tmp_path / "deck.csv"
+    deck.write_text("Adam,combines RMSprop\nADAM,uses momentum\n", encoding="utf-8")
+    result = run("build", str(deck), "--out", str(tmp_path / "g"), data_dir=None)
+    assert result.exit_code == 0
+    assert f"note: merged 2 cards with the question 'Adam' ({deck}:1, {deck}:2)" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "the deck is empty"),
+        (b"no cards here at all\n", "found no cards"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary data"),
+        ("caf\xe9,cr\xe8me\n".encode("latin-1"), "not UTF-8; it looks like Windows-1252 or Latin-1"),
+    ],
+)
+def test_bad_decks_exit_1_and_leave_the_graph_untouched(run, tmp_path, bundled_copy, content, message):
+    deck = tmp_path / "deck.txt"
+    deck.write_bytes(content)
+    before = _snapshot(bundled_copy)
+    result = run("build", str(deck), "--out", str(bundled_copy), data_dir=None)
+    assert result.exit_code == 1
+    assert message in result.stderr and "Traceback" not in result.output
+    assert _snapshot(bundled_copy) == before
+
+
+def test_bad_deck_into_a_new_folder_creates_nothing(run, tmp_path):
+    deck = tmp_path / "deck.txt"
+    deck.write_bytes(b"")
+    result = run("build", str(deck), "--out", str(tmp_path / "new"), data_dir=None)
+    assert result.exit_code == 1 and not (tmp_path / "new").exists()
+
+
+def test_an_invalid_existing_graph_is_not_built_on(run, tmp_path, mini_dir):
+    relations = load_json(mini_dir / store.RELATIONS_FILE)
+    relations.append(dict(relations[0], type="no-such-type"))
+    (mini_dir / store.RELATIONS_FILE).write_text(json.dumps(relations), encoding="utf-8")
+    before = _snapshot(mini_dir)
+    result = run("build", str(DECKS / "quizlet.txt"), "--out", str(mini_dir), data_dir=None)
+    assert result.exit_code == 1 and "the graph is not valid" in result.stderr
+    assert _snapshot(mini_dir) == before
+
+
+def test_half_a_graph_is_refused(run, tmp_path):
+    out = tmp_path / "half"
+    out.mkdir()
+    (out / store.CONCEPTS_FILE).write_text("[]", encoding="utf-8")
+    result = run("build", str(DECKS / "quizlet.txt"), "--out", str(out), data_dir=None)
+    assert result.exit_code == 1 and "relations.json is missing" in result.stderr
+
+
+def test_usage_errors(run, tmp_path):
+    result = run("build", str(DECKS / "quizlet.txt"), data_dir=None)
+    assert result.exit_code == 2 and "--out DIR" in result.stderr
+    result = run(
+        "build", str(DECKS / "quizlet.txt"), "--out", str(tmp_path / "g"), "--model", "xx_nope", data_dir=None
+    )
+    assert result.exit_code == 2 and "no spaCy pipeline named 'xx_nope' is installed" in result.stderr
+    result = run(
+        "build", str(DECKS / "quizlet.txt"), "--out", str(tmp_path), "--format", "docx", data_dir=None
+    )
+    assert result.exit_code == 2 and "'docx' is not one of" in result.stderr
+
+
+def test_a_failed_write_leaves_the_old_files(tmp_path):
+    out = tmp_path / "graph"
+    build(DECKS / "anki-notes.txt", out)
+    before = _snapshot(out)
+    # The second file cannot be written (a lone surrogate has no UTF-8 form): the first must not
+    # have been replaced either, and no temp file is left behind.
+    with pytest.raises(UnicodeEncodeError):
+        store.save_files(out, {store.CONCEPTS_FILE: "[]\n", store.RELATIONS_FILE: "[\ud800]\n"})
+    assert _snapshot(out) == before

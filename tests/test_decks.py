@@ -1,0 +1,253 @@
+"""Deck readers: every format to the same cards, format detection, tidying, and bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dlgraph import decks, store
+from dlgraph.decks import Card, load_deck, read_deck_bytes
+from dlgraph.errors import DeckError
+
+DECKS = Path(__file__).parent / "data" / "decks"
+
+
+def _qa(deck: decks.Deck) -> list[tuple[str, str]]:
+    return [(c.question, c.answer) for c in deck.cards]
+
+
+def test_seed_deck_reads_as_markdown_with_bare_pipes_kept():
+    deck = load_deck(store.bundled_deck())
+    assert deck.format == "markdown" and len(deck.cards) == 63 and deck.notes == []
+    mdp = next(c for c in deck.cards if c.question == "Markov decision process")
+    assert "transition model P(s' | s, a), and reward function r(s)" in mdp.answer
+    assert deck.cards[0].source.endswith("deep-learning-final.md:7")
+
+
+def test_anki_export_honours_every_header():
+    deck = load_deck(DECKS / "anki-notes.txt")
+    assert deck.format == "anki"
+    assert _qa(deck) == [
+        ("Mask R-CNN", "adds a branch to Faster R-CNN\nto predict masks & uses RoI Align"),
+        ("Faster R-CNN", 'replaces selective search with a\nregion proposal network; see "RPN"'),
+        ("Adam", "combines RMSprop and momentum"),
+    ]
+    assert deck.cards[0].tags == ("detection", "cnn")
+    assert deck.cards[1].source.endswith("anki-notes.txt:9")
+
+
+@pytest.mark.parametrize(
+    ("header", "separator"),
+    [
+        ("Tab", "\t"),
+        ("Comma", ","),
+        ("Semicolon", ";"),
+        ("Space", " "),
+        ("Pipe", "|"),
+        ("Colon", ":"),
+        ("~", "~"),
+    ],
+)
+def test_anki_separator_names_and_literal_characters(header, separator):
+    text = f"#separator:{header}\n#html:false\nAdam{separator}momentum<br>RMSprop\n"
+    cards = decks.read_anki_text(text, "x.txt")
+    # html:false keeps markup as typed
+    assert [(c.question, c.answer) for c in cards] == [("Adam", "momentum<br>RMSprop")]
+
+
+def test_anki_unknown_separator_and_bad_column_are_deck_errors():
+    with pytest.raises(DeckError, match="#separator:Tabs is not a separator"):
+        decks.read_anki_text("#separator:Tabs\na\tb\n", "x.txt")
+    with pytest.raises(DeckError, match="#tags column:two is not a column number"):
+        decks.read_anki_text("#separator:tab\n#tags column:two\na\tb\n", "x.txt")
+
+
+def test_anki_tags_header_applies_to_every_note():
+    cards = decks.read_anki_text("#separator:tab\n#tags:dl optim\nAdam\tmomentum\n", "x.txt")
+    assert cards[0].tags == ("dl", "optim")
+
+
+def test_csv_with_header_bom_crlf_quotes_and_a_ragged_row():
+    deck = load_deck(DECKS / "with-header.csv")
+    assert deck.format == "csv"
+    assert _qa(deck) == [
+        ("Adam", "combines RMSprop, momentum"),
+        ("Mask R-CNN", "adds a branch to Faster R-CNN\nto predict masks"),
+        ("RMSprop", 'fixes "Adagrad"'),
+    ]
+    assert deck.cards[0].tags == ("optimization",)
+    assert deck.notes == [
+        f"{DECKS / 'with-header.csv'}: only 1 field(s); skipped".replace(".csv:", ".csv:5:", 1)
+    ]
+
+
+def test_tsv_without_header_keeps_quoted_tabs_in_the_answer():
+    deck = load_deck(DECKS / "no-header.tsv")
+    assert deck.format == "tsv"
+    assert _qa(deck)[1] == ("Mask R-CNN", "adds a branch to Faster R-CNN and RoI Align")
+
+
+def test_csv_without_header_keeps_unquoted_commas_in_the_answer():
+    cards = decks.read_csv_text("Adam,combines RMSprop, momentum\nGRU,simplifies LSTM\n", "x.csv")
+    assert [(c.question, c.answer) for c in cards] == [
+        ("Adam", "combines RMSprop, momentum"),
+        ("GRU", "simplifies LSTM"),
+    ]
+
+
+def test_quizlet_lines_without_a_tab_continue_the_definition():
+    deck = load_deck(DECKS / "quizlet.txt")
+    assert deck.format == "quizlet"
+    assert _qa(deck) == [
+        ("Adam", "combines RMSprop and momentum"),
+        ("RMSprop", "fixes Adagrad by using a moving average\nof squared gradients"),
+        ("LSTM", "uses gates"),
+    ]
+
+
+def test_markdown_headings_both_layouts():
+    deck = load_deck(DECKS / "headings.md")
+    assert deck.format == "headings"
+    assert _qa(deck) == [
+        ("Adam", "combines RMSprop and momentum"),
+        ("What does an LSTM use?", "gates and a cell state"),
+        ("dropout", "randomly turns off neurons"),
+    ]
+
+
+def test_real_google_glossary_export():
+    deck = load_deck(DECKS / "google-ml-glossary-excerpt.csv")
+    assert deck.format == "csv" and len(deck.cards) == 30
+    assert deck.notes[0] == "dropped '(Google Machine Learning Glossary)', which every question ends with"
+    assert "skipped 'Introduction', a card about the deck" in deck.notes[1]
+    questions = [c.question for c in deck.cards]
+    assert questions[:3] == ["A/B testing", "accuracy", "action"]
+    accuracy = deck.cards[1].answer
+    # HTML gone, soft line wraps of the source joined, paragraphs kept
+    assert accuracy.startswith("The fraction of predictions that a classification model got right. In")
+    assert "<" not in accuracy and "&amp;" not in accuracy and "\n\n" in accuracy
+
+
+def test_html_to_text():
+    assert (
+        decks.html_to_text("<p>a&nbsp;&amp;\n b</p><ul><li>one</li><li>two</li></ul>") == "a & b\n\none\ntwo"
+    )
+    assert decks.html_to_text("x<img src='a.png'>[sound:a.mp3]<script>alert(1)</script>y") == "xy"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("deck.txt", "#separator:tab\na\tb\n", "anki"),
+        ("deck.md", "| a | b |\n", "headings"),
+        ("deck.md", "| a | b |\n|---|---|\n| c | d |\n", "markdown"),
+        ("deck.txt", "junk\n| a | b |\n|---|---|\n| c | d |\n", "markdown"),
+        ("deck.txt", "a\tb\nc\td\n", "quizlet"),
+        ("deck.txt", 'a\t"b\nc"\nd\te\n', "tsv"),
+        ("deck.txt", "a;b\nc;d\n", "csv"),
+        ("deck", "# A\nb\n# C\nd\n", "headings"),
+        ("deck.tsv", "a\tb\n", "tsv"),
+    ],
+)
+def test_format_detection(name, text, expected):
+    assert decks.detect_format(text, name) == expected
+
+
+def test_forced_format_wins(tmp_path):
+    path = tmp_path / "deck.md"
+    path.write_text("Adam\tcombines RMSprop\n", encoding="utf-8")
+    with pytest.raises(DeckError, match="read it as headings"):
+        load_deck(path)
+    assert _qa(load_deck(path, "quizlet")) == [("Adam", "combines RMSprop")]
+
+
+def test_duplicate_questions_are_merged_and_reported():
+    deck = read_deck_bytes(b"Adam,combines RMSprop\nadam,uses momentum\nADAM,combines RMSprop\n", "d.csv")
+    assert _qa(deck) == [("Adam", "combines RMSprop\nuses momentum")]
+    assert deck.notes == ["merged 3 cards with the question 'Adam' (d.csv:1, d.csv:2, d.csv:3)"]
+
+
+def test_common_suffix_needs_every_question_and_two_cards():
+    cards = [Card("a (X)", "1"), Card("b (X)", "2")]
+    assert [c.question for c in decks.strip_common_suffix(cards)[0]] == ["a", "b"]
+    mixed = [Card("IoU (intersection over union)", "1"), Card("GRU (gated recurrent unit)", "2")]
+    assert decks.strip_common_suffix(mixed) == (mixed, None)
+    assert decks.strip_common_suffix([Card("a (X)", "1")])[1] is None
+
+
+def test_a_one_megabyte_answer_is_read_whole():
+    answer = "word " * 200_000
+    deck = read_deck_bytes(f'Big,"{answer}"\nSmall,x\n'.encode(), "big.csv")
+    assert len(deck.cards[0].answer) == len(answer.strip())
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"", "the deck is empty"),
+        (b"  \n\n", "the deck is empty"),
+        ("caf\xe9,cr\xe8me\n".encode("latin-1"), "not UTF-8; it looks like Windows-1252 or Latin-1"),
+        ("Adam\tmomentum\n".encode("utf-16"), "not UTF-8; it looks like UTF-16"),
+        (bytes(range(256)) * 4, "binary data"),
+        (b"\x00\x01\x02abc\x00\x00", "binary data"),
+        (b"just a line of text\n", "found no cards"),
+        (b"| only | a header |\n|---|---|\n", "found no cards"),
+        (b"Introduction,This deck was made for Anki\n", "only notes about the deck"),
+    ],
+)
+def test_bad_decks_get_a_clear_message(raw, message):
+    with pytest.raises(DeckError, match=message):
+        read_deck_bytes(raw, "deck.csv")
+
+
+def test_missing_file_and_folder(tmp_path):
+    with pytest.raises(DeckError, match="no such deck file"):
+        load_deck(tmp_path / "nope.csv")
+    with pytest.raises(DeckError, match="is a folder"):
+        load_deck(tmp_path)
+
+
+_any_text = st.text(alphabet=st.characters(codec="utf-8"), max_size=400) | st.text(
+    alphabet='|\t,;:#"\n <>&-ab', max_size=200
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_any_text, fmt=st.sampled_from([None, *decks.FORMATS]))
+def test_no_reader_raises_anything_but_deck_error_on_text(text, fmt):
+    try:
+        deck = read_deck_bytes(text.encode("utf-8"), "fuzz.txt", fmt)
+    except DeckError:
+        return
+    assert deck.cards and all(c.question and c.answer for c in deck.cards)
+
+
+@settings(max_examples=150, deadline=None)
+@given(raw=st.binary(max_size=400), fmt=st.sampled_from([None, *decks.FORMATS]))
+def test_no_reader_raises_anything_but_deck_error_on_bytes(raw, fmt):
+    try:
+        deck = read_deck_bytes(raw, "fuzz.bin", fmt)
+    except DeckError:
+        return
+    assert deck.cards and deck.format in decks.FORMATS
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=_any_text)
+def test_each_reader_alone_raises_only_deck_error(text):
+    for reader in (
+        decks.read_markdown_text,
+        decks.read_headings_text,
+        decks.read_csv_text,
+        decks.read_tsv_text,
+        decks.read_anki_text,
+        decks.read_quizlet_text,
+    ):
+        try:
+            cards = reader(text, "fuzz")
+        except DeckError:
+            continue
+        assert all(isinstance(c, Card) for c in cards)
