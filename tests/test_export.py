@@ -692,3 +692,18 @@ def test_mermaid_text_has_no_quote_markup_or_newline(text):
     escaped = export.mermaid_text(text)
     assert not set(escaped) & set('"<>`\n')
     assert _unmermaid(escaped) == " ".join(text.split())
+
+
+def test_paused_gc_turns_collection_off_inside_and_restores_it_after():
+    import gc
+
+    assert gc.isenabled()
+    with export.paused_gc():
+        assert not gc.isenabled()
+        with export.paused_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # an inner pause does not switch it back on early
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), export.paused_gc():
+        raise RuntimeError("boom")
+    assert gc.isenabled()

@@ -80,24 +80,24 @@ def export(
 
     if depth is not None and focus is None:
         raise UsageError("--depth needs --focus NAME")
-    cg = _graph(ctx)
-    sel = exporter.select(
-        cg,
-        focus=_resolve(ctx, focus) if focus is not None else None,
-        depth=depth if depth is not None else 1,
-        topic=topic,
-        prereqs=_resolve(ctx, prereqs) if prereqs is not None else None,
-    )
     spec = exporter.get_format(fmt)
-    if output is None:
-        if spec.layout != "text":
-            example = f"dlgraph-{fmt}{spec.suffix}" if spec.suffix else f"dlgraph-{fmt}/"
-            raise UsageError(f"--format {fmt} writes a {spec.layout}; give -o PATH (e.g. -o {example})")
-        stream = click.get_binary_stream("stdout")
-        spec.write(sel, stream)
-        stream.flush()
-        return
-    done = exporter.export(sel, fmt, output, force=force)
+    if output is None and spec.layout != "text":
+        example = f"dlgraph-{fmt}{spec.suffix}" if spec.suffix else f"dlgraph-{fmt}/"
+        raise UsageError(f"--format {fmt} writes a {spec.layout}; give -o PATH (e.g. -o {example})")
+    with exporter.paused_gc():  # loading and writing a large graph: see paused_gc
+        sel = exporter.select(
+            _graph(ctx),
+            focus=_resolve(ctx, focus) if focus is not None else None,
+            depth=depth if depth is not None else 1,
+            topic=topic,
+            prereqs=_resolve(ctx, prereqs) if prereqs is not None else None,
+        )
+        if output is None:
+            stream = click.get_binary_stream("stdout")
+            spec.write(sel, stream)
+            stream.flush()
+            return
+        done = exporter.export(sel, fmt, output, force=force)
     click.echo(f"Wrote {done['concepts']} concepts and {done['relations']} relations as {fmt} to {output}")
 
 
