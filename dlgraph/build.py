@@ -15,6 +15,7 @@ Nothing is lost on a rebuild:
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import re
@@ -273,9 +274,29 @@ def build(
     :class:`~dlgraph.errors.InvalidData` when the folder's graph (or the result) is not valid; in
     both cases nothing is written.
     """
+    # A build allocates millions of long-lived objects and frees few: the cyclic garbage collector
+    # would rescan them all again and again (a 100,000-card build spent a third of its time there).
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(deck, Path(out), fmt=fmt, model=model, min_count=min_count, dry_run=dry_run, nlp=nlp)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _build(
+    deck: str | Path | None,
+    folder: Path,
+    *,
+    fmt: str | None,
+    model: str | None,
+    min_count: int,
+    dry_run: bool,
+    nlp: Any,
+) -> BuildReport:
     from .extract import extract_deck
 
-    folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise InvalidData(f"{folder}: is a file, expected a folder for concepts.json and relations.json")
     loaded: Deck = load_deck(deck if deck is not None else store.bundled_deck(), fmt)
