@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from functools import cached_property
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
@@ -32,34 +32,83 @@ from .errors import InvalidData, UsageError
 from .names import Match, Resolver
 from .vocabulary import LINEAGE_TYPES, RELATION_TYPES
 
+if TYPE_CHECKING:
+    from . import cache
+
 
 class ConceptGraph:
-    """A validated dataset with its networkx views and a name resolver."""
+    """A validated dataset with its networkx views and a name resolver.
+
+    Each view is built the first time it is used, so a query on a large graph pays only for the
+    view it walks. Every edge carries the relation dict it came from as its ``relation`` attribute.
+    """
 
     def __init__(self, dataset: store.Dataset):
         self.dataset = dataset
         self.concepts: dict[str, dict[str, Any]] = dataset.concept_by_id()
-        self.relations = nx.MultiDiGraph()
-        self.lineage = nx.DiGraph()
-        self.prereq = nx.DiGraph()
-        for cid in self.concepts:
-            self.relations.add_node(cid)
-            self.lineage.add_node(cid)
-            self.prereq.add_node(cid)
-        for r in dataset.relations:
-            source, kind, target = r["source"], r["type"], r["target"]
-            self.relations.add_edge(source, target, key=kind, relation=r)
-            if kind in LINEAGE_TYPES and not self.lineage.has_edge(source, target):
-                self.lineage.add_edge(source, target, relation=r)
-            needs = RELATION_TYPES[kind].prerequisite
-            if needs:
-                before, after = (target, source) if needs == "target" else (source, target)
-                if not self.prereq.has_edge(after, before):
-                    self.prereq.add_edge(after, before, relation=r)
+        # Set by load_graph alone: a dataset built or changed in memory never reads the cache.
+        self._entry: cache.Entry | None = None
+
+    def _cached(self, name: str) -> Any:
+        """Section ``name`` of this graph's cache entry, or None (no entry, or it cannot be read)."""
+        if self._entry is None:
+            return None
+        with store.paused_gc(freeze=self.dataset.large):
+            return self._entry.load(name, self.dataset.relations)
+
+    @cached_property
+    def relations(self) -> nx.MultiDiGraph:
+        """Every relation, keyed by its type."""
+        view = nx.MultiDiGraph()
+        with store.paused_gc(freeze=self.dataset.large):
+            view.add_nodes_from(self.concepts)
+            view.add_edges_from(
+                (r["source"], r["target"], r["type"], {"relation": r}) for r in self.dataset.relations
+            )
+        return view
+
+    @cached_property
+    def lineage(self) -> nx.DiGraph:
+        """Lineage relations, newer -> older; the first relation between two concepts labels the edge."""
+        cached = self._cached("lineage")
+        if isinstance(cached, nx.DiGraph):
+            return cached
+        edges: dict[tuple[str, str], dict[str, Any]] = {}
+        for r in self.dataset.relations:
+            if r["type"] in LINEAGE_TYPES:
+                edges.setdefault((r["source"], r["target"]), r)
+        return self._digraph(edges)
+
+    @cached_property
+    def prereq(self) -> nx.DiGraph:
+        """``X -> P`` whenever P must be studied before X; the first relation that says so labels it."""
+        cached = self._cached("prereq")
+        if isinstance(cached, nx.DiGraph):
+            return cached
+        edges: dict[tuple[str, str], dict[str, Any]] = {}
+        first = {name: spec.prerequisite for name, spec in RELATION_TYPES.items()}
+        for r in self.dataset.relations:
+            needs = first[r["type"]]
+            if needs == "target":
+                edges.setdefault((r["source"], r["target"]), r)
+            elif needs:
+                edges.setdefault((r["target"], r["source"]), r)
+        return self._digraph(edges)
+
+    def _digraph(self, edges: dict[tuple[str, str], dict[str, Any]]) -> nx.DiGraph:
+        view = nx.DiGraph()
+        with store.paused_gc(freeze=self.dataset.large):
+            view.add_nodes_from(self.concepts)
+            view.add_edges_from((u, v, {"relation": r}) for (u, v), r in edges.items())
+        return view
 
     @cached_property
     def resolver(self) -> Resolver:
-        return Resolver(self.concepts.values())
+        cached = self._cached("resolver")
+        if isinstance(cached, Resolver):
+            return cached
+        with store.paused_gc(freeze=self.dataset.large):
+            return Resolver(self.concepts.values())
 
     def resolve(self, name: str) -> str:
         return self.match(name).id
@@ -78,12 +127,27 @@ class ConceptGraph:
 
 
 def load_graph(directory: str | os.PathLike[str] | None = None) -> ConceptGraph:
-    """Load, validate (structure and cycles) and index a graph folder."""
-    cg = ConceptGraph(store.load(directory))
+    """Load, validate (structure and cycles) and index a graph folder.
+
+    A large graph whose files passed all of this before, byte for byte, is not checked again: its
+    warnings and name index come from :mod:`dlgraph.cache`, which this function alone writes, and
+    only once every check has passed.
+    """
+    dataset = store.load(directory)
+    cg = ConceptGraph(dataset)
+    if dataset.cache_entry is not None:
+        cg._entry = dataset.cache_entry
+        return cg
     found = cycles(cg)
     if found:
         folder = cg.dataset.directory or Path(".")
         raise InvalidData(f"{folder}: the graph is not valid ({len(found)} problems)", found)
+    if dataset.cache_key is not None and dataset.directory is not None:
+        from . import cache
+
+        sections = {"warnings": dataset.warnings, "resolver": cg.resolver}
+        sections |= {"lineage": cg.lineage, "prereq": cg.prereq}
+        cache.write(dataset.directory, dataset.cache_key, sections, dataset.relations)
     return cg
 
 

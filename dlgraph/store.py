@@ -6,12 +6,13 @@ networkx. Checks that need a graph (cycles) live in :mod:`dlgraph.graph`.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidData
 from .vocabulary import KINDS, RELATION_TYPES
@@ -26,6 +27,14 @@ ENV_DATA_DIR = "DLGRAPH_DATA_DIR"
 CONCEPT_KEYS = ("id", "name", "aliases", "topic", "kind", "definition", "card")
 RELATION_KEYS = ("source", "type", "target", "evidence", "origin")
 ORIGINS = ("curated", "extracted")
+
+#: Data files at least this large together (about 1,000 concepts) make a large graph: it goes
+#: through :mod:`dlgraph.cache` (a smaller one is checked faster than it could be hashed), and what
+#: loading builds is frozen out of the garbage collector's sight (see :class:`paused_gc`).
+LARGE_BYTES = 1_000_000
+
+if TYPE_CHECKING:
+    from .cache import Entry
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -45,6 +54,12 @@ class Dataset:
         self.relations = relations
         self.directory = directory
         self.warnings = warnings if warnings is not None else []
+        #: The content hash of the two files when they go through :mod:`dlgraph.cache`, and the cache
+        #: entry when one was found: the graph then passed every check before and needs none now.
+        self.cache_key: str | None = None
+        self.cache_entry: Entry | None = None
+        #: Whether the files were at least :data:`LARGE_BYTES`: set by :func:`load`.
+        self.large = False
 
     def concept_by_id(self) -> dict[str, dict[str, Any]]:
         return {c["id"]: c for c in self.concepts}
@@ -73,10 +88,40 @@ def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     return bundled_data_dir()
 
 
+class paused_gc:
+    """Pause cyclic garbage collection while building many objects that all stay alive.
+
+    Loading a large graph allocates millions of dicts and lists; each collection would walk all of
+    them and free none, so pausing makes loading a few times faster. Collection resumes (if it was
+    on) when the block ends. With ``freeze``, everything alive is then moved out of the collector's
+    sight for good (:func:`gc.freeze`), so that the first collections after loading do not walk it
+    all again either: dlgraph freezes only for a large graph, whose data lives as long as a command.
+    A program that loads and drops many large graphs can call :func:`gc.unfreeze` now and then.
+    """
+
+    def __init__(self, freeze: bool = False):
+        self.freeze = freeze
+
+    def __enter__(self) -> None:
+        self.was_enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.freeze:
+            gc.freeze()
+        if self.was_enabled:
+            gc.enable()
+
+
 def read_json(path: Path) -> Any:
     """Parse one JSON file; any failure becomes :class:`InvalidData` naming the file and position."""
+    return parse_json(path, read_bytes(path))
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a data file; a missing or unreadable file becomes :class:`InvalidData`."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise InvalidData(
             f"{path}: file not found; run `dlgraph build` or point --data-dir at a graph folder"
@@ -85,6 +130,10 @@ def read_json(path: Path) -> Any:
         raise InvalidData(f"{path}: is a folder, expected a JSON file") from None
     except OSError as exc:
         raise InvalidData(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def parse_json(path: Path, raw: bytes) -> Any:
+    """Parse the bytes of ``path``; any failure becomes :class:`InvalidData` naming the file and position."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -106,10 +155,27 @@ def load(directory: str | os.PathLike[str] | None = None, *, check: bool = True)
         raise InvalidData(f"{folder}: is a file, expected a folder holding {CONCEPTS_FILE}")
     if not folder.exists():
         raise InvalidData(f"{folder}: no such folder; run `dlgraph build --out {folder}` to make a graph")
-    concepts = read_json(folder / CONCEPTS_FILE)
-    relations = read_json(folder / RELATIONS_FILE)
+    raw_concepts = read_bytes(folder / CONCEPTS_FILE)
+    raw_relations = read_bytes(folder / RELATIONS_FILE)
+    content_key = entry = None
+    large = len(raw_concepts) + len(raw_relations) >= LARGE_BYTES
+    if check and large:
+        from . import cache
+
+        if cache.enabled():
+            content_key = cache.key(raw_concepts, raw_relations)
+            entry = cache.read(folder, content_key)
+    with paused_gc(freeze=large):
+        concepts = parse_json(folder / CONCEPTS_FILE, raw_concepts)
+        del raw_concepts  # a large graph's bytes are worth freeing before the next file is parsed
+        relations = parse_json(folder / RELATIONS_FILE, raw_relations)
+        del raw_relations
     dataset = Dataset(concepts, relations, folder)
-    if check:
+    dataset.cache_key, dataset.cache_entry, dataset.large = content_key, entry, large
+    if entry is not None:
+        # These very bytes passed every check when the entry was written (see dlgraph.cache).
+        dataset.warnings = list(entry.warnings)
+    elif check:
         errors, warnings = problems(dataset)
         if errors:
             raise InvalidData(f"{folder}: the graph is not valid ({len(errors)} problems)", errors)
@@ -126,48 +192,103 @@ def _where(kind: str, index: int, item: Any) -> str:
     return f"{RELATIONS_FILE}: relation #{index + 1}"
 
 
-def _check_concept(c: Any, where: str) -> list[str]:
+def _concept_ok(c: Any) -> bool:
+    """A fast yes for a concept :func:`_concept_faults` finds nothing wrong with (no means: look)."""
+    if type(c) is not dict:
+        return False
+    try:
+        cid, name, topic, definition, aliases, card = (
+            c["id"],
+            c["name"],
+            c["topic"],
+            c["definition"],
+            c["aliases"],
+            c["card"],
+        )
+        return bool(
+            type(cid) is str
+            and type(name) is str
+            and type(topic) is str
+            and type(definition) is str
+            and (card is None or type(card) is str)
+            and type(aliases) is list
+            and c["kind"] in KINDS
+            and name.strip()
+            and _SLUG.match(cid)
+            and _SLUG.match(topic)
+            and all(type(a) is str and a.strip() for a in aliases)
+        )
+    except (KeyError, TypeError):
+        return False
+
+
+def _concept_faults(c: Any) -> list[str]:
+    """What is wrong with one concept, without its location (only a faulty item pays for that)."""
     if not isinstance(c, dict):
-        return [f"{where}: expected an object, got {type(c).__name__}"]
-    out = [f"{where}: missing field {key!r}" for key in CONCEPT_KEYS if key not in c]
+        return [f"expected an object, got {type(c).__name__}"]
+    out = [f"missing field {key!r}" for key in CONCEPT_KEYS if key not in c]
     for key in ("id", "name", "topic", "kind", "definition"):
         if key in c and not isinstance(c[key], str):
-            out.append(f"{where}: {key!r} must be a string")
+            out.append(f"{key!r} must be a string")
     if isinstance(c.get("id"), str) and not _SLUG.match(c["id"]):
-        out.append(f"{where}: id {c['id']!r} is not a slug (lowercase letters, digits and single dashes)")
+        out.append(f"id {c['id']!r} is not a slug (lowercase letters, digits and single dashes)")
     if isinstance(c.get("name"), str) and not c["name"].strip():
-        out.append(f"{where}: 'name' is empty")
+        out.append("'name' is empty")
     if isinstance(c.get("topic"), str) and not _SLUG.match(c["topic"]):
-        out.append(f"{where}: topic {c['topic']!r} is not a slug")
+        out.append(f"topic {c['topic']!r} is not a slug")
     if isinstance(c.get("kind"), str) and c["kind"] not in KINDS:
-        out.append(f"{where}: unknown kind {c['kind']!r}; known kinds: {', '.join(KINDS)}")
+        out.append(f"unknown kind {c['kind']!r}; known kinds: {', '.join(KINDS)}")
     if "aliases" in c and not (
         isinstance(c["aliases"], list) and all(isinstance(a, str) and a.strip() for a in c["aliases"])
     ):
-        out.append(f"{where}: 'aliases' must be a list of non-empty strings")
+        out.append("'aliases' must be a list of non-empty strings")
     if "card" in c and c["card"] is not None and not isinstance(c["card"], str):
-        out.append(f"{where}: 'card' must be a string or null")
+        out.append("'card' must be a string or null")
     return out
 
 
-def _check_relation(r: Any, where: str, ids: set[str]) -> list[str]:
+def _relation_ok(r: Any, ids: set[str]) -> bool:
+    """A fast yes for a relation :func:`_relation_faults` finds nothing wrong with (no means: look).
+
+    Membership in ``ids``, the vocabulary and :data:`ORIGINS` implies a string, as JSON values
+    equal to a string are strings; an unhashable value raises TypeError and gets the slow look.
+    """
+    if type(r) is not dict:
+        return False
+    try:
+        source, target, evidence = r["source"], r["target"], r["evidence"]
+        return bool(
+            source in ids
+            and target in ids
+            and source != target
+            and r["type"] in RELATION_TYPES
+            and r["origin"] in ORIGINS
+            and type(evidence) is str
+            and evidence.strip()
+        )
+    except (KeyError, TypeError):
+        return False
+
+
+def _relation_faults(r: Any, ids: set[str]) -> list[str]:
+    """What is wrong with one relation, without its location."""
     if not isinstance(r, dict):
-        return [f"{where}: expected an object, got {type(r).__name__}"]
-    out = [f"{where}: missing field {key!r}" for key in RELATION_KEYS if key not in r]
+        return [f"expected an object, got {type(r).__name__}"]
+    out = [f"missing field {key!r}" for key in RELATION_KEYS if key not in r]
     for key in RELATION_KEYS:
         if key in r and not isinstance(r[key], str):
-            out.append(f"{where}: {key!r} must be a string")
+            out.append(f"{key!r} must be a string")
     if isinstance(r.get("type"), str) and r["type"] not in RELATION_TYPES:
-        out.append(f"{where}: unknown relation type {r['type']!r}; see `dlgraph types`")
+        out.append(f"unknown relation type {r['type']!r}; see `dlgraph types`")
     for end in ("source", "target"):
         if isinstance(r.get(end), str) and r[end] not in ids:
-            out.append(f"{where}: {end} {r[end]!r} is not a concept id")
+            out.append(f"{end} {r[end]!r} is not a concept id")
     if isinstance(r.get("source"), str) and r.get("source") == r.get("target"):
-        out.append(f"{where}: self-loop (a concept cannot relate to itself)")
+        out.append("self-loop (a concept cannot relate to itself)")
     if isinstance(r.get("origin"), str) and r["origin"] not in ORIGINS:
-        out.append(f"{where}: origin must be one of {', '.join(ORIGINS)}")
+        out.append(f"origin must be one of {', '.join(ORIGINS)}")
     if isinstance(r.get("evidence"), str) and not r["evidence"].strip():
-        out.append(f"{where}: 'evidence' is empty; quote the card or give a one-line rationale")
+        out.append("'evidence' is empty; quote the card or give a one-line rationale")
     return out
 
 
@@ -188,27 +309,28 @@ def problems(dataset: Dataset) -> tuple[list[str], list[str]]:
 
     ids: set[str] = set()
     for i, c in enumerate(dataset.concepts):
-        where = _where("concept", i, c)
-        errors += _check_concept(c, where)
+        found = [] if _concept_ok(c) else _concept_faults(c)
+        if found:
+            errors += [f"{_where('concept', i, c)}: {fault}" for fault in found]
         if isinstance(c, dict) and isinstance(c.get("id"), str):
             if c["id"] in ids:
-                errors.append(f"{where}: duplicate id {c['id']!r}")
+                errors.append(f"{_where('concept', i, c)}: duplicate id {c['id']!r}")
             ids.add(c["id"])
 
     seen: set[tuple[str, str, str]] = set()
     linked: set[str] = set()
     for i, r in enumerate(dataset.relations):
-        where = _where("relation", i, r)
-        found = _check_relation(r, where, ids)
-        errors += found
+        found = [] if _relation_ok(r, ids) else _relation_faults(r, ids)
         if found:
+            errors += [f"{_where('relation', i, r)}: {fault}" for fault in found]
             continue
-        key = (r["source"], r["type"], r["target"])
-        mirror = (r["target"], r["type"], r["source"])
-        if key in seen or (RELATION_TYPES[r["type"]].symmetric and mirror in seen):
-            errors.append(f"{where}: duplicate relation")
+        source, kind, target = r["source"], r["type"], r["target"]
+        key = (source, kind, target)
+        if key in seen or (RELATION_TYPES[kind].symmetric and (target, kind, source) in seen):
+            errors.append(f"{_where('relation', i, r)}: duplicate relation")
         seen.add(key)
-        linked.update((r["source"], r["target"]))
+        linked.add(source)
+        linked.add(target)
 
     if errors:
         return errors, warnings

@@ -1,0 +1,406 @@
+"""Measure what dlgraph users wait for, as whole processes, beside a baseline timed in the same run.
+
+Usage: python benchmarks/run.py [--quick] [--runs N] [--out FILE] [--code DIR]
+
+Generates seeded synthetic graphs (benchmarks/synthetic.py) at 100, 1,000, 10,000 and 100,000
+concepts (``--quick``: 100 and 1,000, and small build/render/export sizes; under a minute), then
+times each operation as a fresh process: one warm-up run (disk cache, .pyc files, dlgraph's own
+cache of validated graphs), then N runs, reporting the median wall time, the median CPU time
+(user + system, steadier than wall time on a busy machine) and the largest peak memory (max RSS)
+of any run, and the ratio of the median to its baseline's. The build, render and export rows
+reuse benchmarks/build_speed.py, render_speed.py and export_speed.py.
+
+A full run writes benchmarks/results.md (machine, date, load, table); ``--quick`` only prints,
+unless ``--out`` is given. Nothing is asserted: the targets column says whether this run met them.
+``--code DIR`` measures the dlgraph source tree in DIR instead of this checkout (to compare before
+and after a change). Every child process gets a private ``DLGRAPH_CACHE_DIR`` in a temp folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(HERE), str(ROOT)]
+
+import synthetic  # noqa: E402
+
+from dlgraph import store  # noqa: E402
+
+PY = sys.executable
+JSON_BASELINE = "import json, sys\nfor p in sys.argv[1:]:\n    json.load(open(p, encoding='utf-8'))"
+
+
+class Measure:
+    """Median wall and CPU seconds and the peak memory of repeated runs of one command."""
+
+    def __init__(self, wall: list[float], cpu: list[float], peak_mb: list[float]):
+        self.wall = statistics.median(wall)
+        self.cpu = statistics.median(cpu)
+        self.peak_mb = max(peak_mb)
+        self.runs = len(wall)
+
+
+class Bench:
+    """Runs child processes with a fixed environment: which dlgraph to import, a private cache."""
+
+    def __init__(self, work: Path, code: Path, runs: int):
+        self.work = work
+        self.runs = runs
+        self.env = {**os.environ, "PYTHONPATH": str(code), "DLGRAPH_CACHE_DIR": str(work / "cache")}
+        self.env.pop("DLGRAPH_DATA_DIR", None)
+        self.env.pop("DLGRAPH_CACHE", None)
+
+    def once(self, argv: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
+        """Wall seconds, CPU seconds and peak RSS in MB of one run; a failing run stops the harness."""
+        with tempfile.TemporaryFile() as err:
+            start = time.perf_counter()
+            child = subprocess.Popen(
+                argv, env=env or self.env, cwd=self.work, stdout=subprocess.DEVNULL, stderr=err
+            )
+            _, status, usage = os.wait4(child.pid, 0)
+            wall = time.perf_counter() - start
+            child.returncode = os.waitstatus_to_exitcode(status)
+            if child.returncode != 0:
+                err.seek(0)
+                message = err.read().decode(errors="replace")[-2000:]
+                raise SystemExit(f"failed ({child.returncode}): {' '.join(argv)}\n{message}")
+        # ru_maxrss is in kilobytes on Linux.
+        return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+    def measure(
+        self,
+        argv: Sequence[str] | Callable[[int], Sequence[str]],
+        *,
+        runs: int | None = None,
+        warm_up: bool = True,
+        env: dict[str, str] | None = None,
+    ) -> Measure:
+        """One warm-up run, then ``runs`` runs; ``argv`` may be a function of the run number."""
+        make = argv if callable(argv) else (lambda _: argv)
+        if warm_up:
+            self.once(make(-1), env)
+        results = [self.once(make(i), env) for i in range(runs or self.runs)]
+        return Measure(*(list(column) for column in zip(*results, strict=True)))
+
+
+def dlgraph(folder: Path | None, *args: str) -> list[str]:
+    prefix = ["--data-dir", str(folder)] if folder is not None else []
+    return [PY, "-m", "dlgraph", *prefix, *args]
+
+
+class Row:
+    def __init__(
+        self,
+        operation: str,
+        ours: Measure | None,
+        baseline: str = "",
+        base: Measure | None = None,
+        target: str = "",
+        met: bool | None = None,
+        note: str = "",
+    ):
+        self.operation, self.ours, self.baseline, self.base = operation, ours, baseline, base
+        self.target, self.met, self.note = target, met, note
+
+    @property
+    def ratio(self) -> float | None:
+        return self.ours.wall / self.base.wall if self.ours and self.base else None
+
+    def cells(self) -> list[str]:
+        if self.ours is None:
+            return [
+                self.operation,
+                "not yet available",
+                "",
+                "",
+                self.baseline,
+                "",
+                "",
+                self.target,
+                self.note,
+            ]
+        base = f"{self.base.wall:.3f} s" if self.base else ""
+        ratio = f"{self.ratio:.2f}x" if self.ratio else ""
+        verdict = {True: "met", False: "**missed**", None: ""}[self.met]
+        target = f"{self.target} ({verdict})" if self.target and verdict else self.target
+        return [
+            self.operation,
+            f"{self.ours.wall:.3f} s",
+            f"{self.ours.cpu:.3f} s",
+            f"{self.ours.peak_mb:.0f} MB",
+            self.baseline,
+            base,
+            ratio,
+            target,
+            self.note or f"{self.ours.runs} runs",
+        ]
+
+
+HEADER = [
+    "operation",
+    "median wall",
+    "median CPU",
+    "peak RSS",
+    "baseline",
+    "baseline wall",
+    "ratio",
+    "target",
+    "notes",
+]
+
+
+def table(rows: list[Row]) -> str:
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines += ["| " + " | ".join(row.cells()) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def query_rows(
+    bench: Bench, sizes: list[int], graphs: dict[int, tuple[Path, synthetic.Queries]]
+) -> list[Row]:
+    rows = []
+    bundled = bench.measure(dlgraph(None, "path", "R-CNN", "Mask R-CNN"))
+    networkx = bench.measure([PY, "-c", "import networkx"])
+    ratio = bundled.wall / networkx.wall
+    rows.append(
+        Row(
+            '`dlgraph path R-CNN "Mask R-CNN"`, bundled graph (139 concepts)',
+            bundled,
+            '`python -c "import networkx"`',
+            networkx,
+            "<= 1.3x",
+            ratio <= 1.3,
+        )
+    )
+    for n in sizes:
+        folder, picked = graphs[n]
+        files = [str(folder / store.CONCEPTS_FILE), str(folder / store.RELATIONS_FILE)]
+        base = bench.measure([PY, "-c", JSON_BASELINE, *files])
+        label = f"`json.load` of the two files ({sum(Path(f).stat().st_size for f in files) / 1e6:.1f} MB)"
+        cases = [
+            (f"`dlgraph path` on {n:,} concepts ({picked.steps}-step lineage)", ["path", *picked.path], {}),
+            (
+                f"`dlgraph prereqs` on {n:,} concepts ({picked.closure} prerequisites)",
+                ["prereqs", picked.deep],
+                {},
+            ),
+        ]
+        if n >= 10_000:
+            off = {**bench.env, "DLGRAPH_CACHE": "off"}
+            cases.append(
+                (f"`dlgraph prereqs` on {n:,} concepts, `DLGRAPH_CACHE=off`", ["prereqs", picked.deep], off)
+            )
+        for operation, args, env in cases:
+            ours = bench.measure(dlgraph(folder, *args), env=env or None)
+            target, met = "", None
+            if n == 100_000 and not env:
+                target = "<= 2x, <= 1.5 s, <= 600 MB"
+                met = ours.wall <= 2 * base.wall and ours.wall <= 1.5 and ours.peak_mb <= 600
+            rows.append(Row(operation, ours, label, base, target, met))
+    return rows
+
+
+def build_rows(bench: Bench, sizes: list[int]) -> list[Row]:
+    """``dlgraph build`` of build_speed.py's synthetic decks into a fresh folder each run."""
+    if not (HERE / "build_speed.py").exists() or not (ROOT / "dlgraph" / "build.py").exists():
+        return [Row(f"`dlgraph build` {n:,} cards", None, target=">= 2,000 cards/s") for n in sizes]
+    import build_speed
+
+    rows, seconds = [], {}
+    for n in sizes:
+        deck = bench.work / f"deck-{n}.md"
+        deck.write_text(build_speed.deck_text(n), encoding="utf-8")
+        runs = 1 if n >= 100_000 else min(bench.runs, 3)
+
+        def command(run: int, deck: Path = deck, n: int = n) -> list[str]:
+            return dlgraph(None, "build", str(deck), "--out", str(bench.work / f"built-{n}-{run}"))
+
+        ours = bench.measure(command, runs=runs, warm_up=n < 100_000)
+        seconds[n] = ours.wall
+        rate = n / ours.wall
+        note = f"{rate:,.0f} cards/s; {runs} run{'s' if runs > 1 else ''}"
+        rows.append(
+            Row(
+                f"`dlgraph build` of a {n:,}-card deck",
+                ours,
+                "",
+                None,
+                ">= 2,000 cards/s",
+                rate >= 2000,
+                note,
+            )
+        )
+    if 10_000 in seconds and 100_000 in seconds:
+        rows[-1].note += f"; {seconds[100_000] / seconds[10_000]:.1f}x the 10,000-card time (target <= 12x)"
+        rows[-1].met = rows[-1].met and seconds[100_000] <= 12 * seconds[10_000]
+    return rows
+
+
+def render_rows(bench: Bench, n: int, folder: Path) -> list[Row]:
+    """render_speed.py's measurement: ``dlgraph render`` until drawn vs pyvis stock until stabilised."""
+    if not (HERE / "render_speed.py").exists() or not Path("/usr/bin/chromium").exists():
+        return [Row(f"`dlgraph render` {n:,} concepts, until drawn", None, target="<= 3 s")]
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return [Row(f"`dlgraph render` {n:,} concepts, until drawn", None, note="playwright not installed")]
+    import render_speed
+
+    ours, stock = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=render_speed.CHROMIUM, args=render_speed.ARGS)
+        render_speed.time_dlgraph(browser, folder, bench.work / "warm.html")
+        for _ in range(min(bench.runs, 3)):
+            ours.append(render_speed.time_dlgraph(browser, folder, bench.work / "ours.html")[1])
+            stock.append(render_speed.time_stock(browser, folder, bench.work / "stock.html")[1])
+        browser.close()
+    mine = Measure(ours, [float("nan")] * len(ours), [float("nan")])
+    base = Measure(stock, [float("nan")] * len(stock), [float("nan")])
+    met = mine.wall <= 3 and mine.wall < base.wall
+    row = Row(
+        f"`dlgraph render` {n:,} concepts → drawn in headless Chromium",
+        mine,
+        "pyvis stock `Network()` → stabilised",
+        base,
+        "<= 3 s and < baseline",
+        met,
+        f"{len(ours)} runs; wall time from process start to drawn page",
+    )
+    return [row]
+
+
+def export_rows(bench: Bench, n: int, folder: Path) -> list[Row]:
+    """``dlgraph export -f graphml`` as a process vs ``nx.write_graphml`` of the same graph in-process."""
+    if not (ROOT / "dlgraph" / "export.py").exists():
+        return [Row(f"`dlgraph export -f graphml`, {n:,} concepts", None, target="<= 1.5x")]
+    import networkx as nx
+    from export_speed import interleaved_medians
+
+    from dlgraph import export
+    from dlgraph.graph import load_graph
+
+    out = bench.work / "export.graphml"
+    ours = bench.measure(
+        dlgraph(folder, "export", "-f", "graphml", "-o", str(out), "--force"), runs=min(bench.runs, 3)
+    )
+    same = export.to_networkx(export.whole(load_graph(folder)), flat=True)
+    (seconds,) = interleaved_medians(
+        [lambda: nx.write_graphml(same, out, named_key_ids=True)], min(bench.runs, 3)
+    )
+    base = Measure([seconds], [float("nan")], [float("nan")])
+    return [
+        Row(
+            f"`dlgraph export -f graphml`, {n:,} concepts (whole command)",
+            ours,
+            "`nx.write_graphml` of the same graph (in-process)",
+            base,
+            "<= 1.5x",
+            ours.wall <= 1.5 * seconds,
+        )
+    ]
+
+
+def machine(load_before: tuple[float, ...]) -> list[str]:
+    memory = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GB"
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    load_after = os.getloadavg()
+    return [
+        f"- date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}",
+        f"- machine: {os.cpu_count()} CPUs, {memory} memory, {platform.platform()}",
+        f"- Python {platform.python_version()}, networkx {_version('networkx')}, dlgraph at {commit}",
+        f"- load average (1, 5, 15 min) before: {', '.join(f'{x:.2f}' for x in load_before)}; "
+        f"after: {', '.join(f'{x:.2f}' for x in load_after)}",
+    ]
+
+
+def _version(module: str) -> str:
+    try:
+        return __import__(module).__version__
+    except ImportError:
+        return "missing"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes only (a smoke run, < 1 minute)")
+    parser.add_argument("--runs", type=int, help="timed runs per operation (default 7; 3 with --quick)")
+    parser.add_argument("--out", type=Path, help="markdown file to write (default: benchmarks/results.md)")
+    parser.add_argument("--code", type=Path, default=ROOT, help="dlgraph source tree to measure")
+    parser.add_argument("--only", default="query,build,render,export", help="row groups to run")
+    args = parser.parse_args()
+    groups = set(args.only.split(","))
+    runs = args.runs or (3 if args.quick else 7)
+    sizes = [100, 1_000] if args.quick else [100, 1_000, 10_000, 100_000]
+    load_before = os.getloadavg()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="dlgraph-bench-") as tmp:
+        bench = Bench(Path(tmp), args.code.resolve(), runs)
+        # This process and the ones render_speed.py starts use the same code and private cache.
+        os.environ.update({key: bench.env[key] for key in ("PYTHONPATH", "DLGRAPH_CACHE_DIR")})
+        os.chdir(bench.work)
+        graphs = {}
+        for n in sizes:
+            dataset = synthetic.make_graph(n)
+            store.save(dataset, bench.work / f"graph-{n}")
+            graphs[n] = (bench.work / f"graph-{n}", synthetic.queries(dataset))
+        rows: list[Row] = []
+        if "query" in groups:
+            rows += query_rows(bench, sizes, graphs)
+        if "build" in groups:
+            rows += build_rows(bench, [1_000] if args.quick else [10_000, 100_000])
+        if "render" in groups:
+            n = 500 if args.quick else 2_000
+            rows += render_rows(bench, n, synthetic.write_graph(n, bench.work / f"graph-{n}"))
+        if "export" in groups:
+            rows += export_rows(bench, sizes[-1], graphs[sizes[-1]][0])
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `python benchmarks/run.py{' --quick' if args.quick else ''}` "
+        f"in {time.perf_counter() - started:.0f} s. Each operation is a fresh process: one warm-up run, "
+        f"then {runs} timed runs (fewer where noted); wall and CPU times are medians, peak RSS the largest "
+        "of any run, the ratio is median wall time over the baseline's, measured in the same run. "
+        "Synthetic graphs: benchmarks/synthetic.py (clusters of 250 concepts, lineage families, "
+        "about 2.9 relations per concept, prerequisite closures of at most 289 concepts).",
+        "",
+        *machine(load_before),
+        "",
+        table(rows),
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    out = args.out or (None if args.quick else HERE / "results.md")
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote {out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
