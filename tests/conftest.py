@@ -38,7 +38,9 @@ def run():
 
     def invoke(*args: str, data_dir: Path | None = MINI, input: str | None = None, env=None, color=False):
         prefix = ["--data-dir", str(data_dir)] if data_dir is not None else []
-        return CliRunner().invoke(cli, [*prefix, *args], input=input, env=env, prog_name="dlgraph", color=color)
+        return CliRunner().invoke(
+            cli, [*prefix, *args], input=input, env=env, prog_name="dlgraph", color=color
+        )
 
     return invoke
 
