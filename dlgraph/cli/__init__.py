@@ -154,10 +154,4 @@ def main() -> None:
 
 
 # Importing the command modules registers their commands on the group.
-from . import (
-    build,  # noqa: E402, F401
-    export,  # noqa: E402, F401
-    query,  # noqa: E402, F401
-    render,  # noqa: E402, F401
-    study,  # noqa: E402, F401
-)
+from . import build, export, query, render, study  # noqa: E402, F401
