@@ -13,7 +13,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from dlgraph import graph, render, store
+from dlgraph import render, store
 from dlgraph.errors import DlgraphError, UsageError
 from dlgraph.graph import load_graph
 from dlgraph.render import MapOptions
@@ -22,7 +22,7 @@ from dlgraph.vocabulary import FAMILIES, LINEAGE_TYPES, RELATION_TYPES
 from .conftest import MINI
 
 PAYLOAD = "<img src=x onerror=alert(1)>"
-SCRIPT_PAYLOAD = "</script><script>alert(2)</script><!--"
+SCRIPT_PAYLOAD = "</script><script>window.__pwned = 1; alert(2)</script><!--"
 
 
 def write_xss_graph(folder: Path) -> Path:
@@ -116,13 +116,36 @@ def test_edge_labels_only_when_asked(mini):
     assert all(e["label"] == RELATION_TYPES[e["type"]].label for e in labelled["edges"])
 
 
-def test_card_has_relations_grouped_with_inverse_labels_and_prerequisites(mini, mini_data):
+def test_card_has_relations_grouped_with_inverse_labels(mini_data):
     card = mini_data["cards"]["rmsprop"]
     groups = {g["label"]: [c["id"] for c in g["concepts"]] for g in card["groups"]}
     assert groups == {"improves on": ["adagrad"], "combined in": ["adam"], "improved by": ["adam"]}
-    expected = [p["id"] for p in graph.prerequisites(mini, "rmsprop")["prerequisites"]]
-    assert [p["id"] for p in card["prereqs"]] == expected == ["gradient-descent", "adagrad"]
-    assert card["prereqs"][1]["reason"] == "RMSprop improves on Adagrad"
+    assert card["name"] == "RMSprop" and card["topic"] == "optimization"
+
+
+def test_page_gets_the_prerequisite_graph_the_study_order_walks(mini, mini_data):
+    needs = {cid: sorted(pairs) for cid, pairs in mini_data["prereq"]["needs"].items()}
+    expected = {
+        cid: sorted(
+            [need, render.edge_id(mini.prereq.edges[cid, need]["relation"])] for need in mini.prereq[cid]
+        )
+        for cid in mini.prereq
+        if mini.prereq.out_degree(cid)
+    }
+    assert needs == expected
+    assert needs["adam"] == [
+        ["adagrad", "adam|improves-on|adagrad"],
+        ["momentum", "adam|combines|momentum"],
+        ["rmsprop", "adam|combines|rmsprop"],
+    ]
+    assert mini_data["prereq"]["names"] == {}  # everything is on the map already
+
+
+def test_a_part_of_the_graph_still_knows_prerequisites_outside_it(mini):
+    data = render.map_data(mini, MapOptions(topic="cnn-architectures", focus="googlenet"))
+    assert sorted(data["cards"]) == ["alexnet", "googlenet", "inception-resnet"]
+    assert set(data["prereq"]["needs"]) == {"googlenet", "inception-resnet", "resnet"}
+    assert data["prereq"]["names"] == {"resnet": "ResNet"}
 
 
 # --- layout ------------------------------------------------------------------------------------------
@@ -249,7 +272,7 @@ def test_page_makes_no_request_to_anywhere(mini):
 def test_markup_in_cards_never_reaches_the_html_raw(tmp_path):
     cg = load_graph(write_xss_graph(tmp_path / "xss"))
     html = render.render_html(cg, MapOptions(title=f"Map {PAYLOAD}", edge_labels=True))
-    assert PAYLOAD not in html and "alert(2)" not in html.replace("alert(2)\\u003c", "")
+    assert PAYLOAD not in html and SCRIPT_PAYLOAD not in html and "<script>window.__pwned" not in html
     assert len(re.findall(r"</script>", html)) == len(re.findall(r"^<script", html, re.M)) == 3
     assert "<title>Map &lt;img src=x onerror=alert(1)&gt;</title>" in html
     data = embedded(html)

@@ -37,7 +37,7 @@
 
   const normalize = (text) => String(text).toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
   const byLabel = new Map();
-  const nameOf = (id) => (cards[id] ? cards[id].name : id);
+  const nameOf = (id) => (cards[id] ? cards[id].name : DATA.prereq.names[id] || id);
   const sortKey = (id) => [nameOf(id).toLowerCase(), id];
   const byKey = (a, b) => {
     const ka = sortKey(a);
@@ -120,6 +120,41 @@
 
   const state = { ready: false, selected: null, highlight: null, hiddenTopics: new Set(), hiddenTypes: new Set() };
 
+  function darker(hex) {
+    const n = parseInt(hex.slice(1), 16);
+    const part = (shift) => Math.round(((n >> shift) & 255) * 0.75);
+    return "rgb(" + part(16) + "," + part(8) + "," + part(0) + ")";
+  }
+
+  // Topic clusters get their name drawn above them, big enough to read when the whole map is in view.
+  const clusters = !DATA.clustered
+    ? []
+    : DATA.legend.topics.map((t) => {
+        const members = DATA.nodes.filter((n) => n.topic === t.id);
+        const xs = members.map((n) => n.x);
+        return {
+          id: t.id,
+          label: t.label,
+          colour: t.colour,
+          x: (Math.min(...xs) + Math.max(...xs)) / 2,
+          y: Math.min(...members.map((n) => n.y - n.size)) - 16,
+        };
+      });
+  network.on("beforeDrawing", (ctx) => {
+    const size = Math.min(240, Math.max(26, 15 / network.getScale()));
+    ctx.save();
+    ctx.font = "600 " + size + "px system-ui, sans-serif";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "bottom";
+    ctx.globalAlpha = state.highlight ? 0.3 : 0.85;
+    for (const c of clusters) {
+      if (state.hiddenTopics.has(c.id)) continue;
+      ctx.fillStyle = darker(c.colour);
+      ctx.fillText(c.label, c.x, c.y);
+    }
+    ctx.restore();
+  });
+
   network.once("afterDrawing", () => {
     state.ready = true;
     document.body.dataset.state = "ready";
@@ -152,24 +187,24 @@
     nodes.update(
       DATA.nodes.map((base) => {
         if (!keepNodes) return { id: base.id, color: base.color, font: { color: "#222222" }, dlHighlight: null };
-        const on = keepNodes.has(base.id);
-        if (on) return { id: base.id, color: base.color, font: { color: "#000000" }, dlHighlight: true, hidden: false };
+        if (keepNodes.has(base.id)) return { id: base.id, color: base.color, font: { color: "#000000" }, dlHighlight: true };
         return Object.assign({ id: base.id, dlHighlight: false }, fadedNode(base));
       }),
     );
+    const red = { color: "#d62728", highlight: "#d62728", hover: "#d62728", opacity: 1 };
     edges.update(
       DATA.edges.map((base) => {
-        if (!keepEdges) return { id: base.id, color: base.color, width: base.width, dlHighlight: null };
+        if (!keepEdges) return { id: base.id, color: Object.assign({ opacity: 1 }, base.color), width: base.width, dlHighlight: null };
         const on = keepEdges.has(base.id);
         return {
           id: base.id,
-          color: on ? { color: "#d62728", highlight: "#d62728", hover: "#d62728" } : { color: base.color.color, opacity: 0.12 },
+          color: on ? red : Object.assign({}, base.color, { opacity: 0.12 }),
           width: on ? base.width + 2 : base.width,
           dlHighlight: on,
-          hidden: on ? false : undefined,
         };
       }),
     );
+    applyFilters();
     say(spec ? spec.caption : "");
   }
 
@@ -325,7 +360,8 @@
 
   function showPrereqs(id) {
     const c = cards[id];
-    const onMap = c.prereqs.map((p) => p.id).filter((p) => baseNodes.has(p));
+    const prereqs = studyOrder(id);
+    const onMap = prereqs.map((p) => p.id).filter((p) => baseNodes.has(p));
     const ids = [id, ...onMap];
     const keep = new Set(ids);
     // The relations that make each prerequisite needed, among the concepts kept.
@@ -334,9 +370,63 @@
       mode: "prereqs",
       nodes: ids,
       edges: wanted,
-      caption: "Study before " + c.name + " (" + c.prereqs.length + "): " + (c.prereqs.map((p) => p.name).join(", ") || "nothing"),
+      caption: "Study before " + c.name + " (" + prereqs.length + "): " + (prereqs.map((p) => p.name).join(", ") || "nothing"),
     });
     network.fit({ nodes: ids, animation: { duration: 400 } });
+  }
+
+  // --- study order, mirroring dlgraph.graph.prerequisites ----------------------------------------------
+  // Breadth-first from the concept over what each concept needs (nearest first, alphabetical within a
+  // step), then layer by layer: first what needs nothing else in the set, then what needs only those.
+
+  function needsOf(id) {
+    return DATA.prereq.needs[id] || [];
+  }
+
+  function studyOrder(target) {
+    const dist = new Map([[target, 0]]);
+    const reason = new Map();
+    let frontier = [target];
+    while (frontier.length) {
+      const layer = [];
+      for (const node of frontier) {
+        const needs = needsOf(node).slice().sort((a, b) => byKey(a[0], b[0]));
+        for (const [need, edge] of needs) {
+          if (dist.has(need)) continue;
+          dist.set(need, dist.get(node) + 1);
+          reason.set(need, edge);
+          layer.push(need);
+        }
+      }
+      frontier = layer.sort(byKey);
+    }
+    const waiting = new Map();
+    const dependents = new Map();
+    for (const id of dist.keys()) {
+      const inside = needsOf(id).filter(([need]) => dist.has(need));
+      waiting.set(id, inside.length);
+      for (const [need] of inside) push(dependents, need, id);
+    }
+    const order = [];
+    let layer = [...dist.keys()].filter((id) => waiting.get(id) === 0);
+    while (layer.length) {
+      layer.sort(byKey);
+      order.push(...layer);
+      const next = [];
+      for (const id of layer) {
+        for (const later of dependents.get(id) || []) {
+          waiting.set(later, waiting.get(later) - 1);
+          if (waiting.get(later) === 0) next.push(later);
+        }
+      }
+      layer = next;
+    }
+    return order
+      .filter((id) => id !== target)
+      .map((id) => {
+        const [source, type, dest] = reason.get(id).split("|");
+        return { id, name: nameOf(id), reason: nameOf(source) + " " + DATA.relationLabels[type] + " " + nameOf(dest) };
+      });
   }
 
   // --- the card panel --------------------------------------------------------------------------------
@@ -379,10 +469,11 @@
         card.appendChild(list);
       }
     }
-    card.appendChild(el("h3", c.prereqs.length ? "Study first (" + c.prereqs.length + ", in order)" : "Study first: nothing"));
-    if (c.prereqs.length) {
+    const prereqs = studyOrder(id);
+    card.appendChild(el("h3", prereqs.length ? "Study first (" + prereqs.length + ", in order)" : "Study first: nothing"));
+    if (prereqs.length) {
       const list = el("ol", null, "prereqs");
-      for (const p of c.prereqs) {
+      for (const p of prereqs) {
         const item = list.appendChild(el("li"));
         item.appendChild(jumpButton(p));
         item.title = p.reason;
@@ -406,7 +497,7 @@
   function select(id) {
     state.selected = id;
     const base = baseNodes.get(id);
-    if (nodes.get(id).hidden) nodes.update({ id, hidden: false });
+    if (nodes.get(id).hidden) nodes.update({ id, hidden: false }); // found by name: show it anyway
     network.selectNodes([id]);
     network.focus(id, { scale: Math.max(network.getScale(), 1.0), animation: { duration: 400 } });
     showCard(id);
@@ -419,14 +510,11 @@
 
   // --- legend and filters ------------------------------------------------------------------------------
 
+  // Hidden: a topic or relation type switched off in the legend, unless it is highlighted right now.
   function applyFilters() {
-    nodes.update(
-      DATA.nodes.map((n) => ({
-        id: n.id,
-        hidden: state.hiddenTopics.has(n.topic) && !(state.highlight && state.highlight.nodes.includes(n.id)),
-      })),
-    );
-    edges.update(DATA.edges.map((e) => ({ id: e.id, hidden: state.hiddenTypes.has(e.type) })));
+    const marked = state.highlight ? new Set([...state.highlight.nodes, ...state.highlight.edges]) : new Set();
+    nodes.update(DATA.nodes.map((n) => ({ id: n.id, hidden: state.hiddenTopics.has(n.topic) && !marked.has(n.id) })));
+    edges.update(DATA.edges.map((e) => ({ id: e.id, hidden: state.hiddenTypes.has(e.type) && !marked.has(e.id) })));
   }
 
   function checkbox(hiddenSet, key, onChange) {
@@ -528,5 +616,5 @@
   if (DATA.highlight) setHighlight(DATA.highlight);
 
   // For tests, benchmarks and the browser console.
-  window.dlgraph = { network, nodes, edges, data: DATA, state, select, lookup, findPath, showPath, showPrereqs, setHighlight };
+  window.dlgraph = { network, nodes, edges, data: DATA, state, select, lookup, findPath, showPath, showPrereqs, studyOrder, setHighlight };
 })();
