@@ -261,7 +261,13 @@ def _spring(g, radius: float) -> dict[str, tuple[float, float]]:
     # Fewer iterations on big clusters: each one costs the square of the cluster's size, and on maps that
     # big the first look matters less than drawing at once.
     iterations = 80 if len(g) < 150 else 40
-    placed = nx.spring_layout(pulled, seed=LAYOUT_SEED, iterations=iterations, weight="weight", scale=None)
+    try:
+        placed = nx.spring_layout(
+            pulled, seed=LAYOUT_SEED, iterations=iterations, weight="weight", scale=None
+        )
+    except ImportError:
+        # networkx needs scipy for 500 nodes or more, and nothing dlgraph depends on brings it along.
+        placed = nx.forceatlas2_layout(pulled, max_iter=iterations, seed=LAYOUT_SEED, weight="weight")
     placed.pop(hub)
     points = {cid: (float(x), float(y)) for cid, (x, y) in placed.items()}
     xs = [x for x, _ in points.values()]

@@ -13,7 +13,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from dlgraph import render, store
+from dlgraph import graph, render, store
 from dlgraph.errors import DlgraphError, UsageError
 from dlgraph.graph import load_graph
 from dlgraph.render import MapOptions
@@ -185,6 +185,29 @@ def test_lineage_neighbours_sit_closer_than_average(bundled):
     lineage = [gap(u, v) for u, v in bundled.lineage.edges()]
     others = [gap(u, v) for u, v, k in bundled.relations.edges(keys=True) if k not in LINEAGE_TYPES]
     assert sum(lineage) / len(lineage) < sum(others) / len(others)
+
+
+def test_a_big_topic_is_laid_out_without_scipy(monkeypatch):
+    """networkx's spring layout needs scipy from 500 nodes on; the map must not."""
+    concepts = [
+        {"id": f"c{i}", "name": f"Concept {i}", "aliases": [], "topic": "training", "kind": "concept",
+         "definition": "synthetic", "card": None}
+        for i in range(520)
+    ]  # fmt: skip
+    relations = [
+        {
+            "source": f"c{i}",
+            "type": "uses",
+            "target": f"c{i // 2}",
+            "evidence": "synthetic",
+            "origin": "curated",
+        }
+        for i in range(1, 520)
+    ]
+    cg = graph.ConceptGraph(store.Dataset(concepts, relations))
+    monkeypatch.setitem(sys.modules, "scipy", None)  # any `import scipy` now raises ImportError
+    positions = render.layout(cg, sorted(cg.concepts))
+    assert len(set(positions.values())) == 520
 
 
 # --- parts of the graph and highlights -------------------------------------------------------------------
