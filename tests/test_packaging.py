@@ -40,6 +40,7 @@ def test_wheel_ships_the_data_and_the_deck(wheel):
     for needed in ("concepts.json", "relations.json", "decks/deep-learning-final.md"):
         assert f"dlgraph/data/{needed}" in names
     assert "dlgraph/cli/__init__.py" in names
+    assert "dlgraph/templates/concept_map.js" in names
     assert not any(name.startswith("tests/") for name in names)
 
 

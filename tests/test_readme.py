@@ -27,7 +27,8 @@ def console_examples() -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("command", "expected"), console_examples(), ids=lambda v: v[:40])
-def test_console_example_is_real_output(command, expected):
+def test_console_example_is_real_output(command, expected, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # examples that write files write them here
     args = shlex.split(command)[1:]
     result = CliRunner().invoke(cli, ["--data-dir", str(bundled_data_dir()), *args], prog_name="dlgraph")
     assert result.exit_code == 0, result.output
