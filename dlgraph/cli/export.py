@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from ..errors import UsageError
@@ -93,7 +95,7 @@ def export(
             prereqs=_resolve(ctx, prereqs) if prereqs is not None else None,
         )
         if output is None:
-            stream = click.get_binary_stream("stdout")
+            stream = sys.stdout.buffer
             spec.write(sel, stream)
             stream.flush()
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from typing import IO
 
@@ -101,7 +102,7 @@ def _run(session, ratings: IO[str] | None) -> None:
     """Show cards until the session runs out of them; raises _Stop when the learner ends it."""
     from ..study import RATING_NAMES, parse_rating, wait
 
-    stdin = click.get_text_stream("stdin")
+    stdin = sys.stdin
     numbered = enumerate(ratings, 1) if ratings is not None else None
     number = 0
     while (card := session.next_card()) is not None:
