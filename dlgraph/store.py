@@ -376,24 +376,27 @@ def _ordered(item: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
 def save_atomic(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` so that a crash leaves either the old file or the new one."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = _write_temp(path.parent, path.name, text)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _write_temp(folder: Path, name: str, text: str) -> Path:
+    """A complete, synced temp file beside ``folder/name``, ready to be renamed over it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    return Path(tmp)
 
 
 def save(dataset: Dataset, directory: str | os.PathLike[str]) -> None:
@@ -409,20 +412,15 @@ def save_files(directory: str | os.PathLike[str], texts: dict[str, str]) -> None
     rename, so a failure while writing leaves all the old files in place."""
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
-    temps: list[tuple[str, Path]] = []
+    temps: list[tuple[Path, Path]] = []
     try:
         for name, text in texts.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-            temps.append((tmp, folder / name))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
+            temps.append((_write_temp(folder, name, text), folder / name))
         for tmp, path in temps:
             os.replace(tmp, path)
     finally:
         for tmp, _ in temps:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
     _fsync_dir(folder)
 
 
