@@ -76,7 +76,7 @@ def next_(ctx: click.Context, known: tuple[str, ...], as_json: bool) -> None:
 
     \b
     Example:
-        dlgraph next --known "R-CNN,RoI Pooling,selective search"
+        dlgraph next --known "backpropagation,learning rate,loss function"
     """
     from .. import graph
 
