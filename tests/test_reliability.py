@@ -16,10 +16,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dlgraph import graph, store
+from dlgraph.cli import cli
 from dlgraph.errors import AmbiguousConcept, ConceptNotFound, InvalidData
 from dlgraph.names import Resolver
 
@@ -205,3 +207,245 @@ def _check_unreadable(folder: Path) -> None:
     held = said == f"InvalidData: {folder / 'concepts.json'}: cannot read: Permission denied"
     record("data loader", "unreadable file", held=held)
     assert held, said
+
+
+# --- one error path: every command, bad input, the same kind of answer -------------------------------
+
+NOPE = "no such concept zz"
+
+
+def _invoke(*args: str, input: str | None = None):
+    return CliRunner().invoke(cli, list(args), input=input, prog_name="dlgraph")
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` with its bytes: what a failed command must leave untouched."""
+    if not folder.is_dir():
+        return {}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _reads_the_graph(out: Path) -> dict[str, list[str] | None]:
+    """An ordinary invocation of each command; every one but ``types`` loads the graph first."""
+    progress_file = str(out / "p.sqlite3")
+    return {
+        "build": ["build"],  # without DECK: rebuild the bundled deck into --data-dir, merging what is there
+        "export": ["export", "-f", "graphml", "-o", str(out / "g.graphml")],
+        "stats": ["stats"],
+        "path": ["path", "adam", "rmsprop"],
+        "prereqs": ["prereqs", "adam"],
+        "next": ["next", "--known", "adam"],
+        "lineage": ["lineage", "adam"],
+        "show": ["show", "adam"],
+        "search": ["search", "adam"],
+        "list": ["list"],
+        "types": None,
+        "validate": ["validate"],
+        "render": ["render", "-o", str(out / "map.html")],
+        "study": ["study", "--progress", progress_file, "--ratings", "-"],
+        "progress": ["progress", "--progress", progress_file],
+    }
+
+
+def _broken_data_dir(fault: str, base: Path) -> tuple[Path, str]:
+    """A data dir with ``fault``, and the start of the message that must name what is wrong."""
+    folder = base / "data"
+    if fault == "data dir is a file":
+        folder.write_text("not a folder\n", encoding="utf-8")
+        return folder, f"{folder}: is a file"
+    if fault == "missing data dir":
+        return folder, f"{folder}: no such folder"
+    shutil.copytree(MINI, folder)
+    if fault == "invalid JSON in a data file":
+        (folder / "concepts.json").write_text('[{"id": "adam",', encoding="utf-8")
+        return folder, f"{folder / 'concepts.json'}: invalid JSON at line 1"
+    if fault == "a data file is a folder":
+        (folder / "relations.json").unlink()
+        (folder / "relations.json").mkdir()
+        return folder, f"{folder / 'relations.json'}: is a folder"
+    raise AssertionError(fault)
+
+
+BROKEN_DATA = [
+    "invalid JSON in a data file",
+    "data dir is a file",
+    "missing data dir",
+    "a data file is a folder",
+]
+
+
+@pytest.mark.parametrize("fault", BROKEN_DATA)
+def test_every_command_on_a_broken_data_dir_names_the_file_and_exits_1(tmp_path, fault):
+    folder, message = _broken_data_dir(fault, tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    commands = _reads_the_graph(out)
+    assert set(commands) == set(cli.commands), "a new command needs a line in _reads_the_graph"
+    for name, args in commands.items():
+        if args is None or (name == "build" and fault == "missing data dir"):
+            continue  # types reads no graph; build makes a new graph where none is
+        before = _files(folder)
+        result = _invoke("--data-dir", str(folder), *args, input="good\n")
+        held = (
+            result.exit_code == 1
+            and result.stderr.startswith(f"Error: {message}")
+            and "Traceback" not in result.output
+            and _files(out) == {}  # nothing written: no page, export or progress file
+            and _files(folder) == before  # nothing changed in the broken graph either
+        )
+        record("CLI", fault, held=held)
+        assert held, (name, result.exit_code, result.output)
+
+
+def _concept_invocations(out: Path) -> dict[tuple[str, str], list[str]]:
+    """For every option or argument that takes a concept, an invocation giving it an unknown one."""
+    page, progress_file = str(out / "map.html"), str(out / "p.sqlite3")
+    return {
+        ("path", "source"): ["path", NOPE, "adam"],
+        ("path", "target"): ["path", "adam", NOPE],
+        ("prereqs", "concept"): ["prereqs", NOPE],
+        ("prereqs", "known"): ["prereqs", "adam", "--known", NOPE],
+        ("next", "known"): ["next", "--known", f"adam,{NOPE}"],
+        ("lineage", "concept"): ["lineage", NOPE],
+        ("show", "concept"): ["show", NOPE],
+        ("render", "focus"): ["render", "--focus", NOPE, "-o", page],
+        ("render", "prereqs"): ["render", "--prereqs", NOPE, "-o", page],
+        ("render", "path_ends"): ["render", "--path", "adam", NOPE, "-o", page],
+        ("export", "focus"): ["export", "-f", "json", "--focus", NOPE],
+        ("export", "prereqs"): ["export", "-f", "dot", "--prereqs", NOPE],
+        ("study", "concept"): ["study", NOPE, "--progress", progress_file, "--ratings", "-"],
+    }
+
+
+def test_every_concept_argument_answers_an_unknown_name_with_exit_2(tmp_path):
+    from dlgraph.cli import _complete_concept
+
+    invocations = _concept_invocations(tmp_path)
+    takes_a_concept = {
+        (name, param.name)
+        for name, command in cli.commands.items()
+        for param in command.params
+        if getattr(param, "_custom_shell_complete", None) is _complete_concept
+    }
+    assert takes_a_concept <= set(invocations), "a new concept argument needs a line here"
+    for args in invocations.values():
+        result = _invoke("--data-dir", str(MINI), *args, input="good\n")
+        held = (
+            result.exit_code == 2
+            and f"no concept named {NOPE!r}" in result.stderr
+            and "Traceback" not in result.output
+            and _files(tmp_path) == {}
+        )
+        record("CLI", "unknown concept", held=held)
+        assert held, (args, result.exit_code, result.output)
+
+
+def test_every_command_answers_an_unknown_option_with_usage_and_exit_2():
+    for name in cli.commands:
+        result = _invoke("--data-dir", str(MINI), name, "--no-such-option")
+        held = (
+            result.exit_code == 2
+            and "Error: No such option '--no-such-option'." in result.stderr
+            and f"Try 'dlgraph {name} --help' for help." in result.stderr
+            and "Traceback" not in result.output
+        )
+        record("CLI", "unknown option", held=held)
+        assert held, (name, result.output)
+
+
+LATIN_1 = "Adam\nRMSprop, caf\xe9\n".encode("latin-1")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["next", "--known", "{file}"],
+        ["prereqs", "adam", "--known", "{file}"],
+        ["study", "--progress", "{progress}", "--ratings", "{file}"],
+    ],
+    ids=["next --known", "prereqs --known", "study --ratings"],
+)
+def test_a_names_or_ratings_file_that_is_not_utf8_is_named(tmp_path, args):
+    named = tmp_path / "names.txt"
+    named.write_bytes(LATIN_1)
+    progress_file = tmp_path / "p.sqlite3"
+    args = [a.format(file=named, progress=progress_file) for a in args]
+    result = _invoke("--data-dir", str(MINI), *args)
+    held = (
+        result.exit_code == 2
+        and f"{named}: not UTF-8" in result.stderr
+        and "internal error" not in result.stderr
+        and "Traceback" not in result.output
+    )
+    record("CLI", "--known / --ratings file not UTF-8", held=held)
+    assert held, result.output
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["show", "adam"], ["export", "-f", "json"]], ids=["show", "export"])
+def test_stdout_on_a_full_disk_is_a_clear_error(args):
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "dlgraph", "--data-dir", str(MINI), *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+    held = done.returncode == 1 and done.stderr == "Error: No space left on device\n"
+    record("CLI", "stdout on a full disk", held=held)
+    assert held, done.stderr
+
+
+def test_debug_shows_the_traceback_that_is_otherwise_hidden(tmp_path):
+    folder, message = _broken_data_dir("invalid JSON in a data file", tmp_path)
+    quiet = _cli("--data-dir", str(folder), "show", "adam")
+    loud = _cli("--debug", "--data-dir", str(folder), "show", "adam")
+    held = (
+        quiet.returncode == 1
+        and quiet.stderr
+        == f"Error: {message}, column 16: Expecting property name enclosed in double quotes\n"
+        and loud.returncode == 1
+        and loud.stderr.startswith("Traceback (most recent call last):")
+        and f"dlgraph.errors.InvalidData: {message}" in loud.stderr
+    )
+    record("CLI", "--debug shows the traceback", held=held)
+    assert held, (quiet.stderr, loud.stderr)
+
+
+# Runs the real entry point with the address space capped a little above what the imports took: the
+# next large allocation raises MemoryError, an error dlgraph cannot anticipate.
+OUT_OF_MEMORY = """
+import resource, sys
+import dlgraph.graph
+from dlgraph.cli import main
+size = int(open("/proc/self/statm").read().split()[0]) * resource.getpagesize()
+resource.setrlimit(resource.RLIMIT_AS, (size + 64 * 2**20, resource.RLIM_INFINITY))
+sys.argv = ["dlgraph", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="needs Linux /proc")
+def test_an_internal_error_is_one_line_and_debug_shows_its_traceback(tmp_path):
+    folder = tmp_path / "big"
+    shutil.copytree(MINI, folder)
+    with open(folder / "concepts.json", "r+b") as big:
+        big.truncate(256 * 2**20)  # sparse: 256 MiB to read, no disk used
+
+    def dlgraph(*args: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-c", OUT_OF_MEMORY, *args, "--data-dir", str(folder), "show", "adam"]
+        return subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+
+    quiet, loud = dlgraph(), dlgraph("--debug")
+    held = (
+        quiet.returncode == 1
+        and quiet.stderr.startswith("Error: internal error: MemoryError")
+        and quiet.stderr.endswith("rerun with --debug and report it\n")
+        and "Traceback" not in quiet.stderr
+        and loud.returncode == 1
+        and loud.stderr.startswith("Traceback (most recent call last):")
+        and loud.stderr.rstrip().endswith("MemoryError")
+    )
+    record("CLI", "internal error (out of memory): one line; --debug shows the traceback", held=held)
+    assert held, (quiet.stderr, loud.stderr[-500:])

@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from .. import __version__, store
-from ..errors import DlgraphError
+from ..errors import DlgraphError, UsageError
 
 
 class DlgraphGroup(click.Group):
@@ -99,7 +99,12 @@ def _known(ctx: click.Context, values: tuple[str, ...]) -> list[str]:
     names: list[str] = []
     for value in values:
         if os.path.isfile(value):
-            text = Path(value).read_text(encoding="utf-8-sig")
+            try:
+                text = Path(value).read_text(encoding="utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise UsageError(
+                    f"{value}: not UTF-8 (bad byte at offset {exc.start}); save it as UTF-8"
+                ) from None
             for line in text.splitlines():
                 line = line.split("#", 1)[0]
                 names += [n.strip() for n in line.split(",") if n.strip()]

@@ -92,6 +92,9 @@ def study(
             why = "stopped"
         except UsageError as exc:
             why, error = "stopped", exc
+        except UnicodeDecodeError:
+            source = ratings.name if ratings is not None else "<stdin>"
+            why, error = "stopped", UsageError(f"{source}: not UTF-8; save the ratings as UTF-8")
         for line in session_report(session.summary(), why, click.style):
             click.echo(line)
     if error is not None:
