@@ -146,7 +146,8 @@ def write(folder: Path, content_key: str, sections: dict[str, Any], relations: l
     target = entry_path(folder)
     tmp = None
     try:
-        bodies = {name: _dumps(value, relations) for name, value in sections.items()}
+        index = {id(r): i for i, r in enumerate(relations)}
+        bodies = {name: _dumps(value, index) for name, value in sections.items()}
         table, offset = [], 0
         for name, body in bodies.items():
             table.append(f"{name}:{offset}:{len(body)}:{hashlib.sha256(body).hexdigest()}")
@@ -168,8 +169,8 @@ def write(folder: Path, content_key: str, sections: dict[str, Any], relations: l
     return True
 
 
-def _dumps(value: Any, relations: list[dict[str, Any]]) -> bytes:
-    index = {id(r): i for i, r in enumerate(relations)}
+def _dumps(value: Any, index: dict[int, int]) -> bytes:
+    """Pickle ``value``, writing each relation dict (``id`` in ``index``) as its position."""
 
     class Pickler(pickle.Pickler):
         def persistent_id(self, obj: Any) -> int | None:

@@ -95,6 +95,24 @@ class ConceptGraph:
                 edges.setdefault((r["target"], r["source"]), r)
         return self._digraph(edges)
 
+    def requires(self, cid: str) -> dict[str, dict[str, Any]]:
+        """What ``cid`` needs studied first: each prerequisite's id and the relation that says so.
+
+        These are the prerequisite view's edges out of ``cid``. A large graph loaded from the cache
+        answers from a small index instead, so that one concept's prerequisites never need the whole
+        view built.
+        """
+        if "prereq" not in self.__dict__ and self._needs is not None:
+            relations = self.dataset.relations
+            return {before: relations[i] for before, i in self._needs.get(cid, {}).items()}
+        return {before: data["relation"] for before, data in self.prereq[cid].items()}
+
+    @cached_property
+    def _needs(self) -> dict[str, dict[str, int]] | None:
+        """The cache's index of :meth:`requires`: relations by position in the relations list."""
+        cached = self._cached("needs")
+        return cached if isinstance(cached, dict) else None
+
     def _digraph(self, edges: dict[tuple[str, str], dict[str, Any]]) -> nx.DiGraph:
         view = nx.DiGraph()
         with store.paused_gc(freeze=self.dataset.large):
@@ -145,7 +163,13 @@ def load_graph(directory: str | os.PathLike[str] | None = None) -> ConceptGraph:
     if dataset.cache_key is not None and dataset.directory is not None:
         from . import cache
 
-        sections = {"warnings": dataset.warnings, "resolver": cg.resolver}
+        position = {id(r): i for i, r in enumerate(dataset.relations)}
+        needs = {
+            after: {before: position[id(data["relation"])] for before, data in before_data.items()}
+            for after, before_data in cg.prereq.adjacency()
+            if before_data
+        }
+        sections = {"warnings": dataset.warnings, "resolver": cg.resolver, "needs": needs}
         sections |= {"lineage": cg.lineage, "prereq": cg.prereq}
         cache.write(dataset.directory, dataset.cache_key, sections, dataset.relations)
     return cg
@@ -320,7 +344,7 @@ def prerequisites(
     while frontier and (depth is None or dist[frontier[0]] < depth):
         layer = []
         for node in frontier:
-            for need in sorted(cg.prereq.successors(node), key=cg.sort_key):
+            for need in sorted(cg.requires(node), key=cg.sort_key):
                 if need in skip or need in dist:
                     continue
                 dist[need] = dist[node] + 1
@@ -328,13 +352,17 @@ def prerequisites(
                 layer.append(need)
         frontier = sorted(layer, key=cg.sort_key)
     # Study in layers: first what needs nothing else here, then what needs only those, and so on.
-    layers = nx.topological_generations(cg.prereq.subgraph(dist).reverse(copy=False))
+    # The prerequisite view restricted to the closure, built from it alone (see ConceptGraph.requires).
+    closure = nx.DiGraph()
+    closure.add_nodes_from(dist)
+    closure.add_edges_from((node, need) for node in dist for need in cg.requires(node) if need in dist)
+    layers = nx.topological_generations(closure.reverse(copy=False))
     order = [cid for layer in layers for cid in sorted(layer, key=cg.sort_key)]
     items = []
     for cid in order:
         if cid == target:
             continue
-        relation = cg.prereq.edges[parent[cid], cid]["relation"]
+        relation = cg.requires(parent[cid])[cid]
         items.append(
             {
                 **cg.ref(cid),

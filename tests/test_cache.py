@@ -49,6 +49,10 @@ def test_second_load_is_a_hit_with_the_same_answers(mini_dir, cache_dir):
     second = graph.load_graph(mini_dir)
     assert second.dataset.cache_entry is not None
     assert answers(second) == answers(first)
+    # Prerequisites came from the cache's small index: the whole view was never needed.
+    assert "prereq" not in vars(second)
+    for options in ({"depth": 1}, {"known": ["rmsprop"]}):
+        assert graph.prerequisites(second, "adam", **options) == graph.prerequisites(first, "adam", **options)
     assert second.dataset.warnings == [
         "concepts.json: the name 'dqnvariant' belongs to double-dqn, dueling-dqn"
     ]
