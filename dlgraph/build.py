@@ -26,7 +26,7 @@ from typing import Any
 
 from . import store
 from .decks import Card, Deck, load_deck
-from .errors import InvalidData
+from .errors import DlgraphError, InvalidData
 from .vocabulary import LINEAGE_TYPES, RELATION_TYPES
 
 BUILD_FILE = "build.json"
@@ -384,7 +384,13 @@ def _build(
         }
         if rejected["concepts"] or rejected["relations"] or (folder / store.REJECTED_FILE).exists():
             files[store.REJECTED_FILE] = store.dumps_rejected(rejected)
-        store.save_files(folder, files)
+        try:
+            store.save_files(folder, files)
+        except OSError as exc:
+            # Name the graph folder, not the temp file the error happened on; the old files are intact.
+            raise DlgraphError(
+                f"{folder}: cannot write the graph ({exc.strerror or exc}); choose another folder with --out"
+            ) from None
         report.written = True
     return report
 

@@ -826,11 +826,17 @@ def export(sel: Selection, fmt: str, dest: str | os.PathLike[str], *, force: boo
     """Write ``sel`` as ``fmt`` to ``dest`` atomically; replacing a file or a full folder needs ``force``."""
     spec = get_format(fmt)
     dest = Path(dest)
-    with paused_gc():
-        if spec.layout == "folder":
-            _write_folder(dest, lambda folder: spec.write(sel, folder), force)
-        else:
-            _write_file(dest, lambda handle: spec.write(sel, handle), force)
+    try:
+        with paused_gc():
+            if spec.layout == "folder":
+                _write_folder(dest, lambda folder: spec.write(sel, folder), force)
+            else:
+                _write_file(dest, lambda handle: spec.write(sel, handle), force)
+    except OSError as exc:
+        # Name what the user asked for, not the temp file the error happened on.
+        raise DlgraphError(
+            f"{dest}: cannot write the export ({exc.strerror or exc}); choose another path with -o"
+        ) from None
     return {
         "format": spec.name,
         "path": str(dest),

@@ -7,12 +7,14 @@ docs/reliability.md.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -449,3 +451,150 @@ def test_an_internal_error_is_one_line_and_debug_shows_its_traceback(tmp_path):
     )
     record("CLI", "internal error (out of memory): one line; --debug shows the traceback", held=held)
     assert held, (quiet.stderr, loud.stderr[-500:])
+
+
+# --- output paths: read-only, missing, a file where a folder goes and the reverse ---------------------
+
+
+def _without_root_powers(fn: Callable[[], object]) -> object:
+    """What ``fn`` returns (JSON), run in a forked child that keeps its uid but drops every capability.
+
+    Root's CAP_DAC_OVERRIDE ignores file modes; without it a read-only folder stops root as it stops
+    any user, while the interpreter and its packages under /root (root's own) stay readable.
+    """
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: never return into pytest
+        os.close(read)
+        try:
+            if os.geteuid() == 0:
+                header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
+                empty = (_CapData * 2)()
+                if ctypes.CDLL(None, use_errno=True).capset(ctypes.byref(header), empty) != 0:
+                    raise OSError(ctypes.get_errno(), "capset failed")
+            said = json.dumps({"result": fn()})
+        except BaseException as exc:  # report everything: the parent decides
+            said = json.dumps({"error": f"{type(exc).__name__}: {exc}"})
+        os.write(write, said.encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        said = json.loads(pipe.read())
+    os.waitpid(pid, 0)
+    assert "error" not in said, said["error"]
+    return said["result"]
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_uint32) for name in ("effective", "permitted", "inheritable")]
+
+
+DECK = Path(__file__).parent / "data" / "decks" / "quizlet.txt"
+
+
+def _output_cases(base: Path) -> list[tuple[str, str, list[str], int, str]]:
+    """(area, fault, arguments, exit code, start of the message) for every output option."""
+    ro, afile, adir = base / "ro", base / "afile", base / "adir"
+    graph_ro = base / "graph-ro"
+    sub, read_only = ro / "new", base / "rw" / "read-only.sqlite3"
+    render, export, build, study = "dlgraph render", "dlgraph export", "dlgraph build", "dlgraph study"
+    denied = "(Permission denied)"
+    return [
+        (render, "-o in a read-only folder", ["render", "-o", f"{ro}/map.html"], 1,
+         f"{ro}/map.html: cannot write the map {denied}; choose another path with -o"),
+        (render, "-o in a missing folder under a read-only one", ["render", "-o", f"{sub}/map.html"], 1,
+         f"{sub}/map.html: cannot write the map {denied}"),
+        (render, "-o is a folder", ["render", "-o", str(adir)], 2,
+         f"Invalid value for '-o' / '--output': File '{adir}' is a directory."),
+        (render, "-o inside a file", ["render", "-o", f"{afile}/map.html"], 1,
+         f"{afile}/map.html: cannot write the map"),
+        (export, "-o in a read-only folder", ["export", "-f", "graphml", "-o", f"{ro}/g.graphml"], 1,
+         f"{ro}/g.graphml: cannot write the export {denied}; choose another path with -o"),
+        (export, "-o in a read-only folder", ["export", "-f", "obsidian", "-o", f"{ro}/vault"], 1,
+         f"{ro}/vault: cannot write the export {denied}; choose another path with -o"),
+        (export, "-o in a missing folder under a read-only one",
+         ["export", "-f", "anki", "-o", f"{sub}/deck.apkg"], 1,
+         f"{sub}/deck.apkg: cannot write the export {denied}"),
+        (export, "-o is a folder", ["export", "-f", "dot", "-o", str(adir)], 1,
+         f"{adir}: is a folder; give a file name for this format"),
+        (export, "-o is a file, the format writes a folder",
+         ["export", "-f", "neo4j-csv", "-o", str(afile)], 1,
+         f"{afile}: is a file; this format writes a folder"),
+        (export, "-o inside a file", ["export", "-f", "turtle", "-o", f"{afile}/g.ttl"], 1,
+         f"{afile}/g.ttl: cannot write the export"),
+        (build, "--out in a read-only folder", ["build", str(DECK), "--out", f"{ro}/graph"], 1,
+         f"{ro}/graph: cannot write the graph {denied}; choose another folder with --out"),
+        (build, "--out is a read-only folder", ["build", str(DECK), "--out", str(ro)], 1,
+         f"{ro}: cannot write the graph {denied}; choose another folder with --out"),
+        (build, "--out is a read-only graph (old files kept)",
+         ["build", str(DECK), "--out", str(graph_ro)], 1,
+         f"{graph_ro}: cannot write the graph {denied}; choose another folder with --out"),
+        (build, "--out is a file", ["build", str(DECK), "--out", str(afile)], 2,
+         f"Invalid value for '--out': Directory '{afile}' is a file."),
+        (study, "--progress in a read-only folder", ["study", "--progress", f"{ro}/p.sqlite3"], 1,
+         f"{ro}/p.sqlite3: cannot write the progress file (unable to open database file); pass --progress"),
+        (study, "--progress in a missing folder under a read-only one",
+         ["study", "--progress", f"{sub}/p.sqlite3"], 1,
+         f"{sub}: cannot create the progress folder {denied}; pass --progress FILE"),
+        (study, "--progress is a read-only file (ratings kept)", ["study", "--progress", str(read_only)], 1,
+         f"{read_only}: cannot write the progress file (attempt to write a readonly database)"),
+        (study, "--progress is a folder", ["study", "--progress", str(adir)], 2,
+         f"Invalid value for '--progress' (env var: 'DLGRAPH_PROGRESS'): File '{adir}' is a directory."),
+        (study, "--progress inside a file", ["study", "--progress", f"{afile}/p.sqlite3"], 1,
+         f"{afile}: cannot create the progress folder"),
+    ]  # fmt: skip
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="drops capabilities with Linux capset()")
+def test_unwritable_output_paths_get_a_clear_message_and_nothing_is_half_written(tmp_path):
+    base = tmp_path
+    (base / "adir").mkdir()
+    (base / "afile").write_text("a file, not a folder\n", encoding="utf-8")
+    (base / "rw").mkdir()
+    shutil.copytree(MINI, base / "graph-ro")
+    (base / "ro").mkdir()
+    (base / "ro" / "keep.txt").write_text("untouched\n", encoding="utf-8")
+    ratings = "good\ngood\n"
+    # The controls: each command works on a writable path, so a failure below is the path's doing.
+    controls = [
+        ["render", "-o", f"{base}/rw/map.html"],
+        ["export", "-f", "graphml", "-o", f"{base}/rw/g.graphml"],
+        ["build", str(DECK), "--out", f"{base}/rw/graph"],
+        ["study", "--progress", f"{base}/rw/read-only.sqlite3", "--ratings", "-"],
+    ]
+    for args in controls:
+        done = _invoke("--data-dir", str(MINI), *args, input=ratings)
+        assert done.exit_code == 0, (args, done.output)
+    progress_file = base / "rw" / "read-only.sqlite3"
+    progress_file.chmod(0o444)
+    for folder in (base / "ro", base / "graph-ro"):
+        folder.chmod(0o555)
+    cases = _output_cases(base)
+    before = _files(base)
+
+    def run_all() -> list[list]:
+        outcomes = []
+        for _, _, args, _, _ in cases:
+            extra = ["--ratings", "-"] if args[0] == "study" else []
+            done = _invoke("--data-dir", str(MINI), *args, *extra, input=ratings)
+            outcomes.append([done.exit_code, done.stderr, done.output])
+        return outcomes
+
+    try:
+        outcomes = _without_root_powers(run_all)
+    finally:
+        for folder in (base / "ro", base / "graph-ro"):
+            folder.chmod(0o755)
+    after = _files(base)
+    # SQLite may leave its -wal and -shm beside a progress file it only read; nothing else may change.
+    after = {k: v for k, v in after.items() if not k.endswith(("-wal", "-shm"))}
+    assert after == {k: v for k, v in before.items() if not k.endswith(("-wal", "-shm"))}
+    assert [p.name for p in base.rglob(".*")] == []  # no temp file or folder left behind
+    for (area, fault, args, code, message), (exit_code, stderr, output) in zip(cases, outcomes, strict=True):
+        held = exit_code == code and message in stderr and "Traceback" not in output
+        record(area, fault, held=held)
+        assert held, (args, exit_code, output)
