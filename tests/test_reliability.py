@@ -7,6 +7,7 @@ docs/reliability.md.
 from __future__ import annotations
 
 import contextlib
+import csv
 import ctypes
 import json
 import os
@@ -14,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,13 +24,19 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dlgraph import graph, store
+from dlgraph import export, graph, render, store
 from dlgraph.cli import cli
 from dlgraph.errors import AmbiguousConcept, ConceptNotFound, InvalidData
 from dlgraph.names import Resolver
+from dlgraph.render import MapOptions
 
+from . import test_render_browser
 from .conftest import MINI
 from .reliability import record
+from .test_export import _MERMAID_EDGE, _MERMAID_NODE, _unmermaid, cypher_parts, read_apkg, read_vault
+from .test_render_browser import MapPage
+
+browser = test_render_browser.browser  # the module-scoped headless Chromium fixture
 
 FUZZ = settings(
     max_examples=120,
@@ -598,3 +606,215 @@ def test_unwritable_output_paths_get_a_clear_message_and_nothing_is_half_written
         held = exit_code == code and message in stderr and "Traceback" not in output
         record(area, fault, held=held)
         assert held, (args, exit_code, output)
+
+
+# --- HTML safety: payloads in names, aliases, definitions, cards and evidence ---------------------------
+
+PAYLOADS = (
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "javascript:alert(1)",
+    '" onmouseover="alert(1)',
+)
+
+# Fires every mouse and focus event on every element (an injected handler would run), then reports
+# what a page must never hold: inline handlers, javascript: URLs, and which elements exist.
+PROBE = """(click) => {
+    const all = [...document.querySelectorAll('*')];
+    for (const el of all) {
+        for (const type of ['mouseover', 'mouseenter', 'mousemove', 'focus']) {
+            el.dispatchEvent(new MouseEvent(type, {bubbles: true}));
+        }
+        if (click && el.localName === 'a') el.dispatchEvent(new MouseEvent('click', {bubbles: true}));
+    }
+    const has = (el, test) => [...el.attributes].some(test);
+    const URLS = ['href', 'xlink:href', 'src', 'action', 'formaction', 'data', 'poster'];
+    const isScriptUrl = a => URLS.includes(a.name) && /^\\s*javascript:/i.test(a.value);
+    return {
+        handlers: all.filter(e => has(e, a => a.name.toLowerCase().startsWith('on'))).map(e => e.outerHTML),
+        jsUrls: all.filter(e => has(e, isScriptUrl)).map(e => e.outerHTML),
+        elements: [...new Set(all.map(e => e.localName))].sort(),
+        scripts: document.scripts.length,
+        text: document.documentElement.textContent,
+    };
+}"""
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> graph.ConceptGraph:
+    """The mini graph with one payload in each of four concepts' name, alias, definition and card, and
+    every payload in every relation's evidence."""
+    dataset = store.load(MINI)
+    marked = {c["id"]: p for c, p in zip(dataset.concepts[:4], PAYLOADS, strict=True)}
+    for concept in dataset.concepts:
+        if concept["id"] in marked:
+            payload = marked[concept["id"]]
+            concept["name"] = f"{concept['name']} {payload}"
+            concept["aliases"] = [payload]
+            concept["definition"] = f"{payload} then {payload}"
+            concept["card"] = payload
+    for relation in dataset.relations:
+        relation["evidence"] = " ".join(PAYLOADS)
+    folder = tmp_path_factory.mktemp("hostile")
+    store.save(dataset, folder)
+    return graph.load_graph(folder)
+
+
+def _marked(cg: graph.ConceptGraph) -> list[dict]:
+    return [c for c in cg.concepts.values() if c["card"] in PAYLOADS]
+
+
+def _open_inert(browser, path: Path, *, click: bool = True) -> dict:
+    """Open ``path`` in Chromium, run PROBE; says what the page did: dialogs, requests, and what it holds."""
+    context = browser.new_context()
+    page = context.new_page()
+    dialogs: list[str] = []
+    requests: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("request", lambda request: requests.append(request.url))
+    try:
+        page.goto(path.resolve().as_uri())
+        found = page.evaluate(PROBE, click)
+    finally:
+        context.close()
+    return {"dialogs": dialogs, "requests": [u for u in requests if u != path.resolve().as_uri()], **found}
+
+
+def _held_in_browser(seen: dict, texts: list[str]) -> bool:
+    """Nothing ran or loaded, nothing was injected, and every payload is there as plain text."""
+    return (
+        seen["dialogs"] == []
+        and seen["requests"] == []
+        and seen["handlers"] == []
+        and seen["jsUrls"] == []
+        and not {"script", "img", "iframe", "object", "embed"} & set(seen["elements"])
+        and all(t in seen["text"] for t in texts)
+    )
+
+
+def test_the_concept_map_keeps_every_payload_inert_in_chromium(browser, hostile, tmp_path):
+    out = tmp_path / "map.html"
+    render.write_map(hostile, out, MapOptions(edge_labels=True, title=PAYLOADS[0]))
+    page = MapPage(browser, out)
+    try:
+        for concept in _marked(hostile):
+            # Find it by its alias (the bare payload), show its card, hover its node, path to it.
+            page.page.fill("#search", concept["name"])
+            page.page.press("#search", "Enter")
+            page.page.wait_for_selector(f"#card[data-concept='{concept['id']}']")
+            page.click_node(concept["id"])
+            page.page.fill("#path-from", concept["name"])
+            page.page.fill("#path-to", "Gradient descent")
+            page.page.click("#path-go")
+            seen = page.js(PROBE, False)
+            card = page.page.text_content("#card")
+            held = (
+                page.page.text_content("#card h2") == concept["name"]
+                and concept["definition"] in card
+                and page.dialogs == []
+                and page.requests == [page.url]
+                and page.errors == []
+                and seen["handlers"] == seen["jsUrls"] == []
+                and seen["scripts"] == 3  # the page's own: vis-network, the data, the app
+                and not {"img", "iframe", "object", "embed"} & set(seen["elements"])
+            )
+            record("HTML safety", "concept map in Chromium (card, tooltip, search, path)", held=held)
+            assert held, (concept["id"], page.dialogs, page.requests, seen["handlers"], seen["jsUrls"])
+    finally:
+        page.close()
+
+
+def _strings(value) -> set[str]:
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict):
+        return set().union(*map(_strings, value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*map(_strings, value)) if value else set()
+    return set()
+
+
+def _names_and_definitions(cg: graph.ConceptGraph) -> list[str]:
+    return [text for c in _marked(cg) for text in (c["name"], c["definition"])]
+
+
+def test_every_export_format_escapes_the_payloads_for_itself(browser, hostile, tmp_path):
+    from markdown_it import MarkdownIt  # spaCy brings it (typer -> rich); Obsidian renders CommonMark
+
+    sel = export.whole(hostile)
+    texts = _names_and_definitions(hostile)
+    checked = set()
+
+    def out(fmt: str) -> Path:
+        dest = tmp_path / f"hostile-{fmt}{export.FORMATS[fmt].suffix}"
+        export.export(sel, fmt, dest)
+        checked.add(fmt)
+        return dest
+
+    def page(name: str, body: str) -> Path:
+        path = tmp_path / f"{name}.html"
+        path.write_text(f"<!doctype html><meta charset=utf-8><body>{body}</body>", encoding="utf-8")
+        return path
+
+    def held_for(fmt: str, held: bool) -> None:
+        record("HTML safety", f"export {fmt}: payloads escaped for the format", held=held)
+        assert held, fmt
+
+    text = out("json").read_text(encoding="utf-8")
+    held_for("json", "<" not in text and set(texts) <= _strings(json.loads(text)))
+
+    for fmt in ("graphml", "gexf"):
+        tree = ET.parse(out(fmt))
+        values = {t for el in tree.iter() for t in [el.text or "", *el.attrib.values()]}
+        local = {el.tag.rsplit("}", 1)[-1] for el in tree.iter()}
+        held_for(fmt, set(texts) <= values and not {"script", "img"} & local)
+
+    svg = tmp_path / "hostile.svg"
+    done = subprocess.run(["dot", "-Tsvg", str(out("dot")), "-o", str(svg)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    held_for("dot", _held_in_browser(_open_inert(browser, svg), [c["name"] for c in _marked(hostile)]))
+
+    lines = out("mermaid").read_text(encoding="utf-8").splitlines()[2:]
+    nodes = [m.group(2) for m in map(_MERMAID_NODE.match, lines) if m]
+    edges = [m for m in map(_MERMAID_EDGE.match, lines) if m]
+    held_for(
+        "mermaid",
+        len(nodes) + len(edges) == len(lines)  # no line is a click directive or anything else
+        and {c["name"] for c in _marked(hostile)} <= {_unmermaid(label) for label in nodes}
+        and all("<" not in label and '"' not in label for label in nodes),
+    )
+
+    from rdflib import Graph, Literal, URIRef
+
+    rdf = Graph().parse(out("turtle"), format="turtle")
+    literals = {str(o) for o in rdf.objects() if isinstance(o, Literal)}
+    iris = {str(t) for triple in rdf for t in triple if isinstance(t, URIRef)}
+    held_for("turtle", set(texts) <= literals and not any(i.startswith("javascript:") for i in iris))
+
+    parts = [cypher_parts(line) for line in out("cypher").read_text(encoding="utf-8").splitlines()]
+    literals = {lit for _, lits in parts for lit in lits}
+    held_for("cypher", set(texts) <= literals and not any("alert" in code for code, _ in parts))
+
+    with open(out("neo4j-csv") / "concepts.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    held_for("neo4j-csv", set(texts) <= {v for row in rows for v in row.values()})
+
+    front, _, bodies = read_vault(out("obsidian"))
+    markdown = MarkdownIt("commonmark")  # raw HTML passes through CommonMark, as in Obsidian
+    rendered = page("obsidian", "".join(markdown.render("\n".join(lines)) for lines in bodies.values()))
+    held_for(
+        "obsidian",
+        all(front[c["id"]]["definition"] == c["definition"] for c in _marked(hostile))
+        and _held_in_browser(_open_inert(browser, rendered), texts),
+    )
+
+    notes = read_apkg(out("anki"), tmp_path)
+    fields = page("anki", "".join(f"<div>{field}</div>" for flds, _, _ in notes for field in flds))
+    held_for("anki", _held_in_browser(_open_inert(browser, fields), texts))
+
+    lines = out("anki-text").read_text(encoding="utf-8").splitlines()
+    rows = csv.reader([line for line in lines if not line.startswith("#")], delimiter="\t")
+    fields = page("anki-text", "".join(f"<div>{front}</div><div>{back}</div>" for front, back, *_ in rows))
+    held_for("anki-text", _held_in_browser(_open_inert(browser, fields), texts))
+
+    assert checked == set(export.FORMATS), "a new export format needs its check here"
