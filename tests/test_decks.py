@@ -12,6 +12,8 @@ from dlgraph import decks, store
 from dlgraph.decks import Card, load_deck, read_deck_bytes
 from dlgraph.errors import DeckError
 
+from .reliability import record
+
 DECKS = Path(__file__).parent / "data" / "decks"
 
 
@@ -215,27 +217,31 @@ _any_text = st.text(alphabet=st.characters(codec="utf-8"), max_size=400) | st.te
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(text=_any_text, fmt=st.sampled_from([None, *decks.FORMATS]))
 def test_no_reader_raises_anything_but_deck_error_on_text(text, fmt):
     try:
         deck = read_deck_bytes(text.encode("utf-8"), "fuzz.txt", fmt)
     except DeckError:
+        record(f"deck reader: {fmt or 'any (format detected)'}", "random text")
         return
     assert deck.cards and all(c.question and c.answer for c in deck.cards)
+    record(f"deck reader: {fmt or 'any (format detected)'}", "random text")
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, derandomize=True)
 @given(raw=st.binary(max_size=400), fmt=st.sampled_from([None, *decks.FORMATS]))
 def test_no_reader_raises_anything_but_deck_error_on_bytes(raw, fmt):
     try:
         deck = read_deck_bytes(raw, "fuzz.bin", fmt)
     except DeckError:
+        record(f"deck reader: {fmt or 'any (format detected)'}", "random bytes")
         return
     assert deck.cards and deck.format in decks.FORMATS
+    record(f"deck reader: {fmt or 'any (format detected)'}", "random bytes")
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(text=_any_text)
 def test_each_reader_alone_raises_only_deck_error(text):
     for reader in (
@@ -246,8 +252,11 @@ def test_each_reader_alone_raises_only_deck_error(text):
         decks.read_anki_text,
         decks.read_quizlet_text,
     ):
+        area = f"deck reader: {reader.__name__.removeprefix('read_').removesuffix('_text')}"
         try:
             cards = reader(text, "fuzz")
         except DeckError:
+            record(area, "random text, reader function alone")
             continue
         assert all(isinstance(c, Card) for c in cards)
+        record(area, "random text, reader function alone")

@@ -18,6 +18,8 @@ from dlgraph.errors import DlgraphError, InvalidData
 from dlgraph.progress import Progress
 from dlgraph.study import schedule
 
+from .reliability import record
+
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -151,6 +153,7 @@ def test_a_corrupt_file_is_a_clear_error(tmp_path: Path):
     with pytest.raises(InvalidData, match="move it aside"):
         progress.known_ids(path)
     assert path.read_bytes().startswith(b"this is not SQLite")  # left alone for the user to inspect
+    record("progress file", "not SQLite (left alone)")
 
 
 def test_another_programs_database_is_refused(tmp_path: Path):
@@ -161,6 +164,7 @@ def test_another_programs_database_is_refused(tmp_path: Path):
     db.close()
     with pytest.raises(InvalidData, match="not a dlgraph progress file"):
         Progress.open(path)
+    record("progress file", "another program's SQLite database")
 
 
 def test_a_file_from_a_newer_dlgraph_is_refused(tmp_path: Path):
@@ -241,6 +245,7 @@ def test_concurrent_writers_lose_no_review_and_leave_a_sound_file(tmp_path: Path
     carried = {cid: json.loads(card)["n"] for cid, card in db.execute("SELECT concept_id, card FROM cards")}
     assert carried == counters
     db.close()
+    record("progress file", "4 concurrent writers: no review lost")
 
 
 def test_creating_waits_for_a_reader_of_a_fresh_file_to_let_go(tmp_path: Path):
@@ -266,6 +271,7 @@ def test_the_schema_version_table_is_written_once_by_racing_creators(tmp_path: P
     db = sqlite3.connect(path)
     assert db.execute("SELECT version FROM schema_version").fetchall() == [(progress.SCHEMA_VERSION,)]
     db.close()
+    record("progress file", "6 processes creating it at once")
 
 
 LOOPER = textwrap.dedent(
@@ -305,4 +311,5 @@ def test_killing_a_writer_at_any_moment_leaves_every_committed_rating_and_a_soun
         logged = dict(db.execute("SELECT concept_id, COUNT(*) FROM reviews GROUP BY concept_id"))
         assert counters == carried == logged  # no half-applied rating
         db.close()
+        record("progress file", "SIGKILL mid-write: committed ratings kept, file sound")
         committed = total

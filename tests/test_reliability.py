@@ -548,7 +548,8 @@ def _output_cases(base: Path) -> list[tuple[str, str, list[str], int, str]]:
         (study, "--progress in a missing folder under a read-only one",
          ["study", "--progress", f"{sub}/p.sqlite3"], 1,
          f"{sub}: cannot create the progress folder {denied}; pass --progress FILE"),
-        (study, "--progress is a read-only file (ratings kept)", ["study", "--progress", str(read_only)], 1,
+        (study, "--progress is a read-only file (its ratings untouched)",
+         ["study", "--progress", str(read_only)], 1,
          f"{read_only}: cannot write the progress file (attempt to write a readonly database)"),
         (study, "--progress is a folder", ["study", "--progress", str(adir)], 2,
          f"Invalid value for '--progress' (env var: 'DLGRAPH_PROGRESS'): File '{adir}' is a directory."),
@@ -718,7 +719,9 @@ def test_the_concept_map_keeps_every_payload_inert_in_chromium(browser, hostile,
                 and seen["scripts"] == 3  # the page's own: vis-network, the data, the app
                 and not {"img", "iframe", "object", "embed"} & set(seen["elements"])
             )
-            record("HTML safety", "concept map in Chromium (card, tooltip, search, path)", held=held)
+            record(
+                "HTML safety", "concept map in Chromium: 4 payloads in card, tooltip, search, path", held=held
+            )
             assert held, (concept["id"], page.dialogs, page.requests, seen["handlers"], seen["jsUrls"])
     finally:
         page.close()
@@ -757,7 +760,7 @@ def test_every_export_format_escapes_the_payloads_for_itself(browser, hostile, t
         return path
 
     def held_for(fmt: str, held: bool) -> None:
-        record("HTML safety", f"export {fmt}: payloads escaped for the format", held=held)
+        record("HTML safety", f"export {fmt}: 4 payloads escaped for the format", held=held)
         assert held, fmt
 
     text = out("json").read_text(encoding="utf-8")
@@ -818,3 +821,67 @@ def test_every_export_format_escapes_the_payloads_for_itself(browser, hostile, t
     held_for("anki-text", _held_in_browser(_open_inert(browser, fields), texts))
 
     assert checked == set(export.FORMATS), "a new export format needs its check here"
+
+
+# --- deck readers: each format, mutated into hostile bytes ---------------------------------------------
+
+DECK_DIR = Path(__file__).parent / "data" / "decks"
+SAMPLE_DECKS = {
+    "markdown": b"| Question | Answer |\n|---|---|\n"
+    b"| Adam | combines RMSprop and momentum |\n| GRU | simplifies LSTM |\n",
+    "headings": (DECK_DIR / "headings.md").read_bytes(),
+    "csv": (DECK_DIR / "with-header.csv").read_bytes(),
+    "tsv": (DECK_DIR / "no-header.tsv").read_bytes(),
+    "anki": (DECK_DIR / "anki-notes.txt").read_bytes(),
+    "quizlet": (DECK_DIR / "quizlet.txt").read_bytes(),
+}
+HUGE = 500_000
+
+
+def _splice(raw: bytes, at: int, piece: bytes) -> bytes:
+    return raw[:at] + piece + raw[at:]
+
+
+# Each mutation: (raw deck, a position in it, a count) -> hostile bytes.
+MUTATIONS: dict[str, Callable[[bytes, int, int], bytes]] = {
+    "truncated": lambda raw, at, n: raw[:at],
+    "NUL bytes": lambda raw, at, n: _splice(raw, at, b"\x00" * n),
+    "invalid UTF-8": lambda raw, at, n: _splice(raw, at, b"\xff\xc3\x28\xed\xa0\x80"[: 1 + n % 6]),
+    "BOM": lambda raw, at, n: _splice(raw, at * (n % 2), (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")[n % 3]),
+    "control characters": lambda raw, at, n: _splice(raw, at, bytes([1 + n % 31, 0x7F, 0x1B, 0x0C, 0x0B])),
+    "huge string": lambda raw, at, n: _splice(raw, at, b"x" * HUGE),
+    "deep nesting of quotes and HTML": lambda raw, at, n: _splice(
+        raw, at, (b'"' * 2000, b"<b>" * 2000 + b"</b>" * 2000, b"<" * 4000, b"[[" * 2000, b"| " * 2000)[n % 5]
+    ),
+}
+
+
+@pytest.mark.parametrize("fmt", list(SAMPLE_DECKS))
+def test_each_deck_reader_raises_only_deck_error_on_hostile_bytes(fmt):
+    from dlgraph.decks import FORMATS, read_deck_bytes
+    from dlgraph.errors import DeckError
+
+    assert set(SAMPLE_DECKS) == set(FORMATS), "a new deck format needs a sample here"
+    raw = SAMPLE_DECKS[fmt]
+    assert read_deck_bytes(raw, f"sample.{fmt}", fmt).cards  # the unmutated sample reads
+
+    @settings(FUZZ, max_examples=70)
+    @given(st.sampled_from(sorted(MUTATIONS)), st.integers(0, len(raw)), st.integers(1, 40))
+    def mutated(mutation, at, n):
+        hostile = MUTATIONS[mutation](raw, at, n)
+        try:
+            deck = read_deck_bytes(hostile, f"hostile.{fmt}", fmt)
+        except DeckError as exc:
+            held = bool(str(exc))
+        except Exception:
+            record(f"deck reader: {fmt}", mutation, held=False)
+            raise
+        else:
+            held = bool(deck.cards) and all(
+                isinstance(c.question, str) and c.question and isinstance(c.answer, str) and c.answer
+                for c in deck.cards
+            )
+        record(f"deck reader: {fmt}", mutation, held=held)
+        assert held
+
+    mutated()

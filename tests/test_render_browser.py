@@ -17,6 +17,7 @@ from dlgraph.graph import load_graph
 from dlgraph.render import MapOptions
 
 from .conftest import MINI
+from .reliability import record
 from .test_render import PAYLOAD, SCRIPT_PAYLOAD, write_xss_graph
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -309,6 +310,7 @@ def test_markup_in_a_card_runs_nothing_and_shows_as_text(browser, tmp_path):
         assert injected == 0
         assert page.dialogs == [] and page.errors == [] and page.requests == [page.url]
         assert page.js("typeof window.__pwned") == "undefined"
+        record("HTML safety", "concept map in Chromium: `</script>` and `onerror` in a card and the title")
     finally:
         page.close()
 

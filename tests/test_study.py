@@ -22,6 +22,7 @@ from dlgraph.graph import ConceptGraph, load_graph
 from dlgraph.progress import Progress
 from dlgraph.study import Session, parse_rating, progress_summary, schedule, study_order
 
+from . import reliability
 from .conftest import MINI
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -342,6 +343,7 @@ def test_a_corrupt_progress_file_is_a_clear_error_for_both_commands(run, pfile):
         assert result.exit_code == 1
         assert f"Error: {pfile}: not a dlgraph progress file, or it is damaged" in result.stderr
         assert "Traceback" not in result.output
+        reliability.record(f"dlgraph {args[0]}", "corrupt progress file")
 
 
 def test_a_read_only_location_is_a_clear_error(run):
@@ -453,6 +455,7 @@ def test_a_session_killed_mid_way_keeps_every_rating_given(run, pfile):
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("[1] new: Momentum\n")
     assert progress.known_ids(pfile) == {"gradient-descent", "adagrad", "momentum"}
+    reliability.record("dlgraph study", "SIGKILL mid-session: every rating given kept, next session goes on")
 
 
 def test_ctrl_c_ends_the_session_cleanly_and_keeps_the_ratings(pfile):
@@ -467,6 +470,7 @@ def test_ctrl_c_ends_the_session_cleanly_and_keeps_the_ratings(pfile):
     assert "Stopped. Session over: 1 card (1 new, 0 reviews)" in out
     assert "Traceback" not in err
     assert progress.known_ids(pfile) == {"gradient-descent"}
+    reliability.record("dlgraph study", "Ctrl-C mid-session: clean stop, ratings kept")
 
 
 def test_two_sessions_on_one_file_at_once_both_keep_their_ratings(tmp_path, pfile):
@@ -485,3 +489,4 @@ def test_two_sessions_on_one_file_at_once_both_keep_their_ratings(tmp_path, pfil
     counters = dict(db.execute("SELECT concept_id, reviews FROM cards"))
     assert counters == dict(db.execute("SELECT concept_id, COUNT(*) FROM reviews GROUP BY concept_id"))
     db.close()
+    reliability.record("dlgraph study", "two sessions on one progress file at once")
