@@ -1,4 +1,8 @@
-"""Bad input and faults against the data loader, the resolver and the CLI: only dlgraph's own errors.
+"""Bad input and faults against every entry point: only dlgraph's own errors, nothing lost, nothing run.
+
+The data loader, the name resolver and each deck reader are fuzzed; every CLI command meets broken data
+dirs, unknown concepts and unwritable output paths; payloads in card text stay inert in the concept map
+and in every export format (in headless Chromium where the format is HTML or SVG).
 
 Every attempt is counted in the reliability ledger (tests/reliability.py) that becomes
 docs/reliability.md.
