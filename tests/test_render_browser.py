@@ -297,14 +297,25 @@ def test_markup_in_a_card_runs_nothing_and_shows_as_text(browser, tmp_path):
         # Hover the node so vis-network shows its tooltip, then the edge list in the legend.
         page.click_node("rmsprop")
         page.click_node("adam")
-        page.page.mouse.move(10, 10)
-        x, y = page.js(
-            """() => { const net = dlgraph.network; const p = net.canvasToDOM(net.getPosition('adam'));
-                const box = document.getElementById('map').getBoundingClientRect();
-                return [box.left + p.x, box.top + p.y]; }"""
-        )
-        page.page.mouse.move(x, y)
-        page.page.wait_for_selector("div.vis-tooltip", state="visible")
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        # vis-network shows a tooltip only after the pointer rests on a node that is not moving; the view
+        # may still be animating towards the clicked node, so re-aim and re-hover until it appears.
+        for attempt in range(10):
+            page.page.mouse.move(10, 10)
+            x, y = page.js(
+                """() => { const net = dlgraph.network; const p = net.canvasToDOM(net.getPosition('adam'));
+                    const box = document.getElementById('map').getBoundingClientRect();
+                    return [box.left + p.x, box.top + p.y]; }"""
+            )
+            page.page.mouse.move(x + attempt % 3, y)
+            try:
+                page.page.wait_for_selector("div.vis-tooltip", state="visible", timeout=1500)
+                break
+            except PlaywrightTimeout:
+                continue
+        else:
+            pytest.fail("the node's tooltip never appeared")
         assert name in page.page.text_content("div.vis-tooltip")
         injected = page.js("document.querySelectorAll('body img, #card script, .vis-tooltip img').length")
         assert injected == 0
