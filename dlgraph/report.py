@@ -168,17 +168,17 @@ def types_table() -> list[dict[str, Any]]:
 
 
 def types_report(style: Style = plain) -> list[str]:
+    rows = types_table()
+    w_type = max(len(r["type"]) for r in rows)
+    w_inverse = max(len(r["inverse"]) for r in rows)
+    order = {"target": "target first", "source": "source first", None: "no order"}
     lines = []
     for family in FAMILIES:
         lines.append(style(family, bold=True))
-        for row in types_table():
-            if row["family"] != family:
-                continue
-            first = {"target": "target first", "source": "source first", None: "no order"}[
-                row["prerequisite"]
-            ]
+        for row in (r for r in rows if r["family"] == family):
             lines.append(
-                f"  {row['type']:<15} inverse: {row['inverse']:<15} {first:<13} {row['description']}"
+                f"  {row['type']:<{w_type}}  inverse: {row['inverse']:<{w_inverse}}  "
+                f"{order[row['prerequisite']]:<12}  {row['description']}"
             )
     lines.append("")
     lines.append(style("topics", bold=True))

@@ -183,7 +183,12 @@ def test_search_list_types(run):
     assert listed == "roi-pooling  RoI Pooling  object-detection  component\n"
     types = json.loads(run("types", "--json").stdout)
     assert [t["type"] for t in types["types"]][:3] == ["improves-on", "extends", "simplifies"]
-    assert "improves-on     inverse: improved by" in run("types").stdout
+    table = [line for line in run("types").stdout.splitlines() if "inverse:" in line]
+    assert len(table) == 12 and table[0].startswith("  improves-on     inverse: improved by  ")
+    assert len({line.index("inverse:") for line in table}) == 1  # aligned columns
+    assert (
+        len({line.index(" first  ") if " first  " in line else line.index("no order") for line in table}) == 1
+    )
 
 
 def test_validate_reports_and_exits(run, mini_dir):
