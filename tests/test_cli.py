@@ -186,9 +186,11 @@ def test_search_list_types(run):
     table = [line for line in run("types").stdout.splitlines() if "inverse:" in line]
     assert len(table) == 12 and table[0].startswith("  improves-on     inverse: improved by  ")
     assert len({line.index("inverse:") for line in table}) == 1  # aligned columns
-    assert (
-        len({line.index(" first  ") if " first  " in line else line.index("no order") for line in table}) == 1
-    )
+    order = [
+        next(line.index(w) for w in ("target first", "source first", "no order") if w in line)
+        for line in table
+    ]
+    assert len(set(order)) == 1
 
 
 def test_validate_reports_and_exits(run, mini_dir):
