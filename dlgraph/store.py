@@ -389,6 +389,12 @@ def _write_temp(folder: Path, name: str, text: str) -> Path:
     """A complete, synced temp file beside ``folder/name``, ready to be renamed over it."""
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     try:
+        # mkstemp makes the file private (0600); a data file keeps the mode it had, or gets the usual 0644.
+        try:
+            mode = (folder / name).stat().st_mode & 0o777
+        except OSError:
+            mode = 0o644
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()

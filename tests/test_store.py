@@ -197,6 +197,12 @@ def test_save_atomic_leaves_no_temp_files_and_replaces(tmp_path):
     store.save_atomic(target, "new")
     assert target.read_text() == "new"
     assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
+    assert target.stat().st_mode & 0o777 == 0o644  # not mkstemp's private 0600
+    target.chmod(0o640)
+    store.save_atomic(target, "newer")
+    assert target.stat().st_mode & 0o777 == 0o640  # a mode the user chose survives
+    store.save_atomic(tmp_path / "fresh.json", "{}")
+    assert (tmp_path / "fresh.json").stat().st_mode & 0o777 == 0o644
 
 
 def test_data_dir_precedence(monkeypatch, tmp_path):
