@@ -15,7 +15,6 @@ Nothing is lost on a rebuild:
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import re
@@ -276,13 +275,8 @@ def build(
     """
     # A build allocates millions of long-lived objects and frees few: the cyclic garbage collector
     # would rescan them all again and again (a 100,000-card build spent a third of its time there).
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    with store.paused_gc():
         return _build(deck, Path(out), fmt=fmt, model=model, min_count=min_count, dry_run=dry_run, nlp=nlp)
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _build(

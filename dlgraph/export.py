@@ -27,7 +27,6 @@ Examples
 from __future__ import annotations
 
 import csv
-import gc
 import html
 import io
 import json
@@ -36,8 +35,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -805,29 +803,12 @@ def _write_folder(dest: Path, write: Callable[[Path], None], force: bool) -> Non
         raise
 
 
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Cyclic garbage collection off for a burst of allocations, on again after.
-
-    Loading a graph and writing an export make millions of small objects and no reference cycles
-    worth collecting, yet each full collection walks all of them: at 100,000 concepts the collector
-    took about half of a GraphML export's time. Reference counting still frees everything.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def export(sel: Selection, fmt: str, dest: str | os.PathLike[str], *, force: bool = False) -> dict[str, Any]:
     """Write ``sel`` as ``fmt`` to ``dest`` atomically; replacing a file or a full folder needs ``force``."""
     spec = get_format(fmt)
     dest = Path(dest)
     try:
-        with paused_gc():
+        with store.paused_gc():
             if spec.layout == "folder":
                 _write_folder(dest, lambda folder: spec.write(sel, folder), force)
             else:

@@ -699,18 +699,3 @@ def test_mermaid_text_has_no_quote_markup_or_newline(text):
     assert not set(escaped) & set('"<>`\n')
     assert _unmermaid(escaped) == " ".join(text.split())
     record("export escaping", "any text as a Mermaid label: no quote, markup or newline")
-
-
-def test_paused_gc_turns_collection_off_inside_and_restores_it_after():
-    import gc
-
-    assert gc.isenabled()
-    with export.paused_gc():
-        assert not gc.isenabled()
-        with export.paused_gc():
-            assert not gc.isenabled()
-        assert not gc.isenabled()  # an inner pause does not switch it back on early
-    assert gc.isenabled()
-    with pytest.raises(RuntimeError), export.paused_gc():
-        raise RuntimeError("boom")
-    assert gc.isenabled()

@@ -211,3 +211,18 @@ def test_data_dir_precedence(monkeypatch, tmp_path):
     monkeypatch.setenv(store.ENV_DATA_DIR, str(tmp_path))
     assert store.resolve_data_dir() == tmp_path
     assert store.resolve_data_dir(MINI) == MINI
+
+
+def test_paused_gc_turns_collection_off_inside_and_restores_it_after():
+    import gc
+
+    assert gc.isenabled()
+    with store.paused_gc():
+        assert not gc.isenabled()
+        with store.paused_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # an inner pause does not switch it back on early
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), store.paused_gc():
+        raise RuntimeError("boom")
+    assert gc.isenabled()

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from .. import store
 from ..errors import UsageError
 from . import _emit, _graph, _resolve, cli, concept_arg, json_option
 
@@ -86,7 +87,7 @@ def export(
     if output is None and spec.layout != "text":
         example = f"dlgraph-{fmt}{spec.suffix}" if spec.suffix else f"dlgraph-{fmt}/"
         raise UsageError(f"--format {fmt} writes a {spec.layout}; give -o PATH (e.g. -o {example})")
-    with exporter.paused_gc():  # loading and writing a large graph: see paused_gc
+    with store.paused_gc():  # loading and writing a large graph: see store.paused_gc
         sel = exporter.select(
             _graph(ctx),
             focus=_resolve(ctx, focus) if focus is not None else None,
