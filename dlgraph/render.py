@@ -19,6 +19,7 @@ import json
 import math
 import os
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,11 @@ TOPIC_COLOURS = (
 #: Shapes whose label sits below them (box or ellipse would squeeze it inside); kinds take them in order
 #: and the kinds past the last shape reuse them with a dashed border.
 KIND_SHAPES = ("dot", "square", "diamond", "triangle", "hexagon", "star", "triangleDown")
+#: With ``--progress``: the fill of a concept never reviewed, and the red → yellow → green scale of recall
+#: probability (FSRS retrievability) for the reviewed ones. The topic colour moves to a thick border.
+NEVER_REVIEWED = "#c8c8c8"
+MASTERY_SCALE = ((0.0, "#d73027"), (0.5, "#fee08b"), (1.0, "#1a9850"))
+MASTERY_BORDER = 4
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,8 @@ class MapOptions:
     prereqs: str | None = None
     edge_labels: bool = False
     title: str = "dlgraph concept map"
+    #: Recall probability per reviewed concept (:func:`dlgraph.progress.mastery`); None draws by topic.
+    mastery: dict[str, float] | None = None
 
 
 # --- which concepts, which highlight -----------------------------------------------------------------
@@ -353,6 +361,24 @@ def _darker(colour: str, factor: float = 0.7) -> str:
     return "#" + "".join(f"{round(c * factor):02x}" for c in (r, g, b))
 
 
+def mastery_colour(recall: float | None) -> str:
+    """The fill of a concept on a ``--progress`` map: grey if never reviewed, else its place on the scale.
+
+    >>> mastery_colour(None), mastery_colour(0.0), mastery_colour(1.0), mastery_colour(0.25)
+    ('#c8c8c8', '#d73027', '#1a9850', '#ea8859')
+    """
+    if recall is None:
+        return NEVER_REVIEWED
+    recall = min(1.0, max(0.0, recall))
+    for (low, start), (high, end) in pairwise(MASTERY_SCALE):
+        if recall <= high:
+            share = (recall - low) / (high - low)
+            a = [int(start[i : i + 2], 16) for i in (1, 3, 5)]
+            b = [int(end[i : i + 2], 16) for i in (1, 3, 5)]
+            return "#" + "".join(f"{round(x + (y - x) * share):02x}" for x, y in zip(a, b, strict=True))
+    return MASTERY_SCALE[-1][1]
+
+
 def topic_label(topic: str) -> str:
     """The short title of a topic: its vocabulary description up to the colon, else the slug."""
     return TOPICS[topic].split(":")[0] if topic in TOPICS else topic
@@ -418,6 +444,7 @@ def map_data(cg: ConceptGraph, options: MapOptions | None = None) -> dict[str, A
         for name, spec in RELATION_TYPES.items()
         if name in types_present
     ]
+    known = None if options.mastery is None else {c: options.mastery[c] for c in ids if c in options.mastery}
     return {
         "title": options.title,
         "nodes": nodes,
@@ -426,12 +453,30 @@ def map_data(cg: ConceptGraph, options: MapOptions | None = None) -> dict[str, A
         "cards": {cid: card(cg, cid) for cid in ids},
         "prereq": prerequisite_graph(cg, ids),
         "relationLabels": {name: spec.label for name, spec in RELATION_TYPES.items()},
-        "legend": {"topics": topics, "kinds": kinds, "types": types, "families": list(FAMILIES)},
+        "legend": {
+            "topics": topics,
+            "kinds": kinds,
+            "types": types,
+            "families": list(FAMILIES),
+            "mastery": None if known is None else mastery_legend(len(known), len(ids)),
+        },
+        # Recall probability of each reviewed concept on the map, computed here (FSRS), never in the page.
+        "mastery": known,
         "lineage": sorted(LINEAGE_TYPES),
         "relationOrder": list(RELATION_TYPES),
         "highlight": marked,
         "edgeLabels": options.edge_labels,
         "clustered": len(ids) >= CLUSTER_MIN and len(colours) > 1,
+    }
+
+
+def mastery_legend(reviewed: int, total: int) -> dict[str, Any]:
+    """The legend's mastery section: the colour scale in steps, the never-reviewed grey, and counts."""
+    return {
+        "never": NEVER_REVIEWED,
+        "steps": [{"recall": r / 10, "colour": mastery_colour(r / 10)} for r in range(11)],
+        "reviewed": reviewed,
+        "total": total,
     }
 
 
@@ -493,11 +538,18 @@ def network(cg: ConceptGraph, ids: list[str], relations: list[dict[str, Any]], o
     positions = layout(cg, ids)
     colours = topic_colours({cg.concepts[cid]["topic"] for cid in ids})
     shapes = kind_shapes()
+    by_mastery = options.mastery is not None
     for cid in ids:
         concept = cg.concepts[cid]
         colour = colours[concept["topic"]]
         shape = shapes[concept["kind"]]
         border = _darker(colour)
+        extra: dict[str, Any] = {}
+        if by_mastery:
+            # Fill says how well it is known; the thick border keeps the topic readable.
+            border = colour
+            colour = mastery_colour(options.mastery.get(cid))
+            extra["borderWidth"] = MASTERY_BORDER
         x, y = positions[cid]
         net.add_node(
             cid,
@@ -515,6 +567,7 @@ def network(cg: ConceptGraph, ids: list[str], relations: list[dict[str, Any]], o
             topic=concept["topic"],
             kind=concept["kind"],
             shapeProperties={"borderDashes": [3, 2]} if shape["dashed"] else {"borderDashes": False},
+            **extra,
         )
     curved = len(ids) <= CURVED_EDGES_MAX
     pairs: dict[frozenset[str], int] = {}

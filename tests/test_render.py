@@ -393,3 +393,68 @@ def test_render_open_hands_the_file_to_the_browser(tmp_path):
 def test_templates_are_package_data():
     names = {p.name for p in render.TEMPLATES.iterdir()}
     assert {"concept_map.html", "concept_map.js", "concept_map.css"} <= names
+
+
+# --- colouring by mastery (--progress) ------------------------------------------------------------------
+
+
+def studied(run, tmp_path: Path) -> Path:
+    """A real progress file: a CLI study session toward Adam, rated from a file (Adam itself unseen)."""
+    pfile = tmp_path / "progress.sqlite3"
+    ratings = tmp_path / "ratings.txt"
+    ratings.write_text("good\neasy\n", encoding="utf-8")
+    result = run("study", "adam", "--progress", str(pfile), "--ratings", str(ratings))
+    assert result.exit_code == 0, result.output
+    return pfile
+
+
+def test_mastery_map_carries_recall_for_reviewed_concepts_only(run, mini, tmp_path):
+    from dlgraph import progress
+
+    recall = progress.mastery(studied(run, tmp_path))
+    assert set(recall) == {"adagrad", "gradient-descent"}
+    data = render.map_data(mini, MapOptions(mastery={**recall, "gone-from-the-graph": 0.5}))
+    assert data["mastery"] == recall  # the concept not in the graph is dropped
+    assert all(0.0 < value <= 1.0 for value in data["mastery"].values())
+    topic = {t["id"]: t["colour"] for t in data["legend"]["topics"]}
+    for node in data["nodes"]:
+        expected = render.mastery_colour(recall.get(node["id"]))
+        assert node["color"]["background"] == expected
+        assert node["color"]["border"] == topic[node["topic"]]
+    assert data["legend"]["mastery"]["reviewed"] == 2
+    assert data["legend"]["mastery"]["total"] == 20
+    assert render.map_data(mini)["mastery"] is None  # without --progress: topic colours, no mastery
+
+
+def test_render_progress_embeds_the_study_session(run, tmp_path):
+    pfile = studied(run, tmp_path)
+    out = tmp_path / "mastery.html"
+    result = run("render", "--progress", str(pfile), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    data = embedded(out.read_text(encoding="utf-8"))
+    assert sorted(data["mastery"]) == ["adagrad", "gradient-descent"]
+    assert "adam" not in data["mastery"]
+
+
+def test_render_progress_without_a_file_uses_the_environment(run, tmp_path):
+    pfile = studied(run, tmp_path)
+    out = tmp_path / "env.html"
+    result = run("render", "--progress", "-o", str(out), env={"DLGRAPH_PROGRESS": str(pfile)})
+    assert result.exit_code == 0, result.output
+    assert sorted(embedded(out.read_text(encoding="utf-8"))["mastery"]) == ["adagrad", "gradient-descent"]
+    missing = tmp_path / "nothing-yet.sqlite3"
+    result = run("render", "--progress", str(missing), "-o", str(out))
+    assert result.exit_code == 0
+    assert f"note: no progress file at {missing}" in result.stderr
+    assert embedded(out.read_text(encoding="utf-8"))["mastery"] == {}
+
+
+def test_render_progress_with_a_corrupt_file_is_a_clear_error(run, tmp_path):
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_bytes(b"this is not an sqlite database at all, just text" * 20)
+    out = tmp_path / "never.html"
+    result = run("render", "--progress", str(bad), "-o", str(out))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {bad}: not a dlgraph progress file, or it is damaged")
+    assert "Traceback" not in result.output
+    assert not out.exists()

@@ -355,3 +355,62 @@ def test_mini_map_focus_page_draws_only_the_neighbourhood(browser, tmp_path):
         assert page.js("dlgraph.network.body.edgeIndices.length") == 5
     finally:
         page.close()
+
+
+def drawn_colour(page: MapPage, cid: str) -> tuple[int, int, int]:
+    """The pixel the canvas shows at a node's centre, with the node brought to the middle at zoom 1."""
+    return tuple(
+        page.js(
+            """id => {
+                const net = dlgraph.network;
+                net.moveTo({position: net.getPosition(id), scale: 1.0});
+                net.redraw();
+                const canvas = document.querySelector('#map canvas');
+                const p = net.canvasToDOM(net.getPosition(id));
+                const ratio = canvas.width / canvas.clientWidth;
+                const [x, y] = [Math.round(p.x * ratio), Math.round(p.y * ratio)];
+                const pixel = canvas.getContext('2d').getImageData(x, y, 1, 1);
+                return Array.from(pixel.data.slice(0, 3));
+            }""",
+            cid,
+        )
+    )
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    return tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+
+
+def test_progress_map_draws_reviewed_concepts_in_their_mastery_colour(browser, run, tmp_path):
+    from dlgraph import progress
+
+    pfile = tmp_path / "progress.sqlite3"
+    studied = run("study", "adam", "--progress", str(pfile), "--ratings", "-", input="good\neasy\n")
+    assert studied.exit_code == 0, studied.output
+    out = tmp_path / "mastery.html"
+    result = run("render", "--progress", str(pfile), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    recall = progress.mastery(pfile)
+    page = MapPage(browser, out)
+    try:
+        assert page.errors == []
+        reviewed = drawn_colour(page, "gradient-descent")
+        never = drawn_colour(page, "dqn")
+        assert reviewed != never
+        expected = _rgb(render.mastery_colour(recall["gradient-descent"]))
+        assert all(abs(a - b) <= 3 for a, b in zip(reviewed, expected, strict=True)), (reviewed, expected)
+        assert all(abs(a - b) <= 3 for a, b in zip(never, _rgb(render.NEVER_REVIEWED), strict=True)), never
+        legend = page.page.locator("#legend-mastery")
+        assert legend.is_visible()
+        assert page.page.locator("#mastery-scale span").count() == 11
+        assert "never reviewed" in legend.inner_text()
+        assert page.page.text_content("#mastery-count") == "18 of 20"
+        page.click_node("gradient-descent")
+        assert page.page.text_content("#card .mastery").startswith("Mastery: recall ")
+    finally:
+        page.close()
+
+
+def test_plain_map_has_no_mastery_legend(bundled_page):
+    assert not bundled_page.page.locator("#legend-mastery").is_visible()
+    assert bundled_page.js("dlgraph.data.mastery") is None

@@ -31,6 +31,17 @@ from . import _graph, _resolve, cli, concept_arg
 )
 @click.option("--prereqs", metavar="CONCEPT", help="Highlight what to study before CONCEPT.", **concept_arg)
 @click.option("--edge-labels", is_flag=True, help="Write each relation's type on its edge.")
+@click.option(
+    "--progress",
+    "progress_file",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[FILE]",
+    help="Colour concepts by how well you remember them (from `dlgraph study`): grey never reviewed, "
+    "red to green by recall probability; the topic moves to the border. FILE defaults to "
+    "$DLGRAPH_PROGRESS, else the progress file in your data folder.",
+)
 @click.option("--title", default="dlgraph concept map", show_default=True, help="The page's title.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in the default web browser.")
 @click.pass_context
@@ -44,6 +55,7 @@ def render(
     prereqs: str | None,
     edge_labels: bool,
     title: str,
+    progress_file: str | None,
     open_browser: bool,
 ) -> None:
     """Draw the concept map: one self-contained HTML file that works offline.
@@ -55,8 +67,19 @@ def render(
     \b
     Example:
         dlgraph render --path R-CNN "Mask R-CNN" -o out/rcnn.html
+        dlgraph render --progress -o out/mastery.html
     """
+    from .. import progress
     from .. import render as draw
+
+    mastery = None
+    if progress_file is not None:
+        where = progress.resolve_path(progress_file)
+        if not where.exists():
+            click.echo(
+                f"note: no progress file at {where}; every concept is drawn as never reviewed", err=True
+            )
+        mastery = progress.mastery(where)
 
     options = draw.MapOptions(
         focus=_resolve(ctx, focus) if focus else None,
@@ -66,6 +89,7 @@ def render(
         prereqs=_resolve(ctx, prereqs) if prereqs else None,
         edge_labels=edge_labels,
         title=title,
+        mastery=mastery,
     )
     done = draw.write_map(_graph(ctx), output or draw.DEFAULT_OUTPUT, options)
     click.echo(f"wrote {done['output']}: {done['concepts']} concepts, {done['relations']} relations")

@@ -85,12 +85,20 @@
 
   // --- the network ----------------------------------------------------------------------------------
 
+  // With --progress: how well a concept is known, as text. The numbers come from dlgraph (FSRS).
+  function masteryText(id) {
+    if (!DATA.mastery) return null;
+    const recall = DATA.mastery[id];
+    return recall === undefined ? "never reviewed" : "recall " + Math.round(recall * 100) + "%";
+  }
+
   function nodeTooltip(id) {
     const c = cards[id];
     const box = el("div");
     box.appendChild(el("div", c.name, "tip-name"));
     const topic = topicInfo.get(c.topic);
     box.appendChild(el("div", (topic ? topic.label : c.topic) + " · " + c.kind, "tip-meta"));
+    if (masteryText(id)) box.appendChild(el("div", masteryText(id), "tip-meta"));
     if (c.definition) box.appendChild(el("div", c.definition));
     return box;
   }
@@ -456,6 +464,7 @@
     dot.style.background = topic ? topic.colour : "#999";
     meta.append(dot, el("span", (topic ? topic.label : c.topic) + " · " + c.kind));
     card.appendChild(meta);
+    if (masteryText(id)) card.appendChild(el("div", "Mastery: " + masteryText(id), "meta mastery"));
     if (c.aliases.length) card.appendChild(el("div", "Also called: " + c.aliases.join(", "), "aliases"));
     card.appendChild(el("p", c.definition, "definition"));
     if (c.card && c.card !== c.name) card.appendChild(el("div", "Card: " + c.card, "question"));
@@ -559,6 +568,18 @@
       label.title = t.id + ": " + t.description + " (inverse: " + t.inverse + ")";
       list.appendChild(el("li")).appendChild(label);
     }
+  }
+
+  if (DATA.legend.mastery) {
+    const m = DATA.legend.mastery;
+    for (const step of m.steps) {
+      const band = $("mastery-scale").appendChild(el("span"));
+      band.style.background = step.colour;
+      band.title = Math.round(step.recall * 100) + "% recall";
+    }
+    $("mastery-never").style.background = m.never;
+    $("mastery-count").textContent = m.total - m.reviewed + " of " + m.total;
+    $("legend-mastery").hidden = false;
   }
 
   const glyphs = {
