@@ -41,7 +41,7 @@ from typing import IO, Any, NamedTuple
 
 import networkx as nx
 
-from . import store
+from . import graph, store
 from .errors import DlgraphError, UsageError
 from .graph import ConceptGraph
 from .vocabulary import FAMILIES, RELATION_TYPES, TOPICS
@@ -83,14 +83,9 @@ def select(
     if focus is not None:
         if depth < 0:
             raise UsageError("--depth must be 0 or more")
-        center = cg.resolve(focus)
-        undirected = cg.relations.to_undirected(as_view=True)
-        ids &= set(nx.single_source_shortest_path_length(undirected, center, cutoff=depth))
+        ids &= graph.neighbourhood(cg, cg.resolve(focus), depth)
     if topic is not None:
-        present = sorted({c["topic"] for c in cg.concepts.values()})
-        if topic not in present:
-            raise UsageError(f"no concept has topic {topic!r}; topics in this graph: {', '.join(present)}")
-        ids &= {cid for cid, c in cg.concepts.items() if c["topic"] == topic}
+        ids &= graph.topic_members(cg, topic)
     if prereqs is not None:
         target = cg.resolve(prereqs)
         ids &= nx.descendants(cg.prereq, target) | {target}

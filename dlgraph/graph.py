@@ -461,6 +461,21 @@ def show(cg: ConceptGraph, name: str) -> dict[str, Any]:
     }
 
 
+def topic_members(cg: ConceptGraph, topic: str) -> set[str]:
+    """Ids of the concepts of one topic; a topic no concept has is a usage error naming those present."""
+    present = {c["topic"] for c in cg.concepts.values()}
+    if topic not in present:
+        known = ", ".join(sorted(present))
+        raise UsageError(f"no concept has topic {topic!r}; topics in this graph: {known}")
+    return {cid for cid, c in cg.concepts.items() if c["topic"] == topic}
+
+
+def neighbourhood(cg: ConceptGraph, cid: str, depth: int) -> set[str]:
+    """Ids within ``depth`` relations of ``cid``, any type, either direction (``cid`` included)."""
+    undirected = cg.relations.to_undirected(as_view=True)
+    return set(nx.single_source_shortest_path_length(undirected, cid, cutoff=depth))
+
+
 def list_concepts(cg: ConceptGraph, *, topic: str | None = None, kind: str | None = None) -> dict[str, Any]:
     """Concepts filtered by topic and kind, sorted by name; an unknown topic or kind is a usage error."""
     for value, field in ((topic, "topic"), (kind, "kind")):

@@ -99,25 +99,16 @@ class MapOptions:
 
 def select(cg: ConceptGraph, options: MapOptions) -> list[str]:
     """The ids on the map: everything, one topic, and/or the neighbourhood of ``focus``; sorted."""
-    import networkx as nx
-
     if options.depth is not None and options.focus is None:
         raise UsageError("--depth needs --focus: it counts steps away from the focused concept")
     if options.depth is not None and options.depth < 1:
         raise UsageError("--depth must be 1 or more")
     chosen = set(cg.concepts)
     if options.topic is not None:
-        topics = {c["topic"] for c in cg.concepts.values()}
-        if options.topic not in topics:
-            known = ", ".join(sorted(topics))
-            raise UsageError(f"no concept has topic {options.topic!r}; topics in this graph: {known}")
-        chosen = {cid for cid in chosen if cg.concepts[cid]["topic"] == options.topic}
+        chosen = graph.topic_members(cg, options.topic)
     if options.focus is not None:
         centre = cg.resolve(options.focus)
-        near = nx.single_source_shortest_path_length(
-            cg.relations.to_undirected(as_view=True), centre, cutoff=options.depth or 1
-        )
-        chosen = (chosen & set(near)) | {centre}
+        chosen = (chosen & graph.neighbourhood(cg, centre, options.depth or 1)) | {centre}
     return sorted(chosen, key=cg.sort_key)
 
 
