@@ -900,3 +900,26 @@ def test_each_deck_reader_raises_only_deck_error_on_hostile_bytes(fmt):
         assert held
 
     mutated()
+
+
+def test_an_argument_that_is_not_utf8_is_a_usage_error(tmp_path):
+    # The shell hands Python the byte 0xff; Python turns it into a lone surrogate in sys.argv.
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dlgraph",
+            "render",
+            "--title",
+            os.fsdecode(b"\xff"),
+            "-o",
+            str(tmp_path / "m.html"),
+        ],
+        capture_output=True,
+        cwd=ROOT,
+    )
+    stderr = done.stderr.decode("utf-8", "replace")
+    held = done.returncode == 2 and "is not valid UTF-8" in stderr and "Traceback" not in stderr
+    record("CLI", "argument that is not valid UTF-8", held=held)
+    assert held, stderr
+    assert not (tmp_path / "m.html").exists()

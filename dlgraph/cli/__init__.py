@@ -40,6 +40,16 @@ class DlgraphGroup(click.Group):
                 raise
             where = f"{exc.filename}: " if exc.filename else ""
             raise click.ClickException(f"{where}{exc.strerror or exc}") from None
+        except UnicodeEncodeError as exc:
+            # Arguments that are not valid UTF-8 reach Python as lone surrogates; they fail only when
+            # written out as text (a page title, say). That is the user's input, not a bug.
+            if ctx.params.get("debug") or "surrogates not allowed" not in str(exc):
+                raise
+            error = click.ClickException(
+                "an argument is not valid UTF-8 text; retype it, or set a UTF-8 locale (e.g. LANG=C.UTF-8)"
+            )
+            error.exit_code = 2
+            raise error from None
         except Exception as exc:  # a bug: say so plainly, keep the traceback behind --debug
             if ctx.params.get("debug"):
                 raise
