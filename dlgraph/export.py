@@ -99,9 +99,7 @@ def study_order(sel: Selection) -> list[str]:
 
     Layer by layer, as :func:`dlgraph.graph.prerequisites` orders one concept's prerequisites.
     """
-    cg = sel.cg
-    layers = nx.topological_generations(cg.prereq.subgraph(sel.ids).reverse(copy=False))
-    return [cid for layer in layers for cid in sorted(layer, key=cg.sort_key)]
+    return graph.layered_order(sel.cg, sel.cg.prereq.subgraph(sel.ids))
 
 
 def direct_prerequisites(cg: ConceptGraph, cid: str) -> list[str]:

@@ -356,8 +356,7 @@ def prerequisites(
     closure = nx.DiGraph()
     closure.add_nodes_from(dist)
     closure.add_edges_from((node, need) for node in dist for need in cg.requires(node) if need in dist)
-    layers = nx.topological_generations(closure.reverse(copy=False))
-    order = [cid for layer in layers for cid in sorted(layer, key=cg.sort_key)]
+    order = layered_order(cg, closure)
     items = []
     for cid in order:
         if cid == target:
@@ -373,6 +372,16 @@ def prerequisites(
             }
         )
     return {"concept": cg.ref(target), "known": sorted(skip, key=cg.sort_key), "prerequisites": items}
+
+
+def layered_order(cg: ConceptGraph, needs: nx.DiGraph) -> list[str]:
+    """The nodes of a prerequisite view (edge X -> P: P before X) in study order.
+
+    Layer by layer: first what needs nothing else in the view, then what needs only those, and so on;
+    alphabetical within a layer. Every order dlgraph shows a student comes from here.
+    """
+    layers = nx.topological_generations(needs.reverse(copy=False))
+    return [cid for layer in layers for cid in sorted(layer, key=cg.sort_key)]
 
 
 def next_concepts(cg: ConceptGraph, known: Iterable[str]) -> dict[str, Any]:

@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import networkx as nx
-
 from . import graph
 from .errors import UsageError
 from .progress import CardState, Progress, utc_text
@@ -79,8 +77,7 @@ def study_order(
     if target is not None:
         plan = graph.prerequisites(cg, target, known=sorted(set(known or ()) & set(cg.concepts)))
         return [item["id"] for item in plan["prerequisites"]] + [plan["concept"]["id"]]
-    layers = nx.topological_generations(cg.prereq.reverse(copy=False))
-    return [cid for layer in layers for cid in sorted(layer, key=cg.sort_key)]
+    return graph.layered_order(cg, cg.prereq)
 
 
 @dataclass(frozen=True)
