@@ -5,7 +5,8 @@ write a pyinstrument profile of the 10,000-card build if pyinstrument is install
 
 Speed: a seeded synthetic deck of N cards (a markdown table; each answer is a short definition plus
 sentences such as "Improves on X." or "Combines X and Y." naming earlier cards' terms), built from
-scratch into a temporary folder, end to end (read, extract, validate, write). Each size runs in its
+scratch into a temporary folder, end to end (read, extract, link to the field graph, validate,
+write; ``--no-field`` leaves the field out). Each size runs in its
 own process so that its peak memory (max RSS) is its own. Targets: 2,000 cards/s at 10,000 cards,
 and 100,000 cards in at most 12 times the 10,000-card time.
 
@@ -88,8 +89,9 @@ def deck_text(n: int, seed: int = 11) -> str:
     return "\n".join(rows) + "\n"
 
 
-def time_build(n: int, profile: bool = False) -> dict:
-    """Build an ``n``-card synthetic deck from scratch; seconds, cards/s and peak RSS in MB."""
+def time_build(n: int, profile: bool = False, use_field: bool = True) -> dict:
+    """Build an ``n``-card synthetic deck from scratch (linked to the field graph unless
+    ``use_field`` is false); seconds, cards/s and peak RSS in MB."""
     from dlgraph.build import build
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -102,7 +104,7 @@ def time_build(n: int, profile: bool = False) -> dict:
             profiler = Profiler()
             profiler.start()
         start = time.perf_counter()
-        report = build(deck, Path(tmp) / "graph")
+        report = build(deck, Path(tmp) / "graph", use_field=use_field)
         seconds = time.perf_counter() - start
         if profiler is not None:
             profiler.stop()
@@ -111,6 +113,7 @@ def time_build(n: int, profile: bool = False) -> dict:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "cards": n,
+        "field": use_field,
         "seconds": round(seconds, 2),
         "cards_per_second": round(n / seconds),
         "concepts": report.concepts,
@@ -128,7 +131,7 @@ def seed_quality() -> dict:
 
     deck = load_deck(store.bundled_deck())
     dataset = store.load(store.bundled_data_dir())
-    _, extracted, _ = extract_deck(deck.cards, dataset.concepts)
+    _, extracted, _, _ = extract_deck(deck.cards, dataset.concepts)
     curated = [r for r in dataset.relations if r["origin"] == "curated"]
     recall = measure_recall(curated, extracted, deck.cards, dataset.concepts)
     return {
@@ -146,15 +149,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated deck sizes")
     parser.add_argument("--profile", action="store_true", help="profile the 10,000-card build")
+    parser.add_argument("--no-field", action="store_true", help="build without the field graph")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child process: time one size
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(time_build(args.one, profile=args.profile)))
+        print(json.dumps(time_build(args.one, profile=args.profile, use_field=not args.no_field)))
         return
     print("seed deck quality:", json.dumps(seed_quality()))
     results = {}
     for n in (int(s) for s in args.sizes.split(",")):
         command = [sys.executable, __file__, "--one", str(n)] + (["--profile"] if args.profile else [])
+        command += ["--no-field"] if args.no_field else []
         done = subprocess.run(command, capture_output=True, text=True, check=True)
         results[n] = json.loads(done.stdout.strip().splitlines()[-1])
         print(json.dumps(results[n]))

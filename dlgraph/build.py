@@ -72,6 +72,10 @@ class BuildReport:
     rejected: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     recall: Recall | None = None
+    field_used: bool = False  # whether the field graph was used
+    linked: int = 0  # deck concepts that are field concepts
+    field_relations: int = 0  # relations the field added (no card states them)
+    prerequisites: list[str] = field(default_factory=list)  # field concepts added by --with-prereqs
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -266,17 +270,36 @@ def build(
     min_count: int = 2,
     dry_run: bool = False,
     nlp: Any = None,
+    use_field: bool = True,
+    with_prereqs: bool = False,
+    field_graph: store.Dataset | None = None,
 ) -> BuildReport:
     """Read ``deck`` (the bundled deck when None), extract, merge into the graph in ``out``, write.
 
-    Returns what changed. Raises :class:`~dlgraph.errors.DeckError` for an unreadable deck and
+    With ``use_field`` (the default) the deck is linked to the field graph (``field_graph``, or the
+    bundled one): see :mod:`dlgraph.link`. Returns what changed. Raises
+    :class:`~dlgraph.errors.DeckError` for an unreadable deck and
     :class:`~dlgraph.errors.InvalidData` when the folder's graph (or the result) is not valid; in
     both cases nothing is written.
     """
     # A build allocates millions of long-lived objects and frees few: the cyclic garbage collector
     # would rescan them all again and again (a 100,000-card build spent a third of its time there).
     with store.paused_gc():
-        return _build(deck, Path(out), fmt=fmt, model=model, min_count=min_count, dry_run=dry_run, nlp=nlp)
+        if use_field and field_graph is None:
+            from .link import load_field
+
+            field_graph = load_field()
+        return _build(
+            deck,
+            Path(out),
+            fmt=fmt,
+            model=model,
+            min_count=min_count,
+            dry_run=dry_run,
+            nlp=nlp,
+            field_graph=field_graph if use_field else None,
+            with_prereqs=with_prereqs,
+        )
 
 
 def _build(
@@ -288,7 +311,10 @@ def _build(
     min_count: int,
     dry_run: bool,
     nlp: Any,
+    field_graph: store.Dataset | None,
+    with_prereqs: bool,
 ) -> BuildReport:
+    from . import link
     from .extract import extract_deck
 
     if folder.exists() and not folder.is_dir():
@@ -322,16 +348,46 @@ def _build(
     rejected_ids = set(rejected["concepts"])
     report.rejected = [" ".join(_triple(r)) for r in remembered if _triple(r) not in known_rejections]
 
-    new_concepts, extracted, notes = extract_deck(
-        loaded.cards, old_concepts, model=model, nlp=nlp, min_count=min_count
-    )
-    report.notes += notes
+    vocabulary = list(old_concepts)
+    if field_graph is not None:
+        vocabulary += link.vocabulary(field_graph.concepts, old_concepts)
+    extraction = extract_deck(loaded.cards, vocabulary, model=model, nlp=nlp, min_count=min_count)
+    new_concepts, extracted = extraction.concepts, extraction.relations
+    report.notes += extraction.notes
     report.extracted = len(extracted)
     if base is not None and any(r["origin"] == "curated" for r in old_relations):
         report.recall = measure_recall(
             [r for r in old_relations if r["origin"] == "curated"], extracted, loaded.cards, old_concepts
         )
     new_concepts = [c for c in new_concepts if c["id"] not in rejected_ids]
+    own_concepts = list(new_concepts)  # the deck's own: no field entry describes them
+    field_candidates: list[dict[str, Any]] = []
+    if field_graph is not None:
+        adoption = link.adopt(
+            loaded.cards,
+            extraction.subjects,
+            extracted,
+            old_concepts + new_concepts,
+            field_graph,
+            with_prereqs=with_prereqs,
+        )
+        new_concepts += [c for c in adoption.concepts if c["id"] not in rejected_ids]
+        report.field_used, report.linked = True, adoption.linked
+        report.prerequisites = [cid for cid in adoption.prerequisites if cid not in rejected_ids]
+        # A relation both the field and a card state keeps the card's sentence (and the reference).
+        by_triple = {_triple(r): r for r in adoption.relations}
+        field_pairs = {frozenset((r["source"], r["target"])) for r in adoption.relations}
+        stated = []
+        for r in extracted:
+            triple = _triple(r)
+            if triple in by_triple:
+                reference = by_triple[triple].get(store.REFERENCE_KEY)
+                by_triple[triple] = {**r, store.REFERENCE_KEY: reference} if reference else r
+            elif frozenset((r["source"], r["target"])) in field_pairs:
+                report.covered += 1  # the field's typed relation wins over the card's looser reading
+            else:
+                stated.append(r)
+        field_candidates, extracted = list(by_triple.values()), stated
     concepts = old_concepts + new_concepts
     ids = {c["id"] for c in concepts}
 
@@ -347,7 +403,7 @@ def _build(
     linked = {frozenset((r["source"], r["target"])) for r in kept}
     seen = {_triple(r) for r in kept}
     candidates = []
-    for r in extracted:
+    for r in field_candidates + extracted:
         triple = _triple(r)
         if r["source"] not in ids or r["target"] not in ids:
             continue
@@ -364,6 +420,9 @@ def _build(
     accepted, cyclic = drop_cycles(kept, candidates)
     report.dropped += [f"{' '.join(_triple(r))}: {why}" for r, why in cyclic]
     relations = kept + accepted
+    report.field_relations = sum(1 for r in accepted if r["origin"] == "field")
+    if field_graph is not None:
+        link.assign_topics(own_concepts, concepts, relations)
 
     dataset = store.Dataset(concepts, relations, folder)
     _validate(dataset, folder)
@@ -424,8 +483,14 @@ def report_lines(report: BuildReport, style: Any, *, detailed: bool = False) -> 
         f"read {report.cards} cards from {report.deck} as {report.format}; "
         f"extraction found {report.extracted} relations",
     ]
+    if report.field_used:
+        extra = f", and {len(report.prerequisites)} prerequisites it lacked" if report.prerequisites else ""
+        lines.append(
+            f"linked {report.linked} concepts to the field graph{extra}; "
+            f"the field added {report.field_relations} relations no card states"
+        )
     if report.dropped:
-        lines.append(f"dropped {len(report.dropped)} extracted relations (rejected, or closing a cycle)")
+        lines.append(f"dropped {len(report.dropped)} relations (rejected, or closing a cycle)")
     if report.rejected:
         lines.append(f"remembered {len(report.rejected)} relations deleted by hand as rejected")
     lines += [f"note: {n}" for n in report.notes[:10]]

@@ -132,6 +132,7 @@ def to_networkx(sel: Selection, *, flat: bool = False) -> nx.MultiDiGraph:
         spec = RELATION_TYPES[r["type"]]
         key = f"{r['source']}:{r['type']}:{r['target']}" if flat else r["type"]
         # "relation" rather than "type": GEXF reserves an edge's type for directed/undirected.
+        extra = {"reference": r["reference"]} if "reference" in r else {}
         g.add_edge(
             r["source"],
             r["target"],
@@ -141,6 +142,7 @@ def to_networkx(sel: Selection, *, flat: bool = False) -> nx.MultiDiGraph:
             family=spec.family,
             evidence=r["evidence"],
             origin=r["origin"],
+            **extra,
         )
     return g
 
@@ -331,6 +333,8 @@ def write_turtle(sel: Selection, out: IO[bytes]) -> None:
         g.add((statement, RDF.object, target))
         g.add((statement, dlg.evidence, Literal(r["evidence"])))
         g.add((statement, dlg.origin, Literal(r["origin"])))
+        if "reference" in r:
+            g.add((statement, dlg.reference, Literal(r["reference"])))
     out.write(g.serialize(format="turtle", encoding="utf-8"))
 
 
@@ -378,7 +382,8 @@ def write_cypher(sel: Selection, out: IO[bytes]) -> None:
             f"MATCH (a:Concept {{id: {cypher_string(r['source'])}}}), "
             f"(b:Concept {{id: {cypher_string(r['target'])}}}) "
             f"MERGE (a)-[r:{cypher_type(r['type'])}]->(b) "
-            f"SET r.evidence = {cypher_string(r['evidence'])}, r.origin = {cypher_string(r['origin'])};"
+            f"SET r.evidence = {cypher_string(r['evidence'])}, r.origin = {cypher_string(r['origin'])}"
+            + (f", r.reference = {cypher_string(r['reference'])};" if "reference" in r else ";")
         )
     out.write(("\n".join(lines) + "\n").encode("utf-8"))
 
@@ -407,9 +412,18 @@ def write_neo4j_csv(sel: Selection, folder: Path) -> None:
             )
     with open(folder / "relations.csv", "w", encoding="utf-8", newline="") as handle:
         rows = csv.writer(handle, lineterminator="\n")
-        rows.writerow([":START_ID", ":END_ID", ":TYPE", "evidence", "origin"])
+        rows.writerow([":START_ID", ":END_ID", ":TYPE", "evidence", "origin", "reference"])
         for r in sel.relations:
-            rows.writerow([r["source"], r["target"], cypher_type(r["type"]), r["evidence"], r["origin"]])
+            rows.writerow(
+                [
+                    r["source"],
+                    r["target"],
+                    cypher_type(r["type"]),
+                    r["evidence"],
+                    r["origin"],
+                    r.get("reference", ""),
+                ]
+            )
     readme = (
         f"dlgraph export for Neo4j: {len(sel.concepts)} concepts, {len(sel.relations)} relations.\n\n"
         "Copy the two CSV files into Neo4j's import folder and run (database stopped):\n\n"

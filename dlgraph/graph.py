@@ -194,6 +194,12 @@ def validate(directory: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     errors, warnings = store.problems(dataset)
     if not errors:
         errors = cycles(ConceptGraph(dataset))
+    field_dir = store.field_data_dir()
+    same = dataset.directory is not None and dataset.directory.resolve() == field_dir.resolve()
+    if not errors and not same and (field_dir / store.CONCEPTS_FILE).is_file():
+        from .link import disagreements, load_field
+
+        warnings += disagreements(dataset, load_field())
     return {
         "directory": str(dataset.directory),
         "valid": not errors,

@@ -199,3 +199,16 @@ def validate_report(result: dict[str, Any], style: Style = plain) -> list[str]:
         f"{result['directory']}: {verdict}: {result['concepts']} concepts, {result['relations']} relations"
     )
     return lines
+
+
+def gaps_report(result: dict[str, Any], style: Style = plain) -> list[str]:
+    """``dlgraph gaps``: per deck concept, the field concepts it builds on that the deck lacks."""
+    lines = [
+        f"{result['linked']} of your {result['concepts']} concepts are in the field graph; "
+        f"{result['missing']} concepts they build on are not in your deck."
+    ]
+    for group in result["gaps"]:
+        names = ", ".join(m["name"] for m in group["missing"])
+        lines += ["", style(group["name"], bold=True) + f": your deck covers it but not {names}"]
+        lines += [f"  {m['name']}: {m['sentence']}" for m in group["missing"]]
+    return lines

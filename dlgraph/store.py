@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidData
-from .vocabulary import KINDS, RELATION_TYPES
+from .vocabulary import KINDS, LINEAGE_TYPES, RELATION_TYPES
 
 CONCEPTS_FILE = "concepts.json"
 RELATIONS_FILE = "relations.json"
@@ -23,10 +23,15 @@ RELATIONS_FILE = "relations.json"
 #: [{"source", "type", "target"}, ...]}``. Users add to it by hand; a build adds what they deleted.
 REJECTED_FILE = "rejected.json"
 ENV_DATA_DIR = "DLGRAPH_DATA_DIR"
+ENV_FIELD_DIR = "DLGRAPH_FIELD_DIR"
 
 CONCEPT_KEYS = ("id", "name", "aliases", "topic", "kind", "definition", "card")
 RELATION_KEYS = ("source", "type", "target", "evidence", "origin")
-ORIGINS = ("curated", "extracted")
+#: Optional relation field: the work that introduced the source, as ``Short title (First author, Year)``.
+#: Required on the field graph's lineage relations.
+REFERENCE_KEY = "reference"
+ORIGINS = ("curated", "extracted", "field")
+FIELD_DIR = "field"
 
 #: Data files at least this large together (about 1,000 concepts) make a large graph: it goes
 #: through :mod:`dlgraph.cache` (a smaller one is checked faster than it could be hashed), and what
@@ -37,6 +42,7 @@ if TYPE_CHECKING:
     from .cache import Entry
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_REFERENCE = re.compile(r"^\S.* \([^(),]+, (1[89]|20)\d\d\)$")
 
 
 class Dataset:
@@ -71,6 +77,13 @@ def bundled_data_dir() -> Path:
     if (packaged / CONCEPTS_FILE).is_file():
         return packaged
     return Path(__file__).resolve().parent.parent / "data"
+
+
+def field_data_dir() -> Path:
+    """The field graph: ``$DLGRAPH_FIELD_DIR`` if set (a field of your own), else the one shipped
+    with dlgraph, deep learning's concepts and referenced relations."""
+    from_env = os.environ.get(ENV_FIELD_DIR)
+    return Path(from_env) if from_env else bundled_data_dir() / FIELD_DIR
 
 
 def bundled_deck() -> Path:
@@ -265,6 +278,8 @@ def _relation_ok(r: Any, ids: set[str]) -> bool:
             and r["origin"] in ORIGINS
             and type(evidence) is str
             and evidence.strip()
+            and (REFERENCE_KEY not in r or _REFERENCE.match(r[REFERENCE_KEY]))
+            and (r["origin"] != "field" or r["type"] not in LINEAGE_TYPES or REFERENCE_KEY in r)
         )
     except (KeyError, TypeError):
         return False
@@ -289,6 +304,10 @@ def _relation_faults(r: Any, ids: set[str]) -> list[str]:
         out.append(f"origin must be one of {', '.join(ORIGINS)}")
     if isinstance(r.get("evidence"), str) and not r["evidence"].strip():
         out.append("'evidence' is empty; quote the card or give a one-line rationale")
+    if REFERENCE_KEY in r and not (isinstance(r[REFERENCE_KEY], str) and _REFERENCE.match(r[REFERENCE_KEY])):
+        out.append("'reference' must read 'Short title (First author, Year)'")
+    elif REFERENCE_KEY not in r and r.get("origin") == "field" and r.get("type") in LINEAGE_TYPES:
+        out.append("a field lineage relation needs a 'reference': the work that introduced the source")
     return out
 
 
@@ -361,7 +380,7 @@ def relation_sort_key(r: dict[str, Any]) -> tuple[str, str, str]:
 def dumps_relations(relations: list[dict[str, Any]]) -> str:
     """The canonical text of ``relations.json``: one relation a line, sorted by source, type, target."""
     lines = [
-        "  " + json.dumps(_ordered(r, RELATION_KEYS), ensure_ascii=False)
+        "  " + json.dumps(_ordered(r, (*RELATION_KEYS, REFERENCE_KEY)), ensure_ascii=False)
         for r in sorted(relations, key=relation_sort_key)
     ]
     return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"

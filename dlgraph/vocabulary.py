@@ -78,14 +78,22 @@ LINEAGE_TYPES: frozenset[str] = frozenset(
 FAMILIES: tuple[Family, ...] = ("lineage", "composition", "taxonomy", "association")
 
 TOPICS: dict[str, str] = {
-    "foundations": "Foundations: networks, losses, backpropagation, core ideas",
-    "training": "Training practice: data, initialisation, normalisation, batches",
-    "optimization": "Optimization: gradient descent and its adaptive variants",
-    "regularization": "Regularization: fighting overfitting",
-    "cnn-architectures": "CNN architectures: convolutional networks and their history",
-    "object-detection": "Object detection: boxes, proposals, detectors, metrics",
-    "sequence-models": "Sequence models: RNNs, LSTMs, encoder-decoders",
-    "attention-transformers": "Attention and transformers",
+    "math": "Mathematics: calculus, linear algebra, probability, information theory",
+    "classical-ml": "Classical machine learning: linear models, kernels, trees, clustering, model selection",
+    "evaluation": "Evaluation: metrics and how models are compared",
+    "foundations": "Foundations: neurons, activations, losses, backpropagation",
+    "training": "Training practice: data, initialisation, normalisation, batches, fine-tuning",
+    "optimization": "Optimization: gradient descent and its adaptive variants, schedules",
+    "regularization": "Regularization: fighting overfitting, augmentation",
+    "compression": "Compression: distillation, pruning, quantisation, efficient inference",
+    "cnn-architectures": "Convolutional networks: layers and architectures, LeNet to ConvNeXt",
+    "object-detection": "Detection and segmentation: boxes, proposals, detectors, masks",
+    "sequence-models": "Sequence models: RNNs, LSTMs, encoder-decoders, seq2seq attention",
+    "attention-transformers": "Attention and transformers, efficient attention, vision transformers",
+    "language-models": "Language models: tokenisation, BERT and GPT lines, fine-tuning, alignment",
+    "representation-learning": "Representation learning: embeddings, self-supervised, contrastive learning",
+    "graph-networks": "Graph neural networks: message passing, GCN, GAT, node embeddings",
+    "generative-models": "Generative models: autoencoders, VAEs, GANs, flows, diffusion",
     "reinforcement-learning": "Reinforcement learning: MDPs, value and policy methods",
 }
 
@@ -100,6 +108,7 @@ KINDS: dict[str, str] = {
     "problem": "a failure mode that methods address (vanishing gradients)",
     "task": "a job a model does (object detection)",
     "person": "people behind an idea (Hubel and Wiesel)",
+    "dataset": "a dataset or benchmark (ImageNet, COCO)",
 }
 
 #: Topic and kind used for concepts a deck build proposes that no curated entry describes.

@@ -151,7 +151,7 @@ def test_new_concepts_from_acronyms_and_recurring_phrases():
         Card("Fast R-CNN", "shares the feature pyramid across regions"),
         Card("YOLO", "one grid, no feature pyramids, no SVMs; a large number of cells"),
     ]
-    concepts, relations, _ = extract_deck(cards)
+    concepts, relations, _, _ = extract_deck(cards)
     by_name = {c["name"]: c for c in concepts}
     assert {"R-CNN", "Fast R-CNN", "YOLO", "SVM", "feature pyramid"} <= set(by_name)
     assert "large number" not in by_name  # seen once, and generic
@@ -170,7 +170,7 @@ def test_duplicates_merge_through_aliases():
     )
     assert subjects == [["rmsprop"], ["r-cnn"], ["r-cnn"], ["adam"]]
     assert [c["id"] for c in new] == ["adam"]
-    _, relations, _ = extract_deck([Card("Fast R-CNN", "beats RCNN")], concepts)
+    _, relations, _, _ = extract_deck([Card("Fast R-CNN", "beats RCNN")], concepts)
     assert [(r["source"], r["type"], r["target"]) for r in relations] == [
         ("fast-r-cnn", "improves-on", "r-cnn")
     ]
@@ -242,13 +242,14 @@ def test_a_dependency_parse_picks_the_governing_cue(nlp):
     for name in ("concept_matcher", "cue_ruler"):
         doc = nlp.get_pipe(name)(doc)
     assert doc.has_annotation("DEP")
-    from dlgraph import extract as ex
+    from dlgraph.extract import cues as ex
+    from dlgraph.extract.relations import _Mention
 
     cues = [ex._Cue(s.start, s.end, s.label_, s.id_) for s in doc.spans[ex.CUES_KEY]]
     cue_at = {c.start: c for c in cues}
     kinds = {c["id"]: c["kind"] for c in DETECTION}
-    rmsprop = ex._Mention(5, 6, ("id", "rmsprop"))
-    momentum = ex._Mention(2, 3, ("id", "momentum"))
+    rmsprop = _Mention(5, 6, ("id", "rmsprop"))
+    momentum = _Mention(2, 3, ("id", "momentum"))
     assert ex._type_from_parse(doc, cue_at, rmsprop, kinds) == "combines"
     assert ex._type_from_parse(doc, cue_at, momentum, kinds) is None
 
@@ -258,7 +259,7 @@ def test_seed_deck_recall_with_curated_names():
 
     deck = load_deck(store.bundled_deck())
     dataset = store.load(store.bundled_data_dir())
-    _, extracted, _ = extract_deck(deck.cards, dataset.concepts)
+    _, extracted, _, _ = extract_deck(deck.cards, dataset.concepts)
     recall = measure_recall(
         [r for r in dataset.relations if r["origin"] == "curated"], extracted, deck.cards, dataset.concepts
     )

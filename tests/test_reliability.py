@@ -257,6 +257,7 @@ def _reads_the_graph(out: Path) -> dict[str, list[str] | None]:
         "validate": ["validate"],
         "render": ["render", "-o", str(out / "map.html")],
         "study": ["study", "--progress", progress_file, "--ratings", "-"],
+        "gaps": ["gaps"],
         "progress": ["progress", "--progress", progress_file],
     }
 

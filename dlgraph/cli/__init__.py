@@ -59,7 +59,12 @@ class DlgraphGroup(click.Group):
 
 
 def _data_dir(ctx: click.Context) -> Path:
-    return store.resolve_data_dir(ctx.find_root().params.get("data_dir"))
+    root = ctx.find_root()
+    if root.params.get("field"):
+        if root.get_parameter_source("data_dir") == click.core.ParameterSource.COMMANDLINE:
+            raise UsageError("--field and --data-dir name two different graphs; give one of them")
+        return store.field_data_dir()
+    return store.resolve_data_dir(root.params.get("data_dir"))
 
 
 def _graph(ctx: click.Context):
@@ -143,15 +148,21 @@ concept_arg = {"shell_complete": _complete_concept}
     show_envvar=True,
     help="Folder holding concepts.json and relations.json (default: the bundled graph).",
 )
+@click.option(
+    "--field",
+    is_flag=True,
+    help="Use the bundled field graph (deep learning's concepts and lineage) instead of a deck's graph.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of short error messages.")
 @click.version_option(__version__, "-V", "--version", prog_name="dlgraph")
 @click.pass_context
-def cli(ctx: click.Context, data_dir: str | None, debug: bool) -> None:
+def cli(ctx: click.Context, data_dir: str | None, field: bool, debug: bool) -> None:
     """Explore a deep-learning concept graph: lineage, prerequisites, study order, maps.
 
     \b
-    Example:
+    Examples:
         dlgraph path R-CNN "Mask R-CNN"
+        dlgraph --field path LeNet ResNet
     """
     ctx.ensure_object(dict)
     if "NO_COLOR" in os.environ:

@@ -34,6 +34,17 @@ from . import cli, json_option
 @click.option(
     "--report", "detailed", is_flag=True, help="Print every change per type and the recall figures."
 )
+@click.option(
+    "--no-field",
+    "no_field",
+    is_flag=True,
+    help="Read the cards alone: do not link them to the bundled field graph.",
+)
+@click.option(
+    "--with-prereqs",
+    is_flag=True,
+    help="Also add the field concepts the deck's concepts build on and the deck lacks (see `dlgraph gaps`).",
+)
 @click.option("--dry-run", is_flag=True, help="Build and report, but write nothing.")
 @json_option
 @click.pass_context
@@ -45,13 +56,18 @@ def build(
     model: str | None,
     min_count: int,
     detailed: bool,
+    no_field: bool,
+    with_prereqs: bool,
     dry_run: bool,
     as_json: bool,
 ) -> None:
     """Turn a flashcard deck into a concept graph: concepts and typed relations, with spaCy.
 
     DECK may be a markdown table, CSV/TSV, an Anki "Notes in Plain Text" export, a Quizlet export
-    or markdown headings. Without DECK, rebuild the bundled graph from the bundled deck. When the
+    or markdown headings. The cards are linked to the bundled field graph: a concept the field knows
+    takes its id, kind and topic, and the field's relations between the deck's concepts are added
+    (--no-field reads the cards alone). Without DECK, rebuild the bundled graph from the bundled
+    deck. When the
     folder already holds a graph, curated relations and concept edits are kept, extracted relations
     are recomputed, and relations you deleted are not brought back.
 
@@ -61,13 +77,26 @@ def build(
     """
     from .. import build as builder
 
+    if ctx.find_root().params.get("field"):
+        raise UsageError("the field graph is not built from a deck; drop --field (build links to it anyway)")
+    if no_field and with_prereqs:
+        raise UsageError("--with-prereqs takes prerequisites from the field graph; drop --no-field")
     explicit = ctx.find_root().params.get("data_dir")
     if out is None and deck is not None and not explicit:
         raise UsageError(
             "say where the new graph goes: --out DIR (the bundled graph is only rebuilt without DECK)"
         )
     folder = out or store.resolve_data_dir(explicit)
-    result = builder.build(deck, folder, fmt=fmt, model=model, min_count=min_count, dry_run=dry_run)
+    result = builder.build(
+        deck,
+        folder,
+        fmt=fmt,
+        model=model,
+        min_count=min_count,
+        dry_run=dry_run,
+        use_field=not no_field,
+        with_prereqs=with_prereqs,
+    )
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return

@@ -1,4 +1,4 @@
-"""Query commands: path, prereqs, next, lineage, show, search, list, types, validate."""
+"""Query commands: path, prereqs, next, lineage, show, search, list, types, validate, gaps."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import click
 
 from .. import report
+from ..errors import UsageError
 from . import _data_dir, _emit, _graph, _known, _resolve, cli, concept_arg, json_option
 
 
@@ -193,3 +194,24 @@ def validate(ctx: click.Context, as_json: bool) -> None:
     _emit(result, as_json, report.validate_report)
     if not result["valid"]:
         ctx.exit(1)
+
+
+@cli.command()
+@json_option
+@click.pass_context
+def gaps(ctx: click.Context, as_json: bool) -> None:
+    """What your deck is missing: field concepts your deck's concepts build on, per concept.
+
+    Compares the graph (--data-dir, or the bundled one) with the bundled field graph and adds
+    nothing; `dlgraph build --with-prereqs` adds them.
+
+    \b
+    Example:
+        DLGRAPH_DATA_DIR=my-graph dlgraph gaps
+    """
+    from .. import link, store
+
+    if ctx.find_root().params.get("field"):
+        raise UsageError("gaps compares a deck's graph with the field graph; drop --field")
+    result = link.gaps(store.load(_data_dir(ctx)), link.load_field())
+    _emit(result, as_json, report.gaps_report)

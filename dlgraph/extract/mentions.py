@@ -1,0 +1,246 @@
+"""Concept mentions: the spellings of every name and alias, the case and everyday-word rules that
+keep ``mAP`` apart from "maps" and the attention value apart from the word, and the matcher."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from ..names import normalize
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+
+CONCEPTS_KEY = "dlgraph_concepts"
+
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def _label_index(concepts: Iterable[dict[str, Any]], *, in_answers: bool = False) -> dict[str, str]:
+    """Normalized name or alias -> concept id; a primary name wins over another concept's alias.
+
+    ``in_answers`` leaves out what an answer's loose spelling must not reach: short acronyms, which
+    only match as written (see :func:`case_sensitive`), and everyday words (see :data:`EVERYDAY_WORDS`).
+    """
+    index: dict[str, str] = {}
+    concepts = list(concepts)
+
+    def usable(label: str) -> bool:
+        return not in_answers or not (case_sensitive(label) or everyday(label))
+
+    for c in concepts:
+        for label in c.get("aliases", ()):
+            if usable(label):
+                index.setdefault(normalize(label), c["id"])
+    for c in concepts:
+        if usable(c["name"]):
+            index[normalize(c["name"])] = c["id"]
+    index.pop("", None)
+    return index
+
+
+#: A label with at least two capitals and at most this many letters and digits is a short acronym.
+SHORT_ACRONYM = 5
+
+
+#: Everyday English words that are also the names of concepts (the attention "value", the RL "state").
+#: Alone in an answer they usually mean the everyday thing, so such a mention counts only when the
+#: mentioned concept shares a known topic with the card's subject ("values" in a Q-learning card is
+#: not the attention value).
+EVERYDAY_WORDS = frozenset(
+    [
+        "action",
+        "agent",
+        "batch",
+        "bias",
+        "block",
+        "capacity",
+        "cell",
+        "class",
+        "depth",
+        "distribution",
+        "edge",
+        "energy",
+        "entropy",
+        "environment",
+        "error",
+        "evaluation",
+        "example",
+        "expectation",
+        "feature",
+        "filter",
+        "function",
+        "gate",
+        "graph",
+        "head",
+        "key",
+        "kernel",
+        "label",
+        "layer",
+        "loss",
+        "margin",
+        "matrix",
+        "memory",
+        "model",
+        "network",
+        "node",
+        "noise",
+        "parameter",
+        "policy",
+        "precision",
+        "query",
+        "recall",
+        "return",
+        "reward",
+        "sample",
+        "score",
+        "signal",
+        "state",
+        "step",
+        "stride",
+        "target",
+        "temperature",
+        "token",
+        "tree",
+        "unit",
+        "value",
+        "variance",
+        "vector",
+        "weight",
+        "width",
+    ]
+)
+
+
+def case_sensitive(label: str) -> bool:
+    """Whether ``label`` is a short acronym, matched in answers only as written: ``mAP`` must not
+    match "maps", ``SAC`` not "sac".
+
+    >>> case_sensitive("mAP"), case_sensitive("GAN"), case_sensitive("ResNet"), case_sensitive("relu")
+    (True, True, False, False)
+    """
+    core = _NON_WORD.sub("", label)
+    return sum(ch.isupper() for ch in core) >= 2 and len(core) <= SHORT_ACRONYM
+
+
+def everyday(label: str) -> bool:
+    """Whether ``label`` is a single everyday word (either number): see :data:`EVERYDAY_WORDS`.
+
+    >>> everyday("values"), everyday("Value"), everyday("value vector")
+    (True, True, False)
+    """
+    word = label.strip().casefold()
+    return word in EVERYDAY_WORDS or singular(word) in EVERYDAY_WORDS
+
+
+def label_variants(label: str) -> set[str]:
+    """Spellings of a name as it shows up in text: plural or singular, hyphen as space or dropped.
+
+    >>> sorted(label_variants("R-CNN"))
+    ['R CNN', 'R-CNN', 'R-CNNs', 'RCNN']
+    >>> sorted(label_variants("feature maps"))
+    ['feature map', 'feature maps']
+    """
+    label = " ".join(label.split())
+    forms = {label}
+    if "-" in label:
+        forms |= {label.replace("-", " "), label.replace("-", "")}
+    words = label.split(" ")
+    head, last = words[:-1], words[-1]
+    if len(last) >= 2 and last[-1].isalpha():
+        for other in _number_forms(last):
+            forms.add(" ".join([*head, other]))
+    return {f for f in forms if normalize(f)}
+
+
+def _number_forms(word: str) -> list[str]:
+    """The other grammatical number of an English noun, roughly: enough for names in flashcards."""
+    if word.isupper():
+        return [word[:-1]] if word.endswith("S") and len(word) > 3 else [word + "s"]
+    lower = word.lower()
+    if lower.endswith("ies") and len(word) > 4:
+        return [word[:-3] + "y"]
+    if lower.endswith(("sses", "ches", "shes", "xes")):
+        return [word[:-2]]
+    if lower.endswith("s") and not lower.endswith(("ss", "us", "is")) and len(word) > 3:
+        return [word[:-1]]
+    if lower.endswith("y") and len(word) > 2 and lower[-2] not in "aeiou":
+        return [word[:-1] + "ies"]
+    if lower.endswith(("s", "x", "ch", "sh", "z")):
+        return [word + "es"]
+    if word[-1].isalpha():
+        return [word + "s"]
+    return []
+
+
+def singular(text: str) -> str:
+    """``text`` with its last word made singular (for merging "feature maps" into "feature map")."""
+    words = text.split(" ")
+    last = words[-1]
+    lower = last.lower()
+    upper_plural = last.isupper() and last.endswith("S") and len(last) > 3
+    if upper_plural or (last.endswith("s") and len(last) > 2 and last[:-1].isupper()):  # "GPUs"
+        words[-1] = last[:-1]
+    elif lower.endswith("s") and not lower.endswith(("ss", "us", "is")) and len(last) > 3:
+        words[-1] = _number_forms(last)[0] if not last.isupper() else last
+    return " ".join(words)
+
+
+def concept_patterns(concepts: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Phrase patterns for every spelling of every concept's name and aliases; ``exact`` patterns
+    (short acronyms) match only in their own case."""
+    owner: dict[str, str] = {}
+    patterns = []
+    concepts = list(concepts)
+    # Primary names first, so that a name shared with another concept's alias goes to its owner.
+    ordered = [(c["id"], c["name"]) for c in concepts] + [
+        (c["id"], a) for c in concepts for a in c.get("aliases", ())
+    ]
+    for cid, label in ordered:
+        exact = case_sensitive(label)
+        for form in sorted(label_variants(label)):
+            key = form if exact else form.casefold()
+            if owner.setdefault(key, cid) != cid:
+                continue
+            patterns.append({"label": "CONCEPT", "pattern": form, "id": cid, "exact": exact})
+    return patterns
+
+
+class ConceptMatcher:
+    """A pipeline component marking every mention of a concept name or alias (any spelling from
+    :func:`label_variants`; case-insensitive except short acronyms) in ``doc.spans[CONCEPTS_KEY]``,
+    longest first; each span's label is the concept id.
+
+    A phrase matcher like spaCy's span ruler, but patterns are tokenized in one batch and added once
+    per concept, which makes a 10,000-concept pipeline several times faster to build.
+    """
+
+    def __init__(self, nlp: Language, name: str = "concept_matcher"):
+        from spacy.matcher import PhraseMatcher
+
+        self.name = name
+        self.tokenizer = nlp.tokenizer
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+
+    def add_concepts(self, concepts: Iterable[dict[str, Any]]) -> None:
+        for exact, matcher in ((False, self.matcher), (True, self.exact)):
+            by_id: dict[str, list[str]] = {}
+            for pattern in concept_patterns(concepts):
+                if pattern["exact"] == exact:
+                    by_id.setdefault(pattern["id"], []).append(pattern["pattern"])
+            forms = [form for group in by_id.values() for form in group]
+            docs = iter(self.tokenizer.pipe(forms))
+            for cid, group in by_id.items():
+                matcher.add(cid, [next(docs) for _ in group])
+
+    def __call__(self, doc: Doc) -> Doc:
+        from spacy.util import filter_spans
+
+        spans = self.matcher(doc, as_spans=True) + self.exact(doc, as_spans=True)
+        doc.spans[CONCEPTS_KEY] = filter_spans(spans)
+        return doc

@@ -1,0 +1,150 @@
+"""Card questions: the concept(s) a question names, and each card's subject concepts."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..decks import Card
+from ..names import normalize, slugify
+from ..vocabulary import DEFAULT_KIND, DEFAULT_TOPIC
+
+if TYPE_CHECKING:
+    pass
+from .mentions import _label_index
+
+#: Questions starting with these are questions, not terms: such a card has no subject concept.
+_NOT_A_TERM = re.compile(
+    r"^(?:why|how|when|where|which|who|whom|whose|does|do|did|can|could|should|would|is|are|was|were|"
+    r"explain|describe|compare|name|list|give)\b",
+    re.IGNORECASE,
+)
+
+
+_TERM_PREFIX = re.compile(
+    r"^(?:what\s+(?:is|are|was|were|does|do)\s+(?:an?\s+|the\s+)?|what's\s+(?:an?\s+|the\s+)?|"
+    r"define\s+(?:an?\s+|the\s+)?|definition\s+of\s+(?:an?\s+|the\s+)?)",
+    re.IGNORECASE,
+)
+
+
+_PARENTHETICAL = re.compile(r"^(.*\S)\s*\(([^()]+)\)\s*$")
+
+
+MAX_TERM_WORDS = 8
+
+
+MAX_DEFINITION = 500
+
+
+def question_terms(question: str) -> list[tuple[str, list[str]]]:
+    """The concept(s) a question names, each as ``(name, aliases)``; empty if it is not a term.
+
+    ``"IoU (intersection over union)"`` is IoU with an alias, ``"Google LeNet / Inception"`` one
+    concept with two names, ``"RetinaNet & Focal loss"`` two concepts. A question proper ("why
+    divide by sqrt(D)?") or a long sentence names no concept.
+
+    >>> question_terms("IoU (intersection over union)")
+    [('IoU', ['intersection over union'])]
+    >>> question_terms("What is a GRU?")
+    [('GRU', [])]
+    >>> question_terms("why divide by sqrt(D)")
+    []
+    """
+    text = " ".join(question.split()).rstrip("?").strip()
+    text = _TERM_PREFIX.sub("", text)
+    if not text or _NOT_A_TERM.match(text) or len(text.split()) > MAX_TERM_WORDS:
+        return []
+    terms = []
+    for part in re.split(r"\s+&\s+", text):
+        aliases: list[str] = []
+        match = _PARENTHETICAL.match(part)
+        if match:
+            part, inner = match.group(1), match.group(2).strip()
+            if inner and len(inner.split()) <= MAX_TERM_WORDS:
+                aliases.append(inner)
+        names = [n.strip() for n in re.split(r"\s+/\s+", part) if n.strip()]
+        if not names or not normalize(names[0]):
+            continue
+        terms.append((names[0], [*names[1:], *aliases]))
+    return terms
+
+
+def concept_id(name: str, taken: set[str]) -> str:
+    """A slug id for ``name`` (ASCII, as the data files require) not yet in ``taken``.
+
+    >>> concept_id("Mask R-CNN", set()), concept_id("Mask R-CNN", {"mask-r-cnn"})
+    ('mask-r-cnn', 'mask-r-cnn-2')
+    """
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    base = slugify(ascii_name)
+    if not base:
+        base = "concept-" + hashlib.blake2b(name.encode("utf-8"), digest_size=4).hexdigest()
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def _topic(tags: Sequence[str]) -> str:
+    for tag in tags:
+        topic = concept_id(tag.split("::")[-1], set())
+        if not topic.startswith("concept-"):
+            return topic
+    return DEFAULT_TOPIC
+
+
+def card_concepts(
+    cards: Sequence[Card], concepts: Sequence[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[list[str]]]:
+    """The subject concept ids of every card, and the new concepts their questions name.
+
+    A card maps to an existing concept whose ``card`` field is its question, else to one whose name
+    or alias matches a name in the question (so "RMSProp" finds "RMSprop"); otherwise a concept is
+    made from the question, with the answer as its definition and the first tag as its topic.
+    """
+    by_card: dict[str, list[str]] = {}
+    for c in concepts:
+        if c.get("card"):
+            by_card.setdefault(c["card"], []).append(c["id"])
+    index = _label_index(concepts)
+    taken = {c["id"] for c in concepts}
+    new: list[dict[str, Any]] = []
+    subjects: list[list[str]] = []
+    for card in cards:
+        if card.question in by_card:
+            subjects.append(list(by_card[card.question]))
+            continue
+        ids: list[str] = []
+        for name, aliases in question_terms(card.question):
+            labels = [name, *aliases]
+            found = next((index[normalize(x)] for x in labels if normalize(x) in index), None)
+            if found is None:
+                found = concept_id(name, taken)
+                taken.add(found)
+                new.append(
+                    {
+                        "id": found,
+                        "name": name,
+                        "aliases": list(dict.fromkeys(a for a in aliases if normalize(a) != normalize(name))),
+                        "topic": _topic(card.tags),
+                        "kind": DEFAULT_KIND,
+                        "definition": _clip(card.answer, MAX_DEFINITION),
+                        "card": card.question,
+                    }
+                )
+                for label in labels:
+                    index.setdefault(normalize(label), found)
+            if found not in ids:
+                ids.append(found)
+        subjects.append(ids)
+    return new, subjects
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -1,0 +1,495 @@
+"""Relations from card answers: each mention of a concept, typed by the cues of its clause, joined
+to the card's subject; and the new concepts that answers name."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ..decks import Card
+from ..names import normalize
+from ..vocabulary import DEFAULT_KIND, TOPICS
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+from .cues import (
+    _CUE_WORDS,
+    CUES_KEY,
+    FALLBACK_TYPE,
+    WEAK_CUES,
+    _Cue,
+    _type_from_parse,
+    _type_in_clause,
+)
+from .mentions import CONCEPTS_KEY, _label_index, everyday, singular
+from .pipeline import make_pipeline
+from .questions import _clip, _topic, card_concepts, concept_id
+
+_ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*$")
+
+
+_SENTENCE_ENDS = frozenset({".", "!", "?", "…", "...", "!!", "??", "?!"})
+
+
+MAX_EVIDENCE = 300
+
+
+#: Answers longer than this are cut for extraction (a 1 MB answer is a pasted document, not a card).
+MAX_ANSWER_CHARS = 20_000
+
+
+@dataclass
+class Extraction:
+    """What extraction found: concepts it proposes from answers, relations, and notes for the report."""
+
+    concepts: list[dict[str, Any]] = field(default_factory=list)
+    relations: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    ref: tuple[str, str]  # ("id", concept id) or ("new", candidate key)
+
+
+@dataclass(frozen=True)
+class _Word:
+    """What extraction needs to know about one vocabulary entry, computed once per distinct word."""
+
+    text: str
+    lower: str
+    acronym: bool
+    content: bool  # may be part of a multi-word name
+
+
+class _Words:
+    """A cache of :class:`_Word` by spaCy orth id: token loops then touch plain Python objects."""
+
+    def __init__(self, nlp: Language):
+        self.vocab = nlp.vocab
+        self.cache: dict[int, _Word] = {}
+
+    def of(self, doc: Doc) -> list[_Word]:
+        from spacy.attrs import ORTH
+
+        out = []
+        cache = self.cache
+        for orth in doc.to_array(ORTH).tolist():
+            word = cache.get(orth)
+            if word is None:
+                word = cache[orth] = self._make(orth)
+            out.append(word)
+        return out
+
+    def _make(self, orth: int) -> _Word:
+        lexeme = self.vocab[orth]
+        text = lexeme.text
+        acronym = bool(_ACRONYM.match(text)) and sum(ch.isupper() for ch in text) * 2 >= len(text)
+        content = (
+            lexeme.is_alpha
+            and not lexeme.is_stop
+            and len(text) > 2
+            and not text.isupper()
+            and not text.endswith("ly")
+            and lexeme.lower_ not in _CUE_WORDS
+        )
+        return _Word(text, lexeme.lower_, acronym and not lexeme.is_stop, content)
+
+
+def _clauses(doc: Doc, words: list[_Word]) -> tuple[list[int], list[int]]:
+    """A clause number for every token (a new clause starts at each sentence, ';', ':' or line
+    break), and the index of every sentence's first token.
+
+    Sentences come from the pipeline when it has a parser or sentence recognizer; otherwise a
+    sentence starts after ``.``, ``!`` or ``?`` (cheaper than a sentencizer, and the same rule).
+    """
+    from spacy.attrs import SENT_START
+
+    if doc.has_annotation("SENT_START"):
+        flags = doc.to_array(SENT_START).tolist()
+    else:
+        flags = [0] + [1 if w.text in _SENTENCE_ENDS else 0 for w in words[:-1]]
+    numbers: list[int] = []
+    starts: list[int] = []
+    clause = 0
+    for i, (flag, word) in enumerate(zip(flags, words, strict=True)):
+        if flag == 1 or i == 0:
+            starts.append(i)
+            clause += 1
+        elif word.text in (";", ":") or "\n" in word.text:
+            clause += 1
+        numbers.append(clause)
+    return numbers, starts
+
+
+def _candidates(
+    doc: Doc, words: list[_Word], covered: list[bool], parsed: bool
+) -> list[tuple[int, int, str]]:
+    """Spans that may name a concept nobody listed: acronyms, and runs of 2-3 content words (or a
+    parser's noun chunks). Returns ``(start, end, surface text)``."""
+    found = []
+    if parsed:
+        for chunk in doc.noun_chunks:
+            start = chunk.start
+            while start < chunk.end and (doc[start].is_stop or not doc[start].is_alpha):
+                start += 1
+            if chunk.end - start >= 2 and not any(covered[start : chunk.end]):
+                found.append((start, chunk.end, doc[start : chunk.end].text))
+    run: list[int] = []
+    for i, word in enumerate([*words, None]):
+        if word is not None and not covered[i]:
+            if word.acronym:
+                # "RoI Align": capitalised words right after an acronym belong to the name.
+                end = i + 1
+                while end < min(len(words), i + 3) and not covered[end] and words[end].text.istitle():
+                    end += 1
+                found.append((i, end, doc[i:end].text))
+                run = []
+                continue
+            if word.content and not parsed:
+                run.append(i)
+                continue
+        if 2 <= len(run) <= 3 and _plausible_name(words, run):
+            found.append((run[0], run[-1] + 1, doc[run[0] : run[-1] + 1].text))
+        run = []
+    return found
+
+
+#: Words that make a phrase a description rather than a name ("following formula", "vast majority").
+_GENERIC = frozenset(
+    [
+        "following",
+        "total",
+        "large",
+        "small",
+        "vast",
+        "certain",
+        "different",
+        "possible",
+        "particular",
+        "new",
+        "real",
+        "complete",
+        "detailed",
+        "far",
+        "actual",
+        "maximum",
+        "minimum",
+        "many",
+        "several",
+        "various",
+        "whole",
+        "entire",
+        "main",
+        "specific",
+        "given",
+        "same",
+        "other",
+        "number",
+        "majority",
+        "kind",
+        "type",
+        "way",
+        "part",
+        "set",
+        "lot",
+        "example",
+        "case",
+        "detail",
+        "use",
+        "result",
+        "value",
+    ]
+)
+
+
+def _plausible_name(words: list[_Word], run: list[int]) -> bool:
+    """A run of content words reads like a name: no generic word at either end, and no verb form
+    ("dataset containing", "students admitted") at its end."""
+    first, last = words[run[0]].lower, words[run[-1]].lower
+    if first in _GENERIC or singular(last) in _GENERIC or last.endswith("ed"):
+        return False
+    return not last.endswith("ing") or last in _NOUN_ING
+
+
+#: Words ending in -ing that name things in machine learning ("deep learning", "max pooling").
+_NOUN_ING = frozenset(
+    [
+        "learning",
+        "training",
+        "pooling",
+        "embedding",
+        "clustering",
+        "encoding",
+        "sampling",
+        "scaling",
+        "smoothing",
+        "padding",
+        "hashing",
+        "bagging",
+        "boosting",
+        "programming",
+        "processing",
+        "engineering",
+        "mapping",
+        "labeling",
+        "labelling",
+        "modeling",
+        "modelling",
+        "testing",
+        "tuning",
+        "computing",
+        "reasoning",
+        "filtering",
+        "binning",
+        "bucketing",
+        "crossing",
+    ]
+)
+
+
+def extract(
+    cards: Sequence[Card],
+    nlp: Language,
+    concepts: Sequence[dict[str, Any]],
+    subjects: Sequence[Sequence[str]],
+    *,
+    batch_size: int = 256,
+    min_count: int = 2,
+) -> Extraction:
+    """Relations from every card's answer, and concepts proposed from answers.
+
+    ``nlp`` comes from :func:`make_pipeline` over ``concepts``; ``subjects[i]`` are the concept ids
+    card ``i`` is about (see :func:`card_concepts`). A phrase that is not a known concept becomes a
+    new one when it is an acronym (SVM, RPN) or a run of content words seen in ``min_count`` cards.
+    """
+    from spacy.util import filter_spans
+
+    kinds = {c["id"]: c.get("kind", DEFAULT_KIND) for c in concepts}
+    topics = {c["id"]: c.get("topic") for c in concepts if c.get("topic") in TOPICS}
+    index = _label_index(concepts, in_answers=True)
+    notes: list[str] = []
+    texts = []
+    for card in cards:
+        if len(card.answer) > MAX_ANSWER_CHARS:
+            notes.append(
+                f"{card.source}: answer of {card.question!r} is {len(card.answer):,} characters; "
+                f"only the first {MAX_ANSWER_CHARS:,} were read for relations"
+            )
+            texts.append(card.answer[:MAX_ANSWER_CHARS])
+        else:
+            texts.append(card.answer)
+    if nlp.max_length < MAX_ANSWER_CHARS + 1:
+        nlp.max_length = MAX_ANSWER_CHARS + 1
+
+    # (source ref, target ref) -> {type: evidence}; refs are ("id", cid) or ("new", key)
+    found: dict[tuple[tuple[str, str], tuple[str, str]], dict[str, str]] = {}
+    candidate_cards: dict[str, set[int]] = {}
+    candidate_forms: dict[str, Counter[str]] = {}
+    candidate_topic: dict[str, str] = {}
+
+    lexicon = _Words(nlp)
+    for number, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
+        card = cards[number]
+        subject_refs = [("id", s) for s in subjects[number]]
+        words = lexicon.of(doc)
+        parsed = doc.has_annotation("DEP")
+        covered = [False] * len(doc)
+        mentions: list[_Mention] = []
+        subject_topics = {topics.get(s) for s in subjects[number]} - {None}
+        for span in doc.spans[CONCEPTS_KEY]:
+            if (
+                span.end - span.start == 1
+                and everyday(words[span.start].lower)
+                and topics.get(span.label_) not in subject_topics
+            ):
+                continue  # "values" in a Q-learning card is not the attention value
+            mentions.append(_Mention(span.start, span.end, ("id", span.label_)))
+            covered[span.start : span.end] = [True] * (span.end - span.start)
+        for start, end, text in _candidates(doc, words, covered, parsed):
+            key = normalize(singular(text))
+            if not key:
+                continue
+            if key in index:  # a known concept spelled in a way the ruler missed ("rcnn")
+                mentions.append(_Mention(start, end, ("id", index[key])))
+                continue
+            candidate_cards.setdefault(key, set()).add(number)
+            candidate_forms.setdefault(key, Counter())[singular(text)] += 1
+            candidate_topic.setdefault(key, _topic(card.tags))
+            mentions.append(_Mention(start, end, ("new", key)))
+        if not mentions or not (subject_refs or len(mentions) > 1):
+            continue
+        mentions.sort(key=lambda m: m.start)
+        clause_of, sentence_starts = _clauses(doc, words)
+        cue_list = sorted(
+            (_Cue(s.start, s.end, s.label_, s.id_) for s in filter_spans(doc.spans[CUES_KEY])),
+            key=lambda c: c.start,
+        )
+        cue_at = {c.start: c for c in cue_list}
+        by_clause: dict[int, list[_Cue]] = {}
+        for cue in cue_list:
+            by_clause.setdefault(clause_of[cue.start], []).append(cue)
+        clause_subject: dict[int, tuple[str, str]] = {}
+        for mention in mentions:
+            clause = clause_of[mention.start]
+            cues = by_clause.get(clause, [])
+            kind = _type_from_parse(doc, cue_at, mention, kinds) if parsed else None
+            if kind is None:
+                kind = _type_in_clause(words, cues, mention, kinds)
+            sources = subject_refs
+            if clause in clause_subject and clause_subject[clause] != mention.ref:
+                sources = [clause_subject[clause]]
+            elif _opens_clause(mention, cues, clause_of, mentions, parsed, doc):
+                # "Standard DQN uses the max operator": DQN, not the card's subject, does the using.
+                clause_subject[clause] = mention.ref
+            at = bisect_right(sentence_starts, mention.start)
+            end = sentence_starts[at] if at < len(sentence_starts) else len(doc)
+            sentence = doc[sentence_starts[at - 1] : end].text
+            for source in sources:
+                if source == mention.ref:
+                    continue
+                pair = (source, mention.ref)
+                evidence = f"{card.question}: {_clip(sentence, MAX_EVIDENCE)}"
+                found.setdefault(pair, {}).setdefault(kind, evidence)
+
+    accepted = _accept(candidate_cards, candidate_forms, candidate_topic, concepts, min_count)
+    ids = {key: c["id"] for key, c in accepted.items()}
+    relations = _relations(found, ids)
+    return Extraction(list(accepted.values()), relations, notes)
+
+
+def _opens_clause(
+    mention: _Mention,
+    cues: list[_Cue],
+    clause_of: list[int],
+    mentions: list[_Mention],
+    parsed: bool,
+    doc: Doc,
+) -> bool:
+    """Whether ``mention`` is the clause's own subject: it comes first, right before the clause's
+    first cue (within two words), or, with a parse, it is the subject of a cue verb."""
+    if parsed:
+        root = doc[mention.start : mention.end].root
+        return root.dep_ in ("nsubj", "nsubjpass") and any(c.start == root.head.i for c in cues)
+    if not cues or cues[0].start < mention.end:
+        return False
+    clause = clause_of[mention.start]
+    first = next(m for m in mentions if clause_of[m.start] == clause)
+    return (
+        first is mention
+        and mention.ref[0] == "id"  # a known concept; a phrase like "generate regions" is no subject
+        and cues[0].start - mention.end <= 2
+        and cues[0].phrase not in WEAK_CUES
+    )
+
+
+def _accept(
+    cards_of: dict[str, set[int]],
+    forms: dict[str, Counter[str]],
+    topics: dict[str, str],
+    concepts: Sequence[dict[str, Any]],
+    min_count: int,
+) -> dict[str, dict[str, Any]]:
+    """Candidate key -> new concept, for acronyms and for phrases seen in ``min_count`` cards."""
+    taken = {c["id"] for c in concepts}
+    accepted = {}
+    for key in sorted(cards_of, key=lambda k: (min(cards_of[k]), k)):
+        name = forms[key].most_common(1)[0][0]
+        head = name.split(" ")[0]  # an acronym, alone or leading a name ("RoI Align")
+        acronym = bool(_ACRONYM.match(head)) and sum(ch.isupper() for ch in head) * 2 >= len(head)
+        if not acronym and len(cards_of[key]) < min_count:
+            continue
+        cid = concept_id(name, taken)
+        taken.add(cid)
+        aliases = [f for f, _ in forms[key].most_common(4) if f != name]
+        accepted[key] = {
+            "id": cid,
+            "name": name,
+            "aliases": aliases[:3],
+            "topic": topics[key],
+            "kind": DEFAULT_KIND,
+            "definition": "",
+            "card": None,
+        }
+    return accepted
+
+
+def _relations(
+    found: dict[tuple[tuple[str, str], tuple[str, str]], dict[str, str]], ids: dict[str, str]
+) -> list[dict[str, Any]]:
+    """One relation per (source, type, target); a pair with a typed edge gets no related-to as well."""
+
+    def resolve(ref: tuple[str, str]) -> str | None:
+        return ref[1] if ref[0] == "id" else ids.get(ref[1])
+
+    typed: dict[tuple[str, str], dict[str, str]] = {}
+    for (source_ref, target_ref), by_type in found.items():
+        source, target = resolve(source_ref), resolve(target_ref)
+        if source is None or target is None or source == target:
+            continue
+        slot = typed.setdefault((source, target), {})
+        for kind, evidence in by_type.items():
+            slot.setdefault(kind, evidence)
+    out = []
+    linked = {pair for pair, by_type in typed.items() if set(by_type) - {FALLBACK_TYPE}}
+    seen_loose: set[frozenset[str]] = set()
+    for (source, target), by_type in typed.items():
+        for kind, evidence in by_type.items():
+            if kind == FALLBACK_TYPE:
+                loose = frozenset((source, target))
+                if (source, target) in linked or (target, source) in linked or loose in seen_loose:
+                    continue
+                seen_loose.add(loose)
+            out.append(
+                {
+                    "source": source,
+                    "type": kind,
+                    "target": target,
+                    "evidence": evidence,
+                    "origin": "extracted",
+                }
+            )
+    return out
+
+
+class DeckExtraction(NamedTuple):
+    """Everything extraction learns from a deck."""
+
+    concepts: list[dict[str, Any]]  # new concepts, from questions and answers
+    relations: list[dict[str, Any]]
+    notes: list[str]
+    subjects: list[list[str]]  # the concept ids each card is about
+
+
+def extract_deck(
+    cards: Sequence[Card],
+    concepts: Sequence[dict[str, Any]] = (),
+    *,
+    model: str | None = None,
+    nlp: Language | None = None,
+    min_count: int = 2,
+) -> DeckExtraction:
+    """The whole of extraction for a deck: new concepts, relations, notes and card subjects.
+
+    ``concepts`` is the vocabulary already known (a curated graph's concepts, or none).
+    """
+    question_new, subjects = card_concepts(cards, concepts)
+    vocabulary = [*concepts, *question_new]
+    notes = []
+    unnamed = [c for c, s in zip(cards, subjects, strict=True) if not s]
+    if unnamed:
+        listed = ", ".join(repr(c.question) for c in unnamed[:3]) + (" ..." if len(unnamed) > 3 else "")
+        notes.append(
+            f"{len(unnamed)} card(s) ask a question rather than name a term, so have no subject: {listed}"
+        )
+    if nlp is None:
+        nlp = make_pipeline(vocabulary, model)
+    result = extract(cards, nlp, vocabulary, subjects, min_count=min_count)
+    return DeckExtraction(question_new + result.concepts, result.relations, notes + result.notes, subjects)

@@ -1,0 +1,293 @@
+"""Link a deck's graph to the field graph (``data/field/``): the knowledge no card states.
+
+A deck brings its cards' wording, the definitions a student wrote and the relations the cards
+state; the field brings ids, kinds, topics and the typed, referenced relations between concepts.
+:func:`adopt` joins the two during a build, :func:`gaps` lists what a deck lacks, and
+:func:`assign_topics` gives the deck's own concepts a topic from their neighbours.
+
+Examples
+--------
+>>> field = [{"id": "adam", "name": "Adam", "aliases": ["adaptive moment estimation"]}]
+>>> deck = [{"id": "my-adam", "name": "ADAM optimizer", "aliases": ["Adaptive Moment Estimation"]}]
+>>> link_ids(deck, field)
+{'my-adam': 'adam'}
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from . import store
+from .names import normalize
+from .vocabulary import DEFAULT_TOPIC, RELATION_TYPES, TOPICS
+
+if TYPE_CHECKING:
+    from .decks import Card
+
+#: The longest card answer kept as an adopted concept's definition.
+MAX_DEFINITION = 500
+
+
+def load_field() -> store.Dataset:
+    """The bundled field graph, validated."""
+    return store.load(store.field_data_dir())
+
+
+def _labels(concept: dict[str, Any]) -> list[str]:
+    return [concept["name"], *concept.get("aliases", ())]
+
+
+def _label_owners(concepts: Iterable[dict[str, Any]]) -> dict[str, set[str]]:
+    owners: dict[str, set[str]] = {}
+    for c in concepts:
+        for label in _labels(c):
+            key = normalize(label)
+            if key:
+                owners.setdefault(key, set()).add(c["id"])
+    return owners
+
+
+def link_ids(deck: Sequence[dict[str, Any]], field_concepts: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """Deck concept id -> the field concept it is: the same id, else one name or alias that only
+    that field concept has."""
+    ids = {c["id"] for c in field_concepts}
+    owners = _label_owners(field_concepts)
+    out: dict[str, str] = {}
+    claimed: set[str] = set()
+    for c in deck:
+        if c["id"] in ids:
+            out[c["id"]] = c["id"]
+            claimed.add(c["id"])
+    for c in deck:
+        if c["id"] in out:
+            continue
+        found = {
+            next(iter(owners[k]))
+            for k in (normalize(label) for label in _labels(c))
+            if len(owners.get(k, ())) == 1
+        }
+        if len(found) == 1 and not found & claimed:
+            out[c["id"]] = found.pop()
+            claimed |= {out[c["id"]]}
+    return out
+
+
+def vocabulary(
+    field_concepts: Sequence[dict[str, Any]], deck: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The field concepts extraction may link a deck's text to: those the deck does not already have
+    (by id, or by a name or alias a deck concept uses)."""
+    linked = set(link_ids(deck, field_concepts).values())
+    taken = {c["id"] for c in deck} | set(_label_owners(deck))
+    return [
+        c
+        for c in field_concepts
+        if c["id"] not in linked
+        and c["id"] not in taken
+        and not any(normalize(label) in taken for label in _labels(c))
+    ]
+
+
+def prerequisite_edges(relations: Iterable[dict[str, Any]]) -> list[tuple[str, str, dict[str, Any]]]:
+    """``(before, after, relation)`` for every relation that implies a study order."""
+    out = []
+    for r in relations:
+        needs = RELATION_TYPES[r["type"]].prerequisite
+        if needs == "target":
+            out.append((r["target"], r["source"], r))
+        elif needs == "source":
+            out.append((r["source"], r["target"], r))
+    return out
+
+
+@dataclass
+class Adoption:
+    """What the field adds to a deck: its concepts the cards name, and its relations between them."""
+
+    concepts: list[dict[str, Any]] = field(default_factory=list)
+    relations: list[dict[str, Any]] = field(default_factory=list)
+    prerequisites: list[str] = field(default_factory=list)  # concepts added by ``with_prereqs``
+    linked: int = 0  # deck concepts that are field concepts
+
+
+def adopt(
+    cards: Sequence[Card],
+    subjects: Sequence[Sequence[str]],
+    relations: Iterable[dict[str, Any]],
+    deck: Sequence[dict[str, Any]],
+    field_graph: store.Dataset,
+    *,
+    with_prereqs: bool = False,
+) -> Adoption:
+    """The field concepts a deck's cards are about or mention, and the field's relations between
+    every pair of the deck's concepts.
+
+    ``subjects[i]`` are the ids card ``i`` is about and ``relations`` what extraction found; ids of
+    field concepts among them are adopted: a copy with the field's id, kind and topic, the card's
+    wording as an alias, its answer as the definition and its question as ``card``. ``deck`` is the
+    rest of the graph (concepts already in the folder, new ones from the cards). With
+    ``with_prereqs`` the field concepts those need (transitively) join as well, without a card.
+    """
+    by_id = field_graph.concept_by_id()
+    deck_ids = {c["id"] for c in deck}
+    used: set[str] = set()
+    first_card: dict[str, Card] = {}
+    for card, ids in zip(cards, subjects, strict=True):
+        for cid in ids:
+            if cid in by_id and cid not in deck_ids:
+                used.add(cid)
+                first_card.setdefault(cid, card)
+    for r in relations:
+        used |= {end for end in (r["source"], r["target"]) if end in by_id and end not in deck_ids}
+
+    result = Adoption()
+    mapping = link_ids(deck, field_graph.concepts)  # deck id -> field id
+    mapping.update((cid, cid) for cid in used)
+    if with_prereqs:
+        import networkx as nx
+
+        needs = nx.DiGraph((before, after) for before, after, _ in prerequisite_edges(field_graph.relations))
+        present = set(mapping.values())
+        wanted: set[str] = set()
+        for fid in present & set(needs):
+            wanted |= nx.ancestors(needs, fid)
+        result.prerequisites = sorted(wanted - present)
+        mapping.update((cid, cid) for cid in result.prerequisites)
+    for cid in sorted(used) + result.prerequisites:
+        result.concepts.append(_adopted(by_id[cid], first_card.get(cid)))
+    result.linked = len(mapping)
+
+    deck_of = {fid: did for did, fid in mapping.items()}
+    for r in field_graph.relations:
+        source, target = deck_of.get(r["source"]), deck_of.get(r["target"])
+        if source is not None and target is not None and source != target:
+            result.relations.append({**r, "source": source, "target": target})
+    return result
+
+
+def _adopted(concept: dict[str, Any], card: Card | None) -> dict[str, Any]:
+    """A deck's copy of a field concept: the card's wording, answer and question where there is one."""
+    from .extract import question_terms
+
+    copy = {**concept, "aliases": list(concept["aliases"]), "card": None}
+    if card is None:
+        return copy
+    copy["card"] = card.question
+    answer = " ".join(card.answer.split())
+    if answer:
+        copy["definition"] = answer if len(answer) <= MAX_DEFINITION else answer[: MAX_DEFINITION - 1] + "…"
+    own = {normalize(label) for label in _labels(concept)}
+    for name, aliases in question_terms(card.question):
+        wording = [name, *aliases]
+        if any(normalize(w) in own for w in wording):
+            for w in wording:
+                if normalize(w) and normalize(w) not in own:
+                    copy["aliases"].append(w)
+                    own.add(normalize(w))
+    return copy
+
+
+def assign_topics(
+    new: Sequence[dict[str, Any]], concepts: Sequence[dict[str, Any]], relations: Sequence[dict[str, Any]]
+) -> None:
+    """Give each new concept without a known topic the topic most of its neighbours have.
+
+    Votes come from concepts with a topic of :data:`~dlgraph.vocabulary.TOPICS` and spread up to
+    three steps. A new concept no vote reaches takes the name of its community in the graph (its
+    most connected member), so that a map of a deck the field does not know still clusters; one with
+    no relations at all keeps the topic it had.
+    """
+    new_ids = {c["id"] for c in new}
+    open_ids = {c["id"] for c in new if c["topic"] not in TOPICS or c["topic"] == DEFAULT_TOPIC}
+    if not open_ids:
+        return
+    topic_of = {c["id"]: c["topic"] for c in concepts if c["topic"] in TOPICS and c["id"] not in open_ids}
+    neighbours: dict[str, list[str]] = {}
+    for r in relations:
+        neighbours.setdefault(r["source"], []).append(r["target"])
+        neighbours.setdefault(r["target"], []).append(r["source"])
+    order = [c["id"] for c in new if c["id"] in open_ids]
+    for _ in range(3):
+        voted = {}
+        for cid in order:
+            if cid in topic_of:
+                continue
+            votes = Counter(topic_of[n] for n in neighbours.get(cid, ()) if n in topic_of)
+            if votes:
+                voted[cid] = min(votes, key=lambda t: (-votes[t], t))
+        if not voted:
+            break
+        topic_of.update(voted)
+    rest = [cid for cid in order if cid not in topic_of and neighbours.get(cid)]
+    if rest:
+        import networkx as nx
+
+        graph = nx.Graph()
+        graph.add_nodes_from(rest)
+        graph.add_edges_from((u, v) for u in rest for v in neighbours[u] if v in graph and u != v)
+        for group in nx.community.louvain_communities(graph, seed=0):
+            if len(group) < 3:
+                continue
+            centre = min(group, key=lambda n: (-graph.degree(n), n))
+            topic_of.update((n, centre) for n in group)
+    for c in new:
+        if c["id"] in open_ids and c["id"] in topic_of and c["id"] in new_ids:
+            c["topic"] = topic_of[c["id"]]
+
+
+def disagreements(deck: store.Dataset, field_graph: store.Dataset) -> list[str]:
+    """Warnings for deck concepts that share a field concept's id but not its kind or topic: one
+    vocabulary means a concept sits in the same place on every map."""
+    by_id = field_graph.concept_by_id()
+    out = []
+    for c in deck.concepts:
+        known = by_id.get(c["id"])
+        if known is None:
+            continue
+        for key in ("kind", "topic"):
+            if c[key] != known[key]:
+                out.append(
+                    f"{store.CONCEPTS_FILE}: concept {c['id']!r} has {key} {c[key]!r} but the field graph "
+                    f"says {known[key]!r}; use the field's, or give the concept another id"
+                )
+    return out
+
+
+def gaps(deck: store.Dataset, field_graph: store.Dataset) -> dict[str, Any]:
+    """What a deck lacks: for each deck concept the field knows, the field concepts it directly
+    builds on (uses, combines, improves on, is a kind of, has as a part...) that the deck has not."""
+    mapping = link_ids(deck.concepts, field_graph.concepts)
+    present = set(mapping.values())
+    deck_name = {c["id"]: c["name"] for c in deck.concepts}
+    field_name = {c["id"]: c["name"] for c in field_graph.concepts}
+    missing_of: dict[str, list[dict[str, str]]] = {}
+    for before, after, r in prerequisite_edges(field_graph.relations):
+        if after in present and before not in present:
+            kind = RELATION_TYPES[r["type"]]
+            missing_of.setdefault(after, []).append(
+                {
+                    "id": before,
+                    "name": field_name[before],
+                    "type": r["type"],
+                    "sentence": f"{field_name[r['source']]} {kind.label} {field_name[r['target']]}",
+                    "evidence": r["evidence"],
+                }
+            )
+    deck_of = {fid: did for did, fid in mapping.items()}
+    groups = []
+    for fid in sorted(missing_of, key=lambda f: (deck_name[deck_of[f]].casefold(), f)):
+        rows = sorted(missing_of[fid], key=lambda m: (m["name"].casefold(), m["type"]))
+        groups.append(
+            {"concept": deck_of[fid], "name": deck_name[deck_of[fid]], "field_id": fid, "missing": rows}
+        )
+    unique = {m["id"] for g in groups for m in g["missing"]}
+    return {
+        "deck": str(deck.directory) if deck.directory else None,
+        "linked": len(mapping),
+        "concepts": len(deck.concepts),
+        "missing": len(unique),
+        "gaps": groups,
+    }
