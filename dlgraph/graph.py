@@ -196,7 +196,13 @@ def validate(directory: str | os.PathLike[str] | None = None) -> dict[str, Any]:
         errors = cycles(ConceptGraph(dataset))
     field_dir = store.field_data_dir()
     same = dataset.directory is not None and dataset.directory.resolve() == field_dir.resolve()
-    if not errors and not same and (field_dir / store.CONCEPTS_FILE).is_file():
+    # A graph that speaks the field's language (the bundled one, or one built with the field) must
+    # agree with it; a --no-field graph whose ids happen to match field ids owes it nothing.
+    speaks = dataset.directory is not None and (
+        dataset.directory.resolve() == store.bundled_data_dir().resolve()
+        or any(r.get("origin") == "field" for r in dataset.relations)
+    )
+    if not errors and not same and speaks and (field_dir / store.CONCEPTS_FILE).is_file():
         from .link import disagreements, load_field
 
         warnings += disagreements(dataset, load_field())

@@ -133,13 +133,19 @@ def adopt(
     """
     by_id = field_graph.concept_by_id()
     deck_ids = {c["id"] for c in deck}
+    from .extract.questions import synonym_target
+
     used: set[str] = set()
     first_card: dict[str, Card] = {}
+    synonyms: dict[str, list[Card]] = {}
     for card, ids in zip(cards, subjects, strict=True):
         for cid in ids:
             if cid in by_id and cid not in deck_ids:
                 used.add(cid)
-                first_card.setdefault(cid, card)
+                if synonym_target(card.answer) is not None:
+                    synonyms.setdefault(cid, []).append(card)  # a second name, not the card
+                else:
+                    first_card.setdefault(cid, card)
     for r in relations:
         used |= {end for end in (r["source"], r["target"]) if end in by_id and end not in deck_ids}
 
@@ -157,7 +163,7 @@ def adopt(
         result.prerequisites = sorted(wanted - present)
         mapping.update((cid, cid) for cid in result.prerequisites)
     for cid in sorted(used) + result.prerequisites:
-        result.concepts.append(_adopted(by_id[cid], first_card.get(cid)))
+        result.concepts.append(_adopted(by_id[cid], first_card.get(cid), synonyms.get(cid, [])))
     result.linked = len(mapping)
 
     deck_of = {fid: did for did, fid in mapping.items()}
@@ -168,18 +174,25 @@ def adopt(
     return result
 
 
-def _adopted(concept: dict[str, Any], card: Card | None) -> dict[str, Any]:
-    """A deck's copy of a field concept: the card's wording, answer and question where there is one."""
+def _adopted(concept: dict[str, Any], card: Card | None, synonyms: Sequence[Card] = ()) -> dict[str, Any]:
+    """A deck's copy of a field concept: the card's wording, answer and question where there is one;
+    the terms of synonym cards ("Synonym for ...") become aliases."""
     from .extract import question_terms
 
     copy = {**concept, "aliases": list(concept["aliases"]), "card": None}
+    own = {normalize(label) for label in _labels(concept)}
+    for other in synonyms:
+        for name, aliases in question_terms(other.question):
+            for label in (name, *aliases):
+                if normalize(label) and normalize(label) not in own:
+                    copy["aliases"].append(label)
+                    own.add(normalize(label))
     if card is None:
         return copy
     copy["card"] = card.question
     answer = " ".join(card.answer.split())
     if answer:
         copy["definition"] = answer if len(answer) <= MAX_DEFINITION else answer[: MAX_DEFINITION - 1] + "…"
-    own = {normalize(label) for label in _labels(concept)}
     for name, aliases in question_terms(card.question):
         wording = [name, *aliases]
         if any(normalize(w) in own for w in wording):

@@ -95,6 +95,8 @@ TOPICS: dict[str, str] = {
     "graph-networks": "Graph neural networks: message passing, GCN, GAT, node embeddings",
     "generative-models": "Generative models: autoencoders, VAEs, GANs, flows, diffusion",
     "reinforcement-learning": "Reinforcement learning: MDPs, value and policy methods",
+    "responsible-ml": "Responsible ML: fairness, bias, interpretability, privacy",
+    "ml-systems": "ML systems: frameworks, hardware, data pipelines, deployment and serving",
 }
 
 KINDS: dict[str, str] = {
@@ -109,6 +111,7 @@ KINDS: dict[str, str] = {
     "task": "a job a model does (object detection)",
     "person": "people behind an idea (Hubel and Wiesel)",
     "dataset": "a dataset or benchmark (ImageNet, COCO)",
+    "tool": "a library, framework or piece of hardware (PyTorch, TPU)",
 }
 
 #: Topic and kind used for concepts a deck build proposes that no curated entry describes.

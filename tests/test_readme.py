@@ -30,7 +30,9 @@ def console_examples() -> list[tuple[str, str]]:
 def test_console_example_is_real_output(command, expected, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # examples that write files write them here
     args = shlex.split(command)[1:]
-    result = CliRunner().invoke(cli, ["--data-dir", str(bundled_data_dir()), *args], prog_name="dlgraph")
+    # The bundled deck graph, pinned even if DLGRAPH_DATA_DIR is set; --field examples ask the field.
+    prefix = [] if args[0] == "--field" else ["--data-dir", str(bundled_data_dir())]
+    result = CliRunner().invoke(cli, [*prefix, *args], prog_name="dlgraph")
     assert result.exit_code == 0, result.output
     assert result.stdout == expected
 

@@ -33,7 +33,7 @@ FORMAT_NAMES = (
     "--output",
     "-o",
     type=click.Path(dir_okay=True, path_type=str),
-    help="File or folder to write (text formats print to stdout without it).",
+    help="File or folder to write (text formats print to stdout without it, or with -o -).",
 )
 @click.option("--focus", metavar="NAME", help="Only concepts near this one (see --depth).", **concept_arg)
 @click.option(
@@ -83,6 +83,8 @@ def export(
 
     if depth is not None and focus is None:
         raise UsageError("--depth needs --focus NAME")
+    if output == "-":
+        output = None  # "-o -" is standard output, as in most Unix tools
     spec = exporter.get_format(fmt)
     if output is None and spec.layout != "text":
         example = f"dlgraph-{fmt}{spec.suffix}" if spec.suffix else f"dlgraph-{fmt}/"

@@ -14,7 +14,7 @@ from ..vocabulary import DEFAULT_KIND, DEFAULT_TOPIC
 
 if TYPE_CHECKING:
     pass
-from .mentions import _label_index
+from .mentions import _label_index, singular
 
 #: Questions starting with these are questions, not terms: such a card has no subject concept.
 _NOT_A_TERM = re.compile(
@@ -31,6 +31,11 @@ _TERM_PREFIX = re.compile(
 )
 
 
+_SYNONYM = re.compile(
+    r"^(?:an?\s+)?(?:synonym\s+(?:for|of)|same\s+as|another\s+name\s+for|also\s+(?:called|known\s+as))"
+    r"\s+(?:the\s+|an?\s+)?(.+?)\s*(?:\.(?:\s|$)|$)",
+    re.IGNORECASE,
+)
 _PARENTHETICAL = re.compile(r"^(.*\S)\s*\(([^()]+)\)\s*$")
 
 
@@ -115,34 +120,83 @@ def card_concepts(
     taken = {c["id"] for c in concepts}
     new: list[dict[str, Any]] = []
     subjects: list[list[str]] = []
+    deferred: list[tuple[int, str]] = []
     for card in cards:
         if card.question in by_card:
             subjects.append(list(by_card[card.question]))
             continue
-        ids: list[str] = []
+        other = synonym_target(card.answer)
+        if other is not None:
+            # "imbalanced dataset: Synonym for class-imbalanced dataset": one concept, two names.
+            deferred.append((len(subjects), other))
+            subjects.append([])
+            continue
+        subjects.append(_subjects(card, index, taken, new))
+    by_id = {c["id"]: c for c in new}
+    for position, other in deferred:
+        card = cards[position]
+        found = next((index[k] for k in (normalize(other), normalize(singular(other))) if k in index), None)
+        if found is None:
+            subjects[position] = _subjects(card, index, taken, new)
+            by_id = {c["id"]: c for c in new}
+            continue
+        subjects[position] = [found]
+        mine = by_id.get(found)
         for name, aliases in question_terms(card.question):
-            labels = [name, *aliases]
-            found = next((index[normalize(x)] for x in labels if normalize(x) in index), None)
-            if found is None:
-                found = concept_id(name, taken)
-                taken.add(found)
-                new.append(
-                    {
-                        "id": found,
-                        "name": name,
-                        "aliases": list(dict.fromkeys(a for a in aliases if normalize(a) != normalize(name))),
-                        "topic": _topic(card.tags),
-                        "kind": DEFAULT_KIND,
-                        "definition": _clip(card.answer, MAX_DEFINITION),
-                        "card": card.question,
-                    }
-                )
-                for label in labels:
-                    index.setdefault(normalize(label), found)
-            if found not in ids:
-                ids.append(found)
-        subjects.append(ids)
+            for label in (name, *aliases):
+                if mine is not None and normalize(label) not in {normalize(x) for x in _labels(mine)}:
+                    mine["aliases"].append(label)
+                index.setdefault(normalize(label), found)
     return new, subjects
+
+
+def _labels(concept: dict[str, Any]) -> list[str]:
+    return [concept["name"], *concept.get("aliases", ())]
+
+
+def synonym_target(answer: str) -> str | None:
+    """The other name an answer says the card's term is a synonym of, or None.
+
+    >>> synonym_target("Synonym for class-imbalanced dataset.")
+    'class-imbalanced dataset'
+    >>> synonym_target("Also known as the Deep Q-Network. It learns Q-values.")
+    'Deep Q-Network'
+    >>> synonym_target("A synonym-free answer about graphs.") is None
+    True
+    """
+    match = _SYNONYM.match(" ".join(answer.split()))
+    if match is None or len(match.group(1).split()) > MAX_TERM_WORDS:
+        return None
+    return match.group(1)
+
+
+def _subjects(card: Card, index: dict[str, str], taken: set[str], new: list[dict[str, Any]]) -> list[str]:
+    """The concept ids a card's question names; new concepts for the names nothing has yet."""
+    ids: list[str] = []
+    for name, aliases in question_terms(card.question):
+        labels = [name, *aliases]
+        # The name as written, then its other number ("embeddings" is the embedding card).
+        keys = [normalize(x) for x in labels] + [normalize(singular(x)) for x in labels]
+        found = next((index[k] for k in keys if k in index), None)
+        if found is None:
+            found = concept_id(name, taken)
+            taken.add(found)
+            new.append(
+                {
+                    "id": found,
+                    "name": name,
+                    "aliases": list(dict.fromkeys(a for a in aliases if normalize(a) != normalize(name))),
+                    "topic": _topic(card.tags),
+                    "kind": DEFAULT_KIND,
+                    "definition": _clip(card.answer, MAX_DEFINITION),
+                    "card": card.question,
+                }
+            )
+            for label in labels:
+                index.setdefault(normalize(label), found)
+        if found not in ids:
+            ids.append(found)
+    return ids
 
 
 def _clip(text: str, limit: int) -> str:

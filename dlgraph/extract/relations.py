@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -26,6 +26,7 @@ from .cues import (
     _type_from_parse,
     _type_in_clause,
 )
+from .definitions import domain_lead, example_regions, genus_at
 from .mentions import CONCEPTS_KEY, _label_index, everyday, singular
 from .pipeline import make_pipeline
 from .questions import _clip, _topic, card_concepts, concept_id
@@ -37,6 +38,8 @@ _SENTENCE_ENDS = frozenset({".", "!", "?", "…", "...", "!!", "??", "?!"})
 
 
 MAX_EVIDENCE = 300
+#: A sentence past an answer's first of at least this many tokens is prose, not a note's fragment.
+ASIDE_WORDS = 10
 
 
 #: Answers longer than this are cut for extraction (a 1 MB answer is a pasted document, not a card).
@@ -263,17 +266,21 @@ def extract(
     *,
     batch_size: int = 256,
     min_count: int = 2,
+    known: Iterable[str] | None = None,
 ) -> Extraction:
     """Relations from every card's answer, and concepts proposed from answers.
 
     ``nlp`` comes from :func:`make_pipeline` over ``concepts``; ``subjects[i]`` are the concept ids
     card ``i`` is about (see :func:`card_concepts`). A phrase that is not a known concept becomes a
     new one when it is an acronym (SVM, RPN) or a run of content words seen in ``min_count`` cards.
+    ``known`` are the ids whose topics are real (the graph's and the field's, not concepts the
+    deck's questions just proposed): only they let an everyday word count as a mention.
     """
     from spacy.util import filter_spans
 
     kinds = {c["id"]: c.get("kind", DEFAULT_KIND) for c in concepts}
-    topics = {c["id"]: c.get("topic") for c in concepts if c.get("topic") in TOPICS}
+    real = set(known) if known is not None else {c["id"] for c in concepts}
+    topics = {c["id"]: c.get("topic") for c in concepts if c.get("topic") in TOPICS and c["id"] in real}
     index = _label_index(concepts, in_answers=True)
     notes: list[str] = []
     texts = []
@@ -337,25 +344,48 @@ def extract(
         for cue in cue_list:
             by_clause.setdefault(clause_of[cue.start], []).append(cue)
         clause_subject: dict[int, tuple[str, str]] = {}
+        lower = [w.lower for w in words]
+        examples = example_regions(lower)
+        first_end = sentence_starts[1] if len(sentence_starts) > 1 else len(doc)
         for mention in mentions:
             clause = clause_of[mention.start]
             cues = by_clause.get(clause, [])
-            kind = _type_from_parse(doc, cue_at, mention, kinds) if parsed else None
-            if kind is None:
-                kind = _type_in_clause(words, cues, mention, kinds)
+            at = bisect_right(sentence_starts, mention.start)
+            if domain_lead(lower, sentence_starts[at - 1], mention.start, mention.end):
+                continue
+            reverse = False
+            if any(start <= mention.start < end for start, end in examples):
+                kind, reverse = "is-a", True  # "(for example, ReLU)": ReLU is a kind of the subject
+            elif mention.start < first_end and genus_at(
+                lower, mention.start, mention.end, first_mention=mention is mentions[0]
+            ):
+                kind = "is-a"  # "AdaGrad: A ... gradient descent algorithm that ...": the genus
+            else:
+                kind = _type_from_parse(doc, cue_at, mention, kinds) if parsed else None
+                if kind is None:
+                    kind = _type_in_clause(words, cues, mention, kinds)
+            if (
+                kind == FALLBACK_TYPE
+                and at > 1
+                and lower[sentence_starts[at - 1]] != "see"
+                and _sentence_end(sentence_starts, at, len(doc)) - sentence_starts[at - 1] >= ASIDE_WORDS
+            ):
+                # No cue, in a full sentence past the definition: an example or an aside ("For
+                # instance, Lilliputians ..."), too weak to be a relation. A note's short fragment
+                # ("... binary mask. bilinear interpolation") and "See also X" still link.
+                continue
             sources = subject_refs
             if clause in clause_subject and clause_subject[clause] != mention.ref:
                 sources = [clause_subject[clause]]
             elif _opens_clause(mention, cues, clause_of, mentions, parsed, doc):
                 # "Standard DQN uses the max operator": DQN, not the card's subject, does the using.
                 clause_subject[clause] = mention.ref
-            at = bisect_right(sentence_starts, mention.start)
             end = sentence_starts[at] if at < len(sentence_starts) else len(doc)
             sentence = doc[sentence_starts[at - 1] : end].text
             for source in sources:
                 if source == mention.ref:
                     continue
-                pair = (source, mention.ref)
+                pair = (mention.ref, source) if reverse else (source, mention.ref)
                 evidence = f"{card.question}: {_clip(sentence, MAX_EVIDENCE)}"
                 found.setdefault(pair, {}).setdefault(kind, evidence)
 
@@ -363,6 +393,10 @@ def extract(
     ids = {key: c["id"] for key, c in accepted.items()}
     relations = _relations(found, ids)
     return Extraction(list(accepted.values()), relations, notes)
+
+
+def _sentence_end(starts: list[int], at: int, length: int) -> int:
+    return starts[at] if at < len(starts) else length
 
 
 def _opens_clause(
@@ -491,5 +525,6 @@ def extract_deck(
         )
     if nlp is None:
         nlp = make_pipeline(vocabulary, model)
-    result = extract(cards, nlp, vocabulary, subjects, min_count=min_count)
+    known = [c["id"] for c in concepts]
+    result = extract(cards, nlp, vocabulary, subjects, min_count=min_count, known=known)
     return DeckExtraction(question_new + result.concepts, result.relations, notes + result.notes, subjects)

@@ -1,0 +1,187 @@
+"""Definitional answers: a glossary-style card says what its subject is a kind of, and gives examples.
+
+"AdaGrad: A sophisticated gradient descent algorithm that rescales ..." names the subject's genus
+right after the article: AdaGrad is a kind of gradient descent. "A function (for example, ReLU or
+sigmoid) that ..." names kinds of the subject: ReLU and sigmoid are activation functions. Both
+patterns are read from tokens alone, so they work on the blank pipeline.
+
+Examples
+--------
+>>> words = "A sophisticated gradient descent algorithm that rescales gradients".split()
+>>> genus_at([w.lower() for w in words], 2, 4, first_mention=True)
+True
+>>> genus_at("the fraction of predictions that".split(), 3, 4, first_mention=True)
+False
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+#: What a definition starts with before its genus.
+LEADS = frozenset({"a", "an", "the", "any", "one"})
+#: At most this many modifiers between the article and the genus ("a sophisticated gradient ...").
+MAX_MODIFIERS = 3
+#: Words that end a genus phrase: what follows the genus in "an X that/which/of/used for ...".
+AFTER_GENUS = frozenset(
+    [
+        "that",
+        "which",
+        "who",
+        "whose",
+        "where",
+        "when",
+        "in",
+        "of",
+        "for",
+        "with",
+        "to",
+        "by",
+        "on",
+        "from",
+        "into",
+        "over",
+        "as",
+        "via",
+        "using",
+        "used",
+        ",",
+        ".",
+        ";",
+        ":",
+        "(",
+        ")",
+    ]
+)
+#: Head nouns a genus may be followed by ("a gradient descent algorithm"): the genus is still the mention.
+GENERIC_HEADS = frozenset(
+    [
+        "algorithm",
+        "algorithms",
+        "method",
+        "methods",
+        "technique",
+        "techniques",
+        "model",
+        "models",
+        "approach",
+        "function",
+        "functions",
+        "layer",
+        "layers",
+        "network",
+        "networks",
+        "architecture",
+        "architectures",
+        "metric",
+        "metrics",
+        "loss",
+        "procedure",
+        "process",
+        "system",
+        "framework",
+        "operation",
+        "mechanism",
+        "unit",
+        "type",
+        "kind",
+        "form",
+        "variant",
+        "version",
+        "family",
+        "class",
+        "strategy",
+        "optimizer",
+        "regularizer",
+        "estimator",
+        "classifier",
+    ]
+)
+#: Words that may sit between the article and the genus without being part of a name: any word but
+#: these (a preposition or a verb-like cue means the phrase is not "article + modifiers + genus").
+BREAKS = frozenset(
+    [
+        "of",
+        "in",
+        "for",
+        "with",
+        "to",
+        "by",
+        "on",
+        "from",
+        "that",
+        "which",
+        "is",
+        "are",
+        "was",
+        "be",
+        "as",
+        "and",
+        "or",
+        "not",
+    ]
+)
+#: Phrases after which the mentions up to the end of the clause or bracket are examples (kinds).
+EXAMPLE_CUES: tuple[tuple[str, ...], ...] = (
+    ("such", "as"),
+    ("for", "example"),
+    ("for", "instance"),
+    ("e.g.",),
+    ("e.g",),
+    ("eg",),
+    ("including",),
+)
+_REGION_ENDS = frozenset({")", "]", ";", ":", ".", "!", "?"})
+
+
+def genus_at(
+    lower: Sequence[str], start: int, end: int, *, first_mention: bool, sentence_start: int = 0
+) -> bool:
+    """Whether the mention at ``[start, end)`` is the genus of a definition that begins at
+    ``sentence_start``: the first mention, right after an article and a few modifiers, and
+    followed by the end of the phrase or a generic head noun."""
+    if not first_mention or start <= sentence_start or lower[sentence_start] not in LEADS:
+        return False
+    between = lower[sentence_start + 1 : start]
+    if len(between) > MAX_MODIFIERS or any(w in BREAKS or not w.isalpha() for w in between):
+        return False
+    if end >= len(lower):
+        return True
+    after = lower[end]
+    return after in AFTER_GENUS or after in GENERIC_HEADS or after.endswith(("ed", "ing"))
+
+
+def example_regions(lower: Sequence[str]) -> list[tuple[int, int]]:
+    """``[start, end)`` token ranges whose mentions are examples: from after an example cue to
+    the end of its clause or bracket.
+
+    >>> example_regions("a function ( for example , relu or sigmoid ) that".split())
+    [(5, 9)]
+    """
+    regions = []
+    i = 0
+    while i < len(lower):
+        cue = next((c for c in EXAMPLE_CUES if tuple(lower[i : i + len(c)]) == c), None)
+        if cue is None:
+            i += 1
+            continue
+        start = i + len(cue)
+        end = start
+        while end < len(lower) and lower[end] not in _REGION_ENDS:
+            end += 1
+        if end > start:
+            regions.append((start, end))
+        i = end
+    return regions
+
+
+def domain_lead(lower: Sequence[str], sentence_start: int, start: int, end: int) -> bool:
+    """Whether the mention at ``[start, end)`` only sets the scene: "In reinforcement learning, a
+    ..." says where the term lives, not how it relates, and would make the field a hub of every map.
+
+    >>> domain_lead("in reinforcement learning , a sequence".split(), 0, 1, 3)
+    True
+    """
+    if lower[sentence_start] != "in" or end >= len(lower) or lower[end] != ",":
+        return False
+    return start == sentence_start + 1 or (start == sentence_start + 2 and lower[start - 1] in LEADS)
