@@ -92,7 +92,7 @@ def test_rebuilding_the_bundled_graph_keeps_curated_data_and_hand_edits(run, bun
     out = result.stdout
     assert "Relations by type" in out and "Extraction alone against the curated relations" in out
     assert "curated relations a card states: 70" in out
-    assert "found by extraction: 56 (80%)" in out
+    assert "found by extraction: 54 (77%)" in out
     # The curated pairs are never doubled by an extracted relation.
     curated_pairs = {frozenset((r["source"], r["target"])) for r in curated_after}
     assert not [r for r in extracted if frozenset((r["source"], r["target"])) in curated_pairs]

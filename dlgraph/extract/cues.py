@@ -26,7 +26,7 @@ CUE_PHRASES: dict[str, tuple[str, ...]] = {
     "combines": ("combine", "combines", "combined", "combining", "merge", "merges", "merged", "merging",
                  "together with", "mix of", "hybrid of"),
     "improves-on": ("improves on", "improves upon", "improvement over", "improvement on", "improves",
-                    "improved", "replace", "replaces", "replaced", "replacing", "fixes", "fix", "fixed",
+                    "improved", "replace", "replaces", "replaced", "replacing", "fixes", "fix",
                     "fixing", "outperforms", "beats", "better than", "faster than", "supersedes",
                     "successor to", "successor of"),
     "extends": ("extends", "extend", "extended", "extension of", "builds on", "built on", "builds upon",

@@ -16,7 +16,7 @@ False
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 #: What a definition starts with before its genus.
 LEADS = frozenset({"a", "an", "the", "any", "one"})
@@ -132,6 +132,7 @@ EXAMPLE_CUES: tuple[tuple[str, ...], ...] = (
     ("including",),
 )
 _REGION_ENDS = frozenset({")", "]", ";", ":", ".", "!", "?"})
+_LIST_WORDS = frozenset({",", "and", "or", "the", "a", "an", "&"})
 
 
 def genus_at(
@@ -151,12 +152,16 @@ def genus_at(
     return after in AFTER_GENUS or after in GENERIC_HEADS or after.endswith(("ed", "ing"))
 
 
-def example_regions(lower: Sequence[str]) -> list[tuple[int, int]]:
-    """``[start, end)`` token ranges whose mentions are examples: from after an example cue to
-    the end of its clause or bracket.
+def example_regions(lower: Sequence[str], named: Container[int] | None = None) -> list[tuple[int, int]]:
+    """``[start, end)`` token ranges whose mentions are examples: after an example cue, a list of
+    names (tokens in ``named``, joined by commas, "and", "or", articles) up to the end of its clause
+    or bracket. "For example, in a binary classification model that ..." is prose, not a list: its
+    region ends at "in".
 
     >>> example_regions("a function ( for example , relu or sigmoid ) that".split())
     [(5, 9)]
+    >>> example_regions("for example , in a spam model".split(), named={4, 5})
+    []
     """
     regions = []
     i = 0
@@ -168,10 +173,12 @@ def example_regions(lower: Sequence[str]) -> list[tuple[int, int]]:
         start = i + len(cue)
         end = start
         while end < len(lower) and lower[end] not in _REGION_ENDS:
+            if named is not None and end not in named and lower[end] not in _LIST_WORDS:
+                break
             end += 1
-        if end > start:
+        if end > start and (named is None or any(k in named for k in range(start, end))):
             regions.append((start, end))
-        i = end
+        i = max(end, i + 1)
     return regions
 
 

@@ -311,13 +311,16 @@ def extract(
         covered = [False] * len(doc)
         mentions: list[_Mention] = []
         subject_topics = {topics.get(s) for s in subjects[number]} - {None}
-        for span in doc.spans[CONCEPTS_KEY]:
-            if (
-                span.end - span.start == 1
-                and everyday(words[span.start].lower)
-                and topics.get(span.label_) not in subject_topics
-            ):
-                continue  # "values" in a Q-learning card is not the attention value
+        spans = doc.spans[CONCEPTS_KEY]
+        in_span = {i for span in spans for i in range(span.start, span.end)}
+        for span in spans:
+            if span.end - span.start == 1:
+                word = words[span.start]
+                if everyday(word.lower) and topics.get(span.label_) not in subject_topics:
+                    continue  # "values" in a Q-learning card is not the attention value
+                before = span.start - 1
+                if word.text.islower() and before >= 0 and before not in in_span and words[before].content:
+                    continue  # the head of a name nobody listed: "proposal generator" is no GAN generator
             mentions.append(_Mention(span.start, span.end, ("id", span.label_)))
             covered[span.start : span.end] = [True] * (span.end - span.start)
         for start, end, text in _candidates(doc, words, covered, parsed):
@@ -345,7 +348,7 @@ def extract(
             by_clause.setdefault(clause_of[cue.start], []).append(cue)
         clause_subject: dict[int, tuple[str, str]] = {}
         lower = [w.lower for w in words]
-        examples = example_regions(lower)
+        examples = example_regions(lower, {i for m in mentions for i in range(m.start, m.end)})
         first_end = sentence_starts[1] if len(sentence_starts) > 1 else len(doc)
         for mention in mentions:
             clause = clause_of[mention.start]

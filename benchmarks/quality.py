@@ -1,0 +1,206 @@
+"""Extraction quality against gold we annotated by hand: concepts, relations, related-to, junk.
+
+Run ``python benchmarks/quality.py`` (``--json`` for one JSON document, ``--quiet`` to leave out the
+lists of misses). For each gold file in tests/data/gold/ (the seed deck, and a seeded sample of 150
+cards of Google's ML glossary), the deck is built fresh, with and without the field graph, and what
+the build says about the gold cards is compared with what the annotators read in them:
+
+- concept recall: the gold concepts of each card (its subject and what its answer names) that the
+  built graph has (by name or alias, either number);
+- concept precision: of the concepts the build ties to a gold card (its subjects, and the concepts
+  its extracted relations reach), those the gold lists for that card;
+- junk: concepts proposed from answers (no card of their own) that no gold card names;
+- relation precision and recall, for relations a card states (origin ``extracted``: the field's own
+  relations are not the card's): "any" when the two concepts match in either direction, "exact" when
+  type and direction match too (either direction for the symmetric types);
+- the share of ``related-to`` among those relations.
+
+Goals (issue 13): relation precision >= 90%, recall >= 70% (exact >= 60%), concept precision >= 90%,
+related-to <= 30%. Every false positive and false negative is printed, so a regression is read, not
+guessed. Nothing is asserted here; tests/test_quality.py holds floors a little under the goals.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from dlgraph import store  # noqa: E402
+from dlgraph.extract import singular  # noqa: E402
+from dlgraph.names import normalize  # noqa: E402
+from dlgraph.vocabulary import RELATION_TYPES  # noqa: E402
+
+GOLD = ROOT / "tests" / "data" / "gold"
+
+
+def _keys(label: str) -> set[str]:
+    return {normalize(label), normalize(singular(label))} - {""}
+
+
+class Names:
+    """Built concept ids by every spelling of their names and aliases."""
+
+    def __init__(self, concepts: list[dict[str, Any]]):
+        self.index: dict[str, str] = {}
+        for c in concepts:
+            for label in [c["name"], *c["aliases"], c["id"]]:
+                for key in _keys(label):
+                    self.index.setdefault(key, c["id"])
+
+    def find(self, label: str) -> str | None:
+        return next((self.index[k] for k in _keys(label) if k in self.index), None)
+
+
+def _question_of(evidence: str, questions: list[str]) -> str | None:
+    return next((q for q in questions if evidence.startswith(q + ": ")), None)
+
+
+def evaluate(gold: dict[str, Any], *, use_field: bool) -> dict[str, Any]:
+    from dlgraph.build import build
+
+    deck = ROOT / gold["deck"]
+    with tempfile.TemporaryDirectory() as tmp:
+        build(deck, Path(tmp) / "g", use_field=use_field)
+        built = store.load(Path(tmp) / "g")
+    names = Names(built.concepts)
+    by_id = built.concept_by_id()
+    cards = {card["question"]: card for card in gold["cards"]}
+    questions = sorted(cards, key=len, reverse=True)  # the longest question that prefixes wins
+
+    stated: dict[str, list[dict[str, Any]]] = {q: [] for q in cards}
+    for r in built.relations:
+        if r["origin"] == "extracted":
+            q = _question_of(r["evidence"], questions)
+            if q is not None:
+                stated[q].append(r)
+
+    out: dict[str, Any] = {"cards": len(cards), "false_positives": [], "false_negatives": []}
+    c_gold = c_found = c_tied = c_right = 0
+    r_gold = r_any = r_exact = r_built = r_built_any = r_built_exact = loose = 0
+    gold_names: set[str] = set()
+    for q, card in cards.items():
+        labels = [*card["subject"], *card["concepts"]]
+        gold_ids = {names.find(x) for x in labels} - {None}
+        gold_names |= {k for x in labels for k in _keys(x)}
+        for alias_pair in card.get("aliases", []):
+            gold_names |= {k for x in alias_pair for k in _keys(x)}
+        c_gold += len(set(map(normalize, labels)))
+        c_found += sum(1 for x in {normalize(x): x for x in labels}.values() if names.find(x))
+        subjects = {c["id"] for c in built.concepts if c.get("card") == q}
+        tied = subjects | {end for r in stated[q] for end in (r["source"], r["target"])}
+        c_tied += len(tied)
+        c_right += len(tied & gold_ids)
+        for cid in sorted(tied - gold_ids):
+            out["false_positives"].append(f"concept  {q!r}: {by_id[cid]['name']}")
+
+        wanted = []
+        for source, kind, target in card["relations"]:
+            s, t = names.find(source), names.find(target)
+            wanted.append((source, kind, target, s, t))
+        r_gold += len(wanted)
+        built_triples = {(r["source"], r["type"], r["target"]) for r in stated[q]}
+        built_pairs = {frozenset((r["source"], r["target"])) for r in stated[q]}
+        for source, kind, target, s, t in wanted:
+            pair_ok = s is not None and t is not None and frozenset((s, t)) in built_pairs
+            exact = s is not None and t is not None and _same(built_triples, s, kind, t)
+            r_any += pair_ok
+            r_exact += exact
+            if not exact:
+                got = [f"{x[1]}" for x in built_triples if {x[0], x[2]} == {s, t}] if pair_ok else []
+                built_as = f" (built as {', '.join(got)})" if got else ""
+                out["false_negatives"].append(f"relation {q!r}: {source} {kind} {target}{built_as}")
+        gold_pairs = {frozenset((s, t)) for *_, s, t in wanted if s and t}
+        gold_triples = {(s, kind, t) for _, kind, _, s, t in wanted if s and t}
+        for r in stated[q]:
+            r_built += 1
+            loose += r["type"] == "related-to"
+            any_ok = frozenset((r["source"], r["target"])) in gold_pairs
+            r_built_any += any_ok
+            r_built_exact += _same(gold_triples, r["source"], r["type"], r["target"])
+            if not any_ok:
+                out["false_positives"].append(
+                    f"relation {q!r}: {by_id[r['source']]['name']} {r['type']} {by_id[r['target']]['name']}"
+                )
+    proposed = [c for c in built.concepts if c.get("card") is None and c["id"] not in _field_ids(use_field)]
+    junk = [c["name"] for c in proposed if not (_keys(c["name"]) & gold_names)]
+    out.update(
+        {
+            "concept_recall": _share(c_found, c_gold),
+            "concept_precision": _share(c_right, c_tied),
+            "relation_precision_any": _share(r_built_any, r_built),
+            "relation_precision_exact": _share(r_built_exact, r_built),
+            "relation_recall_any": _share(r_any, r_gold),
+            "relation_recall_exact": _share(r_exact, r_gold),
+            "related_to_share": _share(loose, r_built),
+            "gold_relations": r_gold,
+            "stated_relations": r_built,
+            "proposed_concepts": len(proposed),
+            "junk_share": _share(len(junk), len(proposed)),
+            "junk": junk,
+        }
+    )
+    return out
+
+
+def _field_ids(use_field: bool) -> set[str]:
+    if not use_field:
+        return set()
+    return {c["id"] for c in store.load(store.field_data_dir()).concepts}
+
+
+def _same(triples: set[tuple[str, str, str]], s: str, kind: str, t: str) -> bool:
+    if (s, kind, t) in triples:
+        return True
+    return RELATION_TYPES[kind].symmetric and (t, kind, s) in triples
+
+
+def _share(n: int, d: int) -> float:
+    return round(n / d, 3) if d else 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--quiet", action="store_true", help="leave out the lists of misses")
+    args = parser.parse_args()
+    results = {}
+    for path in sorted(GOLD.glob("*.json")):
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        for use_field in (True, False):
+            results[f"{path.stem}{'' if use_field else ' --no-field'}"] = evaluate(gold, use_field=use_field)
+    if args.json:
+        print(json.dumps(results, indent=2, ensure_ascii=False))
+        return
+    cols = [
+        ("concept_precision", "concept P"),
+        ("concept_recall", "concept R"),
+        ("relation_precision_any", "rel P"),
+        ("relation_precision_exact", "rel P exact"),
+        ("relation_recall_any", "rel R"),
+        ("relation_recall_exact", "rel R exact"),
+        ("related_to_share", "related-to"),
+        ("junk_share", "junk"),
+    ]
+    print("| gold | cards | " + " | ".join(label for _, label in cols) + " |")
+    print("|---|---|" + "---|" * len(cols))
+    for name, r in results.items():
+        print(f"| {name} | {r['cards']} | " + " | ".join(f"{r[key]:.0%}" for key, _ in cols) + " |")
+    if not args.quiet:
+        for name, r in results.items():
+            print(f"\n## {name}: false positives ({len(r['false_positives'])})")
+            print("\n".join(r["false_positives"]))
+            print(f"\n## {name}: false negatives ({len(r['false_negatives'])})")
+            print("\n".join(r["false_negatives"]))
+            print(f"\n## {name}: junk concepts ({len(r['junk'])})")
+            print(", ".join(r["junk"]))
+
+
+if __name__ == "__main__":
+    main()
