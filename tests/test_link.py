@@ -187,3 +187,36 @@ def test_a_deck_concept_that_disagrees_with_the_field_is_a_warning(tmp_path, fie
         "concepts.json: concept 'adam' has topic 'foundations' but the field graph says 'optimization'; "
         "use the field's, or give the concept another id"
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("RPN", "region-proposal-network"),  # acronym -> expansion
+        ("Region proposal networks", "region-proposal-network"),  # expansion, plural
+        ("EMA", "exponential-moving-average"),  # the field's alias
+        ("exponential-moving average", "exponential-moving-average"),  # hyphen for a space
+        ("Q learning", "q-learning"),  # space for a hyphen
+        ("VGGNet", "vgg"),
+    ],
+)
+def test_a_card_names_a_field_concept_however_it_is_spelled(tmp_path, field_graph, question, expected):
+    deck = tmp_path / "deck.md"
+    deck.write_text(f"| Q | A |\n|---|---|\n| {question} | a short answer |\n", encoding="utf-8")
+    build.build(deck, tmp_path / "g", field_graph=field_graph)
+    concepts = _concepts(tmp_path / "g")
+    assert concepts[expected]["card"] == question
+
+
+def test_an_everyday_word_card_keeps_its_own_concept(tmp_path, field_graph):
+    """A card about "value" (attention) links; "values" in an RL card stays a word (see above)."""
+    deck = tmp_path / "deck.md"
+    deck.write_text(
+        "| Q | A |\n|---|---|\n| Value | the vector attention mixes |\n"
+        "| Q learning | learns action values |\n",
+        encoding="utf-8",
+    )
+    build.build(deck, tmp_path / "g", field_graph=field_graph)
+    relations = _relations(tmp_path / "g")
+    assert _concepts(tmp_path / "g")["value"]["card"] == "Value"
+    assert not any({r["source"], r["target"]} == {"q-learning", "value"} for r in relations)
