@@ -25,7 +25,7 @@ from typing import Any
 
 from . import store
 from .decks import Card, Deck, load_deck
-from .errors import DlgraphError, InvalidData
+from .errors import DlgraphError, InvalidData, UsageError
 from .vocabulary import LINEAGE_TYPES, RELATION_TYPES
 
 BUILD_FILE = "build.json"
@@ -129,9 +129,40 @@ def _load_record(folder: Path) -> dict[str, Any] | None:
     return data
 
 
-def _dumps_record(deck: str, concepts: list[dict[str, Any]], relations: list[dict[str, Any]]) -> str:
+def deck_record(deck: Path, folder: Path) -> dict[str, str]:
+    """How ``build.json`` names a graph's deck: relative to the graph folder when the deck is inside
+    it (so a copied folder keeps its deck), else absolute; with the content hash."""
+    deck, folder = Path(deck).resolve(), Path(folder).resolve()
+    try:
+        where = deck.relative_to(folder).as_posix()
+    except ValueError:
+        where = str(deck)
+    return {"deck": where, "deck_sha256": hashlib.sha256(deck.read_bytes()).hexdigest()}
+
+
+def recorded_deck(folder: Path, record: dict[str, Any] | None) -> Path:
+    """The deck a graph was built from, to rebuild it without naming it; a clear refusal when the
+    graph does not say, or its deck is gone or changed (a graph is never rebuilt from another deck)."""
+    name = f"dlgraph build DECK --out {folder}"
+    if record is None or not isinstance(record.get("deck"), str) or "deck_sha256" not in record:
+        raise UsageError(f"{folder} does not record the deck it was built from; name the deck: {name}")
+    deck = Path(record["deck"])
+    deck = deck if deck.is_absolute() else folder / deck
+    if not deck.is_file():
+        raise UsageError(f"{folder} was built from {deck}, which is gone; name the deck: {name}")
+    if hashlib.sha256(deck.read_bytes()).hexdigest() != record["deck_sha256"]:
+        raise UsageError(
+            f"{deck} changed since {folder} was built from it; to rebuild from it as it is now, name it: "
+            f"dlgraph build {deck} --out {folder}"
+        )
+    return deck
+
+
+def _dumps_record(
+    deck: dict[str, str], concepts: list[dict[str, Any]], relations: list[dict[str, Any]]
+) -> str:
     record = {
-        "deck": deck,
+        **deck,
         "concepts": sorted(c["id"] for c in concepts),
         "relations": {
             " ".join(_triple(r)): _digest(r) for r in sorted(relations, key=store.relation_sort_key)
@@ -274,7 +305,8 @@ def build(
     with_prereqs: bool = False,
     field_graph: store.Dataset | None = None,
 ) -> BuildReport:
-    """Read ``deck`` (the bundled deck when None), extract, merge into the graph in ``out``, write.
+    """Read ``deck`` (when None, the deck ``out``'s build.json records), extract, merge into the
+    graph in ``out``, write.
 
     With ``use_field`` (the default) the deck is linked to the field graph (``field_graph``, or the
     bundled one): see :mod:`dlgraph.link`. Returns what changed. Raises
@@ -319,9 +351,11 @@ def _build(
 
     if folder.exists() and not folder.is_dir():
         raise InvalidData(f"{folder}: is a file, expected a folder for concepts.json and relations.json")
-    loaded: Deck = load_deck(deck if deck is not None else store.bundled_deck(), fmt)
     base = _load_base(folder)
     record = _load_record(folder) if base is not None else None
+    if deck is None:
+        deck = recorded_deck(folder, record)
+    loaded: Deck = load_deck(deck, fmt)
     rejected = store.load_rejected(folder) if base is not None else {"concepts": [], "relations": []}
     old_concepts = base.concepts if base else []
     old_relations = base.relations if base else []
@@ -433,7 +467,7 @@ def _build(
         files = {
             store.CONCEPTS_FILE: store.dumps_concepts(concepts),
             store.RELATIONS_FILE: store.dumps_relations(relations),
-            BUILD_FILE: _dumps_record(Path(loaded.path).name, concepts, relations),
+            BUILD_FILE: _dumps_record(deck_record(Path(loaded.path), folder), concepts, relations),
         }
         if rejected["concepts"] or rejected["relations"] or (folder / store.REJECTED_FILE).exists():
             files[store.REJECTED_FILE] = store.dumps_rejected(rejected)

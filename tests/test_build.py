@@ -75,7 +75,7 @@ def test_rebuilding_the_bundled_graph_keeps_curated_data_and_hand_edits(run, bun
     (bundled_copy / store.CONCEPTS_FILE).write_text(json.dumps(concepts), encoding="utf-8")
     curated_before = load_json(bundled_copy / store.RELATIONS_FILE)
 
-    result = run("build", "--no-field", "--report", data_dir=bundled_copy)
+    result = run("build", "--no-field", str(store.bundled_deck()), "--report", data_dir=bundled_copy)
     assert result.exit_code == 0, result.output
     after = load_json(bundled_copy / store.RELATIONS_FILE)
     curated_after = [r for r in after if r["origin"] == "curated"]
@@ -330,3 +330,51 @@ def test_by_default_a_build_links_the_deck_to_the_field(run, tmp_path):
     assert extends["evidence"].startswith("Mask R-CNN: ") and "reference" in extends
     assert any(r["origin"] == "field" for r in relations)
     assert graph.validate(out)["valid"]
+
+
+def test_a_rebuild_without_a_deck_uses_the_graphs_own_deck_or_refuses(run, tmp_path):
+    out = tmp_path / "graph"
+    deck = tmp_path / "mine.txt"
+    shutil.copy(DECKS / "anki-notes.txt", deck)
+    assert run("build", "--no-field", str(deck), "--out", str(out), data_dir=None).exit_code == 0
+    assert load_json(out / "build.json")["deck"] == str(deck.resolve())
+    again = run("build", "--no-field", data_dir=out)
+    assert again.exit_code == 0, again.output
+    assert f"read 3 cards from {deck.resolve()}" in again.stdout
+    # Changed: refused, never rebuilt from another deck.
+    deck.write_text(
+        deck.read_text(encoding="utf-8") + "Ab4\tBasic\tDL\tGRU\tsimplifies LSTM\t\n", encoding="utf-8"
+    )
+    before = _snapshot(out)
+    changed = run("build", "--no-field", data_dir=out)
+    assert changed.exit_code == 2 and "changed since" in changed.stderr
+    assert _snapshot(out) == before
+    # Gone: refused too.
+    deck.unlink()
+    gone = run("build", "--no-field", data_dir=out)
+    assert gone.exit_code == 2 and "which is gone" in gone.stderr
+    assert _snapshot(out) == before
+
+
+def test_a_graph_without_a_record_is_not_rebuilt_from_the_bundled_deck(run, mini_dir):
+    before = _snapshot(mini_dir)
+    result = run("build", "--no-field", data_dir=mini_dir)
+    assert result.exit_code == 2
+    assert "does not record the deck it was built from" in result.stderr
+    assert _snapshot(mini_dir) == before
+
+
+def test_build_never_writes_into_the_installed_package(run):
+    package = Path(build_with_field.__code__.co_filename).resolve().parent
+    result = run("build", str(DECKS / "anki-notes.txt"), "--out", str(package / "data"), data_dir=None)
+    assert result.exit_code == 2 and "never writes" in result.stderr
+    bare = run("build", data_dir=None)
+    assert bare.exit_code == 2 and "never rebuilt in place" in bare.stderr
+
+
+def test_a_copy_of_the_bundled_folder_rebuilds_from_its_own_deck(run, tmp_path):
+    copy = tmp_path / "data"
+    shutil.copytree(store.bundled_data_dir(), copy, ignore=shutil.ignore_patterns("field"))
+    result = run("build", "--no-field", data_dir=copy)
+    assert result.exit_code == 0, result.output
+    assert f"read 63 cards from {copy.resolve() / 'decks' / 'deep-learning-final.md'}" in result.stdout

@@ -66,10 +66,11 @@ def build(
     DECK may be a markdown table, CSV/TSV, an Anki "Notes in Plain Text" export, a Quizlet export
     or markdown headings. The cards are linked to the bundled field graph: a concept the field knows
     takes its id, kind and topic, and the field's relations between the deck's concepts are added
-    (--no-field reads the cards alone). Without DECK, rebuild the bundled graph from the bundled
-    deck. When the
-    folder already holds a graph, curated relations and concept edits are kept, extracted relations
-    are recomputed, and relations you deleted are not brought back.
+    (--no-field reads the cards alone). Without DECK, rebuild the --data-dir graph from the deck
+    its build.json records (refused when that deck is gone or changed). When the folder already
+    holds a graph, curated relations and concept edits are kept, extracted relations are
+    recomputed, and relations you deleted are not brought back. Nothing is written inside the
+    installed package.
 
     \b
     Example:
@@ -82,11 +83,18 @@ def build(
     if no_field and with_prereqs:
         raise UsageError("--with-prereqs takes prerequisites from the field graph; drop --no-field")
     explicit = ctx.find_root().params.get("data_dir")
-    if out is None and deck is not None and not explicit:
+    if out is None and not explicit:
         raise UsageError(
-            "say where the new graph goes: --out DIR (the bundled graph is only rebuilt without DECK)"
+            "say where the graph goes: --out DIR, or --data-dir DIR to rebuild that graph "
+            "(the bundled graph is never rebuilt in place)"
         )
     folder = out or store.resolve_data_dir(explicit)
+    package = Path(builder.__file__).resolve().parent
+    if folder.resolve() == package or package in folder.resolve().parents:
+        raise UsageError(
+            f"{folder} is inside dlgraph's installed package, which dlgraph never writes; "
+            "build into another folder with --out DIR"
+        )
     result = builder.build(
         deck,
         folder,
