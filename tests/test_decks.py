@@ -260,3 +260,13 @@ def test_each_reader_alone_raises_only_deck_error(text):
             continue
         assert all(isinstance(c, Card) for c in cards)
         record(area, "random text, reader function alone")
+
+
+def test_the_package_face_keeps_the_names_the_project_imports():
+    """dlgraph.decks is a package of reader modules; callers keep importing from its top."""
+    import dlgraph.decks as face
+
+    used = {"Card", "Deck", "FORMATS", "load_deck", "read_deck", "read_deck_bytes", "read_anki_text", "tidy"}
+    assert used <= set(face.__all__)
+    assert all(getattr(face, name) is not None for name in face.__all__)
+    assert face.FORMATS[-1] == "anki-package" and len(set(face.FORMATS)) == len(face.FORMATS)

@@ -850,6 +850,7 @@ SAMPLE_DECKS = {
     "tsv": (DECK_DIR / "no-header.tsv").read_bytes(),
     "anki": (DECK_DIR / "anki-notes.txt").read_bytes(),
     "quizlet": (DECK_DIR / "quizlet.txt").read_bytes(),
+    "anki-package": (DECK_DIR / "deep-learning.apkg").read_bytes(),
 }
 HUGE = 500_000
 

@@ -1,0 +1,57 @@
+"""Deck readers: one module per format family, all returning the same :class:`Card` records.
+
+Extraction never sees the format, only cards. :func:`load_deck` picks the reader and tidies what
+every format shares (see :mod:`dlgraph.decks.load`). The families: :mod:`~dlgraph.decks.markdown`
+(tables, headings), :mod:`~dlgraph.decks.delimited` (CSV, TSV, Quizlet),
+:mod:`~dlgraph.decks.anki_text` (Anki's plain-text export) and :mod:`~dlgraph.decks.anki_package`
+(``.apkg``, ``.colpkg``, collection files); :mod:`~dlgraph.decks.text` decodes bytes and turns HTML
+into text.
+"""
+
+from __future__ import annotations
+
+from .anki_package import read_anki_package
+from .anki_text import has_anki_headers, read_anki_text
+from .cards import MAX_NOTES_PER_KIND, Card, Deck
+from .delimited import read_csv_text, read_quizlet_text, read_tsv_text, sniff_delimiter
+from .load import (
+    FORMATS,
+    PACKAGE,
+    detect_format,
+    is_front_matter,
+    load_deck,
+    merge_duplicates,
+    read_deck,
+    read_deck_bytes,
+    strip_common_suffix,
+)
+from .markdown import read_headings_text, read_markdown_text
+from .text import decode, html_to_text, looks_like_html, tidy
+
+__all__ = [
+    "FORMATS",
+    "MAX_NOTES_PER_KIND",
+    "PACKAGE",
+    "Card",
+    "Deck",
+    "decode",
+    "detect_format",
+    "has_anki_headers",
+    "html_to_text",
+    "is_front_matter",
+    "load_deck",
+    "looks_like_html",
+    "merge_duplicates",
+    "read_anki_package",
+    "read_anki_text",
+    "read_csv_text",
+    "read_deck",
+    "read_deck_bytes",
+    "read_headings_text",
+    "read_markdown_text",
+    "read_quizlet_text",
+    "read_tsv_text",
+    "sniff_delimiter",
+    "strip_common_suffix",
+    "tidy",
+]
