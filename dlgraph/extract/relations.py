@@ -214,12 +214,24 @@ _GENERIC = frozenset(
 
 
 def _plausible_name(words: list[_Word], run: list[int]) -> bool:
-    """A run of content words reads like a name: no generic word at either end, and no verb form
-    ("dataset containing", "students admitted") at its end."""
+    """A run of content words reads like a name: no generic word at either end, no verb form at
+    its end ("dataset containing", "students admitted") or its start ("contains feature", "making
+    prediction": English compounds take a singular modifier, so a leading "-s" word is a verb), not
+    the tail of a hyphenated modifier ("high-dimensional space"), and not a proper name from a
+    made-up example ("Glubbdubdrib University": names of the field are written in lowercase in
+    prose, or are known already)."""
     first, last = words[run[0]].lower, words[run[-1]].lower
     if first in _GENERIC or singular(last) in _GENERIC or last.endswith("ed"):
         return False
-    return not last.endswith("ing") or last in _NOUN_ING
+    if last.endswith("ing") and last not in _NOUN_ING:
+        return False
+    if first.endswith("ing") and first not in _NOUN_ING:
+        return False
+    if first.endswith("s") and not first.endswith(("ss", "us", "is")):
+        return False
+    if run[0] > 0 and words[run[0] - 1].text == "-":
+        return False
+    return not words[run[0]].text.istitle()
 
 
 #: Words ending in -ing that name things in machine learning ("deep learning", "max pooling").
