@@ -378,3 +378,19 @@ def test_a_copy_of_the_bundled_folder_rebuilds_from_its_own_deck(run, tmp_path):
     result = run("build", "--no-field", data_dir=copy)
     assert result.exit_code == 0, result.output
     assert f"read 63 cards from {copy.resolve() / 'decks' / 'deep-learning-final.md'}" in result.stdout
+
+
+def test_an_anki_package_builds_and_cloze_cards_are_about_their_deletion(tmp_path):
+    out = tmp_path / "graph"
+    build_with_field(DECKS / "deep-learning.apkg", out)
+    concepts = load_json(out / store.CONCEPTS_FILE)
+    assert not [c["name"] for c in concepts if "[" in c["name"]]  # no concept named by a blank
+    by_id = {c["id"]: c for c in concepts}
+    assert (
+        by_id["adam"]["card"] == "Adam"
+    )  # the Basic card wins; the cloze "[...] combines ..." is about Adam too
+    # The second deletion is about RMSprop: its card, with the hint in place of the blank.
+    assert by_id["rmsprop"]["card"] == "Adam combines [an optimizer] and momentum"
+    assert by_id["mask-r-cnn"]["topic"] == "object-detection"
+    triples = _triples(out)
+    assert ("adam", "combines", "momentum") in triples

@@ -36,6 +36,7 @@ _SYNONYM = re.compile(
     r"\s+(?:the\s+|an?\s+)?(.+?)\s*(?:\.(?:\s|$)|$)",
     re.IGNORECASE,
 )
+_CLOZE_SOURCE = re.compile(r" c\d+$")
 _PARENTHETICAL = re.compile(r"^(.*\S)\s*\(([^()]+)\)\s*$")
 
 
@@ -154,6 +155,19 @@ def _labels(concept: dict[str, Any]) -> list[str]:
     return [concept["name"], *concept.get("aliases", ())]
 
 
+def cloze_term(card: Card) -> str | None:
+    """What a cloze card is about: its deletion (the answer's first line), not the question with
+    the blank. Cloze cards come from Anki packages, whose source ends with the deletion number.
+
+    >>> cloze_term(Card("[...] combines RMSprop and momentum", "Adam\\nAdam combines ...", (), "d.apkg c1"))
+    'Adam'
+    """
+    if not _CLOZE_SOURCE.search(card.source):
+        return None
+    first = card.answer.split("\n", 1)[0].strip()
+    return first or None
+
+
 def synonym_target(answer: str) -> str | None:
     """The other name an answer says the card's term is a synonym of, or None.
 
@@ -173,7 +187,7 @@ def synonym_target(answer: str) -> str | None:
 def _subjects(card: Card, index: dict[str, str], taken: set[str], new: list[dict[str, Any]]) -> list[str]:
     """The concept ids a card's question names; new concepts for the names nothing has yet."""
     ids: list[str] = []
-    for name, aliases in question_terms(card.question):
+    for name, aliases in question_terms(cloze_term(card) or card.question):
         labels = [name, *aliases]
         # The name as written, then its other number ("embeddings" is the embedding card).
         keys = [normalize(x) for x in labels] + [normalize(singular(x)) for x in labels]
