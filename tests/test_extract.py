@@ -265,3 +265,25 @@ def test_seed_deck_recall_with_curated_names():
     )
     assert recall.stated > 50
     assert recall.recall >= 0.6 and recall.type_accuracy >= 0.5
+
+
+@pytest.mark.parametrize(
+    ("question", "terms"),
+    [
+        ("Define dropout.", ["dropout"]),
+        ("Explain what batch norm does.", ["batch norm"]),
+        ("How does Adam work?", ["Adam"]),
+        ("What does RPN stand for?", ["RPN"]),
+        ("What\u2019s a GRU?", ["GRU"]),  # the curly apostrophe phones type
+        ("What is the purpose of dropout?", ["dropout"]),
+        ("What problem does batch normalization solve?", ["batch normalization"]),
+        ("logistic regression? Why a sigmoid", ["logistic regression"]),
+        ("Compare SGD and Adam", ["SGD", "Adam"]),
+        ("Difference between L1 and L2", ["L1", "L2"]),
+        ("What are CPUs bad at?", []),  # a question, not a term
+        ("Name three optimizers", []),
+        ("why divide by sqrt(D)", []),
+    ],
+)
+def test_a_prompt_is_reduced_to_what_it_asks_about(question, terms):
+    assert [name for name, _ in question_terms(question)] == terms

@@ -36,6 +36,29 @@ _SYNONYM = re.compile(
     r"\s+(?:the\s+|an?\s+)?(.+?)\s*(?:\.(?:\s|$)|$)",
     re.IGNORECASE,
 )
+_X = r"(?:an?\s+|the\s+)?(?P<x>.+?)"
+#: Prompts that ask about one term: the group ``x`` is the term.
+_PROMPTS = tuple(
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        rf"^(?:define|explain|describe|summari[sz]e|outline|discuss)\s+(?:what\s+|how\s+)?{_X}"
+        r"(?:\s+(?:is|are|does|do|means|works?|work))?$",
+        r"^what\s+(?:is|'s)\s+(?:meant\s+by|the\s+(?:purpose|role|idea|intuition|goal|point)\s+(?:of|behind))"
+        rf"\s+{_X}$",
+        rf"^what\s+do\s+(?:you|we)\s+mean\s+by\s+{_X}$",
+        rf"^how\s+(?:does|do)\s+{_X}\s+work$",
+        rf"^what\s+does\s+{_X}\s+(?:stand\s+for|mean|do)$",
+        rf"^what\s+problems?\s+(?:does|do)\s+{_X}\s+(?:solve|address|fix)$",
+        rf"^why\s+(?:do|would|should)\s+(?:we|you)\s+(?:use|need)\s+{_X}$",
+    )
+)
+_COMPARISON = re.compile(
+    r"^(?:(?:what\s+is\s+the\s+)?difference\s+between|compare|contrast)\s+(?:an?\s+|the\s+)?(?P<a>.+?)"
+    r"\s+(?:and|with|to|vs\.?|versus)\s+(?:an?\s+|the\s+)?(?P<b>.+)$",
+    re.IGNORECASE,
+)
+#: A "term" ending in one of these is a question cut short ("What are CPUs bad at?").
+_TRAILING = frozenset(["at", "for", "in", "of", "to", "on", "with", "about", "from", "by"])
 _CLOZE_SOURCE = re.compile(r" c\d+$")
 _PARENTHETICAL = re.compile(r"^(.*\S)\s*\(([^()]+)\)\s*$")
 
@@ -59,10 +82,33 @@ def question_terms(question: str) -> list[tuple[str, list[str]]]:
     [('GRU', [])]
     >>> question_terms("why divide by sqrt(D)")
     []
+
+    A prompt is reduced to what it asks about, and a comparison names both sides:
+
+    >>> question_terms("Explain what batch norm does."), question_terms("How does Adam work?")
+    ([('batch norm', [])], [('Adam', [])])
+    >>> question_terms("Difference between L1 and L2 regularization")
+    [('L1', []), ('L2 regularization', [])]
+    >>> question_terms("What are CPUs bad at?"), question_terms("logistic regression? Why a sigmoid")
+    ([], [('logistic regression', [])])
     """
-    text = " ".join(question.split()).rstrip("?").strip()
-    text = _TERM_PREFIX.sub("", text)
-    if not text or _NOT_A_TERM.match(text) or len(text.split()) > MAX_TERM_WORDS:
+    text = " ".join(question.replace("\u2019", "'").split()).strip()
+    head, mark, rest = text.partition("?")
+    if mark and rest.strip() and len(head.split()) <= MAX_TERM_WORDS and not _NOT_A_TERM.match(head):
+        text = head  # "logistic regression? Why a sigmoid": the term, then the question about it
+    text = text.rstrip("?.!:").strip()
+    for pattern in _PROMPTS:
+        match = pattern.match(text)
+        if match:
+            text = match.group("x").strip()
+            break
+    else:
+        pair = _COMPARISON.match(text)
+        if pair:
+            return [*question_terms(pair.group("a")), *question_terms(pair.group("b"))]
+        text = _TERM_PREFIX.sub("", text)
+    words = text.split()
+    if not text or _NOT_A_TERM.match(text) or len(words) > MAX_TERM_WORDS or words[-1].lower() in _TRAILING:
         return []
     terms = []
     for part in re.split(r"\s+&\s+", text):
