@@ -160,7 +160,8 @@ def test_new_concepts_from_acronyms_and_recurring_phrases():
     )
     assert by_name["SVM"]["id"] == "svm"
     pairs = {(r["source"], r["target"]) for r in relations}
-    assert {("r-cnn", "svm"), ("yolo", "svm"), ("fast-r-cnn", "feature-pyramid")} <= pairs
+    assert {("r-cnn", "svm"), ("fast-r-cnn", "feature-pyramid")} <= pairs
+    assert ("yolo", "svm") not in pairs  # "no SVMs" states no relation
 
 
 def test_duplicates_merge_through_aliases():
@@ -287,3 +288,17 @@ def test_seed_deck_recall_with_curated_names():
 )
 def test_a_prompt_is_reduced_to_what_it_asks_about(question, terms):
     assert [name for name, _ in question_terms(question)] == terms
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["does not use momentum", "works without momentum", "never needs momentum", "can't use momentum"],
+)
+def test_a_negated_statement_states_no_relation(answer):
+    concepts = [
+        {"id": "adam", "name": "Adam", "aliases": [], "kind": "algorithm"},
+        {"id": "momentum", "name": "momentum", "aliases": [], "kind": "technique"},
+    ]
+    nlp = make_pipeline(concepts)
+    result = extract([Card("Adam", answer)], nlp, concepts, [["adam"]])
+    assert result.relations == []

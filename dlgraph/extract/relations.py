@@ -38,6 +38,12 @@ _SENTENCE_ENDS = frozenset({".", "!", "?", "…", "...", "!!", "??", "?!"})
 
 
 MAX_EVIDENCE = 300
+#: Words that negate what their clause says of the mentions after them.
+NEGATIONS = frozenset({"not", "n't", "never", "no", "without", "cannot", "neither", "nor"})
+#: ... within this many tokens before the mention ("don't initialize to zero (causes symmetric
+#: gradients)" does not negate the gradients).
+NEGATION_REACH = 3
+
 #: A sentence past an answer's first of at least this many tokens is prose, not a note's fragment.
 ASIDE_WORDS = 10
 
@@ -360,6 +366,9 @@ def extract(
             by_clause.setdefault(clause_of[cue.start], []).append(cue)
         clause_subject: dict[int, tuple[str, str]] = {}
         lower = [w.lower for w in words]
+        clause_start: dict[int, int] = {}
+        for i, number in enumerate(clause_of):
+            clause_start.setdefault(number, i)
         examples = example_regions(lower, {i for m in mentions for i in range(m.start, m.end)})
         first_end = sentence_starts[1] if len(sentence_starts) > 1 else len(doc)
         for mention in mentions:
@@ -368,6 +377,9 @@ def extract(
             at = bisect_right(sentence_starts, mention.start)
             if domain_lead(lower, sentence_starts[at - 1], mention.start, mention.end):
                 continue
+            near = max(clause_start[clause], mention.start - NEGATION_REACH)
+            if any(lower[i] in NEGATIONS for i in range(near, mention.start)):
+                continue  # "does not use X", "works without X": no relation is stated
             reverse = False
             if any(start <= mention.start < end for start, end in examples):
                 kind, reverse = "is-a", True  # "(for example, ReLU)": ReLU is a kind of the subject
