@@ -447,8 +447,9 @@ def _build(
         if frozenset((r["source"], r["target"])) in linked:
             report.covered += 1
             continue
-        if triple in seen:
-            continue
+        mirror = (triple[2], triple[1], triple[0])
+        if triple in seen or (RELATION_TYPES[triple[1]].symmetric and mirror in seen):
+            continue  # two cards saying "A vs B" and "B vs A" state one symmetric relation
         seen.add(triple)
         candidates.append(r)
     accepted, cyclic = drop_cycles(kept, candidates)

@@ -394,3 +394,14 @@ def test_an_anki_package_builds_and_cloze_cards_are_about_their_deletion(tmp_pat
     assert by_id["mask-r-cnn"]["topic"] == "object-detection"
     triples = _triples(out)
     assert ("adam", "combines", "momentum") in triples
+
+
+def test_two_cards_stating_one_symmetric_relation_give_one_relation(tmp_path):
+    deck = tmp_path / "deck.md"
+    deck.write_text(
+        "| Q | A |\n|---|---|\n| GRU | an alternative to LSTM |\n| LSTM | an alternative to GRU |\n",
+        encoding="utf-8",
+    )
+    build(deck, tmp_path / "g")
+    pairs = [(r["source"], r["target"]) for r in load_json(tmp_path / "g" / store.RELATIONS_FILE)]
+    assert pairs == [("gru", "lstm")]

@@ -302,3 +302,24 @@ def test_a_negated_statement_states_no_relation(answer):
     nlp = make_pipeline(concepts)
     result = extract([Card("Adam", answer)], nlp, concepts, [["adam"]])
     assert result.relations == []
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["Contrast with batch gradient descent.", "updates per example, as opposed to batch gradient descent"],
+)
+def test_a_contrast_is_an_alternative(answer):
+    concepts = [
+        {"id": "sgd", "name": "SGD", "aliases": [], "kind": "algorithm"},
+        {
+            "id": "batch-gradient-descent",
+            "name": "batch gradient descent",
+            "aliases": [],
+            "kind": "algorithm",
+        },
+    ]
+    nlp = make_pipeline(concepts)
+    result = extract([Card("SGD", answer)], nlp, concepts, [["sgd"]])
+    assert [(r["source"], r["type"], r["target"]) for r in result.relations] == [
+        ("sgd", "alternative-to", "batch-gradient-descent")
+    ]

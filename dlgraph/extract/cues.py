@@ -52,7 +52,8 @@ CUE_PHRASES: dict[str, tuple[str, ...]] = {
     "measures": ("measures", "measure of", "measure", "quantifies", "metric for", "evaluates",
                  "score of", "estimates"),
     "alternative-to": ("instead of", "alternative to", "rather than", "in place of", "versus", "vs",
-                       "vs.", "unlike", "compared to", "compared with"),
+                       "vs.", "unlike", "compared to", "compared with", "contrast with", "in contrast to",
+                       "by contrast with", "as opposed to", "opposite of"),
 }  # fmt: skip
 
 
