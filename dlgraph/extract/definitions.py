@@ -18,109 +18,24 @@ from __future__ import annotations
 
 from collections.abc import Container, Sequence
 
+#: Prepositions: they end a genus phrase, and none sits inside one.
+PREPOSITIONS = frozenset("in of for with to by on from into over as via".split())
 #: What a definition starts with before its genus.
 LEADS = frozenset({"a", "an", "the", "any", "one"})
 #: At most this many modifiers between the article and the genus ("a sophisticated gradient ...").
 MAX_MODIFIERS = 3
 #: Words that end a genus phrase: what follows the genus in "an X that/which/of/used for ...".
-AFTER_GENUS = frozenset(
-    [
-        "that",
-        "which",
-        "who",
-        "whose",
-        "where",
-        "when",
-        "in",
-        "of",
-        "for",
-        "with",
-        "to",
-        "by",
-        "on",
-        "from",
-        "into",
-        "over",
-        "as",
-        "via",
-        "using",
-        "used",
-        ",",
-        ".",
-        ";",
-        ":",
-        "(",
-        ")",
-    ]
-)
+AFTER_GENUS = PREPOSITIONS | frozenset("that which who whose where when using used , . ; : ( )".split())
 #: Head nouns a genus may be followed by ("a gradient descent algorithm"): the genus is still the mention.
 GENERIC_HEADS = frozenset(
-    [
-        "algorithm",
-        "algorithms",
-        "method",
-        "methods",
-        "technique",
-        "techniques",
-        "model",
-        "models",
-        "approach",
-        "function",
-        "functions",
-        "layer",
-        "layers",
-        "network",
-        "networks",
-        "architecture",
-        "architectures",
-        "metric",
-        "metrics",
-        "loss",
-        "procedure",
-        "process",
-        "system",
-        "framework",
-        "operation",
-        "mechanism",
-        "unit",
-        "type",
-        "kind",
-        "form",
-        "variant",
-        "version",
-        "family",
-        "class",
-        "strategy",
-        "optimizer",
-        "regularizer",
-        "estimator",
-        "classifier",
-    ]
+    """algorithm algorithms method methods technique techniques model models approach function functions
+    layer layers network networks architecture architectures metric metrics loss procedure process
+    system framework operation mechanism unit type kind form variant version family class strategy
+    optimizer regularizer estimator classifier""".split()
 )
 #: Words that may sit between the article and the genus without being part of a name: any word but
 #: these (a preposition or a verb-like cue means the phrase is not "article + modifiers + genus").
-BREAKS = frozenset(
-    [
-        "of",
-        "in",
-        "for",
-        "with",
-        "to",
-        "by",
-        "on",
-        "from",
-        "that",
-        "which",
-        "is",
-        "are",
-        "was",
-        "be",
-        "as",
-        "and",
-        "or",
-        "not",
-    ]
-)
+BREAKS = PREPOSITIONS | frozenset("that which is are was be and or not".split())
 #: Phrases after which the mentions up to the end of the clause or bracket are examples (kinds).
 EXAMPLE_CUES: tuple[tuple[str, ...], ...] = (
     ("such", "as"),

@@ -58,7 +58,7 @@ _COMPARISON = re.compile(
     re.IGNORECASE,
 )
 #: A "term" ending in one of these is a question cut short ("What are CPUs bad at?").
-_TRAILING = frozenset(["at", "for", "in", "of", "to", "on", "with", "about", "from", "by"])
+_TRAILING = frozenset("at for in of to on with about from by".split())
 _CLOZE_SOURCE = re.compile(r" c\d+$")
 _PARENTHETICAL = re.compile(r"^(.*\S)\s*\(([^()]+)\)\s*$")
 
