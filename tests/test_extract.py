@@ -323,3 +323,15 @@ def test_a_contrast_is_an_alternative(answer):
     assert [(r["source"], r["type"], r["target"]) for r in result.relations] == [
         ("sgd", "alternative-to", "batch-gradient-descent")
     ]
+
+
+def test_a_hub_of_loose_links_is_dropped_but_typed_relations_to_it_stay():
+    hub = {"id": "machine-learning", "name": "machine learning", "aliases": [], "kind": "concept"}
+    terms = [{"id": f"t{i}", "name": f"Term{i}", "aliases": [], "kind": "concept"} for i in range(10)]
+    concepts = [hub, *terms]
+    cards = [Card(f"Term{i}", "a notion of machine learning") for i in range(10)]
+    cards.append(Card("Term0", "is a kind of machine learning"))
+    nlp = make_pipeline(concepts)
+    result = extract(cards, nlp, concepts, [[f"t{i}"] for i in range(10)] + [["t0"]])
+    triples = {(r["source"], r["type"], r["target"]) for r in result.relations}
+    assert triples == {("t0", "is-a", "machine-learning")}  # ten loose links to one hub say nothing

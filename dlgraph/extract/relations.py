@@ -38,6 +38,11 @@ _SENTENCE_ENDS = frozenset({".", "!", "?", "…", "...", "!!", "??", "?!"})
 
 
 MAX_EVIDENCE = 300
+#: A concept loosely linked (related-to) to at least this share of a deck's cards, and to at least
+#: HUB_MIN_CARDS concepts, is a hub: see :func:`_relations`.
+HUB_SHARE = 0.03
+HUB_MIN_CARDS = 8
+
 #: Words that negate what their clause says of the mentions after them.
 NEGATIONS = frozenset({"not", "n't", "never", "no", "without", "cannot", "neither", "nor"})
 #: ... within this many tokens before the mention ("don't initialize to zero (causes symmetric
@@ -418,7 +423,7 @@ def extract(
 
     accepted = _accept(candidate_cards, candidate_forms, candidate_topic, concepts, min_count)
     ids = {key: c["id"] for key, c in accepted.items()}
-    relations = _relations(found, ids)
+    relations = _relations(found, ids, hub_at=max(HUB_MIN_CARDS, round(HUB_SHARE * len(cards))))
     return Extraction(list(accepted.values()), relations, notes)
 
 
@@ -483,9 +488,16 @@ def _accept(
 
 
 def _relations(
-    found: dict[tuple[tuple[str, str], tuple[str, str]], dict[str, str]], ids: dict[str, str]
+    found: dict[tuple[tuple[str, str], tuple[str, str]], dict[str, str]],
+    ids: dict[str, str],
+    hub_at: int | None = None,
 ) -> list[dict[str, Any]]:
-    """One relation per (source, type, target); a pair with a typed edge gets no related-to as well."""
+    """One relation per (source, type, target); a pair with a typed edge gets no related-to as well.
+
+    A concept that ``hub_at`` or more concepts link to with ``related-to`` alone is a hub of the
+    deck ("machine learning", "TensorFlow" in a glossary): those loose links say nothing about either
+    end and make a hairball, so they are dropped; its typed relations stay.
+    """
 
     def resolve(ref: tuple[str, str]) -> str | None:
         return ref[1] if ref[0] == "id" else ids.get(ref[1])
@@ -500,12 +512,20 @@ def _relations(
             slot.setdefault(kind, evidence)
     out = []
     linked = {pair for pair, by_type in typed.items() if set(by_type) - {FALLBACK_TYPE}}
+    loose_partners: dict[str, set[str]] = {}
+    for (source, target), by_type in typed.items():
+        if FALLBACK_TYPE in by_type and (source, target) not in linked:
+            loose_partners.setdefault(source, set()).add(target)
+            loose_partners.setdefault(target, set()).add(source)
+    hubs = {cid for cid, partners in loose_partners.items() if hub_at is not None and len(partners) >= hub_at}
     seen_loose: set[frozenset[str]] = set()
     for (source, target), by_type in typed.items():
         for kind, evidence in by_type.items():
             if kind == FALLBACK_TYPE:
                 loose = frozenset((source, target))
                 if (source, target) in linked or (target, source) in linked or loose in seen_loose:
+                    continue
+                if source in hubs or target in hubs:
                     continue
                 seen_loose.add(loose)
             out.append(
