@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import textwrap
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -507,27 +508,40 @@ def _changes(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> dict[str, 
     }
 
 
+def count(n: int, noun: str) -> str:
+    """``n`` and ``noun``, in the plural unless ``n`` is 1.
+
+    >>> count(1, "relation"), count(3, "card"), count(1, "extracted relation")
+    ('1 relation', '3 cards', '1 extracted relation')
+    """
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 def report_lines(report: BuildReport, style: Any, *, detailed: bool = False) -> list[str]:
     """The text ``dlgraph build`` prints: a summary, and with ``detailed`` every change and figure."""
     verb = "would write" if not report.written else "wrote"
     added = sum(c["added"] for c in report.changes.values())
     removed = sum(c["removed"] for c in report.changes.values())
     lines = [
-        f"{verb} {report.out}: {report.concepts} concepts ({len(report.new_concepts)} new), "
-        f"{report.relations} relations (+{added} -{removed})",
-        f"read {report.cards} cards from {report.deck} as {report.format}; "
-        f"extraction found {report.extracted} relations",
+        f"{verb} {report.out}: {count(report.concepts, 'concept')} ({len(report.new_concepts)} new), "
+        f"{count(report.relations, 'relation')} (+{added} -{removed})",
+        f"read {count(report.cards, 'card')} from {report.deck} as {report.format}; "
+        f"extraction found {count(report.extracted, 'relation')}",
     ]
     if report.field_used:
-        extra = f", and {len(report.prerequisites)} prerequisites it lacked" if report.prerequisites else ""
+        extra = (
+            f", and {count(len(report.prerequisites), 'prerequisite')} it lacked"
+            if report.prerequisites
+            else ""
+        )
         lines.append(
-            f"linked {report.linked} concepts to the field graph{extra}; "
-            f"the field added {report.field_relations} relations no card states"
+            f"linked {count(report.linked, 'concept')} to the field graph{extra}; "
+            f"the field added {count(report.field_relations, 'relation')} no card states"
         )
     if report.dropped:
-        lines.append(f"dropped {len(report.dropped)} relations (rejected, or closing a cycle)")
+        lines.append(f"dropped {count(len(report.dropped), 'relation')} (rejected, or closing a cycle)")
     if report.rejected:
-        lines.append(f"remembered {len(report.rejected)} relations deleted by hand as rejected")
+        lines.append(f"remembered {count(len(report.rejected), 'relation')} deleted by hand as rejected")
     lines += [f"note: {n}" for n in report.notes[:10]]
     if len(report.notes) > 10:
         lines.append(f"note: ... and {len(report.notes) - 10} more (see --json)")
@@ -541,12 +555,14 @@ def report_lines(report: BuildReport, style: Any, *, detailed: bool = False) -> 
     for kind, c in report.changes.items():
         lines.append(f"  {kind:<16}{c['added']:>7}{c['removed']:>9}{c['kept']:>7}")
     if report.covered:
-        lines.append(
-            f"  ({report.covered} extracted relations skipped: a kept relation already links the pair)"
-        )
+        skipped = count(report.covered, "extracted relation")
+        lines.append(f"  ({skipped} skipped: a kept relation already links the pair)")
     if report.new_concepts:
-        shown = ", ".join(report.new_concepts[:12]) + (" ..." if len(report.new_concepts) > 12 else "")
-        lines += ["", style("New concepts", bold=True), f"  {shown}"]
+        # Every one: a report that cuts the list at a dozen hides what the build made.
+        lines += ["", style("New concepts", bold=True)]
+        listed = ", ".join(report.new_concepts)
+        indent = {"initial_indent": "  ", "subsequent_indent": "  "}
+        lines += textwrap.wrap(listed, 100, break_on_hyphens=False, **indent)
     if report.dropped:
         lines += ["", style("Dropped", bold=True)] + [f"  {d}" for d in report.dropped]
     if report.recall is not None:

@@ -37,6 +37,20 @@ def slugify(text: str) -> str:
     return _NON_ALNUM.sub("-", text.casefold()).strip("-")
 
 
+#: Words that wrap a name without changing it ("the Adam optimizer", "a ResNet model").
+FILLER_WORDS = frozenset("the a an optimizer algorithm network model method technique architecture".split())
+
+
+def strip_filler(text: str) -> str:
+    """``text`` without filler words, unless nothing else is left.
+
+    >>> strip_filler("the Adam optimizer"), strip_filler("the optimizer")
+    ('Adam', 'the optimizer')
+    """
+    kept = [w for w in text.split() if w.casefold() not in FILLER_WORDS]
+    return " ".join(kept) if kept else text
+
+
 class Match(NamedTuple):
     """A resolved name: the concept id, and whether it took a fuzzy guess to get there."""
 
@@ -81,6 +95,10 @@ class Resolver:
             if len(primaries) == 1:
                 return Match(primaries[0], True, self.names[primaries[0]])
             raise AmbiguousConcept(text, sorted(self.names[cid] for cid, _ in owners))
+        plain = strip_filler(text)
+        if plain != text and normalize(plain) in self.labels:
+            # "the adam optimizer" is Adam: a name wrapped in words that only say what kind it is.
+            return self.resolve(plain)
         ranked = self._fuzzy(key)
         if ranked and ranked[0][0] >= ACCEPT_RATIO:
             best = ranked[0]

@@ -336,3 +336,19 @@ def test_next_and_prereqs_use_study_progress_unless_known_is_given(run, tmp_path
     assert [p["id"] for p in plan["prerequisites"]] == ["googlenet", "resnet"]
     ignoring = json.loads(run("prereqs", "inception-resnet", "--known", "", "--json", env=env).stdout)
     assert [p["id"] for p in ignoring["prerequisites"]] == ["alexnet", "googlenet", "resnet"]
+
+
+def test_global_options_after_the_command_are_taken(run):
+    result = run("show", "adam", "--data-dir", str(MINI), data_dir=None)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Adam")
+    field = run("path", "LeNet", "ResNet", "--field", data_dir=None)
+    assert field.exit_code == 0, field.output
+    assert field.stdout.startswith("LeNet-5 → AlexNet")
+
+
+@pytest.mark.parametrize("typed", ["the adam optimizer", "Adam optimizer", "the Adam algorithm"])
+def test_filler_words_around_a_name_are_ignored(run, typed):
+    result = run("show", typed)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Adam")

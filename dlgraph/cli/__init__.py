@@ -20,9 +20,50 @@ import click
 from .. import __version__, store
 from ..errors import DlgraphError, UsageError
 
+#: Options of the group that people type after the command too (``dlgraph show adam --data-dir G``).
+GLOBAL_FLAGS = ("--field", "--debug")
+GLOBAL_VALUES = ("--data-dir",)
+
+
+def hoist_global_options(args: list[str], commands: set[str]) -> list[str]:
+    """``args`` with the group's options moved in front of the command, where click looks for them.
+
+    >>> hoist_global_options(["show", "adam", "--data-dir", "G", "--field"], {"show"})
+    ['--data-dir', 'G', '--field', 'show', 'adam']
+    >>> hoist_global_options(["search", "--", "--field"], {"search"})
+    ['search', '--', '--field']
+    """
+    at = next((i for i, a in enumerate(args) if a in commands), None)
+    if at is None:
+        return args
+    front, rest, moved = args[:at], [], []
+    i = at
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        if arg in GLOBAL_FLAGS:
+            moved.append(arg)
+        elif arg in GLOBAL_VALUES and i + 1 < len(args):
+            moved += [arg, args[i + 1]]
+            i += 1
+        elif any(arg.startswith(f"{name}=") for name in GLOBAL_VALUES):
+            moved.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return front + moved + rest
+
 
 class DlgraphGroup(click.Group):
-    """Turns dlgraph's own errors into a message and an exit code; no traceback without ``--debug``."""
+    """Turns dlgraph's own errors into a message and an exit code; no traceback without ``--debug``.
+
+    The group's own options are also taken after the command (see :func:`hoist_global_options`).
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(list(args), set(self.commands)))
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
