@@ -352,3 +352,11 @@ def test_filler_words_around_a_name_are_ignored(run, typed):
     result = run("show", typed)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Adam")
+
+
+def test_with_json_an_error_is_one_json_object_on_stdout(run):
+    result = run("show", "xyz-no-such-concept", "--json")
+    assert result.exit_code == 2
+    data = json.loads(result.stdout)
+    assert data["exit_code"] == 2 and "no concept named" in data["error"]
+    assert "no concept named" in result.stderr

@@ -63,9 +63,20 @@ class DlgraphGroup(click.Group):
     """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, hoist_global_options(list(args), set(self.commands)))
+        args = hoist_global_options(list(args), set(self.commands))
+        ctx.meta["dlgraph.args"] = args
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return self._invoke(ctx)
+        except click.ClickException as exc:
+            # A script that asked for JSON reads stdout: the error is one JSON object there too.
+            if "--json" in ctx.meta.get("dlgraph.args", ()):
+                click.echo(json.dumps({"error": exc.format_message(), "exit_code": exc.exit_code}))
+            raise
+
+    def _invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except DlgraphError as exc:
