@@ -23,7 +23,21 @@ def _qa(deck: decks.Deck) -> list[tuple[str, str]]:
 
 def test_seed_deck_reads_as_markdown_with_bare_pipes_kept():
     deck = load_deck(store.bundled_deck())
-    assert deck.format == "markdown" and len(deck.cards) == 63 and deck.notes == []
+    assert deck.format == "markdown" and len(deck.cards) == 63
+    # The page junk above the table (4 of 69 lines, over 5%) is reported, and warned about.
+    path = store.bundled_deck()
+    assert deck.warning == (
+        f"{path}: 4 of 69 non-blank lines (6%) are in no card (read as markdown), e.g. line 1 'click below', "
+        "line 2 'click below', line 3 'Normal Size Small Size show me how'; no other --format reads them "
+        "as cards"
+    )
+    assert deck.notes == [
+        deck.warning,
+        f"{path}:1: skipped 'click below': not a table row",
+        f"{path}:2: skipped 'click below': not a table row",
+        f"{path}:3: skipped 'Normal Size Small Size show me how': not a table row",
+        f"{path}:4: skipped 'Deep Learning final': not a table row",
+    ]
     mdp = next(c for c in deck.cards if c.question == "Markov decision process")
     assert "transition model P(s' | s, a), and reward function r(s)" in mdp.answer
     assert deck.cards[0].source.endswith("deep-learning-final.md:7")
@@ -81,8 +95,45 @@ def test_csv_with_header_bom_crlf_quotes_and_a_ragged_row():
         ("RMSprop", 'fixes "Adagrad"'),
     ]
     assert deck.cards[0].tags == ("optimization",)
+    path = DECKS / "with-header.csv"
+    assert deck.skipped == [decks.Skip(5, "lonely", "a row of 1 field, so no answer")]
     assert deck.notes == [
-        f"{DECKS / 'with-header.csv'}: only 1 field(s); skipped".replace(".csv:", ".csv:5:", 1)
+        f"{path}: 1 of 6 non-blank lines (17%) are in no card (read as csv), e.g. line 5 'lonely'; no other "
+        "--format reads them as cards",
+        f"{path}:5: skipped 'lonely': a row of 1 field, so no answer",
+    ]
+
+
+def test_a_csv_row_with_an_unquoted_comma_keeps_it_in_the_answer_and_says_so():
+    deck = load_deck(DECKS / "unquoted-comma.csv")
+    assert [(c.question, c.answer, c.tags) for c in deck.cards] == [
+        ("Adam", "combines momentum and RMSprop", ("optimization",)),
+        ("Batch normalization", "normalizes activations per mini-batch, then scales and shifts them",
+         ("normalization",)),
+        ("Dropout", "randomly zeroes activations during training", ("regularization",)),
+    ]  # fmt: skip
+    assert deck.notes == [
+        f"{DECKS / 'unquoted-comma.csv'}:3: 4 fields where the deck has 3; the extra field is kept in the "
+        "answer (an unquoted comma in it?)"
+    ]
+    assert deck.skipped == [] and deck.warning is None
+
+
+def test_extra_fields_without_a_header_and_in_an_anki_export_are_kept_and_reported():
+    deck = read_deck_bytes(
+        b"Adam,momentum\nGRU,gates, fewer than LSTM, and no cell state\nSGD,steps\n", "d.csv"
+    )
+    assert deck.cards[1].answer == "gates, fewer than LSTM, and no cell state"
+    assert deck.notes == [
+        "d.csv:2: 4 fields where the deck has 2; the extra 2 fields are kept in the answer "
+        "(an unquoted comma in it?)"
+    ]
+    text = "#separator:tab\n#columns:Front\tBack\tTags\n#tags column:3\nAdam\tmomentum\tand RMSprop\toptim\n"
+    cards = decks.read_anki_text(text, "a.txt", notes=(notes := []))
+    assert [(c.question, c.answer, c.tags) for c in cards] == [("Adam", "momentum and RMSprop", ("optim",))]
+    assert notes == [
+        "a.txt:4: 4 fields where the deck has 3; the extra field is kept in the answer "
+        "(an unquoted tab in it?)"
     ]
 
 
@@ -144,7 +195,8 @@ def test_html_to_text():
     ("name", "text", "expected"),
     [
         ("deck.txt", "#separator:tab\na\tb\n", "anki"),
-        ("deck.md", "| a | b |\n", "headings"),
+        ("deck.md", "| a | b |\n", "markdown"),
+        ("deck.md", "# A\n| a | b |\n|---|---|\n| c | d |\n# E\nf\n", "headings"),
         ("deck.md", "| a | b |\n|---|---|\n| c | d |\n", "markdown"),
         ("deck.txt", "junk\n| a | b |\n|---|---|\n| c | d |\n", "markdown"),
         ("deck.txt", "a\tb\nc\td\n", "quizlet"),
@@ -167,9 +219,35 @@ def test_forced_format_wins(tmp_path):
 
 
 def test_duplicate_questions_are_merged_and_reported():
-    deck = read_deck_bytes(b"Adam,combines RMSprop\nadam,uses momentum\nADAM,combines RMSprop\n", "d.csv")
+    deck = read_deck_bytes(b"Adam,combines RMSprop\nadam,uses momentum\nADAM ,combines RMSprop\n", "d.csv")
     assert _qa(deck) == [("Adam", "combines RMSprop\nuses momentum")]
     assert deck.notes == ["merged 3 cards with the question 'Adam' (d.csv:1, d.csv:2, d.csv:3)"]
+
+
+def test_questions_that_differ_in_more_than_case_and_spaces_are_never_merged():
+    raw = (
+        b"Does list[:i] include the ith element?,No.\n"
+        b"Does list[i:] include the ith element?,Yes.\n"
+        b"Adam,combines RMSprop\nAdam.,uses momentum\n"
+        b"does   LIST[:i] include the ith element?,It stops before i.\n"
+    )
+    deck = read_deck_bytes(raw, "d.csv")
+    assert _qa(deck) == [
+        ("Does list[:i] include the ith element?", "No.\nIt stops before i."),
+        ("Does list[i:] include the ith element?", "Yes."),
+        ("Adam", "combines RMSprop"),
+        ("Adam.", "uses momentum"),
+    ]
+    assert deck.notes == [
+        "merged 2 cards with the question 'Does list[:i] include the ith element?' (d.csv:1, d.csv:5)"
+    ]
+
+
+def test_a_deck_read_as_nothing_names_the_format_that_reads_it(tmp_path):
+    path = tmp_path / "deck.md"
+    path.write_text("Adam\tcombines RMSprop\nGRU\tgates\n", encoding="utf-8")
+    with pytest.raises(DeckError, match="read it as headings.*; --format quizlet reads 2 card"):
+        load_deck(path)
 
 
 def test_common_suffix_needs_every_question_and_two_cards():
@@ -247,6 +325,9 @@ def test_each_reader_alone_raises_only_deck_error(text):
     for reader in (
         decks.read_markdown_text,
         decks.read_headings_text,
+        decks.read_bold_questions_text,
+        decks.read_obsidian_text,
+        decks.read_logseq_text,
         decks.read_csv_text,
         decks.read_tsv_text,
         decks.read_anki_text,
@@ -266,7 +347,8 @@ def test_the_package_face_keeps_the_names_the_project_imports():
     """dlgraph.decks is a package of reader modules; callers keep importing from its top."""
     import dlgraph.decks as face
 
-    used = {"Card", "Deck", "FORMATS", "load_deck", "read_deck", "read_deck_bytes", "read_anki_text", "tidy"}
+    used = {"Card", "Deck", "FORMATS", "load_deck", "read_deck", "read_deck_bytes", "read_anki_text", "tidy",
+            "Skip", "read_bold_questions_text", "read_obsidian_text", "read_logseq_text"}  # fmt: skip
     assert used <= set(face.__all__)
     assert all(getattr(face, name) is not None for name in face.__all__)
     assert face.FORMATS[-1] == "anki-package" and len(set(face.FORMATS)) == len(face.FORMATS)

@@ -846,6 +846,9 @@ SAMPLE_DECKS = {
     "markdown": b"| Question | Answer |\n|---|---|\n"
     b"| Adam | combines RMSprop and momentum |\n| GRU | simplifies LSTM |\n",
     "headings": (DECK_DIR / "headings.md").read_bytes(),
+    "bold-questions": (DECK_DIR / "interview-bold.md").read_bytes(),
+    "obsidian": (DECK_DIR / "obsidian-sr.md").read_bytes(),
+    "logseq": (DECK_DIR / "logseq-page.md").read_bytes(),
     "csv": (DECK_DIR / "with-header.csv").read_bytes(),
     "tsv": (DECK_DIR / "no-header.tsv").read_bytes(),
     "anki": (DECK_DIR / "anki-notes.txt").read_bytes(),

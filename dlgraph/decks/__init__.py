@@ -1,8 +1,10 @@
 """Deck readers: one module per format family, all returning the same :class:`Card` records.
 
 Extraction never sees the format, only cards. :func:`load_deck` picks the reader and tidies what
-every format shares (see :mod:`dlgraph.decks.load`). The families: :mod:`~dlgraph.decks.markdown`
-(tables, headings), :mod:`~dlgraph.decks.delimited` (CSV, TSV, Quizlet),
+every format shares (see :mod:`dlgraph.decks.load`); every line a reader leaves out of the cards is
+reported (:class:`Skip`). The families: :mod:`~dlgraph.decks.markdown` (tables, headings, bold
+questions), :mod:`~dlgraph.decks.note_apps` (Obsidian Spaced Repetition, Logseq),
+:mod:`~dlgraph.decks.delimited` (CSV, TSV, Quizlet),
 :mod:`~dlgraph.decks.anki_text` (Anki's plain-text export) and :mod:`~dlgraph.decks.anki_package`
 (``.apkg``, ``.colpkg``, collection files); :mod:`~dlgraph.decks.text` decodes bytes and turns HTML
 into text.
@@ -12,10 +14,11 @@ from __future__ import annotations
 
 from .anki_package import read_anki_package
 from .anki_text import has_anki_headers, read_anki_text
-from .cards import MAX_NOTES_PER_KIND, Card, Deck
+from .cards import MAX_NOTES_PER_KIND, Card, Deck, Reading, Skip
 from .delimited import read_csv_text, read_quizlet_text, read_tsv_text, sniff_delimiter
 from .load import (
     FORMATS,
+    MAX_UNREAD_SHARE,
     PACKAGE,
     detect_format,
     is_front_matter,
@@ -25,15 +28,19 @@ from .load import (
     read_deck_bytes,
     strip_common_suffix,
 )
-from .markdown import read_headings_text, read_markdown_text
+from .markdown import read_bold_questions_text, read_headings_text, read_markdown_text
+from .note_apps import read_logseq_text, read_obsidian_text
 from .text import decode, html_to_text, looks_like_html, tidy
 
 __all__ = [
     "FORMATS",
     "MAX_NOTES_PER_KIND",
+    "MAX_UNREAD_SHARE",
     "PACKAGE",
     "Card",
     "Deck",
+    "Reading",
+    "Skip",
     "decode",
     "detect_format",
     "has_anki_headers",
@@ -44,11 +51,14 @@ __all__ = [
     "merge_duplicates",
     "read_anki_package",
     "read_anki_text",
+    "read_bold_questions_text",
     "read_csv_text",
     "read_deck",
     "read_deck_bytes",
     "read_headings_text",
+    "read_logseq_text",
     "read_markdown_text",
+    "read_obsidian_text",
     "read_quizlet_text",
     "read_tsv_text",
     "sniff_delimiter",

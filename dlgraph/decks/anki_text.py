@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..errors import DeckError
-from .cards import Card, SkipNotes
+from .cards import Card, Reading
 from .delimited import (
     ANSWER_HEADERS,
     QUESTION_HEADERS,
@@ -72,7 +72,7 @@ def _column(headers: dict[str, str], key: str, name: str) -> int | None:
     return index
 
 
-def read_anki_text(text: str, name: str = "<deck>", *, notes: list[str] | None = None) -> list[Card]:
+def anki_text_reading(text: str, name: str = "<deck>") -> Reading:
     """Cards from an Anki "Notes in Plain Text" export.
 
     Honours the ``#separator:`` (Tab, Comma, Semicolon, Space, Pipe, Colon or a literal character),
@@ -101,23 +101,33 @@ def read_anki_text(text: str, name: str = "<deck>", *, notes: list[str] | None =
     skip = frozenset(i for key, i in special.items() if i is not None and key != "tags")
     question_col, answer_col = _content_columns(headers, delimiter, skip | {special["tags"]} - {None})
     shared_tags = split_tags(headers.get("tags", ""))
-    rows = [(line + first_line - 1, fields) for line, fields in records(body, delimiter, name)]
-    collected = SkipNotes()
-    cards = cards_from_records(
+    shift = first_line - 1
+    rows = [(first + shift, last + shift, fields) for first, last, fields in records(body, delimiter, name)]
+    reading = Reading()
+    reading.markup.update(range(1, first_line))  # the header lines
+    width = len(headers["columns"].split(delimiter)) if "columns" in headers else None
+    cards_from_records(
         rows,
         name,
         delimiter,
         as_html=as_html,
-        notes=collected,
+        reading=reading,
         question_col=question_col,
         answer_col=answer_col,
         tags_col=special["tags"],
         skip=skip,
         shared_tags=shared_tags,
+        width=width,
     )
+    return reading
+
+
+def read_anki_text(text: str, name: str = "<deck>", *, notes: list[str] | None = None) -> list[Card]:
+    """The cards of an Anki plain-text export (see :func:`anki_text_reading`); skips go into ``notes``."""
+    reading = anki_text_reading(text, name)
     if notes is not None:
-        notes.extend(collected.finish())
-    return cards
+        notes.extend(reading.skip_notes(name) + reading.notes)
+    return reading.cards
 
 
 def _content_columns(
