@@ -305,6 +305,7 @@ def build(
     use_field: bool = True,
     with_prereqs: bool = False,
     field_graph: store.Dataset | None = None,
+    max_bytes: int | None = None,
 ) -> BuildReport:
     """Read ``deck`` (when None, the deck ``out``'s build.json records), extract, merge into the
     graph in ``out``, write.
@@ -332,6 +333,7 @@ def build(
             nlp=nlp,
             field_graph=field_graph if use_field else None,
             with_prereqs=with_prereqs,
+            max_bytes=max_bytes,
         )
 
 
@@ -346,6 +348,7 @@ def _build(
     nlp: Any,
     field_graph: store.Dataset | None,
     with_prereqs: bool,
+    max_bytes: int | None = None,
 ) -> BuildReport:
     from . import link
     from .extract import extract_deck
@@ -356,7 +359,7 @@ def _build(
     record = _load_record(folder) if base is not None else None
     if deck is None:
         deck = recorded_deck(folder, record)
-    loaded: Deck = load_deck(deck, fmt)
+    loaded: Deck = load_deck(deck, fmt, **({"max_bytes": max_bytes} if max_bytes else {}))
     rejected = store.load_rejected(folder) if base is not None else {"concepts": [], "relations": []}
     old_concepts = base.concepts if base else []
     old_relations = base.relations if base else []

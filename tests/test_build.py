@@ -405,3 +405,24 @@ def test_two_cards_stating_one_symmetric_relation_give_one_relation(tmp_path):
     build(deck, tmp_path / "g")
     pairs = [(r["source"], r["target"]) for r in load_json(tmp_path / "g" / store.RELATIONS_FILE)]
     assert pairs == [("gru", "lstm")]
+
+
+def test_a_pipe_a_device_or_an_oversize_deck_is_refused_at_once(run, tmp_path):
+    import os
+    import time
+
+    fifo = tmp_path / "deck.fifo"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    piped = run("build", str(fifo), "--out", str(tmp_path / "g1"), data_dir=None)
+    assert piped.exit_code == 1 and "not a regular file" in piped.stderr
+    assert time.monotonic() - started < 30  # it did not wait on the pipe
+    zero = run("build", "/dev/zero", "--out", str(tmp_path / "g2"), data_dir=None)
+    assert zero.exit_code == 1 and "not a regular file" in zero.stderr
+    big = tmp_path / "big.md"
+    big.write_text("| Q | A |\n|---|---|\n" + "| term | answer |\n" * 80_000, encoding="utf-8")  # 1.4 MB
+    over = run(
+        "build", "--no-field", str(big), "--out", str(tmp_path / "g3"), "--max-size", "1", data_dir=None
+    )
+    assert over.exit_code == 1 and "larger than 1,048,576 bytes" in over.stderr
+    assert not (tmp_path / "g3").exists() and "internal error" not in over.stderr + zero.stderr

@@ -45,6 +45,12 @@ from . import cli, json_option
     is_flag=True,
     help="Also add the field concepts the deck's concepts build on and the deck lacks (see `dlgraph gaps`).",
 )
+@click.option(
+    "--max-size",
+    type=click.IntRange(min=1),
+    metavar="MB",
+    help="Read a deck of up to this many megabytes.  [default: 50]",
+)
 @click.option("--dry-run", is_flag=True, help="Build and report, but write nothing.")
 @json_option
 @click.pass_context
@@ -58,6 +64,7 @@ def build(
     detailed: bool,
     no_field: bool,
     with_prereqs: bool,
+    max_size: int | None,
     dry_run: bool,
     as_json: bool,
 ) -> None:
@@ -105,6 +112,7 @@ def build(
         dry_run=dry_run,
         use_field=not no_field,
         with_prereqs=with_prereqs,
+        max_bytes=max_size * 1024 * 1024 if max_size else None,
     )
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))

@@ -392,15 +392,43 @@ def _tidy_deck(
     return Deck(cards, chosen, name, notes + merged)
 
 
-def load_deck(path: str | Path, fmt: str | None = None) -> Deck:
+#: The largest deck read unless asked (``dlgraph build --max-size``): a deck is text, and a file
+#: larger than this is almost surely not one; reading it whole would only exhaust memory.
+MAX_DECK_BYTES = 50 * 1024 * 1024
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; anything else is a :class:`DeckError`
+    at once (a FIFO would block for ever, ``/dev/zero`` never ends)."""
+    import stat
+
+    info = path.stat()
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise DeckError(
+            f"{path}: is not a regular file (a pipe, device or socket); save the deck to a file and give that"
+        )
+    too_big = f"{path}: is larger than {limit:,} bytes, the most a deck may be; give --max-size MB to read it"
+    if info.st_size > limit:
+        raise DeckError(too_big)
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:  # it grew while we looked
+        raise DeckError(too_big)
+    return data
+
+
+def load_deck(path: str | Path, fmt: str | None = None, *, max_bytes: int = MAX_DECK_BYTES) -> Deck:
     """Read a deck file of any supported format (see :data:`FORMATS`) into a :class:`Deck`.
 
     The file is read whole into memory and never written; an Anki collection is read from a copy,
-    with its ``-wal`` file when Anki has it open.
+    with its ``-wal`` file when Anki has it open. Only a regular file of at most ``max_bytes`` is
+    read (see :func:`read_bounded`).
     """
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path, max_bytes)
         wal_path = path.with_name(path.name + "-wal")
         wal = wal_path.read_bytes() if sniff(raw) == "sqlite" and wal_path.is_file() else b""
     except FileNotFoundError:
