@@ -91,18 +91,6 @@ def vocabulary(
     ]
 
 
-def prerequisite_edges(relations: Iterable[dict[str, Any]]) -> list[tuple[str, str, dict[str, Any]]]:
-    """``(before, after, relation)`` for every relation that implies a study order."""
-    out = []
-    for r in relations:
-        needs = RELATION_TYPES[r["type"]].prerequisite
-        if needs == "target":
-            out.append((r["target"], r["source"], r))
-        elif needs == "source":
-            out.append((r["source"], r["target"], r))
-    return out
-
-
 @dataclass
 class Adoption:
     """What the field adds to a deck: its concepts the cards name, and its relations between them."""
@@ -155,11 +143,13 @@ def adopt(
     if with_prereqs:
         import networkx as nx
 
-        needs = nx.DiGraph((before, after) for before, after, _ in prerequisite_edges(field_graph.relations))
+        from .graph import ConceptGraph
+
+        needs = ConceptGraph(field_graph).prereq  # X -> P: P is studied before X
         present = set(mapping.values())
         wanted: set[str] = set()
         for fid in present & set(needs):
-            wanted |= nx.ancestors(needs, fid)
+            wanted |= nx.descendants(needs, fid)
         result.prerequisites = sorted(wanted - present)
         mapping.update((cid, cid) for cid in result.prerequisites)
     for cid in sorted(used) + result.prerequisites:
@@ -276,8 +266,12 @@ def gaps(deck: store.Dataset, field_graph: store.Dataset) -> dict[str, Any]:
     present = set(mapping.values())
     deck_name = {c["id"]: c["name"] for c in deck.concepts}
     field_name = {c["id"]: c["name"] for c in field_graph.concepts}
+    from .graph import ConceptGraph
+
+    needs = ConceptGraph(field_graph).prereq  # X -> P: P is studied before X
     missing_of: dict[str, list[dict[str, str]]] = {}
-    for before, after, r in prerequisite_edges(field_graph.relations):
+    for after, before, data in needs.edges(data=True):
+        r = data["relation"]
         if after in present and before not in present:
             kind = RELATION_TYPES[r["type"]]
             missing_of.setdefault(after, []).append(
