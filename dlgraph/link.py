@@ -167,29 +167,29 @@ def adopt(
 def _adopted(concept: dict[str, Any], card: Card | None, synonyms: Sequence[Card] = ()) -> dict[str, Any]:
     """A deck's copy of a field concept: the card's wording, answer and question where there is one;
     the terms of synonym cards ("Synonym for ...") become aliases."""
-    from .extract import question_terms
+    from .extract.questions import _clip, question_terms
 
     copy = {**concept, "aliases": list(concept["aliases"]), "card": None}
     own = {normalize(label) for label in _labels(concept)}
+
+    def add(labels: Sequence[str]) -> None:
+        for label in labels:
+            if normalize(label) and normalize(label) not in own:
+                copy["aliases"].append(label)
+                own.add(normalize(label))
+
     for other in synonyms:
         for name, aliases in question_terms(other.question):
-            for label in (name, *aliases):
-                if normalize(label) and normalize(label) not in own:
-                    copy["aliases"].append(label)
-                    own.add(normalize(label))
+            add([name, *aliases])
     if card is None:
         return copy
     copy["card"] = card.question
-    answer = " ".join(card.answer.split())
-    if answer:
-        copy["definition"] = answer if len(answer) <= MAX_DEFINITION else answer[: MAX_DEFINITION - 1] + "…"
+    if card.answer.strip():
+        copy["definition"] = _clip(card.answer, MAX_DEFINITION)
     for name, aliases in question_terms(card.question):
         wording = [name, *aliases]
-        if any(normalize(w) in own for w in wording):
-            for w in wording:
-                if normalize(w) and normalize(w) not in own:
-                    copy["aliases"].append(w)
-                    own.add(normalize(w))
+        if any(normalize(w) in own for w in wording):  # only the terms that name this concept
+            add(wording)
     return copy
 
 
