@@ -335,3 +335,78 @@ def test_a_hub_of_loose_links_is_dropped_but_typed_relations_to_it_stay():
     result = extract(cards, nlp, concepts, [[f"t{i}"] for i in range(10)] + [["t0"]])
     triples = {(r["source"], r["type"], r["target"]) for r in result.relations}
     assert triples == {("t0", "is-a", "machine-learning")}  # ten loose links to one hub say nothing
+
+
+GLOSSARY_TERMS = [
+    _concept("lstm", "Long Short-Term Memory", "LSTM"),
+    _concept("rnn", "recurrent neural network", "RNN"),
+    _concept("machine-translation", "machine translation", kind="task"),
+    _concept("vanishing-gradient", "vanishing gradient problem", kind="problem"),
+    _concept("training", "training", kind="technique"),
+    _concept("transformer", "Transformer"),
+    _concept("layer-norm", "layer normalization", kind="technique"),
+    _concept("regularizer", "regularizer", kind="concept"),
+    _concept("forget-gate", "forget gate", kind="component"),
+    _concept("convolution", "convolution", kind="technique"),
+    _concept("machine-learning", "machine learning", kind="concept"),
+    _concept("hyperparameter", "hyperparameter", kind="concept"),
+    _concept("learning-rate", "learning rate", kind="concept"),
+]
+
+
+def _glossary(question: str, answer: str) -> set[tuple[str, str, str]]:
+    nlp = make_pipeline(GLOSSARY_TERMS)
+    triples, _ = _triples([Card(question, answer)], nlp, GLOSSARY_TERMS)
+    return triples
+
+
+def test_a_cue_reaches_no_further_than_its_clause():
+    # Issue 13's LSTM card: the relative clause "that occurs when training RNNs" is not addressed.
+    triples = _glossary(
+        "Long Short-Term Memory (LSTM)",
+        "A kind of cell. LSTMs address the vanishing gradient problem that occurs when training RNNs due "
+        "to long data sequences.",
+    )
+    assert ("lstm", "addresses", "vanishing-gradient") in triples
+    assert not any(t == "training" and kind == "addresses" for _, kind, t in triples)
+
+
+def test_a_naming_cue_names_only_the_phrase_after_it():
+    triples = _glossary("LSTM", "A type of cell in a recurrent neural network.")
+    assert ("lstm", "is-a", "rnn") not in triples  # the network is where the cell lives, not its kind
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("A normalization used in Transformers.", ("transformer", "uses", "layer-norm")),
+        ("A technique often used as a regularizer.", ("layer-norm", "is-a", "regularizer")),
+    ],
+)
+def test_a_passive_use_points_from_the_user(answer, expected):
+    assert expected in _glossary("layer normalization", answer)
+
+
+def test_used_for_a_task_addresses_it():
+    answer = "A cell used to process sequences in applications such as machine translation."
+    triples = _glossary("LSTM", answer)
+    assert ("lstm", "addresses", "machine-translation") in triples
+    assert ("lstm", "uses", "machine-translation") not in triples
+
+
+def test_a_portion_of_is_a_part():
+    assert ("forget-gate", "part-of", "lstm") in _glossary(
+        "forget gate", "The portion of a Long Short-Term Memory cell that regulates the flow of information."
+    )
+
+
+def test_an_example_sentence_is_prose_unless_it_states_membership():
+    # "For example, a machine learning algorithm training on 2K x 2K images ...": no kind of convolution.
+    prose = _glossary(
+        "convolution",
+        "A mixture of two functions. For example, a machine learning algorithm training on images would "
+        "have to learn a separate weight for every cell.",
+    )
+    assert not any(kind == "is-a" for _, kind, _ in prose)
+    stated = _glossary("hyperparameter", "A knob you tweak. For example, learning rate is a hyperparameter.")
+    assert ("learning-rate", "is-a", "hyperparameter") in stated

@@ -44,7 +44,9 @@ CUE_PHRASES: dict[str, tuple[str, ...]] = {
              "generates", "outputs", "extracts", "takes", "split", "splits"),
     "is-a": ("is a", "is an", "are a", "type of", "kind of", "form of", "sort of", "variant of",
              "family of", "class of", "special case of", "instance of"),
-    "part-of": ("part of", "component of", "piece of", "step of", "stage of", "layer of", "inside"),
+    "part-of": ("part of", "component of", "piece of", "step of", "stage of", "layer of", "inside",
+                "portion of", "subset of", "subfield of", "sub-field of", "branch of", "subsystem of",
+                "subnetwork of", "module of"),
     "addresses": ("solves", "solve", "solved", "solving", "addresses", "address", "prevents", "prevent",
                   "preventing", "mitigates", "mitigate", "avoids", "avoid", "overcomes", "overcome",
                   "tackles", "combats", "reduces", "reduce", "counters", "alleviates", "deals with",
@@ -84,6 +86,27 @@ SOLVE_TYPES = frozenset({"addresses"})
 METHOD_KINDS = frozenset({"architecture", "algorithm", "component", "technique"})
 
 
+#: Kinds of concept that something is put to work on: "used for classification" addresses it.
+TASK_KINDS = frozenset({"task", "problem"})
+
+
+#: Participles that read as passives: "X is used in Y", "a cell used to process ... tasks such as T".
+#: The subject is the thing used, so the direction or the type differs from the active "uses".
+PASSIVE_USE_CUES = frozenset({"used", "employed", "applied"})
+#: "used in Y", "used by Y": Y is the one that uses the subject.
+USER_WORDS = frozenset({"in", "by", "within", "inside", "throughout"})
+#: "used for T", "used to <verb> ... T": a task or problem T is addressed.
+GOAL_WORDS = frozenset({"for", "to"})
+#: Words that may stand between a naming cue ("is a", "type of", "part of") and the noun phrase it
+#: names; a preposition or clause word there means the mention lies past that phrase ("a kind of cell
+#: in a recurrent network": the network is not the genus).
+_PHRASE_BREAKS = frozenset(
+    "in of for with to by on from into over as via at that which who whose where when while and or".split()
+)
+#: Cue types that name what the subject is, or is part of: they reach only the noun phrase after them.
+NAMING_TYPES = frozenset({"is-a", "part-of"})
+
+
 _UNKNOWN = sorted({t for t in CUE_PHRASES if t not in RELATION_TYPES})
 
 
@@ -109,8 +132,11 @@ class _Cue:
     type: str
 
 
-def _type_in_clause(words: list[_Word], cues: list[_Cue], mention: _Mention, kinds: dict[str, str]) -> str:
-    """The relation type the cues before ``mention`` in its clause give it (see the module doc)."""
+def _type_in_clause(
+    words: list[_Word], cues: list[_Cue], mention: _Mention, kinds: dict[str, str]
+) -> tuple[str, bool]:
+    """The relation type the cues before ``mention`` in its clause give it (see the module doc), and
+    whether the relation points from the mention to the card's subject (``reversed``)."""
     active: _Cue | None = None
     for cue in cues:
         if cue.end > mention.start:
@@ -121,17 +147,26 @@ def _type_in_clause(words: list[_Word], cues: list[_Cue], mention: _Mention, kin
     if active is None:
         # "RoI Pooling to extract features", "FC layers for class scores": a part put to a purpose.
         after = words[mention.end].lower if mention.end < len(words) else ""
-        return "uses" if after in PURPOSE_WORDS else FALLBACK_TYPE
+        return ("uses" if after in PURPOSE_WORDS else FALLBACK_TYPE), False
     kind = active.type
-    if active.phrase in ADD_CUES and any(
-        words[i].lower in ADD_TARGET_WORDS for i in range(active.end, mention.start)
-    ):
-        return "extends"
+    between = [w.lower for w in words[active.end : mention.start]]
+    if kind in NAMING_TYPES and any(w in _PHRASE_BREAKS for w in between):
+        return FALLBACK_TYPE, False
+    if active.phrase in PASSIVE_USE_CUES and between:
+        mention_kind = kinds.get(mention.ref[1]) if mention.ref[0] == "id" else None
+        if between[0] in USER_WORDS:
+            return "uses", True  # "used in Transformers": the Transformer uses the subject
+        if between[0] in GOAL_WORDS:
+            return ("addresses" if mention_kind in TASK_KINDS else FALLBACK_TYPE), False
+        if between[0] == "as":
+            return "is-a", False  # "used as a regularizer"
+    if active.phrase in ADD_CUES and any(w in ADD_TARGET_WORDS for w in between):
+        return "extends", False
     if active.phrase in ADD_CUES:
-        return "uses"
+        return "uses", False
     if kind in SOLVE_TYPES and mention.ref[0] == "id" and kinds.get(mention.ref[1]) in METHOD_KINDS:
-        return "improves-on"
-    return kind
+        return "improves-on", False
+    return kind, False
 
 
 def _type_from_parse(

@@ -47,6 +47,8 @@ EXAMPLE_CUES: tuple[tuple[str, ...], ...] = (
     ("including",),
 )
 _REGION_ENDS = frozenset({")", "]", ";", ":", ".", "!", "?"})
+_SENTENCE_ENDS = frozenset({".", "!", "?", "\n"})
+_VERBS_AFTER_LIST = frozenset("is are was were has have can may might will would could should must".split())
 _LIST_WORDS = frozenset({",", "and", "or", "the", "a", "an", "&"})
 
 
@@ -77,6 +79,10 @@ def example_regions(lower: Sequence[str], named: Container[int] | None = None) -
     [(5, 9)]
     >>> example_regions("for example , in a spam model".split(), named={4, 5})
     []
+    >>> example_regions("for example , a machine learning algorithm training".split(), named={4, 5})
+    []
+    >>> example_regions("for example , learning rate is a hyperparameter".split(), named={3, 4})
+    [(2, 5)]
     """
     regions = []
     i = 0
@@ -91,10 +97,43 @@ def example_regions(lower: Sequence[str], named: Container[int] | None = None) -
             if named is not None and end not in named and lower[end] not in _LIST_WORDS:
                 break
             end += 1
-        if end > start and (named is None or any(k in named for k in range(start, end))):
+        # "For example, a machine learning algorithm training on ..." opens a sentence of prose: the
+        # name is a modifier inside a longer noun phrase. A list there ends its clause, or is the
+        # subject of a verb ("For example, learning rate is a hyperparameter").
+        opens_sentence = i == 0 or lower[i - 1] in _SENTENCE_ENDS
+        closed = end >= len(lower) or not lower[end].isalpha() or lower[end] in _VERBS_AFTER_LIST
+        listed = end > start and (named is None or any(k in named for k in range(start, end)))
+        if listed and (closed or not opens_sentence):
             regions.append((start, end))
         i = max(end, i + 1)
     return regions
+
+
+#: Nouns naming uses rather than kinds: "applications such as machine translation" are tasks the
+#: subject addresses, not kinds of it.
+TASK_NOUNS = frozenset(
+    "application applications task tasks problem problems domain domains area areas use uses".split()
+)
+TASK_CLASS = "task"
+_CUE_TOKENS = frozenset({w for cue in EXAMPLE_CUES for w in cue} | {",", "("})
+
+
+def example_class(lower: Sequence[str], region_start: int) -> int | str | None:
+    """What the examples starting at ``region_start`` are examples of: :data:`TASK_CLASS` after a
+    noun like "applications", else the index of the word right before the example cue (the class
+    noun: "loss functions such as ..."), or ``None`` at the start of the text.
+
+    >>> example_class("applications such as translation".split(), 3)
+    'task'
+    >>> example_class("a loss function , such as l2".split(), 6)
+    2
+    """
+    i = region_start - 1
+    while i >= 0 and lower[i] in _CUE_TOKENS:
+        i -= 1
+    if i < 0:
+        return None
+    return TASK_CLASS if lower[i] in TASK_NOUNS else i
 
 
 def domain_lead(lower: Sequence[str], sentence_start: int, start: int, end: int) -> bool:

@@ -26,7 +26,7 @@ from .cues import (
     _type_from_parse,
     _type_in_clause,
 )
-from .definitions import domain_lead, example_regions, genus_at
+from .definitions import TASK_CLASS, domain_lead, example_class, example_regions, genus_at
 from .mentions import CONCEPTS_KEY, _label_index, everyday, singular
 from .pipeline import make_pipeline
 from .questions import _clip, _topic, card_concepts, concept_id
@@ -48,6 +48,12 @@ NEGATIONS = frozenset({"not", "n't", "never", "no", "without", "cannot", "neithe
 #: ... within this many tokens before the mention ("don't initialize to zero (causes symmetric
 #: gradients)" does not negate the gradients).
 NEGATION_REACH = 3
+
+#: Words that open a subordinate clause: a cue's reach ends before them ("LSTMs address the
+#: vanishing gradient problem that occurs when training RNNs" addresses no training).
+CLAUSE_WORDS = frozenset(
+    "that which who whose where when while whereas because although though whereby".split()
+)
 
 #: A sentence past an answer's first of at least this many tokens is prose, not a note's fragment.
 ASIDE_WORDS = 10
@@ -118,8 +124,8 @@ class _Words:
 
 
 def _clauses(doc: Doc, words: list[_Word]) -> tuple[list[int], list[int]]:
-    """A clause number for every token (a new clause starts at each sentence, ';', ':' or line
-    break), and the index of every sentence's first token.
+    """A clause number for every token (a new clause starts at each sentence, ';', ':', line break
+    or :data:`CLAUSE_WORDS` word), and the index of every sentence's first token.
 
     Sentences come from the pipeline when it has a parser or sentence recognizer; otherwise a
     sentence starts after ``.``, ``!`` or ``?`` (cheaper than a sentencizer, and the same rule).
@@ -137,7 +143,7 @@ def _clauses(doc: Doc, words: list[_Word]) -> tuple[list[int], list[int]]:
         if flag == 1 or i == 0:
             starts.append(i)
             clause += 1
-        elif word.text in (";", ":") or "\n" in word.text:
+        elif word.text in (";", ":") or "\n" in word.text or word.lower in CLAUSE_WORDS:
             clause += 1
         numbers.append(clause)
     return numbers, starts
@@ -375,6 +381,7 @@ def extract(
         for i, number in enumerate(clause_of):
             clause_start.setdefault(number, i)
         examples = example_regions(lower, {i for m in mentions for i in range(m.start, m.end)})
+        ends_at = {m.end - 1: m.ref for m in mentions}
         first_end = sentence_starts[1] if len(sentence_starts) > 1 else len(doc)
         for mention in mentions:
             clause = clause_of[mention.start]
@@ -386,7 +393,18 @@ def extract(
             if any(lower[i] in NEGATIONS for i in range(near, mention.start)):
                 continue  # "does not use X", "works without X": no relation is stated
             reverse = False
-            if any(start <= mention.start < end for start, end in examples):
+            region = next((start for start, end in examples if start <= mention.start < end), None)
+            example_of = example_class(lower, region) if region is not None else None
+            class_ref = ends_at.get(example_of) if isinstance(example_of, int) else None
+            if example_of == TASK_CLASS:
+                kind = "addresses"  # "used in applications such as machine translation"
+            elif class_ref is not None and class_ref not in subject_refs:
+                # "loss functions such as L2 loss": a kind of the class named, not of the subject
+                if class_ref != mention.ref:
+                    evidence = f"{card.question}: {_clip(_sentence(doc, sentence_starts, at), MAX_EVIDENCE)}"
+                    found.setdefault((mention.ref, class_ref), {}).setdefault("is-a", evidence)
+                continue
+            elif region is not None:
                 kind, reverse = "is-a", True  # "(for example, ReLU)": ReLU is a kind of the subject
             elif mention.start < first_end and genus_at(
                 lower, mention.start, mention.end, first_mention=mention is mentions[0]
@@ -395,7 +413,7 @@ def extract(
             else:
                 kind = _type_from_parse(doc, cue_at, mention, kinds) if parsed else None
                 if kind is None:
-                    kind = _type_in_clause(words, cues, mention, kinds)
+                    kind, reverse = _type_in_clause(words, cues, mention, kinds)
             if (
                 kind == FALLBACK_TYPE
                 and at > 1
@@ -412,8 +430,7 @@ def extract(
             elif _opens_clause(mention, cues, clause_of, mentions, parsed, doc):
                 # "Standard DQN uses the max operator": DQN, not the card's subject, does the using.
                 clause_subject[clause] = mention.ref
-            end = sentence_starts[at] if at < len(sentence_starts) else len(doc)
-            sentence = doc[sentence_starts[at - 1] : end].text
+            sentence = _sentence(doc, sentence_starts, at)
             for source in sources:
                 if source == mention.ref:
                     continue
@@ -425,6 +442,12 @@ def extract(
     ids = {key: c["id"] for key, c in accepted.items()}
     relations = _relations(found, ids, hub_at=max(HUB_MIN_CARDS, round(HUB_SHARE * len(cards))))
     return Extraction(list(accepted.values()), relations, notes)
+
+
+def _sentence(doc: Doc, starts: list[int], at: int) -> str:
+    """The text of the ``at``-th sentence (1-based, as :func:`bisect_right` gives it)."""
+    end = starts[at] if at < len(starts) else len(doc)
+    return doc[starts[at - 1] : end].text
 
 
 def _sentence_end(starts: list[int], at: int, length: int) -> int:
