@@ -477,7 +477,15 @@ def show(cg: ConceptGraph, name: str) -> dict[str, Any]:
         groups.setdefault(label, []).append(cg.ref(r["target"] if outgoing else r["source"]))
     return {
         **cg.concepts[cid],
-        "relations": [_edge(r) | {"origin": r["origin"]} for r in touching],
+        "relations": [
+            _edge(r)
+            | {
+                "origin": r["origin"],
+                "reference": r.get("reference"),
+                "names": [cg.name(r["source"]), cg.name(r["target"])],
+            }
+            for r in touching
+        ],
         "groups": groups,
     }
 

@@ -135,6 +135,31 @@ def show_report(result: dict[str, Any], style: Style = plain) -> list[str]:
     return lines
 
 
+#: How ``show --why`` names where a relation comes from.
+_ORIGIN_WORDS = {
+    "extracted": "a card states it",
+    "field": "the field graph",
+    "curated": "curated by hand",
+}
+
+
+def why_report(result: dict[str, Any], style: Style = plain) -> list[str]:
+    """``show --why``: the card, then every relation with where it comes from and the text behind it
+    (the card sentence extraction read, or the field's rationale and its reference)."""
+    lines = show_report(result, style)
+    if not result["relations"]:
+        return lines
+    lines += ["", style("Why each relation", bold=True)]
+    for r in result["relations"]:
+        origin = _ORIGIN_WORDS.get(r["origin"], r["origin"])
+        source, target = r["names"]
+        lines.append(f"{source} {r['type']} {target}  ({origin})")
+        lines += _wrap(r["evidence"], "  ")
+        if r.get("reference"):
+            lines.append(f"  reference: {r['reference']}")
+    return lines
+
+
 def search_report(result: dict[str, Any], style: Style = plain) -> list[str]:
     rows = result["results"]
     if not rows:

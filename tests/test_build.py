@@ -426,3 +426,18 @@ def test_a_pipe_a_device_or_an_oversize_deck_is_refused_at_once(run, tmp_path):
     )
     assert over.exit_code == 1 and "larger than 1,048,576 bytes" in over.stderr
     assert not (tmp_path / "g3").exists() and "internal error" not in over.stderr + zero.stderr
+
+
+def test_a_cycle_keeps_the_relation_a_cue_states_over_a_guess(tmp_path):
+    # "Adam ... RMSprop to ..." only guesses uses from "to"; "RMSprop ... combines Adam" is a cue. The
+    # guess comes first in the deck, yet the cue's relation is the one kept.
+    deck = tmp_path / "deck.md"
+    deck.write_text(
+        "## Adam\nkeeps RMSprop to scale steps\n\n## RMSprop\ncombines Adam with a decay\n", encoding="utf-8"
+    )
+    report = build(deck, tmp_path / "g")
+    relations = store.load(tmp_path / "g").relations
+    triples = {(r["source"], r["type"], r["target"]) for r in relations}
+    assert ("rmsprop", "combines", "adam") in triples
+    assert ("adam", "uses", "rmsprop") not in triples
+    assert any("adam uses rmsprop: would close a prerequisite cycle" in d for d in report.dropped)

@@ -360,3 +360,26 @@ def test_with_json_an_error_is_one_json_object_on_stdout(run):
     data = json.loads(result.stdout)
     assert data["exit_code"] == 2 and "no concept named" in data["error"]
     assert "no concept named" in result.stderr
+
+
+def test_show_why_gives_each_relation_its_origin_and_text(run):
+    lines = run("show", "Mask R-CNN", "--why").stdout.splitlines()
+    why = lines[lines.index("Why each relation") + 1 :]
+    assert why[0] == "Mask R-CNN extends Faster R-CNN  (curated by hand)"
+    assert why[1].startswith("  Mask R-CNN: adds a third branch")
+    plain = run("show", "Mask R-CNN").stdout
+    assert "Why each relation" not in plain
+
+
+def test_show_why_names_the_field_reference(tmp_path):
+    from click.testing import CliRunner
+
+    from dlgraph.cli import cli
+
+    result = CliRunner().invoke(cli, ["--field", "show", "Faster R-CNN", "--why"])
+    assert result.exit_code == 0, result.output
+    assert "Faster R-CNN improves-on Fast R-CNN  (the field graph)" in result.stdout
+    assert (
+        "  reference: Faster R-CNN: Towards Real-Time Object Detection with Region Proposal Networks "
+        "(Ren, 2015)" in result.stdout
+    )

@@ -104,19 +104,24 @@ def lineage(ctx: click.Context, concept: str, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("concept", **concept_arg)
+@click.option(
+    "--why",
+    is_flag=True,
+    help="Also list each relation with where it comes from and the sentence or reference behind it.",
+)
 @json_option
 @click.pass_context
-def show(ctx: click.Context, concept: str, as_json: bool) -> None:
+def show(ctx: click.Context, concept: str, why: bool, as_json: bool) -> None:
     """The card of CONCEPT: its fields and its relations in both directions.
 
     \b
     Example:
-        dlgraph show GRU
+        dlgraph show GRU --why
     """
     from .. import graph
 
     result = graph.show(_graph(ctx), _resolve(ctx, concept))
-    _emit(result, as_json, report.show_report)
+    _emit(result, as_json, report.why_report if why else report.show_report)
 
 
 @cli.command()

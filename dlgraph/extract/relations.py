@@ -327,6 +327,7 @@ def extract(
 
     # (source ref, target ref) -> {type: evidence}; refs are ("id", cid) or ("new", key)
     found: dict[tuple[tuple[str, str], tuple[str, str]], dict[str, str]] = {}
+    cued: set[tuple[tuple[tuple[str, str], tuple[str, str]], str]] = set()  # typed by a cue somewhere
     candidate_cards: dict[str, set[int]] = {}
     candidate_forms: dict[str, Counter[str]] = {}
     candidate_topic: dict[str, str] = {}
@@ -334,6 +335,7 @@ def extract(
     lexicon = _Words(nlp)
     for number, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
         card = cards[number]
+        guessed: set[tuple[tuple[str, str], str]] = set()
         subject_refs = [("id", s) for s in subjects[number]]
         words = lexicon.of(doc)
         parsed = doc.has_annotation("DEP")
@@ -403,6 +405,7 @@ def extract(
                 if class_ref != mention.ref:
                     evidence = f"{card.question}: {_clip(_sentence(doc, sentence_starts, at), MAX_EVIDENCE)}"
                     found.setdefault((mention.ref, class_ref), {}).setdefault("is-a", evidence)
+                    cued.add(((mention.ref, class_ref), "is-a"))
                 continue
             elif region is not None:
                 kind, reverse = "is-a", True  # "(for example, ReLU)": ReLU is a kind of the subject
@@ -414,6 +417,8 @@ def extract(
                 kind = _type_from_parse(doc, cue_at, mention, kinds) if parsed else None
                 if kind is None:
                     kind, reverse = _type_in_clause(words, cues, mention, kinds)
+                if not any(c.end <= mention.start for c in cues):
+                    guessed.add((mention.ref, kind))  # typed by the words after it, not by a cue
             if (
                 kind == FALLBACK_TYPE
                 and at > 1
@@ -437,10 +442,12 @@ def extract(
                 pair = (mention.ref, source) if reverse else (source, mention.ref)
                 evidence = f"{card.question}: {_clip(sentence, MAX_EVIDENCE)}"
                 found.setdefault(pair, {}).setdefault(kind, evidence)
+                if (mention.ref, kind) not in guessed:
+                    cued.add((pair, kind))
 
     accepted = _accept(candidate_cards, candidate_forms, candidate_topic, concepts, min_count)
     ids = {key: c["id"] for key, c in accepted.items()}
-    relations = _relations(found, ids, hub_at=max(HUB_MIN_CARDS, round(HUB_SHARE * len(cards))))
+    relations = _relations(found, ids, hub_at=max(HUB_MIN_CARDS, round(HUB_SHARE * len(cards))), cued=cued)
     return Extraction(list(accepted.values()), relations, notes)
 
 
@@ -514,8 +521,14 @@ def _relations(
     found: dict[tuple[tuple[str, str], tuple[str, str]], dict[str, str]],
     ids: dict[str, str],
     hub_at: int | None = None,
+    cued: set[tuple[tuple[tuple[str, str], tuple[str, str]], str]] | None = None,
 ) -> list[dict[str, Any]]:
     """One relation per (source, type, target); a pair with a typed edge gets no related-to as well.
+
+    The relations come strongest first: typed by a cue phrase or a definition's form, then typed
+    only by what follows the mention ("X to extract features": uses), then ``related-to``. Cycle
+    breaking in the build keeps the earlier of two edges that close a loop, so the better evidenced
+    one wins.
 
     A concept that ``hub_at`` or more concepts link to with ``related-to`` alone is a hub of the
     deck ("machine learning", "TensorFlow" in a glossary): those loose links say nothing about either
@@ -526,6 +539,7 @@ def _relations(
         return ref[1] if ref[0] == "id" else ids.get(ref[1])
 
     typed: dict[tuple[str, str], dict[str, str]] = {}
+    strong: set[tuple[str, str, str]] = set()
     for (source_ref, target_ref), by_type in found.items():
         source, target = resolve(source_ref), resolve(target_ref)
         if source is None or target is None or source == target:
@@ -533,6 +547,8 @@ def _relations(
         slot = typed.setdefault((source, target), {})
         for kind, evidence in by_type.items():
             slot.setdefault(kind, evidence)
+            if cued is None or ((source_ref, target_ref), kind) in cued:
+                strong.add((source, kind, target))
     out = []
     linked = {pair for pair, by_type in typed.items() if set(by_type) - {FALLBACK_TYPE}}
     loose_partners: dict[str, set[str]] = {}
@@ -560,7 +576,13 @@ def _relations(
                     "origin": "extracted",
                 }
             )
-    return out
+
+    def strength(r: dict[str, Any]) -> int:
+        if r["type"] == FALLBACK_TYPE:
+            return 2
+        return 0 if (r["source"], r["type"], r["target"]) in strong else 1
+
+    return sorted(out, key=strength)
 
 
 class DeckExtraction(NamedTuple):
