@@ -410,3 +410,25 @@ def test_an_example_sentence_is_prose_unless_it_states_membership():
     assert not any(kind == "is-a" for _, kind, _ in prose)
     stated = _glossary("hyperparameter", "A knob you tweak. For example, learning rate is a hyperparameter.")
     assert ("learning-rate", "is-a", "hyperparameter") in stated
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "expected"),
+    [
+        (
+            "Double DQN",
+            "Unlike DQN, it picks the action with the online network.",
+            ("double-dqn", "improves-on", "dqn"),
+        ),
+        ("Fast R-CNN", "one CNN pass per image, as opposed to R-CNN", ("fast-r-cnn", "improves-on", "r-cnn")),
+    ],
+)
+def test_a_comparison_with_the_name_it_extends_is_lineage(nlp, question, answer, expected):
+    triples, _ = _triples([Card(question, answer)], nlp)
+    assert expected in triples
+    assert (expected[0], "alternative-to", expected[2]) not in triples
+
+
+def test_a_comparison_with_a_different_name_stays_an_alternative(nlp):
+    triples, _ = _triples([Card("GRU", "lighter, unlike LSTM")], nlp)
+    assert ("gru", "alternative-to", "lstm") in triples

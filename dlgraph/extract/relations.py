@@ -21,6 +21,7 @@ from .cues import (
     _CUE_WORDS,
     CUES_KEY,
     FALLBACK_TYPE,
+    METHOD_KINDS,
     WEAK_CUES,
     _Cue,
     _type_from_parse,
@@ -308,6 +309,7 @@ def extract(
     from spacy.util import filter_spans
 
     kinds = {c["id"]: c.get("kind", DEFAULT_KIND) for c in concepts}
+    names = {c["id"]: c["name"] for c in concepts}
     real = set(known) if known is not None else {c["id"] for c in concepts}
     topics = {c["id"]: c.get("topic") for c in concepts if c.get("topic") in TOPICS and c["id"] in real}
     index = _label_index(concepts, in_answers=True)
@@ -440,15 +442,39 @@ def extract(
                 if source == mention.ref:
                     continue
                 pair = (mention.ref, source) if reverse else (source, mention.ref)
+                typed = kind
+                if kind == "alternative-to" and _named_after(pair, names, kinds):
+                    typed = "improves-on"  # "Double DQN, unlike DQN, ...": the newer name holds the older
                 evidence = f"{card.question}: {_clip(sentence, MAX_EVIDENCE)}"
-                found.setdefault(pair, {}).setdefault(kind, evidence)
+                found.setdefault(pair, {}).setdefault(typed, evidence)
                 if (mention.ref, kind) not in guessed:
-                    cued.add((pair, kind))
+                    cued.add((pair, typed))
 
     accepted = _accept(candidate_cards, candidate_forms, candidate_topic, concepts, min_count)
     ids = {key: c["id"] for key, c in accepted.items()}
     relations = _relations(found, ids, hub_at=max(HUB_MIN_CARDS, round(HUB_SHARE * len(cards))), cued=cued)
     return Extraction(list(accepted.values()), relations, notes)
+
+
+def _named_after(
+    pair: tuple[tuple[str, str], tuple[str, str]], names: dict[str, str], kinds: dict[str, str]
+) -> bool:
+    """Whether the source's name is the target's with words added ("Fast R-CNN" and "R-CNN",
+    "Double DQN" and "DQN") and the target is a method: then a comparison between them is lineage.
+    A lowercase name inside another ("normalization" in "batch normalization") names a kind, not
+    an ancestor, so it does not count.
+
+    >>> kinds = {"dqn": "algorithm", "double-dqn": "algorithm"}
+    >>> _named_after((("id", "double-dqn"), ("id", "dqn")), {"dqn": "DQN", "double-dqn": "Double DQN"}, kinds)
+    True
+    """
+    (source_kind, source), (target_kind, target) = pair
+    if source_kind != "id" or target_kind != "id" or kinds.get(target) not in METHOD_KINDS:
+        return False
+    longer, shorter = names.get(source, ""), names.get(target, "")
+    if not shorter or shorter.islower() or len(longer) <= len(shorter):
+        return False
+    return re.search(rf"(?<![\w-]){re.escape(shorter)}(?![\w-])", longer) is not None
 
 
 def _sentence(doc: Doc, starts: list[int], at: int) -> str:
