@@ -9,7 +9,10 @@ the build says about the gold cards is compared with what the annotators read in
   built graph has (by name or alias, either number);
 - concept precision: of the concepts the build ties to a gold card (its subjects, and the concepts
   its extracted relations reach), those the gold lists for that card;
-- junk: concepts proposed from answers (no card of their own) that no gold card names;
+- junk: of the concepts proposed from the gold cards' answers (no card of their own, reached by a
+  relation a gold card states), those no gold card names. Concepts proposed from the deck's other
+  cards are outside the sample and can't be judged against it (``junk_deck`` in --json lists every
+  proposed concept the gold does not name, a looser upper bound);
 - relation precision and recall, for relations a card states (origin ``extracted``: the field's own
   relations are not the card's): "any" when the two concepts match in either direction, "exact" when
   type and direction match too (either direction for the symmetric types);
@@ -138,7 +141,10 @@ def evaluate(gold: dict[str, Any], *, use_field: bool) -> dict[str, Any]:
                     f"relation {q!r}: {by_id[r['source']]['name']} {r['type']} {by_id[r['target']]['name']}"
                 )
     proposed = [c for c in built.concepts if c.get("card") is None and c["id"] not in _field_ids(use_field)]
-    junk = [c["name"] for c in proposed if not (_keys(c["name"]) & gold_names)]
+    from_gold = {end for q in cards for r in stated[q] for end in (r["source"], r["target"])}
+    junk_deck = [c["name"] for c in proposed if not (_keys(c["name"]) & gold_names)]
+    judged = [c for c in proposed if c["id"] in from_gold]
+    junk = [c["name"] for c in judged if not (_keys(c["name"]) & gold_names)]
     out.update(
         {
             "concept_recall": _share(c_found, c_gold),
@@ -153,8 +159,10 @@ def evaluate(gold: dict[str, Any], *, use_field: bool) -> dict[str, Any]:
             "gold_relations": r_gold,
             "stated_relations": r_built,
             "proposed_concepts": len(proposed),
-            "junk_share": _share(len(junk), len(proposed)),
+            "proposed_from_gold_cards": len(judged),
+            "junk_share": _share(len(junk), len(judged)),
             "junk": junk,
+            "junk_deck": junk_deck,
         }
     )
     return out

@@ -352,3 +352,26 @@ def test_the_package_face_keeps_the_names_the_project_imports():
     assert used <= set(face.__all__)
     assert all(getattr(face, name) is not None for name in face.__all__)
     assert face.FORMATS[-1] == "anki-package" and len(set(face.FORMATS)) == len(face.FORMATS)
+
+
+def test_html_cross_references_become_card_links(tmp_path):
+    deck = tmp_path / "glossary.csv"
+    deck.write_text(
+        "Front,Back\n"
+        'dropout,"A <a href=""https://g.dev/glossary/#regularization""><b>regularization</b></a> '
+        'method; see <a href=""https://arxiv.org/abs/1207.0580"">the paper</a>"\n',
+        encoding="utf-8",
+    )
+    (card,) = load_deck(deck).cards
+    assert card.answer == "A regularization method; see the paper"
+    assert card.links == (("regularization", "regularization"),)  # the paper names no term
+
+
+def test_obsidian_wikilinks_show_their_text_and_become_links(tmp_path):
+    deck = tmp_path / "notes.md"
+    deck.write_text(
+        "#flashcards\n\nAdam::combines [[RMSprop]] with [[Momentum|momentum]]\n", encoding="utf-8"
+    )
+    (card,) = load_deck(deck).cards
+    assert card.answer == "combines RMSprop with momentum"
+    assert card.links == (("RMSprop", "RMSprop"), ("momentum", "Momentum"))

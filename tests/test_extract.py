@@ -432,3 +432,34 @@ def test_a_comparison_with_the_name_it_extends_is_lineage(nlp, question, answer,
 def test_a_comparison_with_a_different_name_stays_an_alternative(nlp):
     triples, _ = _triples([Card("GRU", "lighter, unlike LSTM")], nlp)
     assert ("gru", "alternative-to", "lstm") in triples
+
+
+def test_a_linked_term_is_an_exact_mention():
+    # In a glossary, "values" linked to its entry is the term, though it is an everyday word.
+    concepts = [
+        {
+            "id": "q-learning",
+            "name": "Q-learning",
+            "aliases": [],
+            "kind": "algorithm",
+            "topic": "reinforcement-learning",
+        },
+        {"id": "value", "name": "value", "aliases": [], "kind": "concept", "topic": "attention-transformers"},
+    ]
+    nlp = make_pipeline(concepts)
+    plain = extract([Card("Q-learning", "updates values of states")], nlp, concepts, [["q-learning"]])
+    assert plain.relations == []  # unlinked, "values" is the everyday word
+    linked = Card("Q-learning", "updates values of states", links=(("values", "value"),))
+    result = extract([linked], nlp, concepts, [["q-learning"]])
+    assert [(r["source"], r["target"]) for r in result.relations] == [("q-learning", "value")]
+
+
+def test_a_linked_term_seen_once_is_a_concept_named_by_its_link():
+    concepts = [{"id": "neural-network", "name": "neural network", "aliases": [], "kind": "architecture"}]
+    nlp = make_pipeline(concepts)
+    card = Card(
+        "neural network", "trained by backpropagating errors", links=(("backpropagating", "backpropagation"),)
+    )
+    result = extract([card], nlp, concepts, [["neural-network"]])
+    assert [c["name"] for c in result.concepts] == ["backpropagation"]
+    assert [(r["source"], r["target"]) for r in result.relations] == [("neural-network", "backpropagation")]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from .text import SOUND, html_to_text, tidy
+from .text import SOUND, html_to_text, link_texts, tidy, wikilinks
 
 #: Notes about skipped rows stop listing individual lines after this many, to keep reports short.
 MAX_NOTES_PER_KIND = 5
@@ -24,6 +24,9 @@ class Card:
     answer: str
     tags: tuple[str, ...] = field(default=())
     source: str = ""
+    #: Terms the deck's author linked in the answer (an HTML cross-reference, an Obsidian
+    #: ``[[wikilink]]``) as ``(text shown, term linked)``: exact mentions, as the author marked them.
+    links: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -145,11 +148,27 @@ def make_card(
 
     ``images`` keeps ``<img>`` tags as ``[image: NAME]`` (see :func:`~dlgraph.decks.text.html_to_text`).
     """
+    links: tuple[str, ...] = ()
     if as_html:
+        links = link_texts(answer)
         question, answer = html_to_text(question, images=images), html_to_text(answer, images=images)
     else:
         question, answer = tidy(SOUND.sub("", question)), tidy(SOUND.sub("", answer))
     question = " ".join(question.split())
     if not question or not answer:
         return None
-    return Card(question, answer, tags, source)
+    return Card(question, answer, tags, source, links)
+
+
+def with_wikilinks(card: Card) -> Card:
+    """``card`` with its Obsidian-style ``[[Term]]`` and ``[[Term|shown]]`` links read: the shown text
+    stays in the answer, the term joins :attr:`Card.links`.
+
+    >>> with_wikilinks(Card("Adam", "combines [[RMSprop]] and [[Momentum|momentum]]")).links
+    (('RMSprop', 'RMSprop'), ('momentum', 'Momentum'))
+    """
+    if "[[" not in card.question and "[[" not in card.answer:
+        return card
+    question, _ = wikilinks(card.question)
+    answer, linked = wikilinks(card.answer)
+    return replace(card, question=question, answer=answer, links=tuple(dict.fromkeys((*card.links, *linked))))

@@ -20,7 +20,7 @@ from pathlib import Path
 from ..errors import DeckError
 from .anki_package import DESCRIPTIONS, read_anki_package, sniff
 from .anki_text import anki_text_reading, has_anki_headers
-from .cards import Card, Deck, Reading, short
+from .cards import Card, Deck, Reading, short, with_wikilinks
 from .delimited import csv_reading, quizlet_reading, sniff_delimiter, tsv_reading
 from .markdown import bold_questions_reading, headings_reading, table_reading
 from .note_apps import has_flashcard_tag, logseq_reading, obsidian_reading
@@ -288,7 +288,8 @@ def merge_duplicates(cards: list[Card]) -> tuple[list[Card], list[str]]:
         if normalize(card.answer) not in normalize(answer):
             answer = f"{answer}\n{card.answer}"
         tags = tuple(dict.fromkeys(first.tags + card.tags))
-        merged[key] = replace(first, answer=answer, tags=tags)
+        links = tuple(dict.fromkeys(first.links + card.links))
+        merged[key] = replace(first, answer=answer, tags=tags, links=links)
         sources[key].append(card.source)
     notes = [
         f"merged {len(where)} cards with the question {merged[key].question!r} ({', '.join(where)})"
@@ -376,6 +377,7 @@ def _tidy_deck(
         raise DeckError(
             f"{name}: found no cards (read it as {chosen}: expected {_EXPECTED[chosen]}){hint}{skipped}"
         )
+    cards = [with_wikilinks(card) for card in cards]
     cards, suffix = strip_common_suffix(cards)
     if suffix:
         notes.append(f"dropped {suffix!r}, which every question ends with")

@@ -118,3 +118,55 @@ def tidy(text: str) -> str:
     """Collapse runs of spaces, trim every line, keep at most one blank line between paragraphs."""
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+#: An HTML link: its address and the text shown. Bounded so that an unclosed ``<a`` costs linear time.
+_LINK = re.compile(
+    r"<a\s[^>]{0,2000}?href\s*=\s*[\"']?([^\"'\s>]{0,2000})[^>]{0,2000}>(.{0,400}?)</a\s*>", re.I | re.S
+)
+#: ``[[Term]]``, ``[[Term#Heading]]``, ``[[Term|shown text]]``.
+_WIKILINK = re.compile(r"\[\[([^\[\]|#\n]{1,200})(?:#[^\[\]|\n]{0,200})?(?:\|([^\[\]\n]{1,200}))?\]\]")
+
+
+def link_texts(html_text: str) -> tuple[tuple[str, str], ...]:
+    """An HTML field's cross-references as ``(text shown, term linked)``: links to a term of the
+    same glossary (an address with a ``#fragment``, which names the term) or to an encyclopedia
+    entry (``/wiki/Term``). Links to papers or tools ("this paper", "pandas documentation") name no
+    term and are left out.
+
+    >>> link_texts('see <a href="https://x.org/glossary/#class_label"><b>labels</b></a> and '
+    ...            '<a href="https://arxiv.org/abs/1">first paper</a>')
+    (('labels', 'class label'),)
+    """
+    if "<a" not in html_text and "<A" not in html_text:
+        return ()
+    found = []
+    for href, inner in _LINK.findall(html_text):
+        _, fragment, entry = href.partition("#")
+        if not fragment:
+            _, wiki, entry = href.partition("/wiki/")
+            if not wiki:
+                continue
+        term = html.unescape(entry).replace("_", " ").strip()
+        text = " ".join(html_to_text(inner).split())
+        if text and term and len(text) <= 80:
+            found.append((text, term))
+    return tuple(dict.fromkeys(found))
+
+
+def wikilinks(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """``text`` with ``[[wikilinks]]`` replaced by the text they show, and the links as
+    ``(text shown, term linked)``.
+
+    >>> wikilinks("uses [[RMSprop]] and [[Momentum|momentum]]")
+    ('uses RMSprop and momentum', [('RMSprop', 'RMSprop'), ('momentum', 'Momentum')])
+    """
+    linked: list[tuple[str, str]] = []
+
+    def shown(match: re.Match[str]) -> str:
+        target, label = match.group(1).strip(), match.group(2)
+        text = (label or target).strip()
+        linked.append((text, target))
+        return text
+
+    return _WIKILINK.sub(shown, text), linked

@@ -333,6 +333,7 @@ def extract(
     candidate_cards: dict[str, set[int]] = {}
     candidate_forms: dict[str, Counter[str]] = {}
     candidate_topic: dict[str, str] = {}
+    linked_terms: set[str] = set()
 
     lexicon = _Words(nlp)
     for number, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
@@ -346,8 +347,10 @@ def extract(
         subject_topics = {topics.get(s) for s in subjects[number]} - {None}
         spans = doc.spans[CONCEPTS_KEY]
         in_span = {i for span in spans for i in range(span.start, span.end)}
+        linked = {normalize(singular(key)) for link in card.links for key in link} - {""}
         for span in spans:
-            if span.end - span.start == 1:
+            exact = bool(linked) and normalize(singular(span.text)) in linked  # the author linked it
+            if span.end - span.start == 1 and not exact:
                 word = words[span.start]
                 if everyday(word.lower) and topics.get(span.label_) not in subject_topics:
                     continue  # "values" in a Q-learning card is not the attention value
@@ -356,15 +359,25 @@ def extract(
                     continue  # the head of a name nobody listed: "proposal generator" is no GAN generator
             mentions.append(_Mention(span.start, span.end, ("id", span.label_)))
             covered[span.start : span.end] = [True] * (span.end - span.start)
-        for start, end, text in _candidates(doc, words, covered, parsed):
-            key = normalize(singular(text))
+        link_spans = _link_spans(doc, texts[number], card.links, covered)
+        for start, end, _, _ in link_spans:
+            covered[start:end] = [True] * (end - start)
+        phrases = [(s, e, text, None) for s, e, text in _candidates(doc, words, covered, parsed)]
+        for start, end, text, term in link_spans + phrases:
+            # A link names its term ("backpropagating" links to backpropagation); else the words do.
+            name = singular(term or text)
+            key = normalize(name)
             if not key:
                 continue
-            if key in index:  # a known concept spelled in a way the ruler missed ("rcnn")
-                mentions.append(_Mention(start, end, ("id", index[key])))
+            shown = normalize(singular(text))
+            if key in index or (term is not None and shown in index):
+                # a known concept spelled in a way the ruler missed ("rcnn"), or the term a link names
+                mentions.append(_Mention(start, end, ("id", index.get(key) or index[shown])))
                 continue
+            if term is not None:
+                linked_terms.add(key)  # a term by its author's word: no second card needed
             candidate_cards.setdefault(key, set()).add(number)
-            candidate_forms.setdefault(key, Counter())[singular(text)] += 1
+            candidate_forms.setdefault(key, Counter())[name] += 1
             candidate_topic.setdefault(key, _topic(card.tags))
             mentions.append(_Mention(start, end, ("new", key)))
         if not mentions or not (subject_refs or len(mentions) > 1):
@@ -450,10 +463,37 @@ def extract(
                 if (mention.ref, kind) not in guessed:
                     cued.add((pair, typed))
 
-    accepted = _accept(candidate_cards, candidate_forms, candidate_topic, concepts, min_count)
+    accepted = _accept(candidate_cards, candidate_forms, candidate_topic, concepts, min_count, linked_terms)
     ids = {key: c["id"] for key, c in accepted.items()}
     relations = _relations(found, ids, hub_at=max(HUB_MIN_CARDS, round(HUB_SHARE * len(cards))), cued=cued)
     return Extraction(list(accepted.values()), relations, notes)
+
+
+#: The longest link text taken as a term: a longer one is a phrase or a sentence.
+MAX_LINK_WORDS = 5
+
+
+def _link_spans(
+    doc: Doc, text: str, links: Sequence[tuple[str, str]], covered: list[bool]
+) -> list[tuple[int, int, str, str]]:
+    """Token spans of the terms a card links that no concept mention covers yet: the first place
+    each link's shown text occurs in the answer. Returns ``(start, end, surface text, term)``."""
+    spans = []
+    lowered = None
+    for link, term in links:
+        if len(link.split()) > MAX_LINK_WORDS or len(term.split()) > MAX_LINK_WORDS:
+            continue
+        at = text.find(link)
+        if at < 0:
+            lowered = lowered if lowered is not None else text.lower()
+            at = lowered.find(link.lower())
+        if at < 0:
+            continue
+        span = doc.char_span(at, at + len(link), alignment_mode="expand")
+        if span is None or any(covered[span.start : span.end]) or not any(t.is_alpha for t in span):
+            continue
+        spans.append((span.start, span.end, span.text, term))
+    return spans
 
 
 def _named_after(
@@ -518,15 +558,17 @@ def _accept(
     topics: dict[str, str],
     concepts: Sequence[dict[str, Any]],
     min_count: int,
+    linked: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> dict[str, dict[str, Any]]:
-    """Candidate key -> new concept, for acronyms and for phrases seen in ``min_count`` cards."""
+    """Candidate key -> new concept, for acronyms, for phrases seen in ``min_count`` cards, and for
+    terms a card links (``linked``)."""
     taken = {c["id"] for c in concepts}
     accepted = {}
     for key in sorted(cards_of, key=lambda k: (min(cards_of[k]), k)):
         name = forms[key].most_common(1)[0][0]
         head = name.split(" ")[0]  # an acronym, alone or leading a name ("RoI Align")
         acronym = bool(_ACRONYM.match(head)) and sum(ch.isupper() for ch in head) * 2 >= len(head)
-        if not acronym and len(cards_of[key]) < min_count:
+        if not acronym and key not in linked and len(cards_of[key]) < min_count:
             continue
         cid = concept_id(name, taken)
         taken.add(cid)
