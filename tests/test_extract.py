@@ -463,3 +463,13 @@ def test_a_linked_term_seen_once_is_a_concept_named_by_its_link():
     result = extract([card], nlp, concepts, [["neural-network"]])
     assert [c["name"] for c in result.concepts] == ["backpropagation"]
     assert [(r["source"], r["target"]) for r in result.relations] == [("neural-network", "backpropagation")]
+
+
+def test_a_card_naming_no_term_stays_a_concept_named_by_its_question():
+    cards = [Card("What are CPUs bad at?", "Wide parallel arithmetic such as the matrix products of Adam.")]
+    result = extract_deck(cards, DETECTION)
+    (kept,) = [c for c in result.concepts if c["card"] == "What are CPUs bad at?"]
+    assert kept["name"] == "What are CPUs bad at?"
+    assert result.subjects == [[]]  # no subject: it relates to nothing as a term would
+    assert result.relations == []
+    assert any("kept as a concept named by its question" in n for n in result.notes)

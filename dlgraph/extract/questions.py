@@ -178,7 +178,10 @@ def card_concepts(
             deferred.append((len(subjects), other))
             subjects.append([])
             continue
-        subjects.append(_subjects(card, index, taken, new))
+        found = _subjects(card, index, taken, new)
+        if not found:
+            new.append(question_concept(card, taken))
+        subjects.append(found)
     by_id = {c["id"]: c for c in new}
     for position, other in deferred:
         card = cards[position]
@@ -195,6 +198,35 @@ def card_concepts(
                     mine["aliases"].append(label)
                 index.setdefault(normalize(label), found)
     return new, subjects
+
+
+#: The longest name a question-named concept gets; the whole question stays its ``card``.
+MAX_QUESTION_NAME = 80
+
+
+def question_concept(card: Card, taken: set[str]) -> dict[str, Any]:
+    """A concept for a card whose question names no term ("What are CPUs bad at?"): named by the
+    trimmed question, so the card stays in the graph (to study, to show) instead of being dropped.
+    It is no subject of the card's relations: a question relates to nothing as a term would.
+
+    >>> question_concept(Card("  What are CPUs   bad at? ", "branchy code"), set())["name"]
+    'What are CPUs bad at?'
+    """
+    name = " ".join(card.question.split())
+    if len(name) > MAX_QUESTION_NAME:
+        cut = name.rfind(" ", 0, MAX_QUESTION_NAME)
+        name = name[: cut if cut > MAX_QUESTION_NAME // 2 else MAX_QUESTION_NAME - 1].rstrip() + "…"
+    cid = concept_id(name, taken)
+    taken.add(cid)
+    return {
+        "id": cid,
+        "name": name,
+        "aliases": [],
+        "topic": _topic(card.tags),
+        "kind": DEFAULT_KIND,
+        "definition": _clip(card.answer, MAX_DEFINITION),
+        "card": card.question,
+    }
 
 
 def _labels(concept: dict[str, Any]) -> list[str]:

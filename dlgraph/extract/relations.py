@@ -675,13 +675,16 @@ def extract_deck(
     ``concepts`` is the vocabulary already known (a curated graph's concepts, or none).
     """
     question_new, subjects = card_concepts(cards, concepts)
-    vocabulary = [*concepts, *question_new]
+    # Concepts named by a whole question (no term found) are no vocabulary: "Why?" names nothing.
+    subject_ids = {s for card_subjects in subjects for s in card_subjects}
+    vocabulary = [*concepts, *(c for c in question_new if c["id"] in subject_ids)]
     notes = []
     unnamed = [c for c, s in zip(cards, subjects, strict=True) if not s]
     if unnamed:
         listed = ", ".join(repr(c.question) for c in unnamed[:3]) + (" ..." if len(unnamed) > 3 else "")
         notes.append(
-            f"{len(unnamed)} card(s) ask a question rather than name a term, so have no subject: {listed}"
+            f"{len(unnamed)} card(s) ask a question rather than name a term; each is kept as a concept "
+            f"named by its question, with no relations of its own: {listed}"
         )
     if nlp is None:
         nlp = make_pipeline(vocabulary, model)
