@@ -473,3 +473,20 @@ def test_a_card_naming_no_term_stays_a_concept_named_by_its_question():
     assert result.subjects == [[]]  # no subject: it relates to nothing as a term would
     assert result.relations == []
     assert any("kept as a concept named by its question" in n for n in result.notes)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "helps learn effective classifier weights. Models learn effective classifier weights.",
+        "a common label here. another common label there.",
+        "Within TensorFlow, model is an overloaded term. Also an overloaded term elsewhere.",
+    ],
+)
+def test_predicates_and_judgements_are_not_proposed_as_concepts(answer):
+    cards = [Card("Term A", answer), Card("Term B", answer)]
+    concepts = extract_deck(cards).concepts
+    proposed = [c["name"] for c in concepts if c["card"] is None]
+    assert not any(
+        name.lower() in {"learn effective classifier", "common label", "overloaded term"} for name in proposed
+    ), proposed

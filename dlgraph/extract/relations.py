@@ -227,7 +227,38 @@ _GENERIC = frozenset(
         "use",
         "result",
         "value",
+        # adjectives that judge or count rather than name ("common label", "single iteration")
+        "common",
+        "correct",
+        "incorrect",
+        "single",
+        "simple",
+        "typical",
+        "usual",
+        "overall",
+        "additional",
+        "important",
+        "useful",
+        "first",
+        "second",
+        "last",
+        "next",
+        "previous",
+        "term",
     ]
+)
+
+#: Frequent English verbs in their base form: a phrase that starts with one is a predicate ("learn
+#: effective classifier", "classify image"), and one that ends with one is a clause ("word appear").
+#: Verbs that are as often nouns of the field (train, test, model, run, update) are not listed.
+_VERBS = frozenset(
+    """learn classify predict involve offer appear make take give find keep let help show become seem
+    provide require allow contain include produce perform determine represent describe indicate
+    identify calculate compute improve increase decrease reduce create generate build apply assign
+    convert transform maintain enable ensure avoid prevent detect capture choose select obtain achieve
+    affect cause depend refer consist differ occur happen tend try want need know think say see get go
+    come put call mean decide explain understand discover recognize distinguish evaluate compare
+    combine separate divide multiply add remove replace""".split()
 )
 
 
@@ -240,6 +271,8 @@ def _plausible_name(words: list[_Word], run: list[int]) -> bool:
     prose, or are known already)."""
     first, last = words[run[0]].lower, words[run[-1]].lower
     if first in _GENERIC or singular(last) in _GENERIC or last.endswith("ed"):
+        return False
+    if first in _VERBS or last in _VERBS:
         return False
     if last.endswith("ing") and last not in _NOUN_ING:
         return False
