@@ -490,3 +490,17 @@ def test_predicates_and_judgements_are_not_proposed_as_concepts(answer):
     assert not any(
         name.lower() in {"learn effective classifier", "common label", "overloaded term"} for name in proposed
     ), proposed
+
+
+def test_prevent_x_from_y_addresses_y_not_x():
+    concepts = [
+        _concept("dropout", "dropout", kind="technique"),
+        _concept("neural-network", "neural network"),
+        _concept("overfitting", "overfitting", kind="problem"),
+    ]
+    nlp = make_pipeline(concepts)
+    triples, _ = _triples(
+        [Card("dropout", "A way to prevent neural networks from overfitting.")], nlp, concepts
+    )
+    assert ("dropout", "addresses", "overfitting") in triples
+    assert ("dropout", "addresses", "neural-network") not in triples

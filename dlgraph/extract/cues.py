@@ -86,6 +86,10 @@ SOLVE_TYPES = frozenset({"addresses"})
 METHOD_KINDS = frozenset({"architecture", "algorithm", "component", "technique"})
 
 
+#: "prevents X from Y": what is addressed is Y; X is what is protected.
+PROTECT_CUES = frozenset({"prevents", "prevent", "preventing", "stops", "keeps"})
+
+
 #: Kinds of concept that something is put to work on: "used for classification" addresses it.
 TASK_KINDS = frozenset({"task", "problem"})
 
@@ -164,9 +168,21 @@ def _type_in_clause(
         return "extends", False
     if active.phrase in ADD_CUES:
         return "uses", False
+    if kind in SOLVE_TYPES and active.phrase in PROTECT_CUES and _before_from(words, mention.end):
+        return FALLBACK_TYPE, False  # "prevent neural networks from overfitting": the networks are kept safe
     if kind in SOLVE_TYPES and mention.ref[0] == "id" and kinds.get(mention.ref[1]) in METHOD_KINDS:
         return "improves-on", False
     return kind, False
+
+
+def _before_from(words: list[_Word], end: int, reach: int = 4) -> bool:
+    """Whether "from" follows within ``reach`` words of ``end``, before any punctuation."""
+    for word in words[end : end + reach]:
+        if word.lower == "from":
+            return True
+        if not word.text.isalnum():
+            return False
+    return False
 
 
 def _type_from_parse(
