@@ -77,6 +77,8 @@ class BuildReport:
     linked: int = 0  # deck concepts that are field concepts
     field_relations: int = 0  # relations the field added (no card states them)
     prerequisites: list[str] = field(default_factory=list)  # field concepts added by --with-prereqs
+    decisions: int = 0  # review decisions recorded in the folder (dlgraph review)
+    honoured: int = 0  # ... that the new graph keeps
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -445,13 +447,13 @@ def _build(
         triple = _triple(r)
         if r["source"] not in ids or r["target"] not in ids:
             continue
-        if triple in rejected_triples:
+        mirror = (triple[2], triple[1], triple[0])
+        if triple in rejected_triples or (RELATION_TYPES[triple[1]].symmetric and mirror in rejected_triples):
             report.dropped.append(f"{' '.join(triple)}: rejected")
             continue
         if frozenset((r["source"], r["target"])) in linked:
             report.covered += 1
             continue
-        mirror = (triple[2], triple[1], triple[0])
         if triple in seen or (RELATION_TYPES[triple[1]].symmetric and mirror in seen):
             continue  # two cards saying "A vs B" and "B vs A" state one symmetric relation
         seen.add(triple)
@@ -465,6 +467,11 @@ def _build(
 
     dataset = store.Dataset(concepts, relations, folder)
     _validate(dataset, folder)
+    if base is not None:
+        from .review import honoured, load_decisions
+
+        decisions = load_decisions(folder)
+        report.decisions, report.honoured = len(decisions), honoured(decisions, relations)
     report.concepts, report.relations = len(concepts), len(relations)
     report.new_concepts = [c["id"] for c in new_concepts]
     report.changes = _changes(old_relations, relations)
@@ -545,6 +552,12 @@ def report_lines(report: BuildReport, style: Any, *, detailed: bool = False) -> 
         lines.append(f"dropped {count(len(report.dropped), 'relation')} (rejected, or closing a cycle)")
     if report.rejected:
         lines.append(f"remembered {count(len(report.rejected), 'relation')} deleted by hand as rejected")
+    if report.decisions:
+        changed = report.decisions - report.honoured
+        lines.append(
+            f"honoured {report.honoured} of {count(report.decisions, 'review decision')}"
+            + (f" ({changed} changed by hand since)" if changed else "")
+        )
     lines += [f"note: {n}" for n in report.notes[:10]]
     if len(report.notes) > 10:
         lines.append(f"note: ... and {len(report.notes) - 10} more (see --json)")
