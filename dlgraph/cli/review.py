@@ -59,6 +59,10 @@ def review(
     from .. import review as reviewing
 
     folder = _data_dir(ctx)
+    if not stats:
+        if as_json:
+            raise UsageError("--json goes with --stats; a review itself prints text")
+        reviewing.check_writable(folder)
     cg = _graph(ctx)
     if stats:
         result = reviewing.stats(cg, folder)
@@ -68,8 +72,6 @@ def review(
             for line in reviewing.stats_lines(result):
                 click.echo(line)
         return
-    if as_json:
-        raise UsageError("--json goes with --stats; a review itself prints text")
     target = _resolve(ctx, concept) if concept else None
     items = reviewing.queue(cg, concept=target, kind=kind)
     if not items:
