@@ -53,7 +53,8 @@ def review(
 
     \b
     Example:
-        dlgraph --data-dir my-graph review --type related-to
+        dlgraph review --data-dir my-graph --type related-to
+        dlgraph review --data-dir my-graph --stats
         printf 'y\\nn\\nt uses\\n' | dlgraph --data-dir my-graph review --answers -
     """
     from .. import review as reviewing
@@ -101,7 +102,8 @@ def review(
             UsageError(f"{source}: not UTF-8; save the answers as UTF-8"),
             shown - 1,
         )
-    click.echo()
+    if why:
+        click.echo()  # a finished relation ends with a blank line; the one stopped at does not
     for line in reviewing.summary_lines(session, shown, len(items), why):
         click.echo(line)
     if error is not None:
