@@ -470,7 +470,10 @@ def _build(
     if base is not None:
         from .review import honoured, load_decisions
 
-        decisions = load_decisions(folder)
+        try:
+            decisions = load_decisions(folder)
+        except InvalidData as exc:  # only a log of decisions: the decisions themselves are in the graph
+            decisions, report.notes = [], [*report.notes, str(exc)]
         report.decisions, report.honoured = len(decisions), honoured(decisions, relations)
     report.concepts, report.relations = len(concepts), len(relations)
     report.new_concepts = [c["id"] for c in new_concepts]

@@ -18,7 +18,9 @@ In what order
     settles most pairs first (:func:`only_through`: the "X comes after Y" pairs no other chain of
     prerequisites gives); then one that **closes a loop** (its two concepts are joined another way
     too, so deciding it confirms or contradicts a second route); then by name. The queue is ranked
-    once, when the review starts, so that "12 of 40" means the same thing throughout.
+    once, when the review starts, so that "12 of 40" means the same thing throughout; what a relation
+    is shown to settle is worked out again just before it is shown (:func:`assess`), since earlier
+    decisions change it.
 
 What a decision does, saved at once
     ``keep``: the relation becomes ``curated``. ``reject``: it leaves ``relations.json`` and joins
@@ -172,7 +174,10 @@ class Item:
 
     @property
     def why(self) -> str:
-        parts = [TIERS[self.tier] + (f" ({self.cue!r})" if self.cue and self.tier in (1, 2) else "")]
+        if self.tier == 1 and not self.cue:
+            parts = [f"extracted, no cue for {self.relation['type']} in its sentence"]
+        else:
+            parts = [TIERS[self.tier] + (f" ({self.cue!r})" if self.cue and self.tier in (1, 2) else "")]
         if self.settles:
             parts.append(
                 f"alone orders {len(self.settles)} study pair" + ("s" if len(self.settles) > 1 else "")
@@ -220,9 +225,25 @@ def pending(cg: ConceptGraph, *, concept: str | None = None, kind: str | None = 
 def queue(cg: ConceptGraph, *, concept: str | None = None, kind: str | None = None) -> list[Item]:
     """The pending relations in review order: most uncertain first, then most consequential (see
     the module docstring)."""
+    items = assess(cg, pending(cg, concept=concept, kind=kind))
+    items.sort(
+        key=lambda i: (
+            i.tier,
+            -len(i.settles),
+            not i.loop,
+            cg.sort_key(i.relation["source"]),
+            i.relation["type"],
+            cg.sort_key(i.relation["target"]),
+        )
+    )
+    return items
+
+
+def assess(cg: ConceptGraph, relations: list[dict[str, Any]]) -> list[Item]:
+    """Each relation's tier, cue, the study pairs only it gives and whether it closes a loop, in ``cg``
+    as it is now (the CLI asks again before showing a relation, as earlier decisions change these)."""
     import networkx as nx
 
-    relations = pending(cg, concept=concept, kind=kind)
     if not relations:
         return []
     reach = Reach(cg.prereq)
@@ -238,16 +259,6 @@ def queue(cg: ConceptGraph, *, concept: str | None = None, kind: str | None = No
         settles = reach.only_through(*edge) if edge and per_edge[edge] == 1 else []
         pair = frozenset((r["source"], r["target"]))
         items.append(Item(r, tier, cue, settles, per_pair[pair] > 1 or pair not in bridges))
-    items.sort(
-        key=lambda i: (
-            i.tier,
-            -len(i.settles),
-            not i.loop,
-            cg.sort_key(i.relation["source"]),
-            i.relation["type"],
-            cg.sort_key(i.relation["target"]),
-        )
-    )
     return items
 
 
@@ -334,8 +345,12 @@ def _after(cg: ConceptGraph, pair: tuple[str, str]) -> str:
     return f"{cg.name(pair[0])} after {cg.name(pair[1])}"
 
 
-def _some(cg: ConceptGraph, pairs: list[tuple[str, str]], limit: int = 3) -> str:
-    ranked = sorted(pairs, key=lambda p: (cg.sort_key(p[0]), cg.sort_key(p[1])))
+def _some(
+    cg: ConceptGraph, pairs: list[tuple[str, str]], near: tuple[str, str] | None, limit: int = 3
+) -> str:
+    """A few pairs, those that share a concept with the decided relation (``near``) first."""
+    ends = set(near or ())
+    ranked = sorted(pairs, key=lambda p: (not (ends & set(p)), cg.sort_key(p[0]), cg.sort_key(p[1])))
     shown = ", ".join(_after(cg, p) for p in ranked[:limit])
     return shown + (f" and {len(ranked) - limit} more" if len(ranked) > limit else "")
 
@@ -369,7 +384,9 @@ def consequences(
         ]
         more = [p for p in settles if p != old_edge]
         if more:
-            lines.append(f"it alone also orders {_pairs(len(more), 'more pair')}: {_some(before, more)}")
+            lines.append(
+                f"it alone also orders {_pairs(len(more), 'more pair')}: {_some(before, more, old_edge)}"
+            )
         return lines
     was, now = Reach(before.prereq).pairs(), Reach(after.prereq).pairs()
     lost, gained = sorted(was - now), sorted(now - was)
@@ -384,14 +401,12 @@ def consequences(
     more_gained = [p for p in gained if p != new_edge]
     more_lost = [p for p in lost if p != old_edge]
     if more_gained:
-        lines.append(
-            f"and {_pairs(len(more_gained), 'more pair')} follow from it: {_some(after, more_gained)}"
-        )
+        listed = _some(after, more_gained, new_edge)
+        lines.append(f"and {_pairs(len(more_gained), 'more pair')} follow from it: {listed}")
     if more_lost:
         verb, only = ("rejecting this", "it") if action == "reject" else ("this", "the old reading")
-        lines.append(
-            f"{verb} also drops {_pairs(len(more_lost))} that only {only} implied: {_some(before, more_lost)}"
-        )
+        listed = _some(before, more_lost, old_edge)
+        lines.append(f"{verb} also drops {_pairs(len(more_lost))} that only {only} implied: {listed}")
     if not lines:
         kept = f"; {_after(before, old_edge)} still holds through another chain" if old_edge in now else ""
         lines.append("the study order does not change" + kept)

@@ -210,8 +210,14 @@ def test_the_queue_puts_the_most_uncertain_and_most_consequential_first(tmp_path
     items = review.queue(graph.load_graph(folder))
     assert [(review.triple(i.relation), i.why) for i in items] == [
         (("a", "related-to", "d"), "extracted, no cue (related-to) · closes a loop"),
-        (("a", "uses", "b"), "extracted, weak cue · alone orders 2 study pairs · closes a loop"),
-        (("e", "uses", "c"), "extracted, weak cue · alone orders 2 study pairs · closes a loop"),
+        (
+            ("a", "uses", "b"),
+            "extracted, no cue for uses in its sentence · alone orders 2 study pairs · closes a loop",
+        ),
+        (
+            ("e", "uses", "c"),
+            "extracted, no cue for uses in its sentence · alone orders 2 study pairs · closes a loop",
+        ),
         (("d", "is-a", "e"), "field relation · alone orders 2 study pairs · closes a loop"),
     ]
     assert sorted(items[1].settles) == [("a", "b"), ("a", "c")]
@@ -232,7 +238,7 @@ def test_what_each_decision_settled_is_said(run, tmp_path):
         "\n"
         "2 of 2 · 0 rejected\n"
         "A —uses→ B\n"
-        "  uses · extracted, weak cue · alone orders 2 study pairs\n"
+        "  uses · extracted, no cue for uses in its sentence · alone orders 2 study pairs\n"
         "  evidence: A: says so\n"
         "> n\n"
         "  rejected\n"
@@ -411,3 +417,28 @@ def test_the_interactive_loop_in_a_real_terminal(deck_graph, tmp_path):
     after = _relations(deck_graph)
     assert after[first]["origin"] == "curated"
     assert (second[0], "alternative-to", second[2]) in after and second not in after
+
+
+def test_the_map_data_marks_unconfirmed_relations(run, deck_graph):
+    from dlgraph import render
+
+    run("review", "--type", "related-to", "--answers", "-", data_dir=deck_graph, input="y\n")
+    cg = graph.load_graph(deck_graph)
+    data = render.map_data(cg)
+    flags = {render.edge_id(r): review.confirmed(r) for r in cg.dataset.relations}
+    assert {e["id"]: e["confirmed"] for e in data["edges"]} == flags
+    assert sorted(flags.values()).count(True) == 1
+    adam = data["cards"]["adam"]["unconfirmed"]
+    assert adam and all(not flags[i] and "adam" in i.split("|") for i in adam)
+    assert data["cards"]["dropout"]["unconfirmed"] == []  # its one relation was just confirmed
+
+
+def test_a_damaged_decisions_log_is_a_note_not_a_failed_build(run, deck_graph):
+    _piped_review(run, deck_graph)
+    (deck_graph / review.DECISIONS_FILE).write_text("[{", encoding="utf-8")
+    rebuilt = run("build", data_dir=deck_graph)
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert f"note: {deck_graph / review.DECISIONS_FILE}: invalid JSON at line 1, column 3" in rebuilt.stdout
+    assert len(_rejected(deck_graph)) == 3  # the decisions themselves held
+    stats = run("review", "--stats", data_dir=deck_graph)
+    assert stats.exit_code == 1 and "decisions.json: invalid JSON" in stats.stderr

@@ -9,7 +9,7 @@ from typing import IO
 
 import click
 
-from ..errors import UsageError
+from ..errors import DlgraphError, UsageError
 from ..vocabulary import RELATION_TYPES
 from . import _data_dir, _graph, _resolve, cli, concept_arg, json_option
 
@@ -95,6 +95,8 @@ def review(
         why, shown = "stopped", shown - 1
     except UsageError as exc:
         why, error, shown = "stopped", exc, shown - 1
+    except DlgraphError as exc:  # a decision that could not be saved: say what was, then why
+        why, error, shown = "stopped", exc, shown - 1
     except UnicodeDecodeError:
         source = answers.name if answers is not None else "<stdin>"
         why, error, shown = (
@@ -115,6 +117,7 @@ def _decide(session, item, number: int, total: int, lines: Iterator[tuple[int, s
     from .. import review as reviewing
 
     cg = session.cg
+    item = reviewing.assess(cg, [item.relation])[0]  # earlier decisions may have changed what it settles
     r = item.relation
     rejected = session.counts["reject"]
     click.echo(click.style(f"{number} of {total} · {rejected} rejected", fg="cyan"))
