@@ -27,7 +27,8 @@ What a decision does, saved at once
     ``rejected.json``, which every build honours. ``retype`` and ``reverse``: the user's version is
     written as ``curated`` and the proposal as it was found joins ``rejected.json``, so a rebuild
     cannot bring it back beside the user's. A retype or reverse that would close a lineage or
-    prerequisite cycle, or duplicate a relation, is refused (:class:`Refused`) and nothing changes.
+    prerequisite cycle, or duplicate a relation, is refused
+    (:class:`~dlgraph.errors.DecisionRefused`) and nothing changes.
     Every decision is also logged in ``decisions.json`` (:data:`DECISIONS_FILE`), which lets
     ``dlgraph build --report`` say how many decisions it honoured (:func:`honoured`). The effect
     itself lives in ``relations.json`` and ``rejected.json``: deleting the log forgets no decision.
@@ -57,7 +58,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import store
-from .errors import DlgraphError, InvalidData, UsageError
+from .errors import DecisionRefused, DlgraphError, InvalidData, UsageError
 from .vocabulary import LINEAGE_TYPES, RELATION_TYPES
 
 if TYPE_CHECKING:
@@ -71,7 +72,6 @@ if TYPE_CHECKING:
 #: ``reverse``), ``"now"`` (``{"source", "type", "target"}`` of the relation the decision left, or
 #: ``null`` for a rejection)``}``.
 DECISIONS_FILE = "decisions.json"
-PENDING_ORIGINS = ("extracted", "field")
 DECISIONS = ("keep", "reject", "retype", "reverse")
 
 #: What a student types: a key or its word. ``t`` takes the new type after a space (``t uses``).
@@ -119,12 +119,6 @@ def _same(a: dict[str, Any], b: Triple) -> bool:
     if triple(a) == b:
         return True
     return RELATION_TYPES[b[1]].symmetric and triple(a) == (b[2], b[1], b[0])
-
-
-class Refused(DlgraphError):
-    """A decision that cannot be applied as asked (a cycle, a duplicate, no direction); nothing changed."""
-
-    exit_code = 2
 
 
 def parse_answer(text: str) -> tuple[str, str | None]:
@@ -296,15 +290,18 @@ class Reach:
                 total |= bits[need] | (1 << self.index[need])
         return total
 
+    def members(self, bits: int) -> list[str]:
+        """The concepts whose bits are set in ``bits``."""
+        out = []
+        while bits:
+            low = bits & -bits
+            out.append(self.order[low.bit_length() - 1])
+            bits ^= low
+        return out
+
     def pairs(self) -> set[tuple[str, str]]:
         """Every ``(after, before)`` pair of the study order."""
-        out = set()
-        for node, bits in self.bits.items():
-            while bits:
-                low = bits & -bits
-                out.add((node, self.order[low.bit_length() - 1]))
-                bits ^= low
-        return out
+        return {(node, before) for node, bits in self.bits.items() for before in self.members(bits)}
 
     def only_through(self, after: str, before: str) -> list[tuple[str, str]]:
         """The study-order pairs that hold only because of the edge ``after -> before``: what
@@ -318,14 +315,9 @@ class Reach:
             return []
         for node in sorted(nx.ancestors(self.view, after), key=self.index.__getitem__, reverse=True):
             changed[node] = self._recompute(node, changed)
-        lost = []
-        for node, now in changed.items():
-            gone = self.bits[node] & ~now
-            while gone:
-                low = gone & -gone
-                lost.append((node, self.order[low.bit_length() - 1]))
-                gone ^= low
-        return lost
+        return [
+            (node, gone) for node, now in changed.items() for gone in self.members(self.bits[node] & ~now)
+        ]
 
     def _recompute(self, node: str, changed: dict[str, int]) -> int:
         total = 0
@@ -462,11 +454,12 @@ class Review:
         for r in self.cg.dataset.relations:
             if triple(r) == triple(relation):
                 return r
-        raise Refused(f"{' '.join(triple(relation))} is no longer in the graph")
+        raise DecisionRefused(f"{' '.join(triple(relation))} is no longer in the graph")
 
     def apply(self, relation: dict[str, Any], action: str, new_type: str | None = None) -> Outcome:
         """Apply ``keep``, ``reject``, ``retype`` (to ``new_type``) or ``reverse`` to a pending relation
-        and save it. Raises :class:`Refused` (nothing written) when the result would not be a valid graph."""
+        and save it. Raises :class:`~dlgraph.errors.DecisionRefused` (nothing written) when the result
+        would not be a valid graph."""
         from .graph import ConceptGraph, cycles
 
         before = self.cg
@@ -476,7 +469,7 @@ class Review:
         if new is not None:
             twin = next((r for r in relations if _same(r, triple(new))), None)
             if twin is not None:
-                raise Refused(
+                raise DecisionRefused(
                     f"{sentence(before, twin)} is already in the graph; reject this one (n) instead"
                 )
             relations.append(new)
@@ -485,7 +478,7 @@ class Review:
         errors = store.problems(dataset)[0] or cycles(after)
         if errors:
             why = errors[0].removeprefix(f"{store.RELATIONS_FILE}: ")
-            raise Refused(f"not changed: {sentence(before, new or old)} would break the graph: {why}")
+            raise DecisionRefused(f"not changed: {sentence(before, new or old)} would break the graph: {why}")
         settles: list[tuple[str, str]] = []
         if action == "keep" and (edge := prereq_edge(old)):
             givers = sum(1 for r in before.dataset.relations if prereq_edge(r) == edge)
@@ -543,14 +536,14 @@ def _changed(
         if new_type is None or new_type not in RELATION_TYPES:
             raise UsageError(f"t needs a relation type: a number 1-{len(RELATION_TYPES)} or a name")
         if new_type == old["type"]:
-            raise Refused(f"it is already {new_type}; y keeps it as it is")
+            raise DecisionRefused(f"it is already {new_type}; y keeps it as it is")
         new = {**old, "type": new_type, "origin": "curated"}
         if new_type not in LINEAGE_TYPES:
             new.pop(store.REFERENCE_KEY, None)
         return new
     if action == "reverse":
         if RELATION_TYPES[old["type"]].symmetric:
-            raise Refused(f"{old['type']} reads the same both ways; t picks another type")
+            raise DecisionRefused(f"{old['type']} reads the same both ways; t picks another type")
         new = {**old, "source": old["target"], "target": old["source"], "origin": "curated"}
         new.pop(store.REFERENCE_KEY, None)  # it named the work that introduced the old source
         return new

@@ -9,7 +9,7 @@ from typing import IO
 
 import click
 
-from ..errors import DlgraphError, UsageError
+from ..errors import DecisionRefused, DlgraphError, UsageError
 from ..vocabulary import RELATION_TYPES
 from . import _data_dir, _graph, _resolve, cli, concept_arg, json_option
 
@@ -144,7 +144,7 @@ def _decide(session, item, number: int, total: int, lines: Iterator[tuple[int, s
                 outcome = session.apply(r, action, new_type)
             else:
                 outcome = session.apply(r, action)
-        except reviewing.Refused as exc:
+        except DecisionRefused as exc:
             click.echo(f"  {exc}", err=True)
             continue
         except UsageError as exc:
