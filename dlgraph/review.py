@@ -233,15 +233,18 @@ def queue(cg: ConceptGraph, *, concept: str | None = None, kind: str | None = No
     return items
 
 
-def assess(cg: ConceptGraph, relations: list[dict[str, Any]]) -> list[Item]:
+def assess(cg: ConceptGraph, relations: list[dict[str, Any]], reach: Reach | None = None) -> list[Item]:
     """Each relation's tier, cue, the study pairs only it gives and whether it closes a loop, in ``cg``
-    as it is now (the CLI asks again before showing a relation, as earlier decisions change these)."""
+    as it is now (the CLI asks again before showing a relation, as earlier decisions change these).
+    ``reach`` is ``cg``'s :class:`Reach`, when the caller has it already."""
     import networkx as nx
 
     if not relations:
         return []
-    reach = Reach(cg.prereq)
-    undirected = nx.Graph(cg.relations.to_undirected(as_view=True))
+    reach = reach or Reach(cg.prereq)
+    undirected = nx.Graph()
+    undirected.add_nodes_from(cg.concepts)
+    undirected.add_edges_from((r["source"], r["target"]) for r in cg.dataset.relations)
     bridges = {frozenset(e) for e in nx.bridges(undirected)}
     per_pair = Counter(frozenset((r["source"], r["target"])) for r in cg.dataset.relations)
     per_edge = Counter(e for r in cg.dataset.relations if (e := prereq_edge(r)))
@@ -359,11 +362,12 @@ def consequences(
     new: dict[str, Any] | None,
     *,
     settles: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    reaches: tuple[Reach, Reach] | None = None,
 ) -> list[str]:
     """What a decision settled, in sentences, from the study-order pairs before and after it.
 
     A kept relation changes no pair; ``settles`` (:meth:`Reach.only_through` of it, before) says
-    which pairs it now backs alone.
+    which pairs it now backs alone. ``reaches`` are the two graphs' :class:`Reach`, if known.
     """
     old_edge = prereq_edge(old)
     if action == "keep":
@@ -380,7 +384,7 @@ def consequences(
                 f"it alone also orders {_pairs(len(more), 'more pair')}: {_some(before, more, old_edge)}"
             )
         return lines
-    was, now = Reach(before.prereq).pairs(), Reach(after.prereq).pairs()
+    was, now = (r.pairs() for r in reaches or (Reach(before.prereq), Reach(after.prereq)))
     lost, gained = sorted(was - now), sorted(now - was)
     lines = []
     new_edge = prereq_edge(new) if new else None
@@ -446,6 +450,21 @@ class Review:
         self.decisions = load_decisions(self.folder)
         self.counts: Counter[str] = Counter()
         self._on_disk = self._relations_bytes()
+        self._start = cg
+        self._reach: Reach | None = None
+
+    @property
+    def reach(self) -> Reach:
+        """The study-order closure of the graph as it is now, computed once per decision."""
+        if self._reach is None:
+            self._reach = Reach(self.cg.prereq)
+        return self._reach
+
+    def assess(self, item: Item) -> Item:
+        """``item`` as the graph stands now: what it settles changes with earlier decisions."""
+        if self.cg is self._start:
+            return item
+        return assess(self.cg, [self._current(item.relation)], self.reach)[0]
 
     def _relations_bytes(self) -> bytes:
         return store.read_bytes(self.folder / store.RELATIONS_FILE)
@@ -482,7 +501,7 @@ class Review:
         settles: list[tuple[str, str]] = []
         if action == "keep" and (edge := prereq_edge(old)):
             givers = sum(1 for r in before.dataset.relations if prereq_edge(r) == edge)
-            settles = Reach(before.prereq).only_through(*edge) if givers == 1 else []
+            settles = self.reach.only_through(*edge) if givers == 1 else []
         rejected = self.rejected
         if action != "keep" and not any(_same(r, triple(old)) for r in rejected["relations"]):
             reason = {"reject": "rejected in review", "reverse": "reversed in review"}.get(
@@ -491,10 +510,12 @@ class Review:
             rejected = {**rejected, "relations": [*rejected["relations"], {**_key(old), "reason": reason}]}
         record = {**_key(old), "origin": old["origin"], "decision": action, "now": _key(new) if new else None}
         self._save(relations, rejected, [*self.decisions, record])
-        self.cg, self.rejected = after, rejected
+        reaches = (self.reach, Reach(after.prereq))
+        self.cg, self.rejected, self._reach = after, rejected, reaches[1]
         self.decisions.append(record)
         self.counts[action] += 1
-        return Outcome(action, old, new, consequences(before, after, action, old, new, settles=settles))
+        lines = consequences(before, after, action, old, new, settles=settles, reaches=reaches)
+        return Outcome(action, old, new, lines)
 
     def skip(self) -> None:
         self.counts["skip"] += 1

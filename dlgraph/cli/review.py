@@ -117,7 +117,7 @@ def _decide(session, item, number: int, total: int, lines: Iterator[tuple[int, s
     from .. import review as reviewing
 
     cg = session.cg
-    item = reviewing.assess(cg, [item.relation])[0]  # earlier decisions may have changed what it settles
+    item = session.assess(item)  # earlier decisions may have changed what it settles
     r = item.relation
     rejected = session.counts["reject"]
     click.echo(click.style(f"{number} of {total} · {rejected} rejected", fg="cyan"))
