@@ -8,6 +8,7 @@ piped review reads the queue first and checks each answer against the relation i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -18,9 +19,13 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dlgraph import graph, review, store
 from dlgraph.build import build
+from dlgraph.errors import DecisionRefused
+from dlgraph.vocabulary import LINEAGE_TYPES, RELATION_TYPES
 
 from .conftest import load_json
 from .reliability import record
@@ -188,6 +193,11 @@ def _hand_made(folder: Path, relations: list[tuple[str, str, str, str]]) -> Path
             concepts,
             [
                 {"source": s, "type": t, "target": o, "evidence": f"{s.upper()}: says so", "origin": origin}
+                | (
+                    {"reference": "A paper (Someone, 2020)"}
+                    if origin == "field" and t in LINEAGE_TYPES
+                    else {}
+                )
                 for s, t, o, origin in relations
             ],
         ),
@@ -298,7 +308,9 @@ def test_bad_answers_and_graphs_dlgraph_ships_are_refused(run, deck_graph):
     assert result.exit_code == 2
     assert "Error: --answers line 2: 'maybe' is not an answer; use y keep" in result.stderr
     assert "Stopped. Reviewed 1 of" in result.stdout  # the first decision is saved
-    assert len(load_json(deck_graph / review.DECISIONS_FILE)) == 1 and _relations(deck_graph) != before
+    kept = len(load_json(deck_graph / review.DECISIONS_FILE)) == 1 and _relations(deck_graph) != before
+    record("dlgraph review", "bad --answers line: exit 2, earlier decisions kept", held=kept)
+    assert kept
     bundled = run("review", data_dir=store.bundled_data_dir())
     assert bundled.exit_code == 2 and "ships with dlgraph and is never written" in bundled.stderr
     field = run("--field", "review", "--answers", "-", data_dir=None, input="y\n")
@@ -442,3 +454,49 @@ def test_a_damaged_decisions_log_is_a_note_not_a_failed_build(run, deck_graph):
     assert len(_rejected(deck_graph)) == 3  # the decisions themselves held
     stats = run("review", "--stats", data_dir=deck_graph)
     assert stats.exit_code == 1 and "decisions.json: invalid JSON" in stats.stderr
+
+
+MIXED = [
+    ("a", "improves-on", "b", "extracted"),
+    ("b", "uses", "c", "extracted"),
+    ("c", "related-to", "d", "extracted"),
+    ("d", "extends", "e", "field"),
+    ("a", "uses", "c", "extracted"),
+    ("e", "is-a", "b", "curated"),
+    ("a", "alternative-to", "e", "extracted"),
+]
+ANSWER = st.one_of(
+    st.sampled_from(["keep", "reject", "reverse", "skip"]).map(lambda a: (a, None)),
+    st.sampled_from(sorted(RELATION_TYPES)).map(lambda t: ("retype", t)),
+)
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(st.lists(ANSWER, min_size=1, max_size=8))
+def test_any_sequence_of_decisions_leaves_a_valid_graph_that_honours_them_all(tmp_path_factory, answers):
+    folder = _hand_made(tmp_path_factory.mktemp("random") / "g", MIXED)
+    cg = graph.load_graph(folder)
+    session = review.Review(cg, folder)
+    for item, (action, kind) in zip(review.queue(cg), answers, strict=False):
+        if action == "skip":
+            continue
+        with contextlib.suppress(DecisionRefused):
+            session.apply(item.relation, action, kind)
+    decisions = review.load_decisions(folder)
+    relations = load_json(folder / store.RELATIONS_FILE)
+    held = (
+        graph.validate(folder)["valid"]
+        and review.honoured(decisions, relations) == len(decisions) == sum(session.counts.values())
+        and all(
+            (d["source"], d["type"], d["target"]) in _rejected(folder)
+            for d in decisions
+            if d["decision"] != "keep"
+        )
+    )
+    record("dlgraph review", "random decision sequences: valid graph, every decision honoured", held=held)
+    assert held, decisions
