@@ -329,6 +329,22 @@ class Reach:
         return total
 
 
+def item_lines(cg: ConceptGraph, item: Item, style: Any = None) -> list[str]:
+    """How the review shows a relation: its two concepts and direction, why it is asked, its evidence."""
+    style = style or (lambda text, **_: text)
+    r = item.relation
+    spec = RELATION_TYPES[r["type"]]
+    arrow = f"—{spec.label}—" if spec.symmetric else f"—{spec.label}→"
+    lines = [
+        style(cg.name(r["source"]), bold=True) + f" {arrow} " + style(cg.name(r["target"]), bold=True),
+        f"  {r['type']} · {item.why}",
+        f"  evidence: {r['evidence']}",
+    ]
+    if r.get(store.REFERENCE_KEY):
+        lines.append(f"  reference: {r[store.REFERENCE_KEY]}")
+    return lines
+
+
 # --- what a decision settled --------------------------------------------------------------------------
 
 

@@ -93,9 +93,7 @@ def review(
     except KeyboardInterrupt:
         click.echo()
         why, shown = "stopped", shown - 1
-    except UsageError as exc:
-        why, error, shown = "stopped", exc, shown - 1
-    except DlgraphError as exc:  # a decision that could not be saved: say what was, then why
+    except DlgraphError as exc:  # a bad answers line, a decision that could not be saved
         why, error, shown = "stopped", exc, shown - 1
     except UnicodeDecodeError:
         source = answers.name if answers is not None else "<stdin>"
@@ -116,20 +114,11 @@ def _decide(session, item, number: int, total: int, lines: Iterator[tuple[int, s
     """Show one relation and apply answers until one settles it (a refused one asks again)."""
     from .. import review as reviewing
 
-    cg = session.cg
     item = session.assess(item)  # earlier decisions may have changed what it settles
     r = item.relation
-    rejected = session.counts["reject"]
-    click.echo(click.style(f"{number} of {total} · {rejected} rejected", fg="cyan"))
-    spec = RELATION_TYPES[r["type"]]
-    arrow = f"—{spec.label}—" if spec.symmetric else f"—{spec.label}→"
-    click.echo(
-        click.style(cg.name(r["source"]), bold=True)
-        + f" {arrow} "
-        + click.style(cg.name(r["target"]), bold=True)
-    )
-    click.echo(f"  {r['type']} · {item.why}")
-    click.echo(f"  evidence: {r['evidence']}")
+    click.echo(click.style(f"{number} of {total} · {session.counts['reject']} rejected", fg="cyan"))
+    for line in reviewing.item_lines(session.cg, item, click.style):
+        click.echo(line)
     while True:
         action, typed = _answer(lines)
         if action == "skip":
