@@ -8,6 +8,9 @@ Nothing is lost on a rebuild:
   back (deletions are found by comparing with ``build.json``, the record of the last build, and
   written to ``rejected.json`` so they stay rejected); the same goes for deleted concepts;
 - concepts already in the folder are never edited, so their ids and hand edits stay;
+- review decisions (:mod:`dlgraph.review`) hold by the rules above: a kept or corrected relation is
+  curated, a rejected or corrected proposal is in ``rejected.json`` (a symmetric one either way round);
+  the report counts the decisions the new graph honours;
 - an extracted relation that would close a lineage or prerequisite cycle is dropped and reported;
 - the new graph is validated before anything is written, and the files are replaced atomically,
   so a failed build leaves the old files untouched.
