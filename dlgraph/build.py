@@ -8,6 +8,9 @@ Nothing is lost on a rebuild:
   back (deletions are found by comparing with ``build.json``, the record of the last build, and
   written to ``rejected.json`` so they stay rejected); the same goes for deleted concepts;
 - concepts already in the folder are never edited, so their ids and hand edits stay;
+- review decisions (:mod:`dlgraph.review`) hold by the rules above: a kept or corrected relation is
+  curated, a rejected or corrected proposal is in ``rejected.json`` (a symmetric one either way round);
+  the report counts the decisions the new graph honours;
 - an extracted relation that would close a lineage or prerequisite cycle is dropped and reported;
 - the new graph is validated before anything is written, and the files are replaced atomically,
   so a failed build leaves the old files untouched.
@@ -77,6 +80,8 @@ class BuildReport:
     linked: int = 0  # deck concepts that are field concepts
     field_relations: int = 0  # relations the field added (no card states them)
     prerequisites: list[str] = field(default_factory=list)  # field concepts added by --with-prereqs
+    decisions: int = 0  # review decisions recorded in the folder (dlgraph review)
+    honoured: int = 0  # ... that the new graph keeps
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -450,13 +455,13 @@ def _build(
         triple = _triple(r)
         if r["source"] not in ids or r["target"] not in ids:
             continue
-        if triple in rejected_triples:
+        mirror = (triple[2], triple[1], triple[0])
+        if triple in rejected_triples or (RELATION_TYPES[triple[1]].symmetric and mirror in rejected_triples):
             report.dropped.append(f"{' '.join(triple)}: rejected")
             continue
         if frozenset((r["source"], r["target"])) in linked:
             report.covered += 1
             continue
-        mirror = (triple[2], triple[1], triple[0])
         if triple in seen or (RELATION_TYPES[triple[1]].symmetric and mirror in seen):
             continue  # two cards saying "A vs B" and "B vs A" state one symmetric relation
         seen.add(triple)
@@ -470,6 +475,14 @@ def _build(
 
     dataset = store.Dataset(concepts, relations, folder)
     _validate(dataset, folder)
+    if base is not None:
+        from .review import honoured, load_decisions
+
+        try:
+            decisions = load_decisions(folder)
+        except InvalidData as exc:  # only a log of decisions: the decisions themselves are in the graph
+            decisions, report.notes = [], [*report.notes, str(exc)]
+        report.decisions, report.honoured = len(decisions), honoured(decisions, relations)
     report.concepts, report.relations = len(concepts), len(relations)
     report.new_concepts = [c["id"] for c in new_concepts]
     report.changes = _changes(old_relations, relations)
@@ -550,6 +563,12 @@ def report_lines(report: BuildReport, style: Any, *, detailed: bool = False) -> 
         lines.append(f"dropped {count(len(report.dropped), 'relation')} (rejected, or closing a cycle)")
     if report.rejected:
         lines.append(f"remembered {count(len(report.rejected), 'relation')} deleted by hand as rejected")
+    if report.decisions:
+        changed = report.decisions - report.honoured
+        lines.append(
+            f"honoured {report.honoured} of {count(report.decisions, 'review decision')}"
+            + (f" ({changed} changed by hand since)" if changed else "")
+        )
     lines += [f"note: {n}" for n in report.notes[:10]]
     if len(report.notes) > 10:
         lines.append(f"note: ... and {len(report.notes) - 10} more (see --json)")

@@ -63,3 +63,10 @@ class InvalidData(DlgraphError):
 
 class DeckError(DlgraphError):
     """A deck file cannot be read (unknown format, wrong encoding, no cards)."""
+
+
+class DecisionRefused(DlgraphError):
+    """A review decision that would break the graph (a cycle, a duplicate) or means nothing (reversing a
+    symmetric relation); nothing was changed."""
+
+    exit_code = 2

@@ -489,6 +489,8 @@ def card(cg: ConceptGraph, cid: str) -> dict[str, Any]:
         "groups": [
             {"label": label, "concepts": refs} for label, refs in graph.show(cg, cid)["groups"].items()
         ],
+        # The edge ids of its relations still a guess (extracted or field, not yet reviewed).
+        "unconfirmed": [edge_id(r) for r in graph.show(cg, cid)["relations"] if r["origin"] != "curated"],
     }
 
 
@@ -577,6 +579,7 @@ def network(cg: ConceptGraph, ids: list[str], relations: list[dict[str, Any]], o
             "dashes": list(style.dashes) if isinstance(style.dashes, tuple) else style.dashes,
             "arrows": "" if spec.symmetric else "to",
             "evidence": r["evidence"],
+            "confirmed": r["origin"] == "curated",  # pending until reviewed: dlgraph.review.confirmed
         }
         if curved:
             edge["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.08 + 0.14 * nth}

@@ -232,4 +232,4 @@ def main() -> None:
 
 
 # Importing the command modules registers their commands on the group.
-from . import build, export, query, render, study  # noqa: E402, F401
+from . import build, export, query, render, review, study  # noqa: E402, F401
