@@ -504,3 +504,93 @@ def test_prevent_x_from_y_addresses_y_not_x():
     )
     assert ("dropout", "addresses", "overfitting") in triples
     assert ("dropout", "addresses", "neural-network") not in triples
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PROPERTY_NLP: list = []
+
+
+def _property_nlp():
+    if not _PROPERTY_NLP:
+        _PROPERTY_NLP.append(make_pipeline(DETECTION))
+    return _PROPERTY_NLP[0]
+
+
+_NAMES = [c["name"] for c in DETECTION]
+_CUES = ["uses", "extends", "combines", "improves on", "relies on", "replaces", "addresses", "is a kind of"]
+_FILLER = ["the", "a", "model", "fast", "layer", "and", "then", "of", "with", "features", ",", ";", "."]
+
+
+_NEGATED = [
+    "does not use",
+    "never uses",
+    "cannot use",
+    "doesn't rely on",
+    "is not a kind of",
+    "is not a variant of",
+    "no longer combines",
+    "does not extend",
+    "is not based on",
+    "works without",
+    "never improves on",
+]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from(_NAMES[1:]),
+    negated=st.sampled_from(_NEGATED),
+    lead=st.sampled_from(["", "It ", "This model ", "R-CNN "]),
+)
+def test_property_a_negated_statement_states_nothing(name, negated, lead):
+    answer = f"{lead}{negated} {name}."
+    triples, _ = _triples([Card("R-CNN", answer)], _property_nlp())
+    target = next(c["id"] for c in DETECTION if c["name"] == name)
+    assert not any(t == target for _, _, t in triples), (answer, triples)
+
+
+_PROMPTS = [
+    "Define {}.",
+    "Explain {}",
+    "Explain what {} does.",
+    "Describe {}.",
+    "What is {}?",
+    "How does {} work?",
+]
+_PROMPT_WORDS = {"define", "explain", "describe", "what", "how", "does", "work"}
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    prompt=st.sampled_from(_PROMPTS),
+    term=st.lists(
+        st.sampled_from(["sparse", "token", "mixer", "gated", "unit", "flow", "prior"]),
+        min_size=1,
+        max_size=3,
+    ),
+)
+def test_property_no_concept_is_named_by_a_prompt_word(prompt, term):
+    question = prompt.format(" ".join(term))
+    for name, _ in question_terms(question):
+        assert name.split()[0].lower() not in _PROMPT_WORDS, (question, name)
+        assert name == " ".join(term), (question, name)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.sampled_from(_NAMES + _CUES + _FILLER), min_size=3, max_size=40),
+    st.sampled_from(["Adam", "Mask R-CNN", "GRU"]),
+)
+def test_property_evidence_is_a_sentence_of_its_card(words, question):
+    answer = " ".join(words)
+    cards = [Card(question, answer)]
+    _, result = _triples(cards, _property_nlp())
+    flat = " ".join(answer.split())
+    for r in result.relations:
+        head, _, sentence = r["evidence"].partition(": ")
+        assert head == question
+        assert " ".join(sentence.rstrip("…").split()) in flat, (r, answer)

@@ -439,7 +439,9 @@ def extract(
             at = bisect_right(sentence_starts, mention.start)
             if domain_lead(lower, sentence_starts[at - 1], mention.start, mention.end):
                 continue
-            near = max(clause_start[clause], mention.start - NEGATION_REACH)
+            # "is not a kind of X": a negation just before the cue that governs the mention counts too.
+            governing = next((c.start for c in reversed(cues) if c.end <= mention.start), mention.start)
+            near = max(clause_start[clause], min(governing, mention.start) - NEGATION_REACH)
             if any(lower[i] in NEGATIONS for i in range(near, mention.start)):
                 continue  # "does not use X", "works without X": no relation is stated
             reverse = False
