@@ -594,3 +594,16 @@ def test_property_evidence_is_a_sentence_of_its_card(words, question):
         head, _, sentence = r["evidence"].partition(": ")
         assert head == question
         assert " ".join(sentence.rstrip("…").split()) in flat, (r, answer)
+
+
+def test_an_acronym_of_a_known_name_is_its_alias_not_a_new_concept():
+    cards = [
+        Card("recurrent neural network", "A network with a loop over time steps."),
+        Card("LSTM", "A gated cell; addresses the vanishing gradients of an RNN."),
+    ]
+    result = extract_deck(cards)
+    names = {c["name"]: c for c in result.concepts}
+    assert "RNN" not in names
+    assert "RNN" in names["recurrent neural network"]["aliases"]
+    assert any(r["target"] == "recurrent-neural-network" for r in result.relations)
+    assert any("took 'RNN' as short for 'recurrent neural network'" in n for n in result.notes)

@@ -61,6 +61,8 @@ _COMPARISON = re.compile(
 _TRAILING = frozenset("at for in of to on with about from by".split())
 _CLOZE_SOURCE = re.compile(r" c\d+$")
 _PARENTHETICAL = re.compile(r"^(.*\S)\s*\(([^()]+)\)\s*$")
+#: "ROC (receiver operating characteristic) Curve": an acronym expanded in the middle of a name.
+_INNER_EXPANSION = re.compile(r"^(\S+)\s*\(([^()]+)\)\s+(\S.*)$")
 
 
 MAX_TERM_WORDS = 8
@@ -89,6 +91,8 @@ def question_terms(question: str) -> list[tuple[str, list[str]]]:
     ([('batch norm', [])], [('Adam', [])])
     >>> question_terms("Difference between L1 and L2 regularization")
     [('L1', []), ('L2 regularization', [])]
+    >>> question_terms("ROC (receiver operating characteristic) Curve")
+    [('ROC Curve', ['receiver operating characteristic Curve'])]
     >>> question_terms("What are CPUs bad at?"), question_terms("logistic regression? Why a sigmoid")
     ([], [('logistic regression', [])])
     """
@@ -113,6 +117,11 @@ def question_terms(question: str) -> list[tuple[str, list[str]]]:
     terms = []
     for part in re.split(r"\s+&\s+", text):
         aliases: list[str] = []
+        inner = _INNER_EXPANSION.match(part)
+        if inner and initials_of(inner.group(1), inner.group(2)):
+            acronym, expansion, rest = inner.groups()
+            terms.append((f"{acronym} {rest}", [f"{expansion.strip()} {rest}"]))
+            continue
         match = _PARENTHETICAL.match(part)
         if match:
             part, inner = match.group(1), match.group(2).strip()
@@ -123,6 +132,33 @@ def question_terms(question: str) -> list[tuple[str, list[str]]]:
             continue
         terms.append((names[0], [*names[1:], *aliases]))
     return terms
+
+
+def initials_of(acronym: str, name: str) -> bool:
+    """Whether ``acronym`` is made of the initials of ``name``'s words, in order, starting with its
+    first word and ending with its last; words in between may be left out ("AUC": area under the
+    ROC curve). Camel case splits words ("TF": TensorFlow).
+
+    >>> initials_of("AUC", "area under the ROC curve"), initials_of("RNN", "recurrent neural network")
+    (True, True)
+    >>> initials_of("TF", "TensorFlow"), initials_of("NN", "k-nearest neighbours")
+    (True, False)
+    """
+    words = re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", name)
+    letters = acronym.lower()
+    if len(words) < 2 or len(letters) < 2 or not letters.isalpha():
+        return False
+    heads = [w[0].lower() for w in words]
+    if heads[0] != letters[0] or heads[-1] != letters[-1]:
+        return False
+    at = 1
+    for letter in letters[1:-1]:
+        while at < len(heads) - 1 and heads[at] != letter:
+            at += 1
+        if at >= len(heads) - 1:
+            return False
+        at += 1
+    return True
 
 
 def concept_id(name: str, taken: set[str]) -> str:

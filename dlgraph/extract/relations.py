@@ -30,7 +30,7 @@ from .cues import (
 from .definitions import TASK_CLASS, domain_lead, example_class, example_regions, genus_at
 from .mentions import CONCEPTS_KEY, _label_index, everyday, singular
 from .pipeline import make_pipeline
-from .questions import _clip, _topic, card_concepts, concept_id
+from .questions import _clip, _topic, card_concepts, concept_id, initials_of
 
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*$")
 
@@ -499,9 +499,31 @@ def extract(
                     cued.add((pair, typed))
 
     accepted = _accept(candidate_cards, candidate_forms, candidate_topic, concepts, min_count, linked_terms)
-    ids = {key: c["id"] for key, c in accepted.items()}
+    expanded = _expansions(accepted, concepts)
+    by_id = {c["id"]: c for c in concepts}
+    for key, cid in expanded.items():
+        acronym = accepted.pop(key)["name"]
+        target = by_id[cid]
+        if cid not in real and acronym not in target["aliases"]:
+            target["aliases"].append(acronym)  # the deck's own concept: the acronym is its other name
+        notes.append(f"took {acronym!r} as short for {target['name']!r} (its initials), not a new concept")
+    ids = {key: c["id"] for key, c in accepted.items()} | expanded
     relations = _relations(found, ids, hub_at=max(HUB_MIN_CARDS, round(HUB_SHARE * len(cards))), cued=cued)
     return Extraction(list(accepted.values()), relations, notes)
+
+
+def _expansions(accepted: dict[str, dict[str, Any]], concepts: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """Candidate key -> known concept id, for proposed acronyms that abbreviate exactly one known
+    concept's name ("AUC" and "area under the ROC curve"): an alias, not an empty new concept."""
+    out = {}
+    for key, concept in accepted.items():
+        acronym = concept["name"]
+        if not (_ACRONYM.match(acronym) and acronym.isupper()):
+            continue
+        matches = {c["id"] for c in concepts if initials_of(acronym, c["name"])}
+        if len(matches) == 1:
+            out[key] = matches.pop()
+    return out
 
 
 #: The longest link text taken as a term: a longer one is a phrase or a sentence.
