@@ -94,9 +94,24 @@ def test_search_is_stable_and_limited():
 
 
 def test_complete_by_id_name_or_alias(resolver):
-    assert [cid for cid, _ in resolver.complete("fas")] == ["fast-r-cnn", "faster-r-cnn"]
-    assert [cid for cid, _ in resolver.complete("incep")] == ["googlenet", "inception-resnet"]
-    assert resolver.complete("roi")[0] == ("roi-pooling", "RoI Pooling")
+    assert [cid for _, cid, _ in resolver.complete("fas")] == ["fast-r-cnn", "faster-r-cnn"]
+    assert [cid for _, cid, _ in resolver.complete("incep")] == ["googlenet", "inception-resnet"]
+    assert resolver.complete("roi")[0] == ("roi-pooling", "roi-pooling", "RoI Pooling")
+
+
+def test_completion_offers_the_label_that_extends_what_was_typed(resolver):
+    # Same case first: "Fas" is the start of the names, "fas" of the ids.
+    assert resolver.complete("Fas") == [
+        ("Fast R-CNN", "fast-r-cnn", "Fast R-CNN"),
+        ("Faster R-CNN", "faster-r-cnn", "Faster R-CNN"),
+    ]
+    # An alias as typed, never an id that does not start with it.
+    assert resolver.complete("Incep") == [
+        ("Inception", "googlenet", "GoogLeNet"),
+        ("Inception-ResNet", "inception-resnet", "Inception-ResNet"),
+    ]
+    assert resolver.complete("deep q") == [("deep Q-network", "dqn", "DQN")]
+    assert resolver.complete("zzz") == []
 
 
 def test_slugify_makes_valid_ids():
