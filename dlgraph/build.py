@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import textwrap
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any
 from . import store
 from .decks import Card, Deck, load_deck
 from .errors import DlgraphError, InvalidData, UsageError
+from .report import wrap
 from .vocabulary import LINEAGE_TYPES, RELATION_TYPES
 
 BUILD_FILE = "build.json"
@@ -545,9 +545,11 @@ def report_lines(report: BuildReport, style: Any, *, detailed: bool = False) -> 
         lines.append(f"dropped {count(len(report.dropped), 'relation')} (rejected, or closing a cycle)")
     if report.rejected:
         lines.append(f"remembered {count(len(report.rejected), 'relation')} deleted by hand as rejected")
-    lines += [f"note: {n}" for n in report.notes[:10]]
-    if len(report.notes) > 10:
-        lines.append(f"note: ... and {len(report.notes) - 10} more (see --json)")
+    # The summary keeps ten notes; --report is the full account and keeps every one.
+    shown = report.notes if detailed else report.notes[:10]
+    lines += [f"note: {n}" for n in shown]
+    if len(report.notes) > len(shown):
+        lines.append(f"note: and {len(report.notes) - len(shown)} more (see --report or --json)")
     if not detailed:
         return lines
     lines += [
@@ -564,8 +566,7 @@ def report_lines(report: BuildReport, style: Any, *, detailed: bool = False) -> 
         # Every one: a report that cuts the list at a dozen hides what the build made.
         lines += ["", style("New concepts", bold=True)]
         listed = ", ".join(report.new_concepts)
-        indent = {"initial_indent": "  ", "subsequent_indent": "  "}
-        lines += textwrap.wrap(listed, 100, break_on_hyphens=False, **indent)
+        lines += wrap(listed, "  ")
     if report.dropped:
         lines += ["", style("Dropped", bold=True)] + [f"  {d}" for d in report.dropped]
     if report.recall is not None:

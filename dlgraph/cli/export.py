@@ -8,6 +8,7 @@ import click
 
 from .. import store
 from ..errors import UsageError
+from ..report import count
 from . import _emit, _graph, _resolve, _topic, cli, concept_arg, json_option, topic_arg
 
 #: The names of dlgraph.export.FORMATS, kept here so that ``--help`` does not import networkx;
@@ -103,7 +104,8 @@ def export(
             stream.flush()
             return
         done = exporter.export(sel, fmt, output, force=force)
-    click.echo(f"Wrote {done['concepts']} concepts and {done['relations']} relations as {fmt} to {output}")
+    made = f"{count(done['concepts'], 'concept')} and {count(done['relations'], 'relation')}"
+    click.echo(f"Wrote {made} as {fmt} to {output}")
 
 
 @cli.command()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..report import count
 from . import PairedOptionCommand, _graph, _resolve, _topic, cli, concept_arg, topic_arg
 
 
@@ -92,7 +93,8 @@ def render(
         mastery=mastery,
     )
     done = draw.write_map(_graph(ctx), output or draw.DEFAULT_OUTPUT, options)
-    click.echo(f"wrote {done['output']}: {done['concepts']} concepts, {done['relations']} relations")
+    made = f"{count(done['concepts'], 'concept')}, {count(done['relations'], 'relation')}"
+    click.echo(f"wrote {done['output']}: {made}")
     if done["highlight"]:
         click.echo(done["highlight"])
     if open_browser:
