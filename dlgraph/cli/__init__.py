@@ -192,7 +192,7 @@ def _complete_concept(ctx: click.Context, param: click.Parameter, incomplete: st
     if len(hits) == 1 and _completing_shell() in ("bash", "zsh"):
         _, cid, name = hits[0]
         return [CompletionItem(cid, help=name)]
-    return [CompletionItem(label, help=name) for label, _, name in hits]
+    return [CompletionItem(label, help=name if name != label else None) for label, _, name in hits]
 
 
 def _complete_field(field: str):
