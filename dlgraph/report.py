@@ -85,8 +85,12 @@ def fit(line: str, subsequent: str = "  ", width: int = 100) -> list[str]:
     """
     if len(line) <= width and "\n" not in line:
         return [line]
-    body = line.lstrip(" ")
-    return wrap(body, line[: len(line) - len(body)], width, subsequent=subsequent)
+    # The first line as written up to its last space that fits (its columns stay aligned), then words.
+    cut = line.rfind(" ", 0, width + 1)
+    if "\n" in line or not line[:cut].strip():
+        body = line.lstrip(" ")
+        return wrap(body, line[: len(line) - len(body)], width, subsequent=subsequent)
+    return [line[:cut].rstrip(), *wrap(line[cut:], subsequent, width)]
 
 
 def _wrap(text: str, indent: str, width: int = 100) -> list[str]:
@@ -260,10 +264,9 @@ def types_report(style: Style = plain) -> list[str]:
     for family in FAMILIES:
         lines.append(style(family, bold=True))
         for row in (r for r in rows if r["family"] == family):
-            lines.append(
-                f"  {row['type']:<{w_type}}  inverse: {row['inverse']:<{w_inverse}}  "
-                f"{order[row['prerequisite']]:<12}  {row['description']}"
-            )
+            head = f"  {row['type']:<{w_type}}  inverse: {row['inverse']:<{w_inverse}}  "
+            head += f"{order[row['prerequisite']]:<12}  "
+            lines += fit(head + row["description"], " " * len(head))
     lines.append("")
     lines.append(style("topics", bold=True))
     lines += [f"  {k:<23} {v}" for k, v in TOPICS.items()]
@@ -274,10 +277,13 @@ def types_report(style: Style = plain) -> list[str]:
 
 def validate_report(result: dict[str, Any], style: Style = plain) -> list[str]:
     lines = []
-    for problem in result["errors"]:
-        lines.append(style("error: ", fg="red") + problem)
-    for warning in result["warnings"]:
-        lines.append(style("warning: ", fg="yellow") + warning)
+    for label, colour, items in (
+        ("error: ", "red", result["errors"]),
+        ("warning: ", "yellow", result["warnings"]),
+    ):
+        for item in items:
+            first, *rest = fit(label + item, "  ")
+            lines += [style(label, fg=colour) + first[len(label) :], *rest]
     verdict = "valid" if result["valid"] else f"NOT valid ({count(len(result['errors']), 'error')})"
     lines.append(
         f"{result['directory']}: {verdict}: {count(result['concepts'], 'concept')}, "
