@@ -208,11 +208,11 @@ def _words(text: str) -> list[str]:
 def _query(text: str) -> tuple[set[str], dict[str, float]]:
     """The normalized forms a label may equal, and the query's content words with their weights.
 
-    Stop-words are dropped (unless nothing else is left); filler words ("optimizer", "model") count
-    half, so "the adam optimizer" is about Adam before it is about optimizers.
+    Stop-words are dropped (a query of stop-words alone can still equal a name, never match text);
+    filler words ("optimizer", "model") count half, so "the adam optimizer" is about Adam before it is
+    about optimizers.
     """
-    words = _words(text)
-    content = [w for w in words if w not in STOP_WORDS] or words
+    content = [w for w in _words(text) if w not in STOP_WORDS]
     weights = {w: 0.5 if w in FILLER_WORDS else 1.0 for w in content}
     plain = " ".join(content)
     keys = {normalize(text), normalize(plain), normalize(strip_filler(plain))} - {""}
