@@ -26,7 +26,7 @@ from typing import Any
 from . import store
 from .decks import Card, Deck, load_deck
 from .errors import DlgraphError, InvalidData, UsageError
-from .report import wrap
+from .report import fit, wrap
 from .vocabulary import LINEAGE_TYPES, RELATION_TYPES
 
 BUILD_FILE = "build.json"
@@ -547,7 +547,7 @@ def report_lines(report: BuildReport, style: Any, *, detailed: bool = False) -> 
         lines.append(f"remembered {count(len(report.rejected), 'relation')} deleted by hand as rejected")
     # The summary keeps ten notes; --report is the full account and keeps every one.
     shown = report.notes if detailed else report.notes[:10]
-    lines += [f"note: {n}" for n in shown]
+    lines += [line for n in shown for line in fit(f"note: {n}")]
     if len(report.notes) > len(shown):
         lines.append(f"note: and {len(report.notes) - len(shown)} more (see --report or --json)")
     if not detailed:

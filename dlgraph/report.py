@@ -225,7 +225,8 @@ def search_report(result: dict[str, Any], style: Style = plain) -> list[str]:
     rows = result["results"]
     if not rows:
         return [f"No concept matches {result['query']!r}."]
-    return [f"{row['score']:>5}  {row['name']}  ({row['id']}, {row['match']})" for row in rows]
+    width = max(len(row["name"]) for row in rows)
+    return [f"{row['score']:>5}  {row['name']:<{width}}  ({row['id']}, {row['match']})" for row in rows]
 
 
 def list_report(result: dict[str, Any], style: Style = plain) -> list[str]:

@@ -273,13 +273,12 @@ def _known(ctx: click.Context, values: tuple[str, ...]) -> list[str]:
         if not os.path.isfile(value) and _looks_like_a_file(value):
             if os.path.isdir(value):
                 raise UsageError(f"--known {value}: is a folder; give a file of names, one a line")
-            try:  # a concept may have a slash in its name ("L1/L2"): only then is it a name
-                _graph(ctx).resolver.resolve(value)
-            except DlgraphError:
+            # A name may hold a slash ("Vanishing/exploding gradients"): names that resolve are names.
+            if not all(_names_a_concept(ctx, n) for n in value.split(",") if n.strip()):
                 raise UsageError(
                     f"--known {value}: no such file (--known takes a file of names, one a line, "
                     "or comma-separated names)"
-                ) from None
+                )
         if os.path.isfile(value):
             try:
                 text = Path(value).read_text(encoding="utf-8-sig")
@@ -293,6 +292,14 @@ def _known(ctx: click.Context, values: tuple[str, ...]) -> list[str]:
         else:
             names += [n.strip() for n in value.split(",") if n.strip()]
     return [_resolve(ctx, n) for n in names]
+
+
+def _names_a_concept(ctx: click.Context, name: str) -> bool:
+    try:
+        _graph(ctx).resolver.resolve(name.strip())
+    except DlgraphError:
+        return False
+    return True
 
 
 def _looks_like_a_file(value: str) -> bool:
