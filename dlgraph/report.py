@@ -37,7 +37,13 @@ def _steps(n: int) -> str:
     return count(n, "lineage step")
 
 
-def wrap(text: str, indent: str = "", width: int = 100, *, subsequent: str | None = None) -> list[str]:
+#: The widest line a report prints; the CLI narrows it to the terminal's width when it prints to one.
+LINE_WIDTH = 100
+
+
+def wrap(
+    text: str, indent: str = "", width: int | None = None, *, subsequent: str | None = None
+) -> list[str]:
     """``text`` in lines of at most ``width`` characters, broken between words, in linear time.
 
     Runs of whitespace become one space; a word longer than a line is cut into line-sized pieces.
@@ -49,6 +55,7 @@ def wrap(text: str, indent: str = "", width: int = 100, *, subsequent: str | Non
     >>> wrap("a " + "x" * 12, "", 5)
     ['a', 'xxxxx', 'xxxxx', 'xx']
     """
+    width = width or LINE_WIDTH
     first, rest = indent, indent if subsequent is None else subsequent
     lines: list[str] = []
     words: list[str] = []
@@ -73,7 +80,7 @@ def wrap(text: str, indent: str = "", width: int = 100, *, subsequent: str | Non
     return lines
 
 
-def fit(line: str, subsequent: str = "  ", width: int = 100) -> list[str]:
+def fit(line: str, subsequent: str = "  ", width: int | None = None) -> list[str]:
     """A formatted line as it is when it fits in ``width``, else wrapped between words.
 
     Its own indentation and inner spacing are kept when it fits (aligned columns, ``  (needs …)``).
@@ -83,6 +90,7 @@ def fit(line: str, subsequent: str = "  ", width: int = 100) -> list[str]:
     >>> fit("  uses: A, B", "        ", 10)
     ['  uses: A,', '        B']
     """
+    width = width or LINE_WIDTH
     if len(line) <= width and "\n" not in line:
         return [line]
     # The first line as written up to its last space that fits (its columns stay aligned), then words.
@@ -93,7 +101,7 @@ def fit(line: str, subsequent: str = "  ", width: int = 100) -> list[str]:
     return [line[:cut].rstrip(), *wrap(line[cut:], subsequent, width)]
 
 
-def _wrap(text: str, indent: str, width: int = 100) -> list[str]:
+def _wrap(text: str, indent: str, width: int | None = None) -> list[str]:
     return wrap(text, indent, width)
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from dlgraph import __version__
 from dlgraph.cli import cli
+from dlgraph.store import bundled_data_dir
 
 from .conftest import MINI
 
@@ -581,3 +582,26 @@ def test_show_of_a_4_mb_definition_finishes(mini_dir):
     lines = done.stdout.splitlines()
     assert max(len(line) for line in lines) <= 100
     assert lines.count("  " + "z" * 98) == 1020  # the long word, cut into line-sized pieces
+
+
+def test_on_a_terminal_lines_wrap_at_its_width():
+    leader, follower = os.openpty()
+    try:
+        env = {**os.environ, "COLUMNS": "60", "NO_COLOR": "1"}
+        done = subprocess.run(
+            [sys.executable, "-m", "dlgraph", "--data-dir", str(bundled_data_dir()), "show", "GRU"],
+            stdout=follower,
+            env=env,
+            timeout=120,
+        )
+        output = os.read(leader, 65536).decode("utf-8")
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert done.returncode == 0
+    lines = output.replace("\r\n", "\n").splitlines()
+    assert lines[5:7] == [
+        "  simplifiedLSTM. merges cell state and hidden state. merges",
+        "  forget and input gates into single update gate",
+    ]
+    assert max(len(line) for line in lines) <= 60

@@ -351,6 +351,13 @@ def cli(ctx: click.Context, data_dir: str | None, field: bool, debug: bool) -> N
     ctx.ensure_object(dict)
     if "NO_COLOR" in os.environ:
         ctx.color = False
+    if sys.stdout.isatty():
+        # Wrap where the terminal would, so that it never breaks a word itself; pipes get 100.
+        import shutil
+
+        from .. import report
+
+        report.LINE_WIDTH = max(40, min(100, shutil.get_terminal_size().columns))
 
 
 class _BashComplete(BashComplete):
