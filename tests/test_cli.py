@@ -17,6 +17,7 @@ from dlgraph.store import bundled_data_dir
 from .conftest import MINI
 
 ROOT = Path(__file__).resolve().parent.parent
+BUNDLED = bundled_data_dir()
 
 
 def test_path_human_output_is_exact(run):
@@ -367,13 +368,13 @@ def test_with_json_an_error_is_one_json_object_on_stdout(run):
 
 
 def test_show_the_adam_optimizer_on_the_bundled_graph(run):
-    result = run("show", "the adam optimizer", data_dir=None)
+    result = run("show", "the adam optimizer", data_dir=BUNDLED)
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout.startswith("Adam  (adam)\ntopic: optimization · kind: algorithm\n")
 
 
 def test_search_the_adam_optimizer_puts_adam_first(run):
-    result = run("search", "the adam optimizer", "--limit", "3", data_dir=None)
+    result = run("search", "the adam optimizer", "--limit", "3", data_dir=BUNDLED)
     assert result.exit_code == 0
     assert result.stdout == (
         "100.0  Adam       (adam, name)\n"
@@ -383,7 +384,7 @@ def test_search_the_adam_optimizer_puts_adam_first(run):
 
 
 def test_search_ignores_stop_words_and_ranks_names_above_definitions(run):
-    result = run("search", "attention is all you need", "--json", data_dir=None)
+    result = run("search", "attention is all you need", "--json", data_dir=BUNDLED)
     rows = json.loads(result.stdout)["results"]
     assert [r["name"] for r in rows[:2]] == ["Attention", "Attention scaling"]
     assert "bidirectional-rnn" not in [r["id"] for r in rows]
@@ -394,14 +395,14 @@ def test_search_ignores_stop_words_and_ranks_names_above_definitions(run):
 
 
 def test_show_relu_says_where_the_graph_mentions_it(run):
-    result = run("show", "relu", data_dir=None)
+    result = run("show", "relu", data_dir=BUNDLED)
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == (
         "Error: no concept named 'relu'; it is not a concept of this graph, but the text of "
         "Activation function, AlexNet, CNN mentions it (`dlgraph search relu`); "
         "or did you mean 'Reinforcement learning', 'GRU'?\n"
     )
-    found = json.loads(run("search", "relu", "--json", data_dir=None).stdout)["results"]
+    found = json.loads(run("search", "relu", "--json", data_dir=BUNDLED).stdout)["results"]
     assert {"activation-function", "alexnet"} <= {r["id"] for r in found}
 
 
@@ -472,7 +473,7 @@ def test_an_ambiguous_topic_prefix_lists_both(run):
 
 
 def test_study_limit_0_says_what_it_means(run):
-    result = run("study", "--limit", "0", data_dir=None)
+    result = run("study", "--limit", "0", data_dir=BUNDLED)
     assert result.exit_code == 0
     assert result.stdout.startswith(
         "Nothing due for review, and --limit 0 introduces no new concept; raise --limit to learn.\n"
@@ -480,7 +481,7 @@ def test_study_limit_0_says_what_it_means(run):
 
 
 def test_next_known_adam_shows_the_starting_points(run):
-    result = run("next", "--known", "adam", data_dir=None)
+    result = run("next", "--known", "adam", data_dir=BUNDLED)
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[:4] == [
@@ -489,7 +490,7 @@ def test_next_known_adam_shows_the_starting_points(run):
         "  Activation function",
         "  Bilinear interpolation",
     ]
-    data = json.loads(run("next", "--known", "adam", "--json", data_dir=None).stdout)
+    data = json.loads(run("next", "--known", "adam", "--json", data_dir=BUNDLED).stdout)
     assert data["results"] == [] and len(data["starting_points"]) == 27
 
 
@@ -589,7 +590,7 @@ def test_on_a_terminal_lines_wrap_at_its_width():
     try:
         env = {**os.environ, "COLUMNS": "60", "NO_COLOR": "1"}
         done = subprocess.run(
-            [sys.executable, "-m", "dlgraph", "--data-dir", str(bundled_data_dir()), "show", "GRU"],
+            [sys.executable, "-m", "dlgraph", "--data-dir", str(BUNDLED), "show", "GRU"],
             stdout=follower,
             env=env,
             timeout=120,
