@@ -215,21 +215,21 @@ def _complete_field(field: str):
     return complete
 
 
-def _topic(ctx: click.Context, value: str | None) -> str | None:
-    """The graph's topic that ``value`` names, resolved as a concept name is ("object detection", "obj")."""
+def _term(ctx: click.Context, field: str, value: str | None) -> str | None:
+    """The graph's topic or kind that ``value`` names, resolved as a concept name is ("obj")."""
     if value is None:
         return None
     from ..names import resolve_term
 
-    return resolve_term(value, (c["topic"] for c in _graph(ctx).concepts.values()), "topic")
+    return resolve_term(value, (c[field] for c in _graph(ctx).concepts.values()), field)
+
+
+def _topic(ctx: click.Context, value: str | None) -> str | None:
+    return _term(ctx, "topic", value)
 
 
 def _kind(ctx: click.Context, value: str | None) -> str | None:
-    if value is None:
-        return None
-    from ..names import resolve_term
-
-    return resolve_term(value, (c["kind"] for c in _graph(ctx).concepts.values()), "kind")
+    return _term(ctx, "kind", value)
 
 
 def _resolve(ctx: click.Context, name: str) -> str:
