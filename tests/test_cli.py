@@ -606,3 +606,40 @@ def test_on_a_terminal_lines_wrap_at_its_width():
         "  forget and input gates into single update gate",
     ]
     assert max(len(line) for line in lines) <= 60
+
+
+def test_build_report_lists_every_new_concept_and_note_with_singular_counts():
+    from dlgraph.build import BuildReport, report_lines
+    from dlgraph.report import plain
+
+    names = [f"Concept number {i}" for i in range(40)]
+    notes = [f"note {i}" for i in range(15)]
+    made = BuildReport(
+        "deck.txt",
+        "csv",
+        "g",
+        cards=1,
+        fresh=True,
+        written=True,
+        concepts=1,
+        new_concepts=names,
+        relations=1,
+        extracted=1,
+        covered=1,
+        dropped=["a -uses-> b"],
+        notes=notes,
+    )
+    lines = report_lines(made, plain, detailed=True)
+    assert lines[:3] == [
+        "wrote g: 1 concept (40 new), 1 relation (+0 -0)",
+        "read 1 card from deck.txt as csv; extraction found 1 relation",
+        "dropped 1 relation (rejected, or closing a cycle)",
+    ]
+    assert [line for line in lines if line.startswith("note")] == [f"note: {n}" for n in notes]
+    listed = lines[lines.index("New concepts") + 1 : lines.index("Dropped") - 1]
+    assert " ".join(line.strip() for line in listed).split(", ") == names  # every one, no "..."
+    assert max(len(line) for line in listed) <= 100
+    assert "  (1 extracted relation skipped: a kept relation already links the pair)" in lines
+    # Without --report the summary keeps ten notes and says how many more there are.
+    short = report_lines(made, plain)
+    assert short[-1] == "note: and 5 more (see --report or --json)"
