@@ -115,13 +115,13 @@ def path_report(result: dict[str, Any], style: Style = plain) -> list[str]:
         newer, older = (a, b) if result["reversed"] else (b, a)
         if result["reversed"]:
             lines.append(f"Note: it is the other way round: {newer} descends from {older}.")
-        lines.append(style(" → ".join(names), bold=True))
+        lines += [style(line, bold=True) for line in fit(" → ".join(names))]
         lines.append(f"{newer} descends from {older} in {_steps(len(names) - 1)}.")
     else:
         if result["fallback"]:
             lines.append(f"No lineage path between {a} and {b}.")
             lines.append("Shortest connection through any relation (not a lineage):")
-        lines.append(style(" → ".join(names), bold=True))
+        lines += [style(line, bold=True) for line in fit(" → ".join(names))]
     lines.append("")
     steps = zip(result["edges"], pairwise(result["path"]), strict=True)
     for i, (edge, (here, there)) in enumerate(steps, 1):
