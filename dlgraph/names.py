@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import AmbiguousConcept, ConceptNotFound
+
+if TYPE_CHECKING:
+    from difflib import SequenceMatcher
 
 _NON_ALNUM = re.compile(r"[\W_]+")
 _WORD = re.compile(r"\w+")
@@ -219,21 +222,31 @@ def _query(text: str) -> tuple[set[str], dict[str, float]]:
     return keys, weights
 
 
-def _share(weights: dict[str, float], words: set[str]) -> float:
-    """How much of the query's weight ``words`` cover: a word counts whole, or as a prefix of 4+ letters."""
+def _share(weights: dict[str, float], text: str) -> tuple[float, set[str]]:
+    """How much of the query's weight the words of ``text`` cover, and those words.
+
+    A query word counts when it is a word of the text, or (4+ letters) the start of one. A query
+    word that is not even a substring of the text is ruled out before the text is split into words.
+    """
     total = sum(weights.values())
-    if not total:
-        return 0.0
+    folded = text.casefold()
+    present = [w for w in weights if w in folded]
+    if not total or not present:
+        return 0.0, set()
+    words = set(_words(text))
     hit = sum(
-        weight
-        for w, weight in weights.items()
-        if w in words or (len(w) >= 4 and any(x.startswith(w) for x in words))
+        weights[w] for w in present if w in words or (len(w) >= 4 and any(x.startswith(w) for x in words))
     )
-    return hit / total
+    return hit / total, words
 
 
-def _label_score(label: str, keys: set[str], main: str, weights: dict[str, float]) -> tuple[float, bool]:
-    """How well one name or alias matches, and whether it took a fuzzy comparison."""
+def _label_score(
+    label: str, keys: set[str], matcher: SequenceMatcher, weights: dict[str, float]
+) -> tuple[float, bool]:
+    """How well one name or alias matches, and whether it took a fuzzy comparison.
+
+    ``matcher`` holds the normalized query as its second sequence (set once per search).
+    """
     norm = normalize(label)
     if not norm:
         return 0.0, False
@@ -245,17 +258,14 @@ def _label_score(label: str, keys: set[str], main: str, weights: dict[str, float
     inside = [len(norm) - len(k) for k in keys if len(k) >= 3 and k in norm]
     if inside:
         return 80.0 - min(min(inside), 20) * 0.25, False
-    words = set(_words(label))
-    share = _share(weights, words)
+    share, words = _share(weights, label)
     if share:
         covered = sum(1 for x in words if any(x == w or x.startswith(w) for w in weights)) / len(words)
         if share >= 0.5 or covered == 1:
             return NAME_BAND + 25.0 * share + 5.0 * covered, False
         # One word of a longer name ("average" of "mean average precision"): below the text band.
         return 20.0 * share * covered, False
-    from difflib import SequenceMatcher
-
-    matcher = SequenceMatcher(None, main, norm, autojunk=False)
+    matcher.set_seq1(norm)
     if matcher.real_quick_ratio() < 0.7 or matcher.quick_ratio() < 0.7:
         return 0.0, False
     ratio = matcher.ratio()
@@ -287,6 +297,10 @@ def search(
     main = normalize(text)
     if not main:
         return []
+    from difflib import SequenceMatcher  # here, not at the top: completion never needs it
+
+    matcher = SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(main)
     evidence: dict[str, list[str]] = {}
     for r in relations:
         if r.get("evidence"):
@@ -295,7 +309,7 @@ def search(
     for c in concepts:
         score, match = 0.0, ""
         for label, where in [(c["name"], "name")] + [(a, "alias") for a in c.get("aliases", ())]:
-            candidate, fuzzy = _label_score(label, keys, main, weights)
+            candidate, fuzzy = _label_score(label, keys, matcher, weights)
             if where == "alias":
                 candidate -= 0.5  # a concept's own name wins a tie with another concept's alias
             if candidate > score:
@@ -305,7 +319,7 @@ def search(
                 ("definition", [c.get("definition") or "", c.get("card") or ""]),
                 ("text", evidence.get(c["id"], [])),
             ):
-                share = _share(weights, set(_words(" ".join(body))))
+                share, _ = _share(weights, " ".join(body))
                 if share and 10.0 + (TEXT_BAND - 10.0) * share > score:
                     score, match = 10.0 + (TEXT_BAND - 10.0) * share, where
         if score > 0:
