@@ -264,18 +264,23 @@ def types_table() -> list[dict[str, Any]]:
     ]
 
 
-def types_report(style: Style = plain) -> list[str]:
-    rows = types_table()
+def types_report(
+    style: Style = plain, rows: list[dict[str, Any]] | None = None, *, vocabulary: bool = True
+) -> list[str]:
+    """``dlgraph types``: the relation types by family (``rows``: only those), then topics and kinds."""
+    rows = types_table() if rows is None else rows
     w_type = max(len(r["type"]) for r in rows)
     w_inverse = max(len(r["inverse"]) for r in rows)
     order = {"target": "target first", "source": "source first", None: "no order"}
     lines = []
-    for family in FAMILIES:
+    for family in (f for f in FAMILIES if any(r["family"] == f for r in rows)):
         lines.append(style(family, bold=True))
         for row in (r for r in rows if r["family"] == family):
             head = f"  {row['type']:<{w_type}}  inverse: {row['inverse']:<{w_inverse}}  "
             head += f"{order[row['prerequisite']]:<12}  "
             lines += fit(head + row["description"], " " * len(head))
+    if not vocabulary:
+        return lines
     lines.append("")
     lines.append(style("topics", bold=True))
     lines += [f"  {k:<23} {v}" for k, v in TOPICS.items()]

@@ -643,3 +643,16 @@ def test_build_report_lists_every_new_concept_and_note_with_singular_counts():
     # Without --report the summary keeps ten notes and says how many more there are.
     short = report_lines(made, plain)
     assert short[-1] == "note: and 5 more (see --report or --json)"
+
+
+def test_types_shows_one_relation_type_by_name_or_label(run):
+    expected = (
+        "lineage\n"
+        "  improves-on  inverse: improved by  target first  a newer method that fixes or beats the target\n"
+        "                                                   (Faster R-CNN improves on Fast R-CNN)\n"
+    )
+    assert run("types", "improves-on").stdout == expected
+    assert run("types", "improved by").stdout == expected
+    assert [t["type"] for t in json.loads(run("types", "impr", "--json").stdout)["types"]] == ["improves-on"]
+    unknown = run("types", "xyz")
+    assert unknown.exit_code == 2 and unknown.stderr.startswith("Error: no relation type 'xyz'")

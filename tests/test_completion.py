@@ -55,6 +55,7 @@ BASH_CASES = [
     (["list", "--kind", "comp"], ["component"]),
     (["export", "--format", "obs"], ["obsidian"]),
     (["build", "--format", "anki"], ["anki", "anki-package"]),
+    (["types", "impr"], ["improves-on"]),
     (["show", "zzzz"], []),
 ]
 
@@ -111,6 +112,7 @@ ZSH_CASES = [
     ("dlgraph list --topic obj", "dlgraph list --topic object-detection "),
     ("dlgraph list --kind comp", "dlgraph list --kind component "),
     ("dlgraph export --format obs", "dlgraph export --format obsidian "),
+    ("dlgraph types simp", "dlgraph types simplifies "),
 ]
 
 # An interactive zsh on a pseudo-terminal (zsh's own zpty module): compinit, click's zsh script, then
@@ -160,6 +162,7 @@ FISH_CASES = [
     ("dlgraph list --topic obj", ["object-detection"]),
     ("dlgraph list --kind comp", ["component"]),
     ("dlgraph export --format obs", ["obsidian"]),
+    ("dlgraph types part", ["part-of\tis part of"]),
 ]
 
 

@@ -185,19 +185,52 @@ def list_(ctx: click.Context, topic: str | None, kind: str | None, as_json: bool
     _emit(result, as_json, report.list_report)
 
 
+def _complete_relation_type(ctx: click.Context, param: click.Parameter, incomplete: str):
+    from click.shell_completion import CompletionItem
+
+    from ..vocabulary import RELATION_TYPES
+
+    typed = incomplete.casefold()
+    return [
+        CompletionItem(name, help=spec.label)
+        for name, spec in RELATION_TYPES.items()
+        if name.startswith(typed)
+    ]
+
+
 @cli.command()
+@click.argument("relation", required=False, metavar="[TYPE]", shell_complete=_complete_relation_type)
 @json_option
-def types(as_json: bool) -> None:
+def types(relation: str | None, as_json: bool) -> None:
     """The relation types (with inverse labels, families, study order), topics and kinds.
+
+    With TYPE (a relation type, or its label: "improved by"), only that type.
 
     \b
     Example:
         dlgraph types
+        dlgraph types improves-on
     """
+    rows = report.types_table()
+    if relation is not None:
+        from ..names import normalize, resolve_term
+
+        by_label = {normalize(label): r["type"] for r in rows for label in (r["label"], r["inverse"])}
+        try:
+            chosen = resolve_term(relation, [r["type"] for r in rows], "relation type")
+        except UsageError:
+            if normalize(relation) not in by_label:  # "improved by" names improves-on, read backwards
+                raise
+            chosen = by_label[normalize(relation)]
+        rows = [r for r in rows if r["type"] == chosen]
+        if not as_json:
+            for line in report.types_report(click.style, rows, vocabulary=False):
+                click.echo(line)
+            return
     if as_json:
         from ..vocabulary import KINDS, TOPICS
 
-        click.echo(json.dumps({"types": report.types_table(), "topics": TOPICS, "kinds": KINDS}, indent=2))
+        click.echo(json.dumps({"types": rows, "topics": TOPICS, "kinds": KINDS}, indent=2))
         return
     for line in report.types_report(click.style):
         click.echo(line)
