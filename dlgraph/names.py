@@ -164,11 +164,14 @@ def resolve_term(text: str, choices: Iterable[str], what: str) -> str:
     """The one of ``choices`` (a topic, a kind) that ``text`` names, resolved as concept names are.
 
     Exact, then ignoring case, spaces and punctuation, then a unique prefix, then a clearly closest
-    spelling; otherwise a :class:`UsageError` that lists the choices.
+    spelling. A prefix that several choices share is a :class:`UsageError` naming them; anything
+    else comes back as typed, for the caller's own "no such topic" message.
 
     >>> topics = ["object-detection", "optimization", "sequence-models"]
     >>> resolve_term("object detection", topics, "topic"), resolve_term("obj", topics, "topic")
     ('object-detection', 'object-detection')
+    >>> resolve_term("optimisation", topics, "topic"), resolve_term("zzz", topics, "topic")
+    ('optimization', 'zzz')
     """
     from difflib import get_close_matches
 
@@ -184,11 +187,11 @@ def resolve_term(text: str, choices: Iterable[str], what: str) -> str:
     starting = [o for k, o in by_key.items() if key and k.startswith(key)]
     if len(starting) == 1:
         return starting[0]
-    close = get_close_matches(key, list(by_key), n=2, cutoff=0.75) if key else []
-    if len(close) == 1:
-        return by_key[close[0]]
-    hint = f" ({' or '.join(repr(o) for o in starting)}?)" if starting else ""
-    raise UsageError(f"no {what} {text!r} in this graph{hint}; {what}s: {', '.join(options)}")
+    if starting:
+        listed = " or ".join(repr(o) for o in starting)
+        raise UsageError(f"no {what} {text!r} in this graph ({listed}?); {what}s: {', '.join(options)}")
+    close = get_close_matches(key, list(by_key), n=2, cutoff=ACCEPT_RATIO) if key else []
+    return by_key[close[0]] if len(close) == 1 else text
 
 
 #: Words a search ignores: they join a query's words without naming anything

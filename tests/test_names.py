@@ -178,7 +178,11 @@ def test_topics_resolve_like_names(typed, expected):
     assert resolve_term(typed, topics, "topic") == expected
 
 
-def test_an_unknown_topic_lists_the_topics():
+def test_a_topic_nothing_resolves_is_returned_as_typed():
+    assert resolve_term("detection", ["object-detection", "optimization"], "topic") == "detection"
+
+
+def test_an_ambiguous_topic_prefix_lists_the_topics():
     with pytest.raises(UsageError) as caught:
         resolve_term("o", ["object-detection", "optimization"], "topic")
     assert str(caught.value) == (
