@@ -216,12 +216,11 @@ def types(relation: str | None, as_json: bool) -> None:
         from ..names import normalize, resolve_term
 
         by_label = {normalize(label): r["type"] for r in rows for label in (r["label"], r["inverse"])}
-        try:
-            chosen = resolve_term(relation, [r["type"] for r in rows], "relation type")
-        except UsageError:
-            if normalize(relation) not in by_label:  # "improved by" names improves-on, read backwards
-                raise
-            chosen = by_label[normalize(relation)]
+        names = [r["type"] for r in rows]
+        # "improved by" names improves-on, read backwards.
+        chosen = by_label.get(normalize(relation)) or resolve_term(relation, names, "relation type")
+        if chosen not in names:
+            raise UsageError(f"no relation type {relation!r}; relation types: {', '.join(names)}")
         rows = [r for r in rows if r["type"] == chosen]
         if not as_json:
             for line in report.types_report(click.style, rows, vocabulary=False):
