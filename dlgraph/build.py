@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import textwrap
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import Any
 from . import store
 from .decks import Card, Deck, load_deck
 from .errors import DlgraphError, InvalidData, UsageError
+from .report import fit, wrap
 from .vocabulary import LINEAGE_TYPES, RELATION_TYPES
 
 BUILD_FILE = "build.json"
@@ -569,9 +569,11 @@ def report_lines(report: BuildReport, style: Any, *, detailed: bool = False) -> 
             f"honoured {report.honoured} of {count(report.decisions, 'review decision')}"
             + (f" ({changed} changed by hand since)" if changed else "")
         )
-    lines += [f"note: {n}" for n in report.notes[:10]]
-    if len(report.notes) > 10:
-        lines.append(f"note: ... and {len(report.notes) - 10} more (see --json)")
+    # The summary keeps ten notes; --report is the full account and keeps every one.
+    shown = report.notes if detailed else report.notes[:10]
+    lines += [line for n in shown for line in fit(f"note: {n}")]
+    if len(report.notes) > len(shown):
+        lines.append(f"note: and {len(report.notes) - len(shown)} more (see --report or --json)")
     if not detailed:
         return lines
     lines += [
@@ -588,8 +590,7 @@ def report_lines(report: BuildReport, style: Any, *, detailed: bool = False) -> 
         # Every one: a report that cuts the list at a dozen hides what the build made.
         lines += ["", style("New concepts", bold=True)]
         listed = ", ".join(report.new_concepts)
-        indent = {"initial_indent": "  ", "subsequent_indent": "  "}
-        lines += textwrap.wrap(listed, 100, break_on_hyphens=False, **indent)
+        lines += wrap(listed, "  ")
     if report.dropped:
         lines += ["", style("Dropped", bold=True)] + [f"  {d}" for d in report.dropped]
     if report.recall is not None:

@@ -14,17 +14,28 @@ class DlgraphError(Exception):
 
 
 class ConceptNotFound(DlgraphError):
-    """A name matched no concept; ``suggestions`` holds the closest names."""
+    """A name matched no concept; ``suggestions`` holds the closest names, ``mentioned_in`` the
+    concepts whose text uses the name (it is a word of the graph, just not a concept of it)."""
 
     exit_code = 2
 
-    def __init__(self, name: str, suggestions: list[str]):
+    def __init__(self, name: str, suggestions: list[str], mentioned_in: list[str] | None = None):
         self.name = name
         self.suggestions = suggestions
+        self.mentioned_in = mentioned_in or []
         message = f"no concept named {name!r}"
+        if self.mentioned_in:
+            from shlex import quote
+
+            listed = ", ".join(self.mentioned_in)
+            message += (
+                f"; it is not a concept of this graph, but the text of {listed} mentions it "
+                f"(`dlgraph search {quote(name)}`)"
+            )
         if suggestions:
-            message += "; did you mean " + ", ".join(repr(s) for s in suggestions) + "?"
-        else:
+            ask = "; or did you mean " if self.mentioned_in else "; did you mean "
+            message += ask + ", ".join(repr(s) for s in suggestions) + "?"
+        elif not self.mentioned_in:
             message += "; try `dlgraph search` or `dlgraph list`"
         super().__init__(message)
 

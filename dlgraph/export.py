@@ -44,6 +44,7 @@ import networkx as nx
 from . import graph, store
 from .errors import DlgraphError, UsageError
 from .graph import ConceptGraph
+from .report import count as count_of
 from .vocabulary import FAMILIES, RELATION_TYPES, TOPICS
 
 # --- what to export -----------------------------------------------------------------------------
@@ -255,9 +256,13 @@ def mermaid_id(cid: str) -> str:
     return "c_" + cid.replace("-", "_")
 
 
+def _counts(sel: Selection) -> str:
+    return f"{count_of(len(sel.concepts), 'concept')}, {count_of(len(sel.relations), 'relation')}"
+
+
 def write_mermaid(sel: Selection, out: IO[bytes]) -> None:
     """A Mermaid flowchart: a line per concept, then exactly one line per relation."""
-    lines = [f"%% dlgraph: {len(sel.concepts)} concepts, {len(sel.relations)} relations", "flowchart LR"]
+    lines = [f"%% dlgraph: {_counts(sel)}", "flowchart LR"]
     lines += [f'  {mermaid_id(c["id"])}["{mermaid_text(c["name"])}"]' for c in sel.concepts]
     for r in sel.relations:
         label = mermaid_text(RELATION_TYPES[r["type"]].label)
@@ -365,7 +370,7 @@ def write_cypher(sel: Selection, out: IO[bytes]) -> None:
     MERGE rather than CREATE, so running the script twice updates the graph instead of doubling it.
     """
     lines = [
-        f"// dlgraph: {len(sel.concepts)} concepts, {len(sel.relations)} relations",
+        f"// dlgraph: {_counts(sel)}",
         "CREATE CONSTRAINT concept_id IF NOT EXISTS FOR (c:Concept) REQUIRE c.id IS UNIQUE;",
     ]
     for c in sel.concepts:
@@ -425,7 +430,7 @@ def write_neo4j_csv(sel: Selection, folder: Path) -> None:
                 ]
             )
     readme = (
-        f"dlgraph export for Neo4j: {len(sel.concepts)} concepts, {len(sel.relations)} relations.\n\n"
+        f"dlgraph export for Neo4j: {_counts(sel)}.\n\n"
         "Copy the two CSV files into Neo4j's import folder and run (database stopped):\n\n"
         f"    {NEO4J_IMPORT_COMMAND}\n\n"
         "Aliases are a string array separated by U+001F; fields may hold newlines.\n"
@@ -587,7 +592,7 @@ def write_obsidian(sel: Selection, folder: Path) -> None:
         "",
         f"# {INDEX_NOTE}",
         "",
-        f"{len(order)} concepts, each after everything it builds on.",
+        f"{count_of(len(order), 'concept')}, each after everything it builds on.",
         "",
     ]
     width = len(str(len(order)))

@@ -159,7 +159,9 @@ def load_graph(directory: str | os.PathLike[str] | None = None) -> ConceptGraph:
     found = cycles(cg)
     if found:
         folder = cg.dataset.directory or Path(".")
-        raise InvalidData(f"{folder}: the graph is not valid ({len(found)} problems)", found)
+        raise InvalidData(
+            f"{folder}: the graph is not valid ({len(found)} problem{'' if len(found) == 1 else 's'})", found
+        )
     if dataset.cache_key is not None and dataset.directory is not None:
         from . import cache
 

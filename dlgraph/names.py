@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import AmbiguousConcept, ConceptNotFound
+
+if TYPE_CHECKING:
+    from difflib import SequenceMatcher
 
 _NON_ALNUM = re.compile(r"[\W_]+")
 _WORD = re.compile(r"\w+")
@@ -65,8 +68,11 @@ class Resolver:
     def __init__(self, concepts: Iterable[dict[str, Any]]):
         self.names: dict[str, str] = {}
         self.labels: dict[str, list[tuple[str, bool]]] = {}
+        #: Each concept's labels as written (name, aliases, id), for completion.
+        self.spellings: dict[str, list[str]] = {}
         for c in concepts:
             self.names[c["id"]] = c["name"]
+            self.spellings[c["id"]] = [c["name"], *c.get("aliases", ()), c["id"]]
             self._add(c["id"], c["id"], primary=False)
             self._add(c["name"], c["id"], primary=True)
             for alias in c.get("aliases", ()):
@@ -129,52 +135,226 @@ class Resolver:
                     best[cid] = ratio
         return sorted(((r, cid) for cid, r in best.items()), key=lambda rc: (-rc[0], self.names[rc[1]]))
 
-    def complete(self, prefix: str, limit: int = 50) -> list[tuple[str, str]]:
-        """``(id, name)`` pairs whose id, name or an alias starts with ``prefix`` (normalized)."""
-        key = normalize(prefix)
-        hits = {cid for label, owners in self.labels.items() if label.startswith(key) for cid, _ in owners}
-        if not hits and key:
-            hits = {cid for label, owners in self.labels.items() if key in label for cid, _ in owners}
-        return sorted(((cid, self.names[cid]) for cid in hits), key=lambda p: p[1].casefold())[:limit]
+    def complete(self, typed: str, limit: int = 50) -> list[tuple[str, str, str]]:
+        """``(label, id, name)`` per concept with a label that starts with ``typed``, as typed.
+
+        The label is the name, an alias or the id, whichever begins with the typed text (same case
+        first, then any case; then ignoring spaces and punctuation), so a shell that keeps only what
+        extends the typed word keeps it. Sorted by label.
+        """
+        folded, key = typed.casefold(), normalize(typed)
+        best: dict[str, tuple[int, str]] = {}
+        for cid, labels in self.spellings.items():
+            for rank, label in enumerate(labels):
+                if label.startswith(typed):
+                    grade = 0
+                elif label.casefold().startswith(folded):
+                    grade = 1
+                elif key and normalize(label).startswith(key):
+                    grade = 2
+                else:
+                    continue
+                if cid not in best or (grade, rank) < best[cid]:
+                    best[cid] = (grade, rank)
+        hits = [(self.spellings[cid][rank], cid, self.names[cid]) for cid, (_, rank) in best.items()]
+        return sorted(hits, key=lambda hit: (hit[0].casefold(), hit[1]))[:limit]
 
 
-def search(concepts: Iterable[dict[str, Any]], text: str, limit: int = 10) -> list[dict[str, Any]]:
-    """Concepts ranked by how well ``text`` matches their name, aliases, then definition.
+def resolve_term(text: str, choices: Iterable[str], what: str) -> str:
+    """The one of ``choices`` (a topic, a kind) that ``text`` names, resolved as concept names are.
 
-    A result is ``{"id", "name", "score", "match"}``; ``match`` says what matched (name, alias,
-    definition or fuzzy). Ties are broken by name, so results are stable.
+    Exact, then ignoring case, spaces and punctuation, then a unique prefix, then a clearly closest
+    spelling. A prefix that several choices share is a :class:`UsageError` naming them; anything
+    else comes back as typed, for the caller's own "no such topic" message.
+
+    >>> topics = ["object-detection", "optimization", "sequence-models"]
+    >>> resolve_term("object detection", topics, "topic"), resolve_term("obj", topics, "topic")
+    ('object-detection', 'object-detection')
+    >>> resolve_term("optimisation", topics, "topic"), resolve_term("zzz", topics, "topic")
+    ('optimization', 'zzz')
     """
-    from difflib import SequenceMatcher
+    from difflib import get_close_matches
 
+    from .errors import UsageError
+
+    options = sorted(set(choices))
+    if text in options:
+        return text
+    by_key = {normalize(o): o for o in options}
     key = normalize(text)
-    words = {w.casefold() for w in _WORD.findall(text)}
-    if not key:
+    if key in by_key:
+        return by_key[key]
+    starting = [o for k, o in by_key.items() if key and k.startswith(key)]
+    if len(starting) == 1:
+        return starting[0]
+    if starting:
+        listed = " or ".join(repr(o) for o in starting)
+        raise UsageError(f"no {what} {text!r} in this graph ({listed}?); {what}s: {', '.join(options)}")
+    close = get_close_matches(key, list(by_key), n=2, cutoff=ACCEPT_RATIO) if key else []
+    return by_key[close[0]] if len(close) == 1 else text
+
+
+#: Words a search ignores: they join a query's words without naming anything
+#: ("attention is all you need" is about attention, not about "is" or "all").
+STOP_WORDS = frozenset(
+    """a an the of in on at to for from by with and or nor is are was were be been being it its this
+    that these those as into than then what which who whom how why when where do does did i me my you
+    your we our they their all any some there here about can""".split()
+)
+
+#: Score bands: a name or alias that matches always ranks far above text that only mentions a word.
+NAME_BAND = 55.0
+TEXT_BAND = 40.0
+
+
+def _words(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(text)]
+
+
+def _query(text: str) -> tuple[set[str], dict[str, float]]:
+    """The normalized forms a label may equal, and the query's content words with their weights.
+
+    Stop-words are dropped (a query of stop-words alone can still equal a name, never match text);
+    filler words ("optimizer", "model") count half, so "the adam optimizer" is about Adam before it is
+    about optimizers.
+    """
+    content = [w for w in _words(text) if w not in STOP_WORDS]
+    weights = {w: 0.5 if w in FILLER_WORDS else 1.0 for w in content}
+    plain = " ".join(content)
+    keys = {normalize(text), normalize(plain), normalize(strip_filler(plain))} - {""}
+    return keys, weights
+
+
+def _share(weights: dict[str, float], text: str) -> tuple[float, set[str]]:
+    """How much of the query's weight the words of ``text`` cover, and those words.
+
+    A query word counts when it is a word of the text, or (4+ letters) the start of one. A query
+    word that is not even a substring of the text is ruled out before the text is split into words.
+    """
+    total = sum(weights.values())
+    folded = text.casefold()
+    present = [w for w in weights if w in folded]
+    if not total or not present:
+        return 0.0, set()
+    words = set(_words(text))
+    hit = sum(
+        weights[w] for w in present if w in words or (len(w) >= 4 and any(x.startswith(w) for x in words))
+    )
+    return hit / total, words
+
+
+def _label_score(
+    label: str, keys: set[str], matcher: SequenceMatcher, weights: dict[str, float]
+) -> tuple[float, bool]:
+    """How well one name or alias matches, and whether it took a fuzzy comparison.
+
+    ``matcher`` holds the normalized query as its second sequence (set once per search).
+    """
+    norm = normalize(label)
+    if not norm:
+        return 0.0, False
+    if norm in keys:
+        return 100.0, False
+    starts = [len(norm) - len(k) for k in keys if norm.startswith(k)]
+    if starts:
+        return 90.0 - min(min(starts), 20) * 0.25, False
+    inside = [len(norm) - len(k) for k in keys if len(k) >= 3 and k in norm]
+    if inside:
+        return 80.0 - min(min(inside), 20) * 0.25, False
+    share, words = _share(weights, label)
+    if share:
+        covered = sum(1 for x in words if any(x == w or x.startswith(w) for w in weights)) / len(words)
+        if share >= 0.5 or covered == 1:
+            return NAME_BAND + 25.0 * share + 5.0 * covered, False
+        # One word of a longer name ("average" of "mean average precision"): below the text band.
+        return 20.0 * share * covered, False
+    matcher.set_seq1(norm)
+    if matcher.real_quick_ratio() < 0.7 or matcher.quick_ratio() < 0.7:
+        return 0.0, False
+    ratio = matcher.ratio()
+    return (50.0 * ratio, True) if ratio >= 0.7 else (0.0, False)
+
+
+def search(
+    concepts: Iterable[dict[str, Any]],
+    text: str,
+    limit: int = 10,
+    relations: Iterable[dict[str, Any]] = (),
+) -> list[dict[str, Any]]:
+    """Concepts ranked by how well ``text`` matches their name or aliases, then their text.
+
+    A result is ``{"id", "name", "score", "match"}``; ``match`` says what matched: ``name``, ``alias``,
+    ``fuzzy`` (a near spelling of one), ``definition``, or ``text`` (the evidence of a relation the
+    concept states, taken from its card). A name or alias match scores 55 or more, a text match at
+    most 40, so a name always outranks a definition that merely uses the words. Stop-words are
+    ignored. Ties are broken by name, so results are stable.
+
+    Examples
+    --------
+    >>> cards = [{"id": "adam", "name": "Adam", "definition": "An optimizer."},
+    ...          {"id": "sgd", "name": "SGD", "definition": "The simplest optimizer."}]
+    >>> [(r["name"], r["match"]) for r in search(cards, "the adam optimizer")]
+    [('Adam', 'name'), ('SGD', 'definition')]
+    """
+    keys, weights = _query(text)
+    main = normalize(text)
+    if not main:
         return []
+    from difflib import SequenceMatcher  # here, not at the top: completion never needs it
+
+    matcher = SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(main)
+    evidence: dict[str, list[str]] = {}
+    for r in relations:
+        if r.get("evidence"):
+            evidence.setdefault(r["source"], []).append(r["evidence"])
     results = []
     for c in concepts:
         score, match = 0.0, ""
         for label, where in [(c["name"], "name")] + [(a, "alias") for a in c.get("aliases", ())]:
-            norm = normalize(label)
-            if not norm:
-                continue
-            if norm == key:
-                candidate = 100.0
-            elif norm.startswith(key):
-                candidate = 90.0 - min(len(norm) - len(key), 20) * 0.25
-            elif key in norm:
-                candidate = 80.0 - min(len(norm) - len(key), 20) * 0.25
-            else:
-                ratio = SequenceMatcher(None, key, norm, autojunk=False).ratio()
-                candidate = 50.0 * ratio if ratio >= 0.7 else 0.0
-                where = "fuzzy" if candidate else where
+            candidate, fuzzy = _label_score(label, keys, matcher, weights)
+            if where == "alias":
+                candidate -= 0.5  # a concept's own name wins a tie with another concept's alias
             if candidate > score:
-                score, match = candidate, where
-        if words and score < 60:
-            found = {w.casefold() for w in _WORD.findall(c.get("definition") or "")}
-            share = len(words & found) / len(words)
-            if share and 30.0 + 30.0 * share > score:
-                score, match = 30.0 + 30.0 * share, "definition"
+                score, match = candidate, "fuzzy" if fuzzy else where
+        if score < NAME_BAND:
+            for where, body in (
+                ("definition", [c.get("definition") or "", c.get("card") or ""]),
+                ("text", evidence.get(c["id"], [])),
+            ):
+                share, _ = _share(weights, " ".join(body))
+                if share and 10.0 + (TEXT_BAND - 10.0) * share > score:
+                    score, match = 10.0 + (TEXT_BAND - 10.0) * share, where
         if score > 0:
             results.append({"id": c["id"], "name": c["name"], "score": round(score, 1), "match": match})
     results.sort(key=lambda r: (-r["score"], r["name"].casefold(), r["id"]))
     return results[:limit]
+
+
+def mentions(
+    concepts: Iterable[dict[str, Any]], relations: Iterable[dict[str, Any]], text: str, limit: int = 3
+) -> list[str]:
+    """Names of concepts whose definition, card or stated relations contain ``text`` as whole words.
+
+    What the CLI offers when a name is not a concept but the graph's own text uses it.
+
+    >>> mentions([{"id": "alexnet", "name": "AlexNet", "definition": "Deeper, with ReLU."}], [], "relu")
+    ['AlexNet']
+    """
+    phrase = " ".join(_words(text))
+    if not phrase:
+        return []
+    phrase = f" {phrase} "
+    by_id = {c["id"]: c for c in concepts}
+    bodies: dict[str, list[str]] = {
+        cid: [c.get("definition") or "", c.get("card") or ""] for cid, c in by_id.items()
+    }
+    for r in relations:
+        if r.get("source") in bodies:
+            bodies[r["source"]].append(r.get("evidence") or "")
+    found = [
+        by_id[cid]["name"]
+        for cid, body in bodies.items()
+        if any(phrase in f" {' '.join(_words(part))} " for part in body)
+    ]
+    return sorted(found, key=str.casefold)[:limit]

@@ -5,7 +5,6 @@ Styling goes through ``style`` (click.style or a no-op), so tests and pipes get 
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
@@ -25,14 +24,85 @@ def step_label(edge: dict[str, str], walking_from: str) -> str:
     return spec.label if edge["source"] == walking_from or spec.symmetric else spec.inverse
 
 
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and ``noun``, in the plural unless ``n`` is 1.
+
+    >>> count(1, "concept"), count(0, "concept"), count(2, "reviewed concept")
+    ('1 concept', '0 concepts', '2 reviewed concepts')
+    """
+    return f"{n} {noun}" if n == 1 else f"{n} {plural or noun + 's'}"
+
+
 def _steps(n: int) -> str:
-    return f"{n} lineage step" + ("" if n == 1 else "s")
+    return count(n, "lineage step")
 
 
-def _wrap(text: str, indent: str, width: int = 100) -> list[str]:
-    return textwrap.wrap(" ".join(text.split()), width, initial_indent=indent, subsequent_indent=indent) or [
-        indent
-    ]
+#: The widest line a report prints; the CLI narrows it to the terminal's width when it prints to one.
+LINE_WIDTH = 100
+
+
+def wrap(
+    text: str, indent: str = "", width: int | None = None, *, subsequent: str | None = None
+) -> list[str]:
+    """``text`` in lines of at most ``width`` characters, broken between words, in linear time.
+
+    Runs of whitespace become one space; a word longer than a line is cut into line-sized pieces.
+    Lines after the first start with ``subsequent`` (default: ``indent``). Unlike
+    :func:`textwrap.wrap`, a definition of megabytes takes milliseconds, not seconds.
+
+    >>> wrap("one two three four", "  ", 11)
+    ['  one two', '  three', '  four']
+    >>> wrap("a " + "x" * 12, "", 5)
+    ['a', 'xxxxx', 'xxxxx', 'xx']
+    """
+    width = width or LINE_WIDTH
+    first, rest = indent, indent if subsequent is None else subsequent
+    lines: list[str] = []
+    words: list[str] = []
+    room = max(width - len(first), 1)
+    used = -1  # the length of the line being filled, counting one space before each word
+    for word in text.split():
+        if used + 1 + len(word) <= room:
+            used += 1 + len(word)
+            words.append(word)
+            continue
+        if words:
+            lines.append((rest if lines else first) + " ".join(words))
+            room = max(width - len(rest), 1)
+        start = 0
+        while len(word) - start > room:  # each piece is sliced once: linear in the word's length
+            lines.append((rest if lines else first) + word[start : start + room])
+            start += room
+            room = max(width - len(rest), 1)
+        words, used = [word[start:]], len(word) - start
+    if words or not lines:
+        lines.append((rest if lines else first) + " ".join(words))
+    return lines
+
+
+def fit(line: str, subsequent: str = "  ", width: int | None = None) -> list[str]:
+    """A formatted line as it is when it fits in ``width``, else wrapped between words.
+
+    Its own indentation and inner spacing are kept when it fits (aligned columns, ``  (needs …)``).
+
+    >>> fit("  improves on: Adagrad", "    ")
+    ['  improves on: Adagrad']
+    >>> fit("  uses: A, B", "        ", 10)
+    ['  uses: A,', '        B']
+    """
+    width = width or LINE_WIDTH
+    if len(line) <= width and "\n" not in line:
+        return [line]
+    # The first line as written up to its last space that fits (its columns stay aligned), then words.
+    cut = line.rfind(" ", 0, width + 1)
+    if "\n" in line or not line[:cut].strip():
+        body = line.lstrip(" ")
+        return wrap(body, line[: len(line) - len(body)], width, subsequent=subsequent)
+    return [line[:cut].rstrip(), *wrap(line[cut:], subsequent, width)]
+
+
+def _wrap(text: str, indent: str, width: int | None = None) -> list[str]:
+    return wrap(text, indent, width)
 
 
 def path_report(result: dict[str, Any], style: Style = plain) -> list[str]:
@@ -45,13 +115,13 @@ def path_report(result: dict[str, Any], style: Style = plain) -> list[str]:
         newer, older = (a, b) if result["reversed"] else (b, a)
         if result["reversed"]:
             lines.append(f"Note: it is the other way round: {newer} descends from {older}.")
-        lines.append(style(" → ".join(names), bold=True))
+        lines += [style(line, bold=True) for line in fit(" → ".join(names))]
         lines.append(f"{newer} descends from {older} in {_steps(len(names) - 1)}.")
     else:
         if result["fallback"]:
             lines.append(f"No lineage path between {a} and {b}.")
             lines.append("Shortest connection through any relation (not a lineage):")
-        lines.append(style(" → ".join(names), bold=True))
+        lines += [style(line, bold=True) for line in fit(" → ".join(names))]
     lines.append("")
     steps = zip(result["edges"], pairwise(result["path"]), strict=True)
     for i, (edge, (here, there)) in enumerate(steps, 1):
@@ -68,32 +138,56 @@ def prereqs_report(result: dict[str, Any], style: Style = plain) -> list[str]:
     name = result["concept"]["name"]
     items = result["prerequisites"]
     lines = []
-    if result["known"]:
+    skipped = result.get("skipped")
+    if skipped:
+        # Say which and where "known" came from: a surprise here is usually an old progress file.
+        source = result.get("known_from") or "--known"
+        names = ", ".join(k["name"] for k in skipped)
+        lines += wrap(
+            f"Already known from {source}, skipped with what only they need "
+            f"({count(len(skipped), 'concept')}): {names}",
+            "",
+            subsequent="  ",
+        )
+    elif result["known"] and skipped is None:
         lines.append(f"Already known (skipped with what only they need): {len(result['known'])}")
     if not items:
         lines.append(f"Nothing to study before {name}.")
         return lines
-    lines.append(style(f"Study order for {name} ({len(items)} concepts, prerequisites first):", bold=True))
+    lines.append(
+        style(f"Study order for {name} ({count(len(items), 'concept')}, prerequisites first):", bold=True)
+    )
     width = len(str(len(items)))
     for i, item in enumerate(items, 1):
         lines.append(f"{i:>{width}}. " + style(item["name"], bold=True) + f"  [depth {item['depth']}]")
         pad = " " * (width + 2)
         lines += _wrap(item["definition"], pad)
-        lines.append(pad + style("why: ", dim=True) + item["reason"])
+        why = wrap(item["reason"], pad + "why: ", subsequent=pad + "     ")
+        lines += [pad + style("why: ", dim=True) + why[0][len(pad) + 5 :], *why[1:]]
     lines.append(f"{' ' * width}  then: {name}")
     return lines
 
 
 def next_report(result: dict[str, Any], style: Style = plain) -> list[str]:
     rows = result["results"]
-    if not result["known"]:
-        head = f"Starting points: {len(rows)} concepts need nothing else first."
+    lines = []
+    if result["known"] and not rows and result.get("starting_points") is not None:
+        # Nothing builds on what is known alone: offer where else one can begin instead of "0".
+        rows = result["starting_points"]
+        lines.append(f"Nothing is unlocked by what you know ({count(len(result['known']), 'concept')}) yet.")
+    need = "needs" if len(rows) == 1 else "need"
+    if result["known"] and not result["results"] and result.get("starting_points") is not None:
+        head = (
+            f"Starting points you have not studied: {count(len(rows), 'concept')} {need} nothing else first."
+        )
+    elif not result["known"]:
+        head = f"Starting points: {count(len(rows), 'concept')} {need} nothing else first."
     else:
-        head = f"Unlocked by what you know: {len(rows)} concepts."
-    lines = [style(head, bold=True)]
+        head = f"Unlocked by what you know: {count(len(rows), 'concept')}."
+    lines.append(style(head, bold=True))
     for row in rows:
         needs = f"  (needs {', '.join(row['requires'])})" if row["requires"] else ""
-        lines.append(f"  {row['name']}{needs}")
+        lines += fit(f"  {row['name']}{needs}", "      ")
     return lines
 
 
@@ -121,17 +215,17 @@ def show_report(result: dict[str, Any], style: Style = plain) -> list[str]:
     lines = [style(result["name"], bold=True) + f"  ({result['id']})"]
     lines.append(f"topic: {result['topic']} · kind: {result['kind']}")
     if result["aliases"]:
-        lines.append("aliases: " + ", ".join(result["aliases"]))
-    lines.append(
-        "card: " + (result["card"] if result["card"] is not None else "(none: mentioned in other cards)")
-    )
+        lines += fit("aliases: " + ", ".join(result["aliases"]))
+    card = result["card"] if result["card"] is not None else "(none: mentioned in other cards)"
+    lines += fit("card: " + card)
     lines.append("definition:")
     lines += _wrap(result["definition"], "  ")
     if result["groups"]:
         lines.append("")
         width = max(len(label) for label in result["groups"])
         for label, refs in result["groups"].items():
-            lines.append(f"{label:>{width}}: " + ", ".join(r["name"] for r in refs))
+            names = ", ".join(r["name"] for r in refs)
+            lines += fit(f"{label:>{width}}: {names}", " " * (width + 2))
     return lines
 
 
@@ -164,16 +258,19 @@ def search_report(result: dict[str, Any], style: Style = plain) -> list[str]:
     rows = result["results"]
     if not rows:
         return [f"No concept matches {result['query']!r}."]
-    return [f"{row['score']:>5}  {row['name']}  ({row['id']}, {row['match']})" for row in rows]
+    width = max(len(row["name"]) for row in rows)
+    return [f"{row['score']:>5}  {row['name']:<{width}}  ({row['id']}, {row['match']})" for row in rows]
 
 
 def list_report(result: dict[str, Any], style: Style = plain) -> list[str]:
     rows = result["results"]
     if not rows:
         return ["No concepts match."]
-    w_id = max(len(r["id"]) for r in rows)
-    w_name = max(len(r["name"]) for r in rows)
-    return [f"{r['id']:<{w_id}}  {r['name']:<{w_name}}  {r['topic']}  {r['kind']}" for r in rows]
+    w_id, w_name, w_topic = (max(len(r[k]) for r in rows) for k in ("id", "name", "topic"))
+    return [
+        f"{r['id']:<{w_id}}  {r['name']:<{w_name}}  {r['topic']:<{w_topic}}  {r['kind']}".rstrip()
+        for r in rows
+    ]
 
 
 def types_table() -> list[dict[str, Any]]:
@@ -192,19 +289,23 @@ def types_table() -> list[dict[str, Any]]:
     ]
 
 
-def types_report(style: Style = plain) -> list[str]:
-    rows = types_table()
+def types_report(
+    style: Style = plain, rows: list[dict[str, Any]] | None = None, *, vocabulary: bool = True
+) -> list[str]:
+    """``dlgraph types``: the relation types by family (``rows``: only those), then topics and kinds."""
+    rows = types_table() if rows is None else rows
     w_type = max(len(r["type"]) for r in rows)
     w_inverse = max(len(r["inverse"]) for r in rows)
     order = {"target": "target first", "source": "source first", None: "no order"}
     lines = []
-    for family in FAMILIES:
+    for family in (f for f in FAMILIES if any(r["family"] == f for r in rows)):
         lines.append(style(family, bold=True))
         for row in (r for r in rows if r["family"] == family):
-            lines.append(
-                f"  {row['type']:<{w_type}}  inverse: {row['inverse']:<{w_inverse}}  "
-                f"{order[row['prerequisite']]:<12}  {row['description']}"
-            )
+            head = f"  {row['type']:<{w_type}}  inverse: {row['inverse']:<{w_inverse}}  "
+            head += f"{order[row['prerequisite']]:<12}  "
+            lines += fit(head + row["description"], " " * len(head))
+    if not vocabulary:
+        return lines
     lines.append("")
     lines.append(style("topics", bold=True))
     lines += [f"  {k:<23} {v}" for k, v in TOPICS.items()]
@@ -215,25 +316,33 @@ def types_report(style: Style = plain) -> list[str]:
 
 def validate_report(result: dict[str, Any], style: Style = plain) -> list[str]:
     lines = []
-    for problem in result["errors"]:
-        lines.append(style("error: ", fg="red") + problem)
-    for warning in result["warnings"]:
-        lines.append(style("warning: ", fg="yellow") + warning)
-    verdict = "valid" if result["valid"] else f"NOT valid ({len(result['errors'])} errors)"
+    for label, colour, items in (
+        ("error: ", "red", result["errors"]),
+        ("warning: ", "yellow", result["warnings"]),
+    ):
+        for item in items:
+            first, *rest = fit(label + item, "  ")
+            lines += [style(label, fg=colour) + first[len(label) :], *rest]
+    verdict = "valid" if result["valid"] else f"NOT valid ({count(len(result['errors']), 'error')})"
     lines.append(
-        f"{result['directory']}: {verdict}: {result['concepts']} concepts, {result['relations']} relations"
+        f"{result['directory']}: {verdict}: {count(result['concepts'], 'concept')}, "
+        f"{count(result['relations'], 'relation')}"
     )
     return lines
 
 
 def gaps_report(result: dict[str, Any], style: Style = plain) -> list[str]:
     """``dlgraph gaps``: per deck concept, the field concepts it builds on that the deck lacks."""
-    lines = [
-        f"{result['linked']} of your {result['concepts']} concepts are in the field graph; "
-        f"{result['missing']} concepts they build on are not in your deck."
-    ]
+    are = "is" if result["linked"] == 1 else "are"
+    missing = "is" if result["missing"] == 1 else "are"
+    lines = wrap(
+        f"{result['linked']} of your {count(result['concepts'], 'concept')} {are} in the field graph; "
+        f"{count(result['missing'], 'concept')} they build on {missing} not in your deck."
+    )
     for group in result["gaps"]:
         names = ", ".join(m["name"] for m in group["missing"])
-        lines += ["", style(group["name"], bold=True) + f": your deck covers it but not {names}"]
-        lines += [f"  {m['name']}: {m['sentence']}" for m in group["missing"]]
+        head = fit(f"{group['name']}: your deck covers it but not {names}")
+        lines += ["", style(group["name"], bold=True) + head[0][len(group["name"]) :], *head[1:]]
+        for m in group["missing"]:
+            lines += fit(f"  {m['name']}: {m['sentence']}", "    ")
     return lines

@@ -17,7 +17,6 @@ Examples
 
 from __future__ import annotations
 
-import textwrap
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +24,7 @@ from typing import Any
 import networkx as nx
 
 from .graph import ConceptGraph
+from .report import count, fit, wrap
 from .vocabulary import FAMILIES, RELATION_TYPES
 
 Style = Callable[..., str]
@@ -169,8 +169,8 @@ def stats_report(result: dict[str, Any], style: Style = plain) -> list[str]:
     """The text ``dlgraph stats`` prints."""
     lines = [
         style(
-            f"{result['concepts']} concepts in {len(result['topics'])} topics, "
-            f"{result['relations']} relations of {len(result['relation_types'])} types",
+            f"{count(result['concepts'], 'concept')} in {count(len(result['topics']), 'topic')}, "
+            f"{count(result['relations'], 'relation')} of {count(len(result['relation_types']), 'type')}",
             bold=True,
         ),
         "",
@@ -198,20 +198,13 @@ def stats_report(result: dict[str, Any], style: Style = plain) -> list[str]:
     lines.append(style("Longest lineage chains", bold=True))
     for chain in result["lineage_chains"]:
         steps = " → ".join(step["name"] for step in chain["chain"])
-        plural = "" if chain["length"] == 1 else "s"
-        lines.append(f"  {chain['length']} step{plural}: {steps}")
+        lines += fit(f"  {count(chain['length'], 'step')}: {steps}")
     if not result["lineage_chains"]:
         lines.append("  (none)")
     missing = result["without_card"]
     lines.append(style(f"Concepts without a card: {len(missing)}", bold=True))
     if missing:
-        lines += textwrap.wrap(
-            ", ".join(r["name"] for r in missing),
-            100,
-            initial_indent="  ",
-            subsequent_indent="  ",
-            break_on_hyphens=False,
-        )
+        lines += wrap(", ".join(r["name"] for r in missing), "  ")
     lines.append(style(f"Validation warnings: {len(result['warnings'])}", bold=True))
     lines += [f"  {warning}" for warning in result["warnings"]]
     return lines

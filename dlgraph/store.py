@@ -191,7 +191,10 @@ def load(directory: str | os.PathLike[str] | None = None, *, check: bool = True)
     elif check:
         errors, warnings = problems(dataset)
         if errors:
-            raise InvalidData(f"{folder}: the graph is not valid ({len(errors)} problems)", errors)
+            raise InvalidData(
+                f"{folder}: the graph is not valid ({len(errors)} problem{'' if len(errors) == 1 else 's'})",
+                errors,
+            )
         dataset.warnings = warnings
     return dataset
 

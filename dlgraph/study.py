@@ -266,7 +266,8 @@ def progress_report(result: dict[str, Any], style: Callable[..., str]) -> list[s
         lines.append("")
         lines.append(f"Next review: {due:%Y-%m-%d %H:%M} UTC ({when(due, now)}).")
     if result["not_in_graph"]:
-        lines.append(f"{len(result['not_in_graph'])} reviewed concepts are not in this graph.")
+        n = len(result["not_in_graph"])
+        lines.append(f"{_count(n, 'reviewed concept')} {'is' if n == 1 else 'are'} not in this graph.")
     return lines
 
 
@@ -276,7 +277,11 @@ def session_report(summary: dict[str, Any], why: str, style: Callable[..., str])
     ``why`` is how it ended early (``stopped``, ``end of input``, ``end of ratings``), or empty.
     """
     lines = []
-    if summary["reviewed"] == 0 and not why:
+    if summary["reviewed"] == 0 and not why and summary["limit"] == 0:
+        lines.append(
+            "Nothing due for review, and --limit 0 introduces no new concept; raise --limit to learn."
+        )
+    elif summary["reviewed"] == 0 and not why:
         lines.append("Nothing to study now: no card is due and no new concept is ready.")
     else:
         counts = ", ".join(f"{name} {count}" for name, count in summary["ratings"].items())

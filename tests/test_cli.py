@@ -12,10 +12,12 @@ import pytest
 
 from dlgraph import __version__
 from dlgraph.cli import cli
+from dlgraph.store import bundled_data_dir
 
 from .conftest import MINI
 
 ROOT = Path(__file__).resolve().parent.parent
+BUNDLED = bundled_data_dir()
 
 
 def test_path_human_output_is_exact(run):
@@ -383,3 +385,297 @@ def test_show_why_names_the_field_reference(tmp_path):
         "  reference: Faster R-CNN: Towards Real-Time Object Detection with Region Proposal Networks "
         "(Ren, 2015)" in result.stdout
     )
+
+
+# --- Issue #19: a CLI that forgives how people type, each with the input the issue quotes -----------
+
+
+def test_show_the_adam_optimizer_on_the_bundled_graph(run):
+    result = run("show", "the adam optimizer", data_dir=BUNDLED)
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.startswith("Adam  (adam)\ntopic: optimization · kind: algorithm\n")
+
+
+def test_search_the_adam_optimizer_puts_adam_first(run):
+    result = run("search", "the adam optimizer", "--limit", "3", data_dir=BUNDLED)
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "100.0  Adam       (adam, name)\n"
+        " 68.3  Optimizer  (optimizer, name)\n"
+        " 20.0  Adagrad    (adagrad, text)\n"
+    )
+
+
+def test_search_ignores_stop_words_and_ranks_names_above_definitions(run):
+    result = run("search", "attention is all you need", "--json", data_dir=BUNDLED)
+    rows = json.loads(result.stdout)["results"]
+    assert [r["name"] for r in rows[:2]] == ["Attention", "Attention scaling"]
+    assert "bidirectional-rnn" not in [r["id"] for r in rows]
+    # Every name or alias match outranks every match in the text.
+    names = [r["score"] for r in rows if r["match"] in ("name", "alias")]
+    text = [r["score"] for r in rows if r["match"] in ("definition", "text")]
+    assert names and min(names) > max(text, default=0)
+
+
+def test_show_relu_says_where_the_graph_mentions_it(run):
+    result = run("show", "relu", data_dir=BUNDLED)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "Error: no concept named 'relu'; it is not a concept of this graph, but the text of "
+        "Activation function, AlexNet, CNN mentions it (`dlgraph search relu`); "
+        "or did you mean 'Reinforcement learning', 'GRU'?\n"
+    )
+    found = json.loads(run("search", "relu", "--json", data_dir=BUNDLED).stdout)["results"]
+    assert {"activation-function", "alexnet"} <= {r["id"] for r in found}
+
+
+def test_show_xyz_json_pipes_into_json_tool(tmp_path):
+    done = subprocess.run(
+        f"{sys.executable} -m dlgraph --data-dir {MINI} show xyz --json | {sys.executable} -m json.tool",
+        shell=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {
+        "error": "no concept named 'xyz'; try `dlgraph search` or `dlgraph list`",
+        "exit_code": 2,
+    }
+
+
+@pytest.mark.parametrize("value", ["missing.txt", "notes/known", "~/known.csv"])
+def test_known_with_a_missing_file_names_the_file(run, value):
+    result = run("prereqs", "adam", "--known", value)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"Error: --known {value}: no such file (--known takes a file of names, one a line, "
+        "or comma-separated names)\n"
+    )
+
+
+def test_known_names_with_a_slash_still_resolve(run, mini_dir):
+    concepts = json.loads((mini_dir / "concepts.json").read_text(encoding="utf-8"))
+    next(c for c in concepts if c["id"] == "momentum")["aliases"] = ["heavy ball/momentum"]
+    (mini_dir / "concepts.json").write_text(json.dumps(concepts), encoding="utf-8")
+    result = run("prereqs", "adam", "--known", "adagrad,heavy ball/momentum", "--json", data_dir=mini_dir)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["known"] == ["adagrad", "momentum"]
+
+
+@pytest.mark.parametrize(
+    ("args", "which"),
+    [
+        (("--path", "adam", "-o", "out/p.html"), "FROM is 'adam' but TO is missing"),
+        (("-o", "out/p.html", "--path", "adam"), "FROM is 'adam' but TO is missing"),
+        (("--path", "-o", "out/p.html"), "both are missing"),
+    ],
+)
+def test_render_path_with_one_name_says_which_is_missing(run, tmp_path, args, which):
+    result = run("render", *args)
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        f'Error: --path needs two concepts, FROM and TO: {which} (e.g. --path R-CNN "Mask R-CNN")\n'
+    )
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("typed", ["object detection", "Object-Detection", "obj"])
+def test_topics_resolve_like_names(run, typed):
+    result = run("list", "--topic", typed)
+    assert result.exit_code == 0, result.output
+    assert {line.split()[-2] for line in result.stdout.splitlines()} == {"object-detection"}
+
+
+def test_an_ambiguous_topic_prefix_lists_both(run):
+    result = run("list", "--topic", "o")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "Error: no topic 'o' in this graph ('object-detection' or 'optimization'?); topics: "
+    )
+
+
+def test_study_limit_0_says_what_it_means(run):
+    result = run("study", "--limit", "0", data_dir=BUNDLED)
+    assert result.exit_code == 0
+    assert result.stdout.startswith(
+        "Nothing due for review, and --limit 0 introduces no new concept; raise --limit to learn.\n"
+    )
+
+
+def test_next_known_adam_shows_the_starting_points(run):
+    result = run("next", "--known", "adam", data_dir=BUNDLED)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[:4] == [
+        "Nothing is unlocked by what you know (1 concept) yet.",
+        "Starting points you have not studied: 27 concepts need nothing else first.",
+        "  Activation function",
+        "  Bilinear interpolation",
+    ]
+    data = json.loads(run("next", "--known", "adam", "--json", data_dir=BUNDLED).stdout)
+    assert data["results"] == [] and len(data["starting_points"]) == 27
+
+
+def test_prereqs_names_what_it_skipped_and_why(run, tmp_path):
+    by_option = run("prereqs", "adam", "--known", "gradient descent,dqn")
+    assert by_option.stdout.splitlines()[0] == (
+        "Already known from --known, skipped with what only they need (1 concept): Gradient descent"
+    )
+    env = {"DLGRAPH_PROGRESS": str(tmp_path / "progress.sqlite3")}
+    assert run("study", "--limit", "1", "--ratings", "-", input="good\n", env=env).exit_code == 0
+    head = run("prereqs", "inception-resnet", env=env).stdout.split("Study order")[0]
+    assert " ".join(head.split()) == (
+        "Already known from your study progress "
+        f"({tmp_path / 'progress.sqlite3'}), skipped with what only they need (1 concept): AlexNet"
+    )
+    data = json.loads(run("prereqs", "inception-resnet", "--json", env=env).stdout)
+    assert data["skipped"] == [{"id": "alexnet", "name": "AlexNet"}]
+
+
+def test_progress_list_shows_which_concepts_are_known_and_due(run, tmp_path):
+    env = {"DLGRAPH_PROGRESS": str(tmp_path / "progress.sqlite3")}
+    run("study", "--limit", "2", "--ratings", "-", input="good\nagain\n", env=env)
+    result = run("progress", "--list", env=env)
+    assert result.exit_code == 0, result.output
+    listing = result.stdout.split("\n\n")[-1].splitlines()
+    assert listing[0] == "Known concepts: 2, due now: 0"
+    # "again" brings DQN back sooner (in a minute: a slow run may find it due already).
+    header, *rows = listing[1:]
+    assert header.split("  ")[0] == "concept" and [r.split()[0] for r in rows] == ["DQN", "AlexNet"]
+    topics = ["reinforcement-learning", "cnn-architectures"]
+    assert [row.index(t, 8) for row, t in zip(rows, topics, strict=True)] == [header.index("topic")] * 2
+    assert [row[header.index("reviews") + 6] for row in rows] == ["1", "1"]  # right-aligned counts
+    assert rows[1][header.index("next review") :] in ("in 10 minutes", "in 9 minutes")
+    data = json.loads(run("progress", "--list", "--json", env=env).stdout)
+    assert [(c["id"], c["reviews"]) for c in data["concepts"]] == [("dqn", 1), ("alexnet", 1)]
+    assert data["concepts"][1]["status"] == "known" and data["concepts"][0]["status"] in ("known", "due")
+
+
+def test_counts_of_one_are_singular(run):
+    assert run("next", "--known", "gradient descent,adagrad,momentum").stdout == (
+        "Unlocked by what you know: 1 concept.\n  RMSprop  (needs Adagrad)\n"
+    )
+    assert run("prereqs", "rmsprop").stdout.startswith("Study order for RMSprop (2 concepts")
+    assert run("prereqs", "adagrad").stdout.startswith("Study order for Adagrad (1 concept, prerequisites")
+
+
+def test_list_columns_are_aligned(run):
+    assert run("list", "--kind", "algorithm").stdout == (
+        "adagrad           Adagrad           optimization            algorithm\n"
+        "adam              Adam              optimization            algorithm\n"
+        "double-dqn        Double DQN        reinforcement-learning  algorithm\n"
+        "dqn               DQN               reinforcement-learning  algorithm\n"
+        "dueling-dqn       Dueling DQN       reinforcement-learning  algorithm\n"
+        "gradient-descent  Gradient descent  optimization            algorithm\n"
+        "momentum          Momentum          optimization            algorithm\n"
+        "rmsprop           RMSprop           optimization            algorithm\n"
+        "selective-search  Selective search  object-detection        algorithm\n"
+    )
+
+
+def test_long_text_wraps_between_words_in_show_and_study(run, mini_dir):
+    words = [f"w{i}" + "x" * (i % 13) for i in range(400)]
+    concepts = json.loads((mini_dir / "concepts.json").read_text(encoding="utf-8"))
+    next(c for c in concepts if c["id"] == "gradient-descent")["definition"] = " ".join(words)
+    (mini_dir / "concepts.json").write_text(json.dumps(concepts), encoding="utf-8")
+    shown = run("show", "gradient descent", data_dir=mini_dir).stdout.splitlines()
+    body = shown[shown.index("definition:") + 1 : shown.index("")]
+    assert max(len(line) for line in body) <= 100
+    assert " ".join(body).split() == words  # no word cut in two
+    studied = run(
+        "study", "gradient descent", "--limit", "1", "--ratings", "-", input="good\n", data_dir=mini_dir
+    )
+    answer = [line for line in studied.stdout.splitlines() if line.startswith("    w")]
+    assert max(len(line) for line in answer) <= 100 and " ".join(answer).split() == words
+
+
+def test_show_of_a_4_mb_definition_finishes(mini_dir):
+    # Wrapping is linear: a timeout guards against the quadratic textwrap path (9 s here before).
+    concepts = json.loads((mini_dir / "concepts.json").read_text(encoding="utf-8"))
+    definition = ("gradient " * 450_000) + "z" * 100_000
+    next(c for c in concepts if c["id"] == "adam")["definition"] = definition
+    (mini_dir / "concepts.json").write_text(json.dumps(concepts), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "dlgraph", "--data-dir", str(mini_dir), "show", "adam"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    assert lines.count("  " + "z" * 98) == 1020  # the long word, cut into line-sized pieces
+
+
+def test_on_a_terminal_lines_wrap_at_its_width():
+    leader, follower = os.openpty()
+    try:
+        env = {**os.environ, "COLUMNS": "60", "NO_COLOR": "1"}
+        done = subprocess.run(
+            [sys.executable, "-m", "dlgraph", "--data-dir", str(BUNDLED), "show", "GRU"],
+            stdout=follower,
+            env=env,
+            timeout=120,
+        )
+        output = os.read(leader, 65536).decode("utf-8")
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert done.returncode == 0
+    lines = output.replace("\r\n", "\n").splitlines()
+    assert lines[5:7] == [
+        "  simplifiedLSTM. merges cell state and hidden state. merges",
+        "  forget and input gates into single update gate",
+    ]
+    assert max(len(line) for line in lines) <= 60
+
+
+def test_build_report_lists_every_new_concept_and_note_with_singular_counts():
+    from dlgraph.build import BuildReport, report_lines
+    from dlgraph.report import plain
+
+    names = [f"Concept number {i}" for i in range(40)]
+    notes = [f"note {i}" for i in range(15)]
+    made = BuildReport(
+        "deck.txt",
+        "csv",
+        "g",
+        cards=1,
+        fresh=True,
+        written=True,
+        concepts=1,
+        new_concepts=names,
+        relations=1,
+        extracted=1,
+        covered=1,
+        dropped=["a -uses-> b"],
+        notes=notes,
+    )
+    lines = report_lines(made, plain, detailed=True)
+    assert lines[:3] == [
+        "wrote g: 1 concept (40 new), 1 relation (+0 -0)",
+        "read 1 card from deck.txt as csv; extraction found 1 relation",
+        "dropped 1 relation (rejected, or closing a cycle)",
+    ]
+    assert [line for line in lines if line.startswith("note")] == [f"note: {n}" for n in notes]
+    listed = lines[lines.index("New concepts") + 1 : lines.index("Dropped") - 1]
+    assert " ".join(line.strip() for line in listed).split(", ") == names  # every one, no "..."
+    assert max(len(line) for line in listed) <= 100
+    assert "  (1 extracted relation skipped: a kept relation already links the pair)" in lines
+    # Without --report the summary keeps ten notes and says how many more there are.
+    short = report_lines(made, plain)
+    assert short[-1] == "note: and 5 more (see --report or --json)"
+
+
+def test_types_shows_one_relation_type_by_name_or_label(run):
+    expected = (
+        "lineage\n"
+        "  improves-on  inverse: improved by  target first  a newer method that fixes or beats the target\n"
+        "                                                   (Faster R-CNN improves on Fast R-CNN)\n"
+    )
+    assert run("types", "improves-on").stdout == expected
+    assert run("types", "improved by").stdout == expected
+    assert [t["type"] for t in json.loads(run("types", "impr", "--json").stdout)["types"]] == ["improves-on"]
+    unknown = run("types", "xyz")
+    assert unknown.exit_code == 2 and unknown.stderr.startswith("Error: no relation type 'xyz'")

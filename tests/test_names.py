@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dlgraph import store
-from dlgraph.errors import AmbiguousConcept, ConceptNotFound
-from dlgraph.names import Resolver, normalize, search, slugify
+from dlgraph.errors import AmbiguousConcept, ConceptNotFound, UsageError
+from dlgraph.names import Resolver, mentions, normalize, resolve_term, search, slugify
 
 from .conftest import MINI
 
@@ -94,9 +94,24 @@ def test_search_is_stable_and_limited():
 
 
 def test_complete_by_id_name_or_alias(resolver):
-    assert [cid for cid, _ in resolver.complete("fas")] == ["fast-r-cnn", "faster-r-cnn"]
-    assert [cid for cid, _ in resolver.complete("incep")] == ["googlenet", "inception-resnet"]
-    assert resolver.complete("roi")[0] == ("roi-pooling", "RoI Pooling")
+    assert [cid for _, cid, _ in resolver.complete("fas")] == ["fast-r-cnn", "faster-r-cnn"]
+    assert [cid for _, cid, _ in resolver.complete("incep")] == ["googlenet", "inception-resnet"]
+    assert resolver.complete("roi")[0] == ("roi-pooling", "roi-pooling", "RoI Pooling")
+
+
+def test_completion_offers_the_label_that_extends_what_was_typed(resolver):
+    # Same case first: "Fas" is the start of the names, "fas" of the ids.
+    assert resolver.complete("Fas") == [
+        ("Fast R-CNN", "fast-r-cnn", "Fast R-CNN"),
+        ("Faster R-CNN", "faster-r-cnn", "Faster R-CNN"),
+    ]
+    # An alias as typed, never an id that does not start with it.
+    assert resolver.complete("Incep") == [
+        ("Inception", "googlenet", "GoogLeNet"),
+        ("Inception-ResNet", "inception-resnet", "Inception-ResNet"),
+    ]
+    assert resolver.complete("deep q") == [("deep Q-network", "dqn", "DQN")]
+    assert resolver.complete("zzz") == []
 
 
 def test_slugify_makes_valid_ids():
@@ -109,3 +124,68 @@ def test_normalize_and_slugify_never_fail_and_are_idempotent(text):
     assert normalize(normalize(text)) == normalize(text)
     assert slugify(slugify(text)) == slugify(text)
     assert "--" not in slugify(text)
+
+
+def test_search_ignores_stop_words_and_ranks_a_name_above_any_definition():
+    concepts = [
+        {"id": "attention", "name": "Attention", "definition": "Weights values by similarity."},
+        {"id": "birnn", "name": "Bidirectional RNN", "definition": "All you need is two RNNs, one reversed."},
+        {"id": "adam", "name": "Adam", "definition": "An optimizer."},
+        {"id": "optimizer", "name": "Optimizer", "definition": "The update rule, e.g. Adam."},
+    ]
+    ranked = search(concepts, "attention is all you need")
+    assert [(r["id"], r["match"]) for r in ranked] == [("attention", "name"), ("birnn", "definition")]
+    assert ranked[0]["score"] >= 55 > 40 >= ranked[1]["score"]
+    assert [r["id"] for r in search(concepts, "the adam optimizer")][:2] == ["adam", "optimizer"]
+    assert search(concepts, "the of is") == []  # only stop-words: nothing names anything
+
+
+def test_search_reads_the_evidence_of_relations_a_concept_states():
+    concepts = [
+        {"id": "alexnet", "name": "AlexNet", "definition": "A deep CNN."},
+        {"id": "lenet", "name": "LeNet"},
+    ]
+    relations = [
+        {"source": "alexnet", "type": "improves-on", "target": "lenet", "evidence": "ReLU, dropout."}
+    ]
+    assert search(concepts, "relu", relations=relations) == [
+        {"id": "alexnet", "name": "AlexNet", "score": 40.0, "match": "text"}
+    ]
+
+
+def test_mentions_finds_whole_words_only():
+    concepts = [
+        {"id": "a", "name": "A", "definition": "uses ReLU activations"},
+        {"id": "b", "name": "B", "definition": "prelu is different"},
+    ]
+    assert mentions(concepts, [], "relu") == ["A"]
+    assert mentions(concepts, [], "ReLU activations") == ["A"]
+    assert mentions(concepts, [], "---") == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("object detection", "object-detection"),
+        ("OBJECT_DETECTION", "object-detection"),
+        ("obj", "object-detection"),
+        ("optimisation", "optimization"),
+        ("sequence-models", "sequence-models"),
+    ],
+)
+def test_topics_resolve_like_names(typed, expected):
+    topics = ["object-detection", "optimization", "sequence-models"]
+    assert resolve_term(typed, topics, "topic") == expected
+
+
+def test_a_topic_nothing_resolves_is_returned_as_typed():
+    assert resolve_term("detection", ["object-detection", "optimization"], "topic") == "detection"
+
+
+def test_an_ambiguous_topic_prefix_lists_the_topics():
+    with pytest.raises(UsageError) as caught:
+        resolve_term("o", ["object-detection", "optimization"], "topic")
+    assert str(caught.value) == (
+        "no topic 'o' in this graph ('object-detection' or 'optimization'?); "
+        "topics: object-detection, optimization"
+    )

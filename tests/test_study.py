@@ -316,7 +316,10 @@ def test_a_bad_rating_in_a_file_is_an_error_after_saving_the_good_ones(run, pfil
 def test_nothing_to_study(run, pfile):
     result = run("study", "adam", "--progress", str(pfile), "--limit", "0", "--ratings", "-", input="")
     assert result.exit_code == 0
-    assert result.stdout.startswith("Nothing to study now: no card is due and no new concept is ready.\n")
+    # --limit 0 is a choice, not "nothing is ready": the message says so.
+    assert result.stdout.startswith(
+        "Nothing due for review, and --limit 0 introduces no new concept; raise --limit to learn.\n"
+    )
     assert "5 new concepts still to learn toward Adam." in result.stdout
 
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
+from click.shell_completion import BashComplete, CompletionItem, add_completion_class
 
 from .. import __version__, store
 from ..errors import DlgraphError, UsageError
@@ -110,6 +112,36 @@ class DlgraphGroup(click.Group):
             ) from None
 
 
+class PairedOptionCommand(click.Command):
+    """A command whose two-value options (``--path FROM TO``) say which value is missing.
+
+    Left to click, ``render --path adam -o out/p.html`` takes ``-o`` as the second concept.
+    """
+
+    pairs: dict[str, tuple[str, str]] = {"--path": ("FROM", "TO")}
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        for i, arg in enumerate(args):
+            if arg == "--":
+                break
+            if arg not in self.pairs:
+                continue
+            given = []
+            for value in args[i + 1 : i + 3]:
+                if value.startswith("-") and value != "-":
+                    break
+                given.append(value)
+            if len(given) < 2:
+                first, second = self.pairs[arg]
+                which = f"{first} is {given[0]!r} but {second} is missing" if given else "both are missing"
+                raise click.UsageError(
+                    f"{arg} needs two concepts, {first} and {second}: {which} "
+                    f'(e.g. {arg} R-CNN "Mask R-CNN")',
+                    ctx,
+                )
+        return super().parse_args(ctx, args)
+
+
 def _data_dir(ctx: click.Context) -> Path:
     root = ctx.find_root()
     if root.params.get("field"):
@@ -129,26 +161,99 @@ def _graph(ctx: click.Context):
     return obj["graph"]
 
 
-def _complete_concept(ctx: click.Context, param: click.Parameter, incomplete: str):
-    """Concept ids for shell completion; reads names only (no networkx, no validation)."""
-    from click.shell_completion import CompletionItem
+def _completing_shell() -> str:
+    """The shell asking for completions (``bash``, ``zsh``, ``fish``), from click's protocol variable."""
+    return os.environ.get("_DLGRAPH_COMPLETE", "").partition("_")[0]
 
+
+def _dataset_for_completion(ctx: click.Context) -> list[dict[str, Any]]:
+    """The graph's concept dicts, read without validation; completion must stay fast and quiet."""
+    dataset = store.load(_data_dir(ctx), check=False)
+    return [c for c in dataset.concepts if isinstance(c, dict) and isinstance(c.get("id"), str)]
+
+
+def _complete_concept(ctx: click.Context, param: click.Parameter, incomplete: str):
+    """Concept names, aliases or ids that start with what was typed; the id once one concept is left.
+
+    An id is one word that resolves exactly, so bash and zsh (which insert what they are given) get
+    it for the last candidate; fish keeps only candidates that extend the typed word, so it gets the
+    label as typed and escapes it itself.
+    """
     from ..names import Resolver
 
     try:
-        dataset = store.load(_data_dir(ctx), check=False)
-        resolver = Resolver(c for c in dataset.concepts if isinstance(c, dict) and "id" in c and "name" in c)
+        concepts = [c for c in _dataset_for_completion(ctx) if isinstance(c.get("name"), str)]
+        for c in concepts:
+            aliases = c.get("aliases")
+            c["aliases"] = [a for a in aliases if isinstance(a, str)] if isinstance(aliases, list) else []
+        hits = Resolver(concepts).complete(incomplete)
     except Exception:  # completion must never print a traceback into the user's prompt
         return []
-    return [CompletionItem(cid, help=name) for cid, name in resolver.complete(incomplete)]
+    if len(hits) == 1 and _completing_shell() in ("bash", "zsh"):
+        _, cid, name = hits[0]
+        return [CompletionItem(cid, help=name)]
+    return [CompletionItem(label, help=name if name != label else None) for label, _, name in hits]
+
+
+def _complete_field(field: str):
+    """A completer for a concept field's values in this graph (topics, kinds), matched as typed."""
+
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str):
+        from ..names import normalize
+
+        try:
+            values = {c.get(field) for c in _dataset_for_completion(ctx)}
+        except Exception:
+            return []
+        folded, key = incomplete.casefold(), normalize(incomplete)
+        return [
+            CompletionItem(v)
+            for v in sorted(v for v in values if isinstance(v, str))
+            if v.casefold().startswith(folded) or (key and normalize(v).startswith(key))
+        ]
+
+    return complete
+
+
+def _term(ctx: click.Context, field: str, value: str | None) -> str | None:
+    """The graph's topic or kind that ``value`` names, resolved as a concept name is ("obj")."""
+    if value is None:
+        return None
+    from ..names import resolve_term
+
+    return resolve_term(value, (c[field] for c in _graph(ctx).concepts.values()), field)
+
+
+def _topic(ctx: click.Context, value: str | None) -> str | None:
+    return _term(ctx, "topic", value)
+
+
+def _kind(ctx: click.Context, value: str | None) -> str | None:
+    return _term(ctx, "kind", value)
 
 
 def _resolve(ctx: click.Context, name: str) -> str:
     """A concept id for ``name``; says so on stderr when a fuzzy guess was needed."""
-    match = _graph(ctx).match(name)
+    from ..errors import ConceptNotFound
+    from ..names import mentions
+
+    cg = _graph(ctx)
+    try:
+        match = cg.match(name)
+    except ConceptNotFound as exc:
+        # "relu" is no concept of the bundled graph, but AlexNet's card uses it: say where.
+        found = mentions(cg.concepts.values(), cg.dataset.relations, name)
+        raise ConceptNotFound(name, exc.suggestions, found) from None
     if not match.exact:
         click.echo(f"note: taking {name!r} to mean {match.label!r}", err=True)
     return match.id
+
+
+def _progress_path() -> Path:
+    """Where ``dlgraph study`` keeps progress by default ($DLGRAPH_PROGRESS, else the user data folder)."""
+    from ..progress import resolve_path
+
+    return resolve_path(None)
 
 
 def _known(ctx: click.Context, values: tuple[str, ...]) -> list[str]:
@@ -165,6 +270,15 @@ def _known(ctx: click.Context, values: tuple[str, ...]) -> list[str]:
         return sorted(reviewed & set(_graph(ctx).concepts)) if reviewed else []
     names: list[str] = []
     for value in values:
+        if not os.path.isfile(value) and _looks_like_a_file(value):
+            if os.path.isdir(value):
+                raise UsageError(f"--known {value}: is a folder; give a file of names, one a line")
+            # A name may hold a slash ("Vanishing/exploding gradients"): names that resolve are names.
+            if not all(_names_a_concept(ctx, n) for n in value.split(",") if n.strip()):
+                raise UsageError(
+                    f"--known {value}: no such file (--known takes a file of names, one a line, "
+                    "or comma-separated names)"
+                )
         if os.path.isfile(value):
             try:
                 text = Path(value).read_text(encoding="utf-8-sig")
@@ -180,6 +294,22 @@ def _known(ctx: click.Context, values: tuple[str, ...]) -> list[str]:
     return [_resolve(ctx, n) for n in names]
 
 
+def _names_a_concept(ctx: click.Context, name: str) -> bool:
+    try:
+        _graph(ctx).resolver.resolve(name.strip())
+    except DlgraphError:
+        return False
+    return True
+
+
+def _looks_like_a_file(value: str) -> bool:
+    """A ``--known`` value that names a file rather than concepts: a path, or a file name's suffix."""
+    return "/" in value or os.sep in value or value.startswith("~") or bool(_FILE_SUFFIX.search(value))
+
+
+_FILE_SUFFIX = re.compile(r"\.(txt|csv|tsv|md|list|lst|text)$", re.IGNORECASE)
+
+
 def _emit(result: Any, as_json: bool, lines) -> None:
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
@@ -190,6 +320,8 @@ def _emit(result: Any, as_json: bool, lines) -> None:
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of text.")
 concept_arg = {"shell_complete": _complete_concept}
+topic_arg = {"shell_complete": _complete_field("topic"), "metavar": "TOPIC"}
+kind_arg = {"shell_complete": _complete_field("kind"), "metavar": "KIND"}
 
 
 @click.group(cls=DlgraphGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -219,6 +351,30 @@ def cli(ctx: click.Context, data_dir: str | None, field: bool, debug: bool) -> N
     ctx.ensure_object(dict)
     if "NO_COLOR" in os.environ:
         ctx.color = False
+    if sys.stdout.isatty():
+        # Wrap where the terminal would, so that it never breaks a word itself; pipes get 100.
+        import shutil
+
+        from .. import report
+
+        report.LINE_WIDTH = max(40, min(100, shutil.get_terminal_size().columns))
+
+
+class _BashComplete(BashComplete):
+    """click's bash protocol with each value escaped for the shell.
+
+    Bash inserts a candidate as it is, so ``Mask R-CNN`` would become two words; its script reads
+    each line with ``read`` (which eats one level of backslashes), hence the doubling.
+    """
+
+    def format_completion(self, item: CompletionItem) -> str:
+        value = item.value
+        if item.type == "plain":
+            value = re.sub(r"([^\w@%+=:,./-])", r"\\\1", value).replace("\\", "\\\\")
+        return f"{item.type},{value}"
+
+
+add_completion_class(_BashComplete, "bash")
 
 
 def main() -> None:

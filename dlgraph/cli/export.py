@@ -8,7 +8,8 @@ import click
 
 from .. import store
 from ..errors import UsageError
-from . import _emit, _graph, _resolve, cli, concept_arg, json_option
+from ..report import count
+from . import _emit, _graph, _resolve, _topic, cli, concept_arg, json_option, topic_arg
 
 #: The names of dlgraph.export.FORMATS, kept here so that ``--help`` does not import networkx;
 #: a test checks the two lists agree.
@@ -39,7 +40,7 @@ FORMAT_NAMES = (
 @click.option(
     "--depth", type=click.IntRange(min=0), help="How many relations away from --focus [default: 1]."
 )
-@click.option("--topic", help="Only concepts of this topic.")
+@click.option("--topic", help="Only concepts of this topic.", **topic_arg)
 @click.option(
     "--prereqs", metavar="NAME", help="Only this concept and what to study before it.", **concept_arg
 )
@@ -94,7 +95,7 @@ def export(
             _graph(ctx),
             focus=_resolve(ctx, focus) if focus is not None else None,
             depth=depth if depth is not None else 1,
-            topic=topic,
+            topic=_topic(ctx, topic),
             prereqs=_resolve(ctx, prereqs) if prereqs is not None else None,
         )
         if output is None:
@@ -103,7 +104,8 @@ def export(
             stream.flush()
             return
         done = exporter.export(sel, fmt, output, force=force)
-    click.echo(f"Wrote {done['concepts']} concepts and {done['relations']} relations as {fmt} to {output}")
+    made = f"{count(done['concepts'], 'concept')} and {count(done['relations'], 'relation')}"
+    click.echo(f"Wrote {made} as {fmt} to {output}")
 
 
 @cli.command()

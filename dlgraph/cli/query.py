@@ -8,7 +8,21 @@ import click
 
 from .. import report
 from ..errors import UsageError
-from . import _data_dir, _emit, _graph, _known, _resolve, cli, concept_arg, json_option
+from . import (
+    _data_dir,
+    _emit,
+    _graph,
+    _kind,
+    _known,
+    _progress_path,
+    _resolve,
+    _topic,
+    cli,
+    concept_arg,
+    json_option,
+    kind_arg,
+    topic_arg,
+)
 
 
 @cli.command()
@@ -59,7 +73,14 @@ def prereqs(
     from .. import graph
 
     cg = _graph(ctx)
-    result = graph.prerequisites(cg, _resolve(ctx, concept), depth=depth, known=_known(ctx, known))
+    cid = _resolve(ctx, concept)
+    result = graph.prerequisites(cg, cid, depth=depth, known=_known(ctx, known))
+    if result["known"]:
+        # Name what was skipped, and why it counts as known: --known, or what `dlgraph study` saw.
+        skip = set(result["known"])
+        every = graph.prerequisites(cg, cid, depth=depth)["prerequisites"]
+        result["skipped"] = [{"id": p["id"], "name": p["name"]} for p in every if p["id"] in skip]
+        result["known_from"] = "--known" if known else f"your study progress ({_progress_path()})"
     _emit(result, as_json, report.prereqs_report)
 
 
@@ -81,7 +102,13 @@ def next_(ctx: click.Context, known: tuple[str, ...], as_json: bool) -> None:
     """
     from .. import graph
 
-    result = graph.next_concepts(_graph(ctx), _known(ctx, known))
+    cg = _graph(ctx)
+    done = _known(ctx, known)
+    result = graph.next_concepts(cg, done)
+    if result["known"] and not result["results"]:
+        # Nothing builds on what is known alone: the starting points not yet studied are the way on.
+        begin = graph.next_concepts(cg, ())["results"]
+        result["starting_points"] = [r for r in begin if r["id"] not in set(done)]
     _emit(result, as_json, report.next_report)
 
 
@@ -140,13 +167,14 @@ def search(ctx: click.Context, text: str, limit: int, as_json: bool) -> None:
     """
     from ..names import search as rank
 
-    result = {"query": text, "results": rank(_graph(ctx).concepts.values(), text, limit)}
+    cg = _graph(ctx)
+    result = {"query": text, "results": rank(cg.concepts.values(), text, limit, cg.dataset.relations)}
     _emit(result, as_json, report.search_report)
 
 
 @cli.command("list")
-@click.option("--topic", help="Only this topic (see `dlgraph types`).")
-@click.option("--kind", help="Only this kind (see `dlgraph types`).")
+@click.option("--topic", help="Only this topic (see `dlgraph types`).", **topic_arg)
+@click.option("--kind", help="Only this kind (see `dlgraph types`).", **kind_arg)
 @json_option
 @click.pass_context
 def list_(ctx: click.Context, topic: str | None, kind: str | None, as_json: bool) -> None:
@@ -158,23 +186,55 @@ def list_(ctx: click.Context, topic: str | None, kind: str | None, as_json: bool
     """
     from .. import graph
 
-    result = graph.list_concepts(_graph(ctx), topic=topic, kind=kind)
+    result = graph.list_concepts(_graph(ctx), topic=_topic(ctx, topic), kind=_kind(ctx, kind))
     _emit(result, as_json, report.list_report)
 
 
+def _complete_relation_type(ctx: click.Context, param: click.Parameter, incomplete: str):
+    from click.shell_completion import CompletionItem
+
+    from ..vocabulary import RELATION_TYPES
+
+    typed = incomplete.casefold()
+    return [
+        CompletionItem(name, help=spec.label)
+        for name, spec in RELATION_TYPES.items()
+        if name.startswith(typed)
+    ]
+
+
 @cli.command()
+@click.argument("relation", required=False, metavar="[TYPE]", shell_complete=_complete_relation_type)
 @json_option
-def types(as_json: bool) -> None:
+def types(relation: str | None, as_json: bool) -> None:
     """The relation types (with inverse labels, families, study order), topics and kinds.
+
+    With TYPE (a relation type, or its label: "improved by"), only that type.
 
     \b
     Example:
         dlgraph types
+        dlgraph types improves-on
     """
+    rows = report.types_table()
+    if relation is not None:
+        from ..names import normalize, resolve_term
+
+        by_label = {normalize(label): r["type"] for r in rows for label in (r["label"], r["inverse"])}
+        names = [r["type"] for r in rows]
+        # "improved by" names improves-on, read backwards.
+        chosen = by_label.get(normalize(relation)) or resolve_term(relation, names, "relation type")
+        if chosen not in names:
+            raise UsageError(f"no relation type {relation!r}; relation types: {', '.join(names)}")
+        rows = [r for r in rows if r["type"] == chosen]
+        if not as_json:
+            for line in report.types_report(click.style, rows, vocabulary=False):
+                click.echo(line)
+            return
     if as_json:
         from ..vocabulary import KINDS, TOPICS
 
-        click.echo(json.dumps({"types": report.types_table(), "topics": TOPICS, "kinds": KINDS}, indent=2))
+        click.echo(json.dumps({"types": rows, "topics": TOPICS, "kinds": KINDS}, indent=2))
         return
     for line in report.types_report(click.style):
         click.echo(line)

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
-from . import _graph, _resolve, cli, concept_arg
+from ..report import count
+from . import PairedOptionCommand, _graph, _resolve, _topic, cli, concept_arg, topic_arg
 
 
-@cli.command()
+@cli.command(cls=PairedOptionCommand)
 @click.option(
     "-o",
     "--output",
@@ -21,7 +22,7 @@ from . import _graph, _resolve, cli, concept_arg
 @click.option(
     "--depth", type=click.IntRange(min=1), help="With --focus: how many steps out to go.  [default: 1]"
 )
-@click.option("--topic", help="Only the concepts of this topic (see `dlgraph types`).")
+@click.option("--topic", help="Only the concepts of this topic (see `dlgraph types`).", **topic_arg)
 @click.option(
     "--path",
     "path_ends",
@@ -84,7 +85,7 @@ def render(
     options = draw.MapOptions(
         focus=_resolve(ctx, focus) if focus else None,
         depth=depth,
-        topic=topic,
+        topic=_topic(ctx, topic),
         path=(_resolve(ctx, path_ends[0]), _resolve(ctx, path_ends[1])) if path_ends else None,
         prereqs=_resolve(ctx, prereqs) if prereqs else None,
         edge_labels=edge_labels,
@@ -92,7 +93,8 @@ def render(
         mastery=mastery,
     )
     done = draw.write_map(_graph(ctx), output or draw.DEFAULT_OUTPUT, options)
-    click.echo(f"wrote {done['output']}: {done['concepts']} concepts, {done['relations']} relations")
+    made = f"{count(done['concepts'], 'concept')}, {count(done['relations'], 'relation')}"
+    click.echo(f"wrote {done['output']}: {made}")
     if done["highlight"]:
         click.echo(done["highlight"])
     if open_browser:

@@ -103,6 +103,7 @@ def study(
 
 def _run(session, ratings: IO[str] | None) -> None:
     """Show cards until the session runs out of them; raises _Stop when the learner ends it."""
+    from ..report import fit, wrap
     from ..study import RATING_NAMES, parse_rating, wait
 
     stdin = sys.stdin
@@ -116,9 +117,10 @@ def _run(session, ratings: IO[str] | None) -> None:
         if numbered is None:
             click.echo("Press Enter to show the answer (q stops): ", nl=False)
             _answer(_line(stdin))
-        click.echo("    " + card.answer)
+        for paragraph in card.answer.splitlines() or [""]:  # the author's line breaks, then words
+            click.echo("\n".join(wrap(paragraph, "    ")))
         if card.builds_on:
-            click.echo("    builds on: " + ", ".join(card.builds_on))
+            click.echo("\n".join(fit("    builds on: " + ", ".join(card.builds_on), "      ")))
         if numbered is None:
             rating = _ask(stdin)
         else:
@@ -172,20 +174,26 @@ def _read(numbered: Iterator[tuple[int, str]], parse: Callable[[str], int]) -> i
 
 @cli.command()
 @progress_option
+@click.option(
+    "--list",
+    "listing",
+    is_flag=True,
+    help="Also list every known concept with its next review, those due now first.",
+)
 @json_option
 @click.pass_context
-def progress(ctx: click.Context, progress_file: str | None, as_json: bool) -> None:
-    """What you know, what is due and what is new, per topic.
+def progress(ctx: click.Context, progress_file: str | None, listing: bool, as_json: bool) -> None:
+    """What you know, what is due and what is new, per topic (--list: which concepts).
 
     A concept is known once it has been reviewed at least once (any rating); due when it is known
     and its next review time has come; new when it was never reviewed.
 
     \b
     Example:
-        dlgraph progress
+        dlgraph progress --list
         dlgraph progress --progress ~/notes/dl.sqlite3 --json
     """
-    from ..progress import Progress, resolve_path
+    from ..progress import Progress, parse_utc, resolve_path, utc_text
     from ..study import progress_report, progress_summary
 
     cg = _graph(ctx)
@@ -194,4 +202,52 @@ def progress(ctx: click.Context, progress_file: str | None, as_json: bool) -> No
     if where.exists():
         with Progress.open(where, create=False) as store:
             states = store.cards()
-    _emit(progress_summary(cg, states, str(where)), as_json, progress_report)
+    result = progress_summary(cg, states, str(where))
+    if not listing:
+        _emit(result, as_json, progress_report)
+        return
+    now = parse_utc(result["now"])
+    known = [s for cid, s in (states or {}).items() if cid in cg.concepts]
+    known.sort(key=lambda s: (s.due, cg.sort_key(s.concept_id)))
+    result["concepts"] = [
+        {
+            **cg.ref(s.concept_id),
+            "topic": cg.concepts[s.concept_id]["topic"],
+            "reviews": s.reviews,
+            "due": utc_text(s.due),
+            "status": "due" if s.due <= now else "known",
+        }
+        for s in known
+    ]
+    _emit(result, as_json, _progress_listing)
+
+
+def _progress_listing(result: dict, style: Callable[..., str]) -> list[str]:
+    """``dlgraph progress --list``: the per-topic table, then one aligned row per known concept."""
+    from ..progress import parse_utc
+    from ..study import progress_report, when
+
+    lines = progress_report(result, style)
+    rows = result["concepts"]
+    lines.append("")
+    if not rows:
+        return [*lines, "No concept is known yet: run `dlgraph study` to start."]
+    due = sum(1 for r in rows if r["status"] == "due")
+    lines.append(style(f"Known concepts: {len(rows)}, due now: {due}", bold=True))
+    now = parse_utc(result["now"])
+    table = [("concept", "topic", "reviews", "next review")]
+    for r in rows:
+        moment = parse_utc(r["due"])
+        table.append(
+            (
+                r["name"],
+                r["topic"],
+                str(r["reviews"]),
+                "due now" if r["status"] == "due" else when(moment, now),
+            )
+        )
+    w_name, w_topic, w_reviews = (max(len(row[i]) for row in table) for i in range(3))
+    for i, (name, topic, reviews, nxt) in enumerate(table):
+        line = f"{name:<{w_name}}  {topic:<{w_topic}}  {reviews:>{w_reviews}}  {nxt}"
+        lines.append(style(line, bold=True) if i == 0 else line)
+    return lines
