@@ -607,3 +607,42 @@ def test_an_acronym_of_a_known_name_is_its_alias_not_a_new_concept():
     assert "RNN" in names["recurrent neural network"]["aliases"]
     assert any(r["target"] == "recurrent-neural-network" for r in result.relations)
     assert any("took 'RNN' as short for 'recurrent neural network'" in n for n in result.notes)
+
+
+def test_a_disambiguation_relates_nothing():
+    concepts = [
+        _concept("prediction-bias", "prediction bias", kind="concept"),
+        _concept("bias-term", "bias term", kind="concept"),
+    ]
+    nlp = make_pipeline(concepts)
+    triples, _ = _triples(
+        [
+            Card(
+                "prediction bias",
+                "How far predictions are from labels. Not to be confused with the bias term.",
+            )
+        ],
+        nlp,
+        concepts,
+    )
+    assert triples == set()
+
+
+def test_a_destination_is_not_a_purpose(nlp):
+    destination, _ = _triples([Card("Fast R-CNN", "sends RoI Pooling to the closest grid cell")], nlp)
+    assert ("fast-r-cnn", "uses", "roi-pooling") not in destination
+    purpose, _ = _triples([Card("Fast R-CNN", "RoI Pooling to extract features")], nlp)
+    assert ("fast-r-cnn", "uses", "roi-pooling") in purpose
+
+
+def test_an_example_sentence_says_nothing_of_the_cards_term():
+    concepts = [
+        _concept("loss", "loss", kind="concept"),
+        _concept("linear-regression", "linear regression", kind="algorithm"),
+        _concept("mse", "mean squared error", kind="metric"),
+    ]
+    nlp = make_pipeline(concepts)
+    answer = "A measure of how far predictions are. For example, linear regression uses mean squared error."
+    triples, _ = _triples([Card("loss", answer)], nlp, concepts)
+    assert ("loss", "uses", "mse") not in triples
+    assert ("linear-regression", "uses", "mse") in triples

@@ -77,6 +77,11 @@ ADD_TARGET_WORDS = frozenset({"to", "onto", "into"})
 
 #: A mention followed by one of these, with no cue before it, is put to a purpose: it is used.
 PURPOSE_WORDS = frozenset({"to", "for"})
+#: ... unless a determiner or number follows: "assigns each example to the closest centroid",
+#: "training for too few epochs" name a destination or a span, not a purpose.
+NOT_A_PURPOSE = frozenset(
+    "the a an its their his her this that these those each every some any all too no one two".split()
+)
 
 
 #: "solves X": a problem is addressed, a method is improved on (decided by the concept's kind).
@@ -151,7 +156,9 @@ def _type_in_clause(
     if active is None:
         # "RoI Pooling to extract features", "FC layers for class scores": a part put to a purpose.
         after = words[mention.end].lower if mention.end < len(words) else ""
-        return ("uses" if after in PURPOSE_WORDS else FALLBACK_TYPE), False
+        then = words[mention.end + 1] if mention.end + 1 < len(words) else None
+        purpose = after in PURPOSE_WORDS and then is not None and then.lower not in NOT_A_PURPOSE
+        return ("uses" if purpose and then.text.isalpha() else FALLBACK_TYPE), False
     kind = active.type
     between = [w.lower for w in words[active.end : mention.start]]
     if kind in NAMING_TYPES and any(w in _PHRASE_BREAKS for w in between):

@@ -136,6 +136,33 @@ def example_class(lower: Sequence[str], region_start: int) -> int | str | None:
     return TASK_CLASS if lower[i] in TASK_NOUNS else i
 
 
+#: Sentence openings that tell two terms apart rather than relate them ("Not to be confused with the
+#: bias term").
+DISAMBIGUATIONS: tuple[tuple[str, ...], ...] = (
+    ("not", "to", "be", "confused", "with"),
+    ("not", "the", "same", "as"),
+    ("do", "not", "confuse"),
+    ("don't", "confuse"),
+    ("distinct", "from"),
+)
+#: Sentence openings of an example: what it says holds inside the example, not of the card's term.
+EXAMPLE_LEADS: tuple[tuple[str, ...], ...] = (
+    ("for", "example"),
+    ("for", "instance"),
+    ("e.g.",),
+    ("consider",),
+)
+
+
+def opens_with(lower: Sequence[str], start: int, leads: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether the sentence at ``start`` opens with one of ``leads``.
+
+    >>> opens_with("not to be confused with bias".split(), 0, DISAMBIGUATIONS)
+    True
+    """
+    return any(tuple(lower[start : start + len(lead)]) == lead for lead in leads)
+
+
 def domain_lead(lower: Sequence[str], sentence_start: int, start: int, end: int) -> bool:
     """Whether the mention at ``[start, end)`` only sets the scene: "In reinforcement learning, a
     ..." says where the term lives, not how it relates, and would make the field a hub of every map.

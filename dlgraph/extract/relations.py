@@ -27,7 +27,16 @@ from .cues import (
     _type_from_parse,
     _type_in_clause,
 )
-from .definitions import TASK_CLASS, domain_lead, example_class, example_regions, genus_at
+from .definitions import (
+    DISAMBIGUATIONS,
+    EXAMPLE_LEADS,
+    TASK_CLASS,
+    domain_lead,
+    example_class,
+    example_regions,
+    genus_at,
+    opens_with,
+)
 from .mentions import CONCEPTS_KEY, _label_index, everyday, singular
 from .pipeline import make_pipeline
 from .questions import _clip, _topic, card_concepts, concept_id, initials_of
@@ -439,6 +448,8 @@ def extract(
             at = bisect_right(sentence_starts, mention.start)
             if domain_lead(lower, sentence_starts[at - 1], mention.start, mention.end):
                 continue
+            if opens_with(lower, sentence_starts[at - 1], DISAMBIGUATIONS):
+                continue  # "Not to be confused with the bias term": told apart, not related
             # "is not a kind of X": a negation just before the cue that governs the mention counts too.
             governing = next((c.start for c in reversed(cues) if c.end <= mention.start), mention.start)
             near = max(clause_start[clause], min(governing, mention.start) - NEGATION_REACH)
@@ -469,6 +480,12 @@ def extract(
                     kind, reverse = _type_in_clause(words, cues, mention, kinds)
                 if not any(c.end <= mention.start for c in cues):
                     guessed.add((mention.ref, kind))  # typed by the words after it, not by a cue
+            if clause not in clause_subject and _opens_clause(
+                mention, cues, clause_of, mentions, parsed, doc
+            ):
+                # "Standard DQN uses the max operator": DQN, not the card's subject, does the using,
+                # even where DQN itself is too loosely tied to the card to be related to it.
+                clause_subject[clause] = mention.ref
             if (
                 kind == FALLBACK_TYPE
                 and at > 1
@@ -480,11 +497,12 @@ def extract(
                 # ("... binary mask. bilinear interpolation") and "See also X" still link.
                 continue
             sources = subject_refs
+            if region is None and opens_with(lower, sentence_starts[at - 1], EXAMPLE_LEADS):
+                # "For example, linear regression models use mean squared error": what an example
+                # says holds of its own subject, never of the card's term.
+                sources = []
             if clause in clause_subject and clause_subject[clause] != mention.ref:
                 sources = [clause_subject[clause]]
-            elif _opens_clause(mention, cues, clause_of, mentions, parsed, doc):
-                # "Standard DQN uses the max operator": DQN, not the card's subject, does the using.
-                clause_subject[clause] = mention.ref
             sentence = _sentence(doc, sentence_starts, at)
             for source in sources:
                 if source == mention.ref:
