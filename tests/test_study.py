@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -519,3 +520,136 @@ def test_two_sessions_on_one_file_at_once_both_keep_their_ratings(tmp_path, pfil
     assert counters == dict(db.execute(given))
     db.close()
     reliability.record("dlgraph study", "two sessions on one progress file at once")
+
+
+# --- the card's front, in a real terminal ------------------------------------------------------------
+
+HUBEL = {
+    "id": "hubel-and-wiesel",
+    "name": "Hubel and Wiesel",
+    "aliases": [],
+    "topic": "cnn-architectures",
+    "kind": "person",
+    "definition": "D. Hubel and T. Wiesel",
+    "card": "CNN biological inspiration",
+}
+
+
+@pytest.fixture
+def hubel_dir(tmp_path: Path) -> Path:
+    """A one-card graph whose card's answer is the concept's name: the name must not be on the front."""
+    folder = tmp_path / "hubel"
+    store.save(store.Dataset([HUBEL], []), folder)
+    return folder
+
+
+def test_the_front_is_the_cards_question_and_the_name_comes_with_the_answer(run, hubel_dir, pfile):
+    result = run("study", "--progress", str(pfile), "--ratings", "-", input="good\n", data_dir=hubel_dir)
+    assert result.exit_code == 0, result.output
+    front, _, back = result.stdout.partition("    D. Hubel and T. Wiesel\n")
+    assert front == (
+        "card 1 of 1 · 0 to repeat · 0 new left\n"
+        "[1] new: CNN biological inspiration\n"  # the card's question, not the concept's name
+        "    cnn-architectures\n"  # nor its kind (a person) until the answer
+    )
+    assert back.startswith("    = Hubel and Wiesel (person)\nrating: good\n")
+
+
+def _screen(session: str) -> str:
+    return subprocess.run(
+        ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def _wait_for(session: str, text: str) -> str:
+    """The tmux screen once it shows ``text`` (a human's pace: polled, up to 60 s, never asserted on time)."""
+    deadline = datetime.now() + timedelta(seconds=60)
+    while datetime.now() < deadline:
+        screen = _screen(session)
+        if text in screen:
+            return screen
+        threading.Event().wait(0.2)
+    raise AssertionError(f"{text!r} never appeared:\n{_screen(session)}")
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux (apt-get install tmux)")
+def test_in_a_real_terminal_the_answer_is_hidden_until_enter(hubel_dir, pfile):
+    name = f"dlgraph-study-{os.getpid()}"
+    command = (
+        f"NO_COLOR=1 {sys.executable} -m dlgraph --data-dir {hubel_dir} study --progress {pfile}; "
+        "echo EXIT=$?; sleep 30"
+    )
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "30", command], check=True, cwd=ROOT
+    )
+    try:
+        before = _wait_for(name, "Press Enter to show the answer")
+        assert "[1] new: CNN biological inspiration" in before
+        assert "Wiesel" not in before and "Hubel" not in before
+        subprocess.run(["tmux", "send-keys", "-t", name, "Enter"], check=True)
+        after = _wait_for(name, "again, hard, good, easy")
+        assert "D. Hubel and T. Wiesel" in after and "= Hubel and Wiesel (person)" in after
+        subprocess.run(["tmux", "send-keys", "-t", name, "good", "Enter"], check=True)
+        again = _wait_for(name, "[2] learning: CNN biological inspiration")  # its 10-minute step, early
+        assert again.count("Wiesel") == 2  # the first card's answer only
+        subprocess.run(["tmux", "send-keys", "-t", name, "q", "Enter"], check=True)
+        done = _wait_for(name, "EXIT=")
+        assert "EXIT=0" in done and "Stopped. Session over: 1 card (1 new, 0 reviews)" in done
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+    assert progress.known_ids(pfile) == {"hubel-and-wiesel"}
+
+
+def test_ctrl_c_in_a_piped_session_exits_130_with_every_rating_saved(pfile):
+    proc = spawn(pfile, "adam", "--ratings", "-")
+    read_until(proc, "[1] ")
+    proc.stdin.write("good\n")
+    proc.stdin.flush()
+    read_until(proc, "[2] ")
+    proc.stdin.write("again\n")
+    proc.stdin.flush()
+    read_until(proc, "[3] ")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "Interrupted. Session over: 2 cards (2 new, 0 reviews): again 1, hard 0, good 1, easy 0." in out
+    assert "Traceback" not in err
+    db = sqlite3.connect(pfile)
+    assert db.execute("SELECT concept_id, rating FROM reviews ORDER BY id").fetchall() == [
+        ("gradient-descent", 3),
+        ("adagrad", 1),
+    ]
+    db.close()
+
+
+def test_a_piped_again_brings_the_card_back_before_the_session_ends(run, pfile):
+    result = run(
+        "study", "momentum", "--progress", str(pfile), "--ratings", "-", input="again\ngood\n" + "good\n" * 4
+    )
+    assert result.exit_code == 0, result.output
+    headers = [line for line in result.stdout.splitlines() if line.startswith("[")]
+    assert headers[:3] == [
+        "[1] new: What is Gradient descent?",
+        "[2] new: momentum",
+        "[3] learning: What is Gradient descent?",
+    ]
+    assert "card 2 of 3 · 1 to repeat · 0 new left" in result.stdout
+    assert "Session over: 5 cards (2 new, 0 reviews, 3 repeats): again 1, hard 0, good 4" in result.stdout
+
+
+def test_steps_are_read_as_anki_writes_them(run, pfile):
+    from dlgraph.study import parse_steps
+
+    assert parse_steps("1m 10m") == (timedelta(minutes=1), timedelta(minutes=10))
+    assert parse_steps("30s, 2h 1d") == (timedelta(seconds=30), timedelta(hours=2), timedelta(days=1))
+    result = run("study", "--progress", str(pfile), "--steps", "1m ten", "--ratings", "-", input="good\n")
+    assert result.exit_code == 2 and "--steps: 'ten' is not a step" in result.stderr
+    # One 5-minute step: good graduates at once from the last (only) step.
+    result = run(
+        "study", "momentum", "--progress", str(pfile), "--steps", "5m", "--ratings", "-", input="good\n" * 4
+    )
+    assert "next review in 5 minutes" not in result.stdout
+    assert (
+        result.stdout.count("next review in ") == 2
+        and "Session over: 2 cards (2 new, 0 reviews)" in result.stdout
+    )
