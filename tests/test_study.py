@@ -653,3 +653,110 @@ def test_steps_are_read_as_anki_writes_them(run, pfile):
         result.stdout.count("next review in ") == 2
         and "Session over: 2 cards (2 new, 0 reviews)" in result.stdout
     )
+
+
+# --- Anki history ----------------------------------------------------------------------------------
+
+DAY_MS = 86_400_000
+
+
+def make_anki_package(folder: Path) -> Path:
+    """A package made by Anki itself, with scheduling: four of the mini graph's cards, three studied.
+
+    Adam and RMSprop are answered good (and Adam good again, so it graduates); momentum is answered
+    again then forgotten ("Forget", which drops its history); adagrad is never studied. The reviews
+    are moved 20 days into the past, as if studied then.
+    """
+    pytest.importorskip("anki")
+    from anki.collection import Collection, ExportAnkiPackageOptions
+
+    col = Collection(str(folder / "collection.anki2"))
+    deck = col.decks.id("DL::Optimization")
+    for front, back in [
+        ("Adam", "Combines RMSProp and Momentum."),
+        ("RMSprop", "Adagrad with an exponential moving average."),
+        ("momentum", "Adds a fraction of the previous update."),
+        ("adagrad", "Per-parameter learning rates from all past squared gradients."),
+    ]:
+        note = col.new_note(col.models.by_name("Basic"))
+        note["Front"], note["Back"] = front, back
+        col.add_note(note, deck)
+    col.decks.select(deck)
+    by_front = {col.get_card(cid).note().fields[0]: cid for cid in col.find_cards("")}
+    for front, ease in [("Adam", 3), ("Adam", 3), ("RMSprop", 3), ("momentum", 1)]:
+        card = col.get_card(by_front[front])
+        card.start_timer()
+        col.sched.answerCard(card, ease)
+    col.sched.schedule_cards_as_new([by_front["momentum"]], restore_position=True, reset_counts=False)
+    col.db.execute("update revlog set id = id - ?", 20 * DAY_MS)
+    out = folder / "studied.apkg"
+    options = ExportAnkiPackageOptions(
+        with_scheduling=True, with_deck_configs=False, with_media=False, legacy=False
+    )
+    col.export_anki_package(out_path=str(out), options=options, limit=None)
+    col.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def studied_apkg(tmp_path_factory) -> Path:
+    return make_anki_package(tmp_path_factory.mktemp("anki-history"))
+
+
+def test_the_revlog_is_read_with_note_and_card(studied_apkg):
+    from dlgraph.decks.anki_revlog import read_revlog
+
+    reviews = read_revlog(studied_apkg)
+    assert [(r.ease, r.is_review, r.is_reset) for r in reviews] == [
+        (3, True, False),
+        (3, True, False),
+        (3, True, False),
+        (1, True, False),
+        (0, False, True),  # Forget
+    ]
+    assert all(r.ord == 0 for r in reviews)
+    assert reviews[0].reviewed_at < datetime.now(timezone.utc) - timedelta(days=19)
+
+
+def test_from_anki_imports_the_history_into_the_progress_file_once(run, studied_apkg, pfile):
+    result = run("progress", "--progress", str(pfile), "--from-anki", str(studied_apkg), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    # Forgotten momentum and never-studied adagrad are not known.
+    assert progress.known_ids(pfile) == {"adam", "rmsprop"}
+    assert data["anki"]["added"] == 3 and data["anki"]["known"] == 2
+    assert data["total"]["known"] == 2
+    with Progress.open(pfile) as db:
+        cards = db.cards()
+        assert [e.kind for e in db.log("adam")] == ["anki", "anki"]
+    # Replayed with FSRS: Adam graduated from its steps 20 days ago (review state), RMSprop is still
+    # on its second step, so it is due.
+    assert cards["adam"].card["state"] == 2 and cards["adam"].reviews == 2
+    assert cards["rmsprop"].card["state"] == 1 and cards["rmsprop"].due < datetime.now(timezone.utc)
+    again = json.loads(
+        run("progress", "--progress", str(pfile), "--from-anki", str(studied_apkg), "--json").stdout
+    )
+    assert again["anki"]["added"] == 0  # nothing twice
+    with Progress.open(pfile) as db:
+        assert db.review_count() == 3
+
+
+def test_a_graph_built_from_an_anki_package_starts_from_its_history(run, studied_apkg, tmp_path):
+    out = tmp_path / "graph"
+    built = run("build", "--no-field", str(studied_apkg), "--out", str(out), data_dir=None)
+    assert built.exit_code == 0, built.output
+    record = json.loads((out / "build.json").read_text(encoding="utf-8"))
+    assert sorted(record["anki_cards"]) == ["adagrad", "adam", "momentum", "rmsprop"]
+    assert all(len(keys) == 1 and keys[0][1] == 0 for keys in record["anki_cards"].values())
+    pfile = tmp_path / "p.sqlite3"
+    # Read-only commands count the history without writing anything.
+    shown = json.loads(run("progress", "--progress", str(pfile), "--json", data_dir=out).stdout)
+    assert shown["total"]["known"] == 2 and shown["anki"]["known"] == 2 and not pfile.exists()
+    known = json.loads(run("next", "--json", data_dir=out, env={"DLGRAPH_PROGRESS": str(pfile)}).stdout)
+    assert {k["id"] for k in known["known"]} == {"adam", "rmsprop"}
+    # A study session imports it, then asks what is due (RMSprop's step) before anything new.
+    session = run("study", "--progress", str(pfile), "--ratings", "-", input="good\n", data_dir=out)
+    assert session.exit_code == 0, session.output
+    assert session.stdout.startswith("Anki history: 3 new reviews of 2 concepts imported from ")
+    assert "[1] learning: RMSprop\n" in session.stdout
+    assert progress.known_ids(pfile) == {"adam", "rmsprop"}
