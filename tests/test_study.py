@@ -760,3 +760,124 @@ def test_a_graph_built_from_an_anki_package_starts_from_its_history(run, studied
     assert session.stdout.startswith("Anki history: 3 new reviews of 2 concepts imported from ")
     assert "[1] learning: RMSprop\n" in session.stdout
     assert progress.known_ids(pfile) == {"adam", "rmsprop"}
+
+
+# --- implicit credit down the prerequisite graph ---------------------------------------------------
+
+
+def test_credit_follows_the_documented_weights_and_depth_discount(mini):
+    from dlgraph.credit import CREDIT, CreditRules, credit_targets
+
+    # Adam combines RMSprop and momentum (0.6), improves on Adagrad (0.4, better than 0.6 x 0.4 x 0.5
+    # through RMSprop); gradient descent is two steps away: best path momentum, 0.6 x 0.4 x 0.5.
+    assert credit_targets(mini, "adam") == pytest.approx(
+        {"rmsprop": 0.6, "momentum": 0.6, "adagrad": 0.4, "gradient-descent": 0.12}
+    )
+    assert credit_targets(mini, "gradient-descent") == {}
+    # Tunable in one place: no depth, or a higher floor, and the far prerequisites drop out.
+    assert set(credit_targets(mini, "adam", CreditRules(max_depth=1))) == {"rmsprop", "momentum", "adagrad"}
+    assert set(credit_targets(mini, "adam", CreditRules(min_credit=0.5))) == {"rmsprop", "momentum"}
+    assert CREDIT.ratings == {3, 4}
+
+
+def _reviewed(pfile: Path, when: datetime, *cids: str) -> None:
+    """Concepts rated easy at ``when``: straight to FSRS's review state."""
+    for cid in cids:
+        record(pfile, cid, 4, when)
+
+
+def _prerequisites_known_adam_due(pfile: Path, now: datetime) -> None:
+    """Adam's prerequisites reviewed 5 days ago (not due yet), Adam 40 days ago (due)."""
+    _reviewed(pfile, now - timedelta(days=5), "adagrad", "momentum", "rmsprop", "gradient-descent")
+    _reviewed(pfile, now - timedelta(days=40), "adam")
+
+
+def test_a_good_review_credits_the_prerequisites_and_again_never_does(mini, pfile):
+    _prerequisites_known_adam_due(pfile, T0)
+    with Progress.open(pfile) as db:
+        before = db.cards()
+        session = Session(mini, db, target="adam", clock=Clock(T0))
+        card = session.next_card()
+        assert card.id == "adam" and card.reason == "review"
+        outcome = session.rate(card, 3)
+        after = db.cards()
+        implicit = db.log(kind="implicit")
+    assert outcome.credited == pytest.approx(
+        {"rmsprop": 0.6, "momentum": 0.6, "adagrad": 0.4, "gradient-descent": 0.12}
+    )
+    for cid in outcome.credited:
+        # More stable, due later, same difficulty and last review; not counted as a review given.
+        assert after[cid].card["stability"] > before[cid].card["stability"]
+        assert after[cid].due > before[cid].due
+        assert after[cid].card["difficulty"] == before[cid].card["difficulty"]
+        assert after[cid].reviews == before[cid].reviews and after[cid].last_review == before[cid].last_review
+    # The bigger the credit, the more of a full good review's stability gain it gives.
+    gain = {c: after[c].card["stability"] / before[c].card["stability"] for c in outcome.credited}
+    assert gain["rmsprop"] > gain["adagrad"] > gain["gradient-descent"] > 1
+    assert {(e.concept_id, e.cause) for e in implicit} == {(c, "adam") for c in outcome.credited}
+
+
+@pytest.mark.parametrize("rating", [1, 2])
+def test_again_and_hard_give_no_credit(mini, pfile, rating):
+    _prerequisites_known_adam_due(pfile, T0)
+    with Progress.open(pfile) as db:
+        before = db.cards()
+        session = Session(mini, db, target="adam", clock=Clock(T0))
+        outcome = session.rate(session.next_card(), rating)
+        after = db.cards()
+        assert db.log(kind="implicit") == []
+    assert outcome.credited == {}
+    assert all(after[c] == before[c] for c in ("adagrad", "momentum", "rmsprop", "gradient-descent"))
+
+
+def test_no_implicit_turns_credit_off_and_progress_shows_implicit_reviews(run, pfile):
+    _prerequisites_known_adam_due(pfile, datetime.now(timezone.utc))
+    off = run(
+        "study", "adam", "--progress", str(pfile), "--no-implicit", "--ratings", "-", input="good\n" * 3
+    )
+    assert "implicit credit" not in off.stdout.casefold()
+    with Progress.open(pfile) as db:
+        assert db.log(kind="implicit") == []
+    pfile.unlink()
+    _prerequisites_known_adam_due(pfile, datetime.now(timezone.utc))
+    on = run("study", "adam", "--progress", str(pfile), "--ratings", "-", input="good\n")
+    assert (
+        "    implicit credit: Momentum 0.60, RMSprop 0.60, Adagrad 0.40, Gradient descent 0.12\n" in on.stdout
+    )
+    assert "Implicit credit: 4 prerequisites reviewed in part" in on.stdout
+    shown = run("progress", "--progress", str(pfile))
+    assert (
+        "Implicit reviews: 4 of 4 concepts (credit a good review of a concept gave what it builds on); "
+        "latest:\n" in shown.stdout
+    )
+    assert "  Adagrad from Adam (0.40)\n" in shown.stdout
+    data = json.loads(run("progress", "--progress", str(pfile), "--json").stdout)
+    assert data["implicit"]["count"] == 4 and data["implicit"]["recent"][0]["from"]["id"] == "adam"
+
+
+def test_a_failed_review_asks_the_weakest_shaky_prerequisite_first(mini, pfile):
+    _reviewed(pfile, T0 - timedelta(days=400), "adam")  # the most overdue: asked first
+    _reviewed(pfile, T0 - timedelta(days=300), "rmsprop")  # long forgotten: the weakest
+    _reviewed(pfile, T0 - timedelta(days=5), "momentum", "adagrad")  # fresh
+    with Progress.open(pfile) as db:
+        session = Session(mini, db, target="adam", clock=Clock(T0))
+        adam = session.next_card()
+        assert adam.id == "adam"
+        outcome = session.rate(adam, 1)
+        first = session.next_card()
+        assert outcome.first == "rmsprop"
+        assert (first.id, first.reason) == ("rmsprop", "prerequisite")
+        session.rate(first, 3)
+        assert session.next_card().id != "rmsprop"
+
+
+def test_a_replayed_log_gives_the_card_the_session_stored(mini, pfile):
+    from dlgraph.study import replay
+
+    _prerequisites_known_adam_due(pfile, T0)
+    with Progress.open(pfile) as db:
+        session = Session(mini, db, target="adam", clock=Clock(T0), fuzz=False)
+        session.rate(session.next_card(), 3)
+        stored, log = db.cards()["rmsprop"].card, db.log("rmsprop")
+    assert [e.kind for e in log] == ["rating", "implicit"]
+    assert replay(log, "rmsprop")["stability"] == pytest.approx(stored["stability"])
