@@ -62,6 +62,10 @@ class CreditRules:
     min_credit: float = 0.05
     #: Ratings that give credit: good (3) and easy (4).
     ratings: frozenset[int] = frozenset({3, 4})
+    #: How many times credit may postpone a prerequisite between two reviews the learner gives it:
+    #: credit can stand in for a review, not for every review (at no real transfer, credit from
+    #: many dependents would otherwise stretch a prerequisite's intervals without end).
+    max_in_a_row: int = 1
     #: A known prerequisite whose recall odds are under this is *shaky*: after a failed review of a
     #: concept that needs it, the weakest shaky prerequisite is asked first.
     shaky: float = 0.8
@@ -97,16 +101,22 @@ def credit_targets(cg: ConceptGraph, cid: str, rules: CreditRules = CREDIT) -> d
 
 
 def partial_review(
-    card: dict[str, Any], credit: float, now: datetime, scheduler: Scheduler
+    card: dict[str, Any], credit: float, now: datetime, scheduler: Scheduler, rules: CreditRules = CREDIT
 ) -> dict[str, Any]:
-    """The FSRS card after ``credit`` (0 to 1) of a good review at ``now``; unchanged if not in review.
+    """The FSRS card after ``credit`` (0 to 1) of a good review at ``now``; unchanged if not in review,
+    or if credit already postponed it ``rules.max_in_a_row`` times since the learner last reviewed it.
 
     Stability moves ``credit`` of the way toward a full good review's; difficulty and the last
-    review time stay, so recall odds rise and the due date moves later (never earlier).
+    review time stay, so recall odds rise and the due date moves later (never earlier). The card
+    dict counts the credits in a row (``implicit_in_a_row``); a review the learner gives starts a new
+    dict, without it.
     """
     from fsrs import Card, Rating
 
     if card.get("state") != REVIEW or not card.get("stability") or credit <= 0:
+        return card
+    in_a_row = int(card.get("implicit_in_a_row", 0))
+    if in_a_row >= rules.max_in_a_row:
         return card
     before = Card.from_dict(card)
     full, _ = scheduler.review_card(before, Rating.Good, review_datetime=now)
@@ -116,7 +126,7 @@ def partial_review(
     assert before.last_review is not None
     due = before.last_review + timedelta(days=interval_days(stability, scheduler))
     after.due = max(before.due, due)
-    return after.to_dict()
+    return {**after.to_dict(), "implicit_in_a_row": in_a_row + 1}
 
 
 def interval_days(stability: float, scheduler: Scheduler) -> int:

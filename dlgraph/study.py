@@ -345,7 +345,10 @@ class Session:
             targets = credit_targets(self.cg, card.id, self.rules)
             if targets:
                 credited = self.store.record_implicit(
-                    card.id, targets, lambda old, w: partial_review(old, w, now, self._scheduler), now
+                    card.id,
+                    targets,
+                    lambda old, w: partial_review(old, w, now, self._scheduler, self.rules),
+                    now,
                 )
                 self.credited += [(card.id, cid, w) for cid, w in credited.items()]
         weakest = self.weakest_prerequisite(card.id) if rating == 1 else None

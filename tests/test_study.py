@@ -881,3 +881,59 @@ def test_a_replayed_log_gives_the_card_the_session_stored(mini, pfile):
         stored, log = db.cards()["rmsprop"].card, db.log("rmsprop")
     assert [e.kind for e in log] == ["rating", "implicit"]
     assert replay(log, "rmsprop")["stability"] == pytest.approx(stored["stability"])
+
+
+# --- the simulation (benchmarks/study_sim.py): its invariants ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def study_sim():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("study_sim", ROOT / "benchmarks" / "study_sim.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["study_sim"] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@settings(max_examples=6, deadline=None)
+@given(dags(), st.sampled_from([0.0, 0.3, 0.6]), st.booleans(), st.integers(0, 2**16))
+def test_a_simulated_learner_never_meets_a_concept_before_its_prerequisites_and_repeats_itself(
+    study_sim, drawn, transfer, implicit, seed
+):
+    cg, _ = drawn
+    with tempfile.TemporaryDirectory() as folder:
+        runs = [
+            study_sim.simulate(
+                cg,
+                days=5,
+                transfer=transfer,
+                implicit=implicit,
+                seed=seed,
+                new_per_day=3,
+                folder=Path(folder),
+            )
+            for _ in range(2)
+        ]
+    first, second = ({k: v for k, v in vars(r).items() if k != "seconds"} for r in runs)
+    assert first == second  # the same seed, the same learner
+    assert first["violations"] == 0
+    assert first["learned"] == min(len(cg.concepts), 12)
+    assert 0.0 <= first["retention"] <= 1.0
+
+
+def test_credit_postpones_a_prerequisite_once_between_the_learners_own_reviews():
+    from dlgraph.credit import CreditRules, partial_review
+    from dlgraph.study import scheduler
+
+    sched = scheduler(fuzz=False)
+    card = schedule(None, "rmsprop", 4, T0 - timedelta(days=5))
+    once = partial_review(card, 0.6, T0, sched)
+    assert once["stability"] > card["stability"] and once["implicit_in_a_row"] == 1
+    assert partial_review(once, 0.6, T0 + timedelta(days=1), sched) == once  # no second postponement
+    assert partial_review(once, 0.6, T0, sched, CreditRules(max_in_a_row=2))["stability"] > once["stability"]
+    # A review the learner gives starts the count again.
+    reviewed = schedule(once, "rmsprop", 3, T0 + timedelta(days=2))
+    assert "implicit_in_a_row" not in reviewed
+    assert partial_review(reviewed, 0.6, T0 + timedelta(days=3), sched) != reviewed
