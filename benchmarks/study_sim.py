@@ -236,6 +236,12 @@ def main(argv: list[str] | None = None) -> int:
         default=1.0,
         help="multiply the scheduler's credit weights (dlgraph.credit.CREDIT) by this, to tune them",
     )
+    parser.add_argument(
+        "--max-in-a-row", type=int, default=None, help="override CREDIT.max_in_a_row, to tune it"
+    )
+    parser.add_argument(
+        "--transfers", default=",".join(map(str, TRANSFERS)), help="comma-separated transfers to run"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     graphs: list[tuple[str, ConceptGraph]]
@@ -247,11 +253,13 @@ def main(argv: list[str] | None = None) -> int:
             graphs.append(("field", load_graph(store.field_data_dir())))
     days = args.days or (30 if args.quick else 120)
     rules = replace(CREDIT, weights={k: w * args.credit_scale for k, w in CREDIT.weights.items()})
+    if args.max_in_a_row is not None:
+        rules = replace(rules, max_in_a_row=args.max_in_a_row)
     shm = Path("/dev/shm")
     runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="dlgraph-sim-", dir=shm if shm.is_dir() else None) as tmp:
         for label, cg in graphs:
-            for transfer in TRANSFERS:
+            for transfer in (float(t) for t in args.transfers.split(",")):
                 for implicit in (False, True):
                     run = simulate(
                         cg,
