@@ -65,7 +65,7 @@ class CreditRules:
     #: How many times credit may postpone a prerequisite between two reviews the learner gives it:
     #: credit can stand in for a review, not for every review (at no real transfer, credit from
     #: many dependents would otherwise stretch a prerequisite's intervals without end).
-    max_in_a_row: int = 1
+    max_in_a_row: int = 2
     #: A known prerequisite whose recall odds are under this is *shaky*: after a failed review of a
     #: concept that needs it, the weakest shaky prerequisite is asked first.
     shaky: float = 0.8

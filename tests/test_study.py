@@ -923,17 +923,22 @@ def test_a_simulated_learner_never_meets_a_concept_before_its_prerequisites_and_
     assert 0.0 <= first["retention"] <= 1.0
 
 
-def test_credit_postpones_a_prerequisite_once_between_the_learners_own_reviews():
-    from dlgraph.credit import CreditRules, partial_review
+def test_credit_postpones_a_prerequisite_at_most_max_in_a_row_times_between_the_learners_reviews():
+    from dlgraph.credit import CREDIT, CreditRules, partial_review
     from dlgraph.study import scheduler
 
     sched = scheduler(fuzz=False)
     card = schedule(None, "rmsprop", 4, T0 - timedelta(days=5))
+    assert CREDIT.max_in_a_row == 2
     once = partial_review(card, 0.6, T0, sched)
-    assert once["stability"] > card["stability"] and once["implicit_in_a_row"] == 1
-    assert partial_review(once, 0.6, T0 + timedelta(days=1), sched) == once  # no second postponement
-    assert partial_review(once, 0.6, T0, sched, CreditRules(max_in_a_row=2))["stability"] > once["stability"]
+    twice = partial_review(once, 0.6, T0 + timedelta(days=3), sched)
+    assert card["stability"] < once["stability"] < twice["stability"]
+    assert (once["implicit_in_a_row"], twice["implicit_in_a_row"]) == (1, 2)
+    assert partial_review(twice, 0.6, T0 + timedelta(days=6), sched) == twice  # no third postponement
+    assert (
+        partial_review(twice, 0.6, T0, sched, CreditRules(max_in_a_row=3))["stability"] > twice["stability"]
+    )
     # A review the learner gives starts the count again.
-    reviewed = schedule(once, "rmsprop", 3, T0 + timedelta(days=2))
+    reviewed = schedule(twice, "rmsprop", 3, T0 + timedelta(days=7))
     assert "implicit_in_a_row" not in reviewed
-    assert partial_review(reviewed, 0.6, T0 + timedelta(days=3), sched) != reviewed
+    assert partial_review(reviewed, 0.6, T0 + timedelta(days=8), sched) != reviewed
