@@ -207,6 +207,8 @@ def compare(runs: list[Run]) -> list[dict[str, Any]]:
             target = ">= 20% fewer at equal retention (±1 point)"
         else:
             goal, target = "", ""
+        if off.days < 120:  # the goals are set for 120 days; a quick run gets no verdict
+            goal, target = "", ""
         rows.append(
             {
                 "graph": graph_name,
@@ -237,8 +239,9 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     ]
     for r in rows:
         goal = f"{r['target']} ({r['goal']})" if r["target"] else ""
+        seeds = f"{r['seeds']} seed" + ("s" if r["seeds"] > 1 else "")
         lines.append(
-            f"| {r['graph']} ({r['concepts']} concepts, {r['days']} days, {r['seeds']} seeds) "
+            f"| {r['graph']} ({r['concepts']} concepts, {r['days']} days, {seeds}) "
             f"| {r['transfer']:.1f} "
             f"| {r['per_day_off']:.1f} | {r['per_day_on']:.1f} | {100 * r['saved']:.1f}% "
             f"| {100 * r['retention_off']:.1f}% | {100 * r['retention_on']:.1f}% | {r['points']:+.1f} points "
