@@ -134,13 +134,19 @@ def history(
             return None
         source = found[0]
     else:
-        from .decks.anki_package import read_anki_package
+        from .decks.anki_package import read_anki_package, sniff
 
         source = Path(path)
         try:
-            cards = read_anki_package(source.read_bytes(), str(source))
+            raw = source.read_bytes()
         except OSError as exc:
             raise DeckError(f"{source}: cannot read it ({exc.strerror or exc})") from None
+        if sniff(raw) is None:
+            raise DeckError(
+                f"{source}: not an Anki package or collection; --from-anki wants an .apkg or .colpkg "
+                "exported by Anki, or your collection.anki2"
+            )
+        cards = read_anki_package(raw, str(source))
         for cid, keys in concept_cards(cards, cg.concepts.values()).items():
             links[cid] = sorted(set(links.get(cid, [])) | set(keys))
     return source, reviews_by_concept(read_revlog(source), links, cg.concepts)

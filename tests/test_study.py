@@ -944,3 +944,12 @@ def test_credit_postpones_a_prerequisite_at_most_max_in_a_row_times_between_the_
     reviewed = schedule(twice, "rmsprop", 3, T0 + timedelta(days=7))
     assert "implicit_in_a_row" not in reviewed
     assert partial_review(reviewed, 0.6, T0 + timedelta(days=8), sched) != reviewed
+
+
+def test_from_anki_with_a_file_that_is_not_anki_is_a_clear_error(run, pfile, tmp_path):
+    deck = tmp_path / "deck.txt"
+    deck.write_text("Adam\tcombines RMSprop and momentum\n", encoding="utf-8")
+    result = run("progress", "--progress", str(pfile), "--from-anki", str(deck))
+    assert result.exit_code == 1
+    assert f"Error: {deck}: not an Anki package or collection; --from-anki wants an .apkg" in result.stderr
+    assert "Traceback" not in result.output and not pfile.exists()
