@@ -8,7 +8,8 @@ times each operation as a fresh process: one warm-up run (disk cache, .pyc files
 cache of validated graphs), then N runs, reporting the median wall time, the median CPU time
 (user + system, steadier than wall time on a busy machine) and the largest peak memory (max RSS)
 of any run, and the ratio of the median to its baseline's. The build, render and export rows
-reuse benchmarks/build_speed.py, render_speed.py and export_speed.py.
+reuse benchmarks/build_speed.py, render_speed.py and export_speed.py; the study group adds the table of
+benchmarks/study_sim.py (implicit credit in simulation, measured in cards and retention, not time).
 
 A full run writes benchmarks/results.md (machine, date, load, table); ``--quick`` only prints,
 unless ``--out`` is given. Nothing is asserted: the targets column says whether this run met them
@@ -402,6 +403,13 @@ def machine(load_before: tuple[float, ...]) -> list[str]:
     ]
 
 
+def study_table(bench: Bench, quick: bool) -> list[str]:
+    """benchmarks/study_sim.py's table (implicit credit in simulation), run as a child process."""
+    argv = [PY, str(HERE / "study_sim.py")] + (["--quick"] if quick else [])
+    done = subprocess.run(argv, env=bench.env, capture_output=True, text=True, check=True)
+    return ["## Implicit credit in simulation (benchmarks/study_sim.py)", "", done.stdout.strip(), ""]
+
+
 def _version(module: str) -> str:
     try:
         return __import__(module).__version__
@@ -415,7 +423,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, help="timed runs per operation (default 7; 3 with --quick)")
     parser.add_argument("--out", type=Path, help="markdown file to write (default: benchmarks/results.md)")
     parser.add_argument("--code", type=Path, default=ROOT, help="dlgraph source tree to measure")
-    parser.add_argument("--only", default="query,build,render,export", help="row groups to run")
+    parser.add_argument("--only", default="query,build,render,export,study", help="row groups to run")
     parser.add_argument("--make", nargs=2, metavar=("N", "FOLDER"), help=argparse.SUPPRESS)
     parser.add_argument("--graphml", nargs=3, metavar=("FOLDER", "OUT", "RUNS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -453,6 +461,8 @@ def main() -> None:
             rows += render_rows(bench, n, make_graph(n, bench.work / f"graph-{n}")[0])
         if "export" in groups:
             rows += export_rows(bench, sizes[-1], graphs[sizes[-1]][0])
+        # benchmarks/study_sim.py measures study sessions in simulation, not time: its own table.
+        study = study_table(bench, args.quick) if "study" in groups else []
     lines = [
         "# Benchmark results",
         "",
@@ -467,6 +477,7 @@ def main() -> None:
         "",
         table(rows),
         "",
+        *study,
     ]
     text = "\n".join(lines)
     print(text)

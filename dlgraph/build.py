@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import store
+from . import anki_history, store
 from .decks import Card, Deck, load_deck
 from .errors import DlgraphError, InvalidData, UsageError
 from .report import fit, wrap
@@ -490,7 +490,12 @@ def _build(
         files = {
             store.CONCEPTS_FILE: store.dumps_concepts(concepts),
             store.RELATIONS_FILE: store.dumps_relations(relations),
-            BUILD_FILE: _dumps_record(deck_record(Path(loaded.path), folder), concepts, relations),
+            BUILD_FILE: _dumps_record(
+                # An Anki deck's record also links each concept to its Anki cards (its review history).
+                {**deck_record(Path(loaded.path), folder), **anki_history.build_record(loaded, concepts)},
+                concepts,
+                relations,
+            ),
         }
         if rejected["concepts"] or rejected["relations"] or (folder / store.REJECTED_FILE).exists():
             files[store.REJECTED_FILE] = store.dumps_rejected(rejected)

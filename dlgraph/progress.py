@@ -66,6 +66,14 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX reviews_concept ON reviews (concept_id);
     """,
+    # Implicit credit and Anki history (issue 17): what kind of review each log row is.
+    """
+    ALTER TABLE reviews ADD COLUMN kind TEXT NOT NULL DEFAULT 'rating'; -- rating, implicit or anki
+    ALTER TABLE reviews ADD COLUMN credit REAL;      -- implicit: the fraction of a good review given
+    ALTER TABLE reviews ADD COLUMN cause TEXT;       -- implicit: the concept whose review gave it
+    ALTER TABLE reviews ADD COLUMN anki_id INTEGER;  -- anki: the review's id in Anki's revlog
+    CREATE UNIQUE INDEX reviews_anki ON reviews (concept_id, anki_id) WHERE anki_id IS NOT NULL;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -101,6 +109,20 @@ def utc_text(moment: datetime) -> str:
 def parse_utc(text: str) -> datetime:
     """The inverse of :func:`utc_text` (also reads any ISO time with an offset)."""
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One row of the review log: a rating given here, credit from a review of ``cause``, or a
+    review imported from Anki (``anki_id``)."""
+
+    concept_id: str
+    kind: str  # "rating", "implicit" or "anki"
+    rating: int
+    reviewed_at: datetime
+    credit: float | None = None
+    cause: str | None = None
+    anki_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -280,6 +302,100 @@ class Progress:
                 (concept_id, rating, when, text),
             )
         return card
+
+    def record_implicit(
+        self,
+        cause: str,
+        credits: dict[str, float],
+        update: Callable[[dict[str, Any], float], dict[str, Any]],
+        now: datetime | None = None,
+    ) -> dict[str, float]:
+        """Give each reviewed concept in ``credits`` its share of a review of ``cause``, in one transaction.
+
+        ``update`` maps a stored card and its credit to the credited card; a card it leaves as it
+        was (not in review yet) is skipped. The review counter and last review time stay: credit is
+        not a review the learner gave. Returns the credits given.
+        """
+        when = utc_text(now or datetime.now(timezone.utc))
+        given: dict[str, float] = {}
+        with _translated(self.path), self._transaction():
+            for cid, credit in sorted(credits.items()):
+                row = self._db.execute("SELECT card FROM cards WHERE concept_id = ?", (cid,)).fetchone()
+                if row is None:
+                    continue
+                old = json.loads(row[0])
+                card = update(old, credit)
+                if card == old:
+                    continue
+                text = json.dumps(card, sort_keys=True)
+                due = utc_text(parse_utc(card["due"]))
+                self._db.execute("UPDATE cards SET card = ?, due = ? WHERE concept_id = ?", (text, due, cid))
+                self._db.execute(
+                    "INSERT INTO reviews (concept_id, rating, reviewed_at, card, kind, credit, cause) "
+                    "VALUES (?, 3, ?, ?, 'implicit', ?, ?)",
+                    (cid, when, text, credit, cause),
+                )
+                given[cid] = credit
+        return given
+
+    def log(self, concept_id: str | None = None, kind: str | None = None) -> list[LogEntry]:
+        """The review log in time order, for one concept and/or one kind of review."""
+        where, args = [], []
+        if concept_id is not None:
+            where.append("concept_id = ?")
+            args.append(concept_id)
+        if kind is not None:
+            where.append("kind = ?")
+            args.append(kind)
+        sql = "SELECT concept_id, kind, rating, reviewed_at, credit, cause, anki_id FROM reviews"
+        sql += (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY reviewed_at, id"
+        with _translated(self.path):
+            rows = self._db.execute(sql, args).fetchall()
+        return [LogEntry(c, k, r, parse_utc(t), credit, cause, a) for c, k, r, t, credit, cause, a in rows]
+
+    def import_reviews(
+        self,
+        concept_id: str,
+        entries: list[LogEntry],
+        replay: Callable[[list[LogEntry]], dict[str, Any]],
+    ) -> int:
+        """Add reviews from elsewhere (Anki) to a concept's log and replay the whole log, in one transaction.
+
+        A review already in the log (same ``anki_id``) is not added twice. ``replay`` maps the
+        concept's full log, in time order, to its card. Returns how many reviews were new.
+        """
+        with _translated(self.path), self._transaction():
+            added = 0
+            for e in entries:
+                cursor = self._db.execute(
+                    "INSERT OR IGNORE INTO reviews (concept_id, rating, reviewed_at, card, kind, anki_id) "
+                    "VALUES (?, ?, ?, '{}', 'anki', ?)",
+                    (concept_id, e.rating, utc_text(e.reviewed_at), e.anki_id),
+                )
+                added += cursor.rowcount
+            if not added:
+                return 0
+            rows = self._db.execute(
+                "SELECT concept_id, kind, rating, reviewed_at, credit, cause, anki_id FROM reviews "
+                "WHERE concept_id = ? ORDER BY reviewed_at, id",
+                (concept_id,),
+            ).fetchall()
+            log = [LogEntry(c, k, r, parse_utc(t), credit, cause, a) for c, k, r, t, credit, cause, a in rows]
+            card = replay(log)
+            real = [e for e in log if e.kind != "implicit"]
+            self._db.execute(
+                "INSERT OR REPLACE INTO cards (concept_id, card, due, reviews, first_review, last_review) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    concept_id,
+                    json.dumps(card, sort_keys=True),
+                    utc_text(parse_utc(card["due"])),
+                    len(real),
+                    utc_text(real[0].reviewed_at),
+                    utc_text(real[-1].reviewed_at),
+                ),
+            )
+        return added
 
 
 def _statements(script: str) -> list[str]:

@@ -330,7 +330,7 @@ def test_next_and_prereqs_use_study_progress_unless_known_is_given(run, tmp_path
     env = {"DLGRAPH_PROGRESS": str(tmp_path / "progress.sqlite3")}
     studied = run("study", "--limit", "1", "--ratings", "-", input="good\n", env=env)
     assert studied.exit_code == 0, studied.output
-    assert "[1] new: AlexNet" in studied.stdout
+    assert "[1] new: What is AlexNet?" in studied.stdout  # no card in the deck: a question from its name
     unlocked = json.loads(run("next", "--json", env=env).stdout)
     assert [r["id"] for r in unlocked["results"]] == ["googlenet", "resnet"]
     assert [k["id"] for k in unlocked["known"]] == ["alexnet"]

@@ -313,3 +313,61 @@ def test_killing_a_writer_at_any_moment_leaves_every_committed_rating_and_a_soun
         db.close()
         record("progress file", "SIGKILL mid-write: committed ratings kept, file sound")
         committed = total
+
+
+# --- review kinds (schema 2): implicit credit and Anki history -----------------------------------
+
+
+def test_a_schema_1_file_is_migrated_and_its_reviews_are_ratings(tmp_path: Path):
+    path = tmp_path / "p.sqlite3"
+    db = sqlite3.connect(path)
+    for statement in progress._statements(progress.MIGRATIONS[0]):
+        db.execute(statement)
+    db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    db.execute("INSERT INTO schema_version VALUES (1)")
+    card = json.dumps(schedule(None, "adam", 3, T0 - timedelta(days=1)))
+    db.execute("INSERT INTO cards VALUES ('adam', ?, '2030-01-01T00:00:00.000000Z', 1, 'x', 'x')", (card,))
+    db.execute("INSERT INTO reviews (concept_id, rating, reviewed_at, card) VALUES ('adam', 3, ?, ?)",
+               ("2029-12-31T00:00:00.000000Z", card))  # fmt: skip
+    db.commit()
+    db.close()
+    with Progress.open(path) as store:
+        assert [(e.concept_id, e.kind, e.rating) for e in store.log()] == [("adam", "rating", 3)]
+        rate(store, "adam", 3)
+    assert progress.known_ids(path) == {"adam"}
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT version FROM schema_version").fetchall() == [(progress.SCHEMA_VERSION,)]
+    db.close()
+
+
+def test_implicit_credit_changes_the_card_but_not_the_review_count(tmp_path: Path):
+    with Progress.open(tmp_path / "p.sqlite3") as store:
+        rate(store, "rmsprop", 4)
+        before = store.cards()["rmsprop"]
+
+        def credited(old: dict, credit: float) -> dict:
+            return {**old, "due": "2031-01-01T00:00:00+00:00", "credit": credit}
+
+        given = store.record_implicit("adam", {"rmsprop": 0.6, "never-reviewed": 0.5}, credited, T0)
+        after = store.cards()["rmsprop"]
+        log = store.log("rmsprop")
+    assert given == {"rmsprop": 0.6}  # a concept never reviewed takes no credit
+    assert after.reviews == before.reviews == 1 and after.last_review == before.last_review
+    assert after.due == datetime(2031, 1, 1, tzinfo=timezone.utc)
+    assert [(e.kind, e.cause, e.credit) for e in log] == [("rating", None, None), ("implicit", "adam", 0.6)]
+
+
+def test_imported_reviews_are_added_once_and_the_card_replayed_from_the_whole_log(tmp_path: Path):
+    from dlgraph.progress import LogEntry
+    from dlgraph.study import replay
+
+    entries = [LogEntry("adam", "anki", 3, T0 - timedelta(days=d), anki_id=d) for d in (30, 29)]
+    with Progress.open(tmp_path / "p.sqlite3") as store:
+        rate(store, "adam", 1, T0)  # given here, after the Anki reviews
+        assert store.import_reviews("adam", entries, lambda log: replay(log, "adam")) == 2
+        assert store.import_reviews("adam", entries, lambda log: replay(log, "adam")) == 0
+        state, log = store.cards()["adam"], store.log("adam")
+    assert [e.kind for e in log] == ["anki", "anki", "rating"]  # time order, whatever the order added
+    assert state.reviews == 3 and state.first_review == T0 - timedelta(days=30)
+    assert state.card == replay(log, "adam")
+    assert state.card["state"] == 3  # the lapse here, after graduating in Anki: relearning

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -63,7 +64,7 @@ def drive(
     """Answer every card the session shows; ``ratings`` is a list, or one rating for every card."""
     shown = []
     answers = iter(ratings) if isinstance(ratings, list) else None
-    while (card := session.next_card()) is not None:
+    while (card := session.next_card()) is not None and len(shown) < 300:
         rating = ratings if answers is None else next(answers, None)
         if rating is None:
             break
@@ -106,7 +107,10 @@ def test_study_order_toward_a_target_is_the_prereqs_order_then_the_target(mini):
 def test_a_session_toward_a_target_introduces_everything_it_needs_in_order(mini, pfile):
     with Progress.open(pfile) as db:
         shown = drive(Session(mini, db, target="adam", clock=Clock()), 3)
-    assert shown == [(cid, True) for cid in ADAM_ORDER]
+    # Each new card, then (nothing else left) each one's second learning step, shown early as Anki
+    # does; the clock stands still here, so they are all equally due: by name.
+    again = ["adagrad", "adam", "gradient-descent", "momentum", "rmsprop"]
+    assert shown == [(cid, True) for cid in ADAM_ORDER] + [(cid, False) for cid in again]
 
 
 def test_limit_caps_the_new_concepts_of_one_session(mini, pfile):
@@ -115,29 +119,27 @@ def test_limit_caps_the_new_concepts_of_one_session(mini, pfile):
         assert drive(Session(mini, db, target="adam", limit=2, clock=clock), 3) == [
             ("gradient-descent", True),
             ("adagrad", True),
+            ("adagrad", False),  # equally due (the clock stands still): by name
+            ("gradient-descent", False),
         ]
-        # Next session, an hour on: both are due again (equally overdue: by name), then two new ones.
+        # Next session, an hour on: both graduated (due in days), so two new ones and their steps.
         clock.now += timedelta(hours=1)
         second = drive(Session(mini, db, target="adam", limit=2, clock=clock), 3)
-    assert second == [
-        ("adagrad", False),
-        ("gradient-descent", False),
-        ("momentum", True),
-        ("rmsprop", True),
-    ]
+    assert second == [("momentum", True), ("rmsprop", True), ("momentum", False), ("rmsprop", False)]
 
 
 def test_a_concept_waits_until_its_prerequisites_have_enough_reviews(mini, pfile):
     clock = Clock()
     with Progress.open(pfile) as db:
-        first = Session(mini, db, target="adam", prereq_reviews=2, clock=clock)
-        assert drive(first, 3) == [("gradient-descent", True)]
+        first = Session(mini, db, target="adam", prereq_reviews=3, clock=clock)
+        # Two learning steps are two reviews: not yet the three adagrad and momentum wait for.
+        assert drive(first, 3) == [("gradient-descent", True), ("gradient-descent", False)]
         assert first.waiting() == ["adagrad", "momentum", "rmsprop", "adam"]
         assert first.summary()["waiting"][0] == {"id": "adagrad", "name": "Adagrad"}
-        clock.now += timedelta(days=1)
-        second = Session(mini, db, target="adam", prereq_reviews=2, clock=clock)
-        # Reviewing gradient descent a second time unlocks adagrad and momentum, not rmsprop yet.
-        assert drive(second, 3) == [("gradient-descent", False), ("adagrad", True), ("momentum", True)]
+        clock.now += timedelta(days=3)
+        second = Session(mini, db, target="adam", prereq_reviews=3, clock=clock)
+        # The third review of gradient descent unlocks adagrad and momentum, not rmsprop yet.
+        assert drive(second, 3)[:3] == [("gradient-descent", False), ("adagrad", True), ("momentum", True)]
         assert second.waiting() == ["rmsprop", "adam"]
 
 
@@ -147,16 +149,32 @@ def test_due_cards_come_first_most_overdue_first(mini, pfile):
     record(pfile, "resnet", 4, T0)  # easy: due in days, not now
     with Progress.open(pfile) as db:
         session = Session(mini, db, target="adam", limit=1, clock=Clock(T0 + timedelta(hours=1)))
-        assert drive(session, 3) == [("alexnet", False), ("dqn", False), ("gradient-descent", True)]
-        assert session.summary()["reviewed"] == 3 and session.summary()["new"] == 1
+        assert drive(session, 3) == [
+            ("alexnet", False),  # learning steps that came due first, most overdue first
+            ("dqn", False),
+            ("gradient-descent", True),
+            ("gradient-descent", False),
+        ]
+        summary = session.summary()
+        assert (summary["reviewed"], summary["new"], summary["repeats"]) == (4, 1, 3)
 
 
-def test_a_card_is_shown_once_per_session_even_when_again_makes_it_due(mini, pfile):
+def test_a_card_rated_again_or_hard_comes_back_in_the_same_session(mini, pfile):
+    clock = Clock()
     with Progress.open(pfile) as db:
-        session = Session(mini, db, target="adam", clock=Clock())
-        shown = drive(session, 1, step=timedelta(minutes=5))  # "again": due a minute later
-    assert [cid for cid, _ in shown] == ADAM_ORDER
-    assert session.ratings["again"] == 5
+        session = Session(mini, db, target="momentum", clock=clock)
+        shown = drive(session, [1, 3, 3, 2, 3, 3, 3], step=timedelta(seconds=20))
+        states, summary = db.cards(), session.summary()
+    assert shown == [
+        ("gradient-descent", True),  # again: back after its 1-minute step
+        ("momentum", True),  # good: to the 10-minute step
+        ("gradient-descent", False),  # nothing else left: shown early; good
+        ("momentum", False),  # hard: the 10-minute step again
+        ("gradient-descent", False),  # good on the last step: graduated
+        ("momentum", False),
+    ]
+    assert {cid: s.card["state"] for cid, s in states.items()} == {"gradient-descent": 2, "momentum": 2}
+    assert summary["repeats"] == 4 and summary["learning"] == 0
 
 
 def test_reviews_of_concepts_gone_from_the_graph_are_skipped(mini, pfile):
@@ -165,6 +183,8 @@ def test_reviews_of_concepts_gone_from_the_graph_are_skipped(mini, pfile):
         assert drive(Session(mini, db, target="momentum", clock=Clock()), 3) == [
             ("gradient-descent", True),
             ("momentum", True),
+            ("gradient-descent", False),
+            ("momentum", False),
         ]
         summary = progress_summary(mini, db.cards(), str(pfile), T0)
     assert summary["not_in_graph"] == ["no-longer-here"]
@@ -232,7 +252,10 @@ def test_every_session_introduces_a_concept_only_after_its_prerequisites(drawn, 
         clock = Clock()
         for day in range(12):  # 6 whole-deck sessions of 3 new cards cover the 12 concepts at most
             session = Session(cg, db, target=f"c{target}" if day % 2 else None, limit=3, clock=clock)
-            while (card := session.next_card()) is not None:
+            for _ in range(30):  # an 'again' every time would keep a learning card coming back
+                card = session.next_card()
+                if card is None:
+                    break
                 if card.new:
                     assert all(p in seen for p in cg.prereq.successors(card.id))
                     seen.append(card.id)
@@ -250,25 +273,29 @@ def test_study_with_a_ratings_file_prints_each_card_and_saves_each_rating(run, p
     result = run("study", "adam", "--progress", str(pfile), "--ratings", str(ratings))
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(
-        "[1] new: Gradient descent\n"
+        "card 1 of 5 · 0 to repeat · 4 new left\n"
+        "[1] new: What is Gradient descent?\n"  # no card in the deck: a question made from the name
         "    algorithm · optimization\n"
         "    Step the parameters against the gradient.\n"
         "rating: good\n"
         "    next review in 10 minutes\n"
         "\n"
-        "[2] new: Adagrad\n"
+        "card 2 of 6 · 1 to repeat · 3 new left\n"
+        "[2] new: adagrad\n"  # the deck card's own front
         "    algorithm · optimization\n"
         "    Per-parameter learning rates from all past squared gradients.\n"
         "    builds on: Gradient descent\n"
         "rating: hard\n"
         "    next review in 6 minutes\n"
         "\n"
-        "[3] new: Momentum\n"
+        "card 3 of 7 · 2 to repeat · 2 new left\n"
+        "[3] new: momentum\n"
     )
     assert (
         "End of ratings. Session over: 2 cards (2 new, 0 reviews): again 0, hard 1, good 1, easy 0.\n"
         f"Progress saved in {pfile}.\n"
         "3 new concepts still to learn toward Adam.\n"
+        "2 cards still in learning steps: the next one is due in "
     ) in result.stdout
     assert progress.known_ids(pfile) == {"gradient-descent", "adagrad"}
 
@@ -284,7 +311,8 @@ def test_interactive_session_waits_for_enter_asks_again_after_a_typo_and_stops_o
     result = run("study", "adam", "--progress", str(pfile), input="\ngod\ngood\n\nq\n")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(
-        "[1] new: Gradient descent\n"
+        "card 1 of 5 · 0 to repeat · 4 new left\n"
+        "[1] new: What is Gradient descent?\n"
         "    algorithm · optimization\n"
         "Press Enter to show the answer (q stops): \n"
         "    Step the parameters against the gradient.\n"
@@ -324,10 +352,11 @@ def test_nothing_to_study(run, pfile):
 
 
 def test_due_reviews_come_before_new_cards_in_the_cli(run, pfile):
-    record(pfile, "dqn", 3, datetime.now(timezone.utc) - timedelta(days=2))
+    record(pfile, "dqn", 4, datetime.now(timezone.utc) - timedelta(days=60))  # easy: straight to review
     result = run("study", "adam", "--progress", str(pfile), "--ratings", "-", input="good\ngood\n")
-    assert result.stdout.startswith("[1] review: DQN\n")
-    assert "[2] new: Gradient descent\n" in result.stdout
+    assert result.stdout.startswith("card 1 of 6 · 0 to repeat · 5 new left\n")
+    assert "\n[1] review: What is DQN?\n" in result.stdout
+    assert "\n[2] new: What is Gradient descent?\n" in result.stdout
     assert "Session over: 2 cards (1 new, 1 review)" in result.stdout
 
 
@@ -456,7 +485,7 @@ def test_a_session_killed_mid_way_keeps_every_rating_given(run, pfile):
     # It reopens, and the next session carries on where the killed one stopped.
     result = run("study", "adam", "--progress", str(pfile), "--ratings", "-", input="good\n")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("[1] new: Momentum\n")
+    assert result.stdout.splitlines()[1] == "[1] new: momentum"
     assert progress.known_ids(pfile) == {"gradient-descent", "adagrad", "momentum"}
     reliability.record("dlgraph study", "SIGKILL mid-session: every rating given kept, next session goes on")
 
@@ -469,8 +498,8 @@ def test_ctrl_c_ends_the_session_cleanly_and_keeps_the_ratings(pfile):
     read_until(proc, "[2] ")
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 0, err
-    assert "Stopped. Session over: 1 card (1 new, 0 reviews)" in out
+    assert proc.returncode == 130, err
+    assert "Interrupted. Session over: 1 card (1 new, 0 reviews)" in out
     assert "Traceback" not in err
     assert progress.known_ids(pfile) == {"gradient-descent"}
     reliability.record("dlgraph study", "Ctrl-C mid-session: clean stop, ratings kept")
@@ -486,10 +515,444 @@ def test_two_sessions_on_one_file_at_once_both_keep_their_ratings(tmp_path, pfil
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     shown = sum(out.count("\nrating: ") + out.startswith("rating: ") for out, _ in outs)
     # Every card either session rated is in the log, and between them they met the whole deck.
-    assert db.execute("SELECT COUNT(*) FROM reviews").fetchone() == (shown,)
+    assert db.execute("SELECT COUNT(*) FROM reviews WHERE kind = 'rating'").fetchone() == (shown,)
     assert shown >= 20
     assert {cid for (cid,) in db.execute("SELECT concept_id FROM cards")} == set(load_graph(MINI).concepts)
     counters = dict(db.execute("SELECT concept_id, reviews FROM cards"))
-    assert counters == dict(db.execute("SELECT concept_id, COUNT(*) FROM reviews GROUP BY concept_id"))
+    given = "SELECT concept_id, COUNT(*) FROM reviews WHERE kind = 'rating' GROUP BY concept_id"
+    assert counters == dict(db.execute(given))
     db.close()
     reliability.record("dlgraph study", "two sessions on one progress file at once")
+
+
+# --- the card's front, in a real terminal ------------------------------------------------------------
+
+HUBEL = {
+    "id": "hubel-and-wiesel",
+    "name": "Hubel and Wiesel",
+    "aliases": [],
+    "topic": "cnn-architectures",
+    "kind": "person",
+    "definition": "D. Hubel and T. Wiesel",
+    "card": "CNN biological inspiration",
+}
+
+
+@pytest.fixture
+def hubel_dir(tmp_path: Path) -> Path:
+    """A one-card graph whose card's answer is the concept's name: the name must not be on the front."""
+    folder = tmp_path / "hubel"
+    store.save(store.Dataset([HUBEL], []), folder)
+    return folder
+
+
+def test_the_front_is_the_cards_question_and_the_name_comes_with_the_answer(run, hubel_dir, pfile):
+    result = run("study", "--progress", str(pfile), "--ratings", "-", input="good\n", data_dir=hubel_dir)
+    assert result.exit_code == 0, result.output
+    front, _, back = result.stdout.partition("    D. Hubel and T. Wiesel\n")
+    assert front == (
+        "card 1 of 1 · 0 to repeat · 0 new left\n"
+        "[1] new: CNN biological inspiration\n"  # the card's question, not the concept's name
+        "    cnn-architectures\n"  # nor its kind (a person) until the answer
+    )
+    assert back.startswith("    = Hubel and Wiesel (person)\nrating: good\n")
+
+
+def _screen(session: str) -> str:
+    return subprocess.run(
+        ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def _wait_for(session: str, text: str) -> str:
+    """The tmux screen once it shows ``text`` (a human's pace: polled, up to 60 s, never asserted on time)."""
+    deadline = datetime.now() + timedelta(seconds=60)
+    while datetime.now() < deadline:
+        screen = _screen(session)
+        if text in screen:
+            return screen
+        threading.Event().wait(0.2)
+    raise AssertionError(f"{text!r} never appeared:\n{_screen(session)}")
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux (apt-get install tmux)")
+def test_in_a_real_terminal_the_answer_is_hidden_until_enter(hubel_dir, pfile):
+    name = f"dlgraph-study-{os.getpid()}"
+    command = (
+        f"NO_COLOR=1 {sys.executable} -m dlgraph --data-dir {hubel_dir} study --progress {pfile}; "
+        "echo EXIT=$?; sleep 30"
+    )
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "30", command], check=True, cwd=ROOT
+    )
+    try:
+        before = _wait_for(name, "Press Enter to show the answer")
+        assert "[1] new: CNN biological inspiration" in before
+        assert "Wiesel" not in before and "Hubel" not in before
+        subprocess.run(["tmux", "send-keys", "-t", name, "Enter"], check=True)
+        after = _wait_for(name, "again, hard, good, easy")
+        assert "D. Hubel and T. Wiesel" in after and "= Hubel and Wiesel (person)" in after
+        subprocess.run(["tmux", "send-keys", "-t", name, "good", "Enter"], check=True)
+        again = _wait_for(name, "[2] learning: CNN biological inspiration")  # its 10-minute step, early
+        assert again.count("Wiesel") == 2  # the first card's answer only
+        subprocess.run(["tmux", "send-keys", "-t", name, "q", "Enter"], check=True)
+        done = _wait_for(name, "EXIT=")
+        assert "EXIT=0" in done and "Stopped. Session over: 1 card (1 new, 0 reviews)" in done
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+    assert progress.known_ids(pfile) == {"hubel-and-wiesel"}
+
+
+def test_ctrl_c_in_a_piped_session_exits_130_with_every_rating_saved(pfile):
+    proc = spawn(pfile, "adam", "--ratings", "-")
+    read_until(proc, "[1] ")
+    proc.stdin.write("good\n")
+    proc.stdin.flush()
+    read_until(proc, "[2] ")
+    proc.stdin.write("again\n")
+    proc.stdin.flush()
+    read_until(proc, "[3] ")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "Interrupted. Session over: 2 cards (2 new, 0 reviews): again 1, hard 0, good 1, easy 0." in out
+    assert "Traceback" not in err
+    db = sqlite3.connect(pfile)
+    assert db.execute("SELECT concept_id, rating FROM reviews ORDER BY id").fetchall() == [
+        ("gradient-descent", 3),
+        ("adagrad", 1),
+    ]
+    db.close()
+
+
+def test_a_piped_again_brings_the_card_back_before_the_session_ends(run, pfile):
+    result = run(
+        "study", "momentum", "--progress", str(pfile), "--ratings", "-", input="again\ngood\n" + "good\n" * 4
+    )
+    assert result.exit_code == 0, result.output
+    headers = [line for line in result.stdout.splitlines() if line.startswith("[")]
+    assert headers[:3] == [
+        "[1] new: What is Gradient descent?",
+        "[2] new: momentum",
+        "[3] learning: What is Gradient descent?",
+    ]
+    assert "card 2 of 3 · 1 to repeat · 0 new left" in result.stdout
+    assert "Session over: 5 cards (2 new, 0 reviews, 3 repeats): again 1, hard 0, good 4" in result.stdout
+
+
+def test_steps_are_read_as_anki_writes_them(run, pfile):
+    from dlgraph.study import parse_steps
+
+    assert parse_steps("1m 10m") == (timedelta(minutes=1), timedelta(minutes=10))
+    assert parse_steps("30s, 2h 1d") == (timedelta(seconds=30), timedelta(hours=2), timedelta(days=1))
+    result = run("study", "--progress", str(pfile), "--steps", "1m ten", "--ratings", "-", input="good\n")
+    assert result.exit_code == 2 and "--steps: 'ten' is not a step" in result.stderr
+    # One 5-minute step: good graduates at once from the last (only) step.
+    result = run(
+        "study", "momentum", "--progress", str(pfile), "--steps", "5m", "--ratings", "-", input="good\n" * 4
+    )
+    assert "next review in 5 minutes" not in result.stdout
+    assert (
+        result.stdout.count("next review in ") == 2
+        and "Session over: 2 cards (2 new, 0 reviews)" in result.stdout
+    )
+
+
+# --- Anki history ----------------------------------------------------------------------------------
+
+DAY_MS = 86_400_000
+
+
+def make_anki_package(folder: Path) -> Path:
+    """A package made by Anki itself, with scheduling: four of the mini graph's cards, three studied.
+
+    Adam and RMSprop are answered good (and Adam good again, so it graduates); momentum is answered
+    again then forgotten ("Forget", which drops its history); adagrad is never studied. The reviews
+    are moved 20 days into the past, as if studied then.
+    """
+    pytest.importorskip("anki")
+    from anki.collection import Collection, ExportAnkiPackageOptions
+
+    col = Collection(str(folder / "collection.anki2"))
+    deck = col.decks.id("DL::Optimization")
+    for front, back in [
+        ("Adam", "Combines RMSProp and Momentum."),
+        ("RMSprop", "Adagrad with an exponential moving average."),
+        ("momentum", "Adds a fraction of the previous update."),
+        ("adagrad", "Per-parameter learning rates from all past squared gradients."),
+    ]:
+        note = col.new_note(col.models.by_name("Basic"))
+        note["Front"], note["Back"] = front, back
+        col.add_note(note, deck)
+    col.decks.select(deck)
+    by_front = {col.get_card(cid).note().fields[0]: cid for cid in col.find_cards("")}
+    for front, ease in [("Adam", 3), ("Adam", 3), ("RMSprop", 3), ("momentum", 1)]:
+        card = col.get_card(by_front[front])
+        card.start_timer()
+        col.sched.answerCard(card, ease)
+    col.sched.schedule_cards_as_new([by_front["momentum"]], restore_position=True, reset_counts=False)
+    col.db.execute("update revlog set id = id - ?", 20 * DAY_MS)
+    out = folder / "studied.apkg"
+    options = ExportAnkiPackageOptions(
+        with_scheduling=True, with_deck_configs=False, with_media=False, legacy=False
+    )
+    col.export_anki_package(out_path=str(out), options=options, limit=None)
+    col.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def studied_apkg(tmp_path_factory) -> Path:
+    return make_anki_package(tmp_path_factory.mktemp("anki-history"))
+
+
+def test_the_revlog_is_read_with_note_and_card(studied_apkg):
+    from dlgraph.decks.anki_revlog import read_revlog
+
+    reviews = read_revlog(studied_apkg)
+    assert [(r.ease, r.is_review, r.is_reset) for r in reviews] == [
+        (3, True, False),
+        (3, True, False),
+        (3, True, False),
+        (1, True, False),
+        (0, False, True),  # Forget
+    ]
+    assert all(r.ord == 0 for r in reviews)
+    assert reviews[0].reviewed_at < datetime.now(timezone.utc) - timedelta(days=19)
+
+
+def test_from_anki_imports_the_history_into_the_progress_file_once(run, studied_apkg, pfile):
+    result = run("progress", "--progress", str(pfile), "--from-anki", str(studied_apkg), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    # Forgotten momentum and never-studied adagrad are not known.
+    assert progress.known_ids(pfile) == {"adam", "rmsprop"}
+    assert data["anki"]["added"] == 3 and data["anki"]["known"] == 2
+    assert data["total"]["known"] == 2
+    with Progress.open(pfile) as db:
+        cards = db.cards()
+        assert [e.kind for e in db.log("adam")] == ["anki", "anki"]
+    # Replayed with FSRS: Adam graduated from its steps 20 days ago (review state), RMSprop is still
+    # on its second step, so it is due.
+    assert cards["adam"].card["state"] == 2 and cards["adam"].reviews == 2
+    assert cards["rmsprop"].card["state"] == 1 and cards["rmsprop"].due < datetime.now(timezone.utc)
+    again = json.loads(
+        run("progress", "--progress", str(pfile), "--from-anki", str(studied_apkg), "--json").stdout
+    )
+    assert again["anki"]["added"] == 0  # nothing twice
+    with Progress.open(pfile) as db:
+        assert db.review_count() == 3
+
+
+def test_a_graph_built_from_an_anki_package_starts_from_its_history(run, studied_apkg, tmp_path):
+    out = tmp_path / "graph"
+    built = run("build", "--no-field", str(studied_apkg), "--out", str(out), data_dir=None)
+    assert built.exit_code == 0, built.output
+    record = json.loads((out / "build.json").read_text(encoding="utf-8"))
+    assert sorted(record["anki_cards"]) == ["adagrad", "adam", "momentum", "rmsprop"]
+    assert all(len(keys) == 1 and keys[0][1] == 0 for keys in record["anki_cards"].values())
+    pfile = tmp_path / "p.sqlite3"
+    # Read-only commands count the history without writing anything.
+    shown = json.loads(run("progress", "--progress", str(pfile), "--json", data_dir=out).stdout)
+    assert shown["total"]["known"] == 2 and shown["anki"]["known"] == 2 and not pfile.exists()
+    known = json.loads(run("next", "--json", data_dir=out, env={"DLGRAPH_PROGRESS": str(pfile)}).stdout)
+    assert {k["id"] for k in known["known"]} == {"adam", "rmsprop"}
+    # A study session imports it, then asks what is due (RMSprop's step) before anything new.
+    session = run("study", "--progress", str(pfile), "--ratings", "-", input="good\n", data_dir=out)
+    assert session.exit_code == 0, session.output
+    assert session.stdout.startswith("Anki history: 3 new reviews of 2 concepts imported from ")
+    assert "[1] learning: RMSprop\n" in session.stdout
+    assert progress.known_ids(pfile) == {"adam", "rmsprop"}
+
+
+# --- implicit credit down the prerequisite graph ---------------------------------------------------
+
+
+def test_credit_follows_the_documented_weights_and_depth_discount(mini):
+    from dlgraph.credit import CREDIT, CreditRules, credit_targets
+
+    # Adam combines RMSprop and momentum (0.6), improves on Adagrad (0.4, better than 0.6 x 0.4 x 0.5
+    # through RMSprop); gradient descent is two steps away: best path momentum, 0.6 x 0.4 x 0.5.
+    assert credit_targets(mini, "adam") == pytest.approx(
+        {"rmsprop": 0.6, "momentum": 0.6, "adagrad": 0.4, "gradient-descent": 0.12}
+    )
+    assert credit_targets(mini, "gradient-descent") == {}
+    # Tunable in one place: no depth, or a higher floor, and the far prerequisites drop out.
+    assert set(credit_targets(mini, "adam", CreditRules(max_depth=1))) == {"rmsprop", "momentum", "adagrad"}
+    assert set(credit_targets(mini, "adam", CreditRules(min_credit=0.5))) == {"rmsprop", "momentum"}
+    assert CREDIT.ratings == {3, 4}
+
+
+def _reviewed(pfile: Path, when: datetime, *cids: str) -> None:
+    """Concepts rated easy at ``when``: straight to FSRS's review state."""
+    with Progress.open(pfile) as db:
+        for cid in cids:
+            db.record(cid, 4, lambda old, cid=cid: schedule(old, cid, 4, when, fuzz=False), when)
+
+
+def _prerequisites_known_adam_due(pfile: Path, now: datetime) -> None:
+    """Adam's prerequisites reviewed 5 days ago (not due yet), Adam 40 days ago (due)."""
+    _reviewed(pfile, now - timedelta(days=5), "adagrad", "momentum", "rmsprop", "gradient-descent")
+    _reviewed(pfile, now - timedelta(days=40), "adam")
+
+
+def test_a_good_review_credits_the_prerequisites_and_again_never_does(mini, pfile):
+    _prerequisites_known_adam_due(pfile, T0)
+    with Progress.open(pfile) as db:
+        before = db.cards()
+        session = Session(mini, db, target="adam", clock=Clock(T0))
+        card = session.next_card()
+        assert card.id == "adam" and card.reason == "review"
+        outcome = session.rate(card, 3)
+        after = db.cards()
+        implicit = db.log(kind="implicit")
+    assert outcome.credited == pytest.approx(
+        {"rmsprop": 0.6, "momentum": 0.6, "adagrad": 0.4, "gradient-descent": 0.12}
+    )
+    for cid in outcome.credited:
+        # More stable, due later, same difficulty and last review; not counted as a review given.
+        assert after[cid].card["stability"] > before[cid].card["stability"]
+        assert after[cid].due >= before[cid].due
+        assert after[cid].card["difficulty"] == before[cid].card["difficulty"]
+        assert after[cid].reviews == before[cid].reviews and after[cid].last_review == before[cid].last_review
+    assert after["rmsprop"].due > before["rmsprop"].due and after["momentum"].due > before["momentum"].due
+    # The bigger the credit, the more of a full good review's stability gain it gives.
+    gain = {c: after[c].card["stability"] / before[c].card["stability"] for c in outcome.credited}
+    assert gain["rmsprop"] > gain["adagrad"] > gain["gradient-descent"] > 1
+    assert {(e.concept_id, e.cause) for e in implicit} == {(c, "adam") for c in outcome.credited}
+
+
+@pytest.mark.parametrize("rating", [1, 2])
+def test_again_and_hard_give_no_credit(mini, pfile, rating):
+    _prerequisites_known_adam_due(pfile, T0)
+    with Progress.open(pfile) as db:
+        before = db.cards()
+        session = Session(mini, db, target="adam", clock=Clock(T0))
+        outcome = session.rate(session.next_card(), rating)
+        after = db.cards()
+        assert db.log(kind="implicit") == []
+    assert outcome.credited == {}
+    assert all(after[c] == before[c] for c in ("adagrad", "momentum", "rmsprop", "gradient-descent"))
+
+
+def test_no_implicit_turns_credit_off_and_progress_shows_implicit_reviews(run, pfile):
+    _prerequisites_known_adam_due(pfile, datetime.now(timezone.utc))
+    off = run(
+        "study", "adam", "--progress", str(pfile), "--no-implicit", "--ratings", "-", input="good\n" * 3
+    )
+    assert "implicit credit" not in off.stdout.casefold()
+    with Progress.open(pfile) as db:
+        assert db.log(kind="implicit") == []
+    pfile.unlink()
+    _prerequisites_known_adam_due(pfile, datetime.now(timezone.utc))
+    on = run("study", "adam", "--progress", str(pfile), "--ratings", "-", input="good\n")
+    assert (
+        "    implicit credit: Momentum 0.60, RMSprop 0.60, Adagrad 0.40, Gradient descent 0.12\n" in on.stdout
+    )
+    assert "Implicit credit: 4 prerequisites reviewed in part" in on.stdout
+    shown = run("progress", "--progress", str(pfile))
+    assert (
+        "Implicit reviews: 4 of 4 concepts (credit a good review of a concept gave what it builds on); "
+        "latest:\n" in shown.stdout
+    )
+    assert "  Adagrad from Adam (0.40)\n" in shown.stdout
+    data = json.loads(run("progress", "--progress", str(pfile), "--json").stdout)
+    assert data["implicit"]["count"] == 4 and data["implicit"]["recent"][0]["from"]["id"] == "adam"
+
+
+def test_a_failed_review_asks_the_weakest_shaky_prerequisite_first(mini, pfile):
+    _reviewed(pfile, T0 - timedelta(days=400), "adam")  # the most overdue: asked first
+    _reviewed(pfile, T0 - timedelta(days=300), "rmsprop")  # long forgotten: the weakest
+    _reviewed(pfile, T0 - timedelta(days=5), "momentum", "adagrad")  # fresh
+    with Progress.open(pfile) as db:
+        session = Session(mini, db, target="adam", clock=Clock(T0))
+        adam = session.next_card()
+        assert adam.id == "adam"
+        outcome = session.rate(adam, 1)
+        first = session.next_card()
+        assert outcome.first == "rmsprop"
+        assert (first.id, first.reason) == ("rmsprop", "prerequisite")
+        session.rate(first, 3)
+        assert session.next_card().id != "rmsprop"
+
+
+def test_a_replayed_log_gives_the_card_the_session_stored(mini, pfile):
+    from dlgraph.study import replay
+
+    _prerequisites_known_adam_due(pfile, T0)
+    with Progress.open(pfile) as db:
+        session = Session(mini, db, target="adam", clock=Clock(T0), fuzz=False)
+        session.rate(session.next_card(), 3)
+        stored, log = db.cards()["rmsprop"].card, db.log("rmsprop")
+    assert [e.kind for e in log] == ["rating", "implicit"]
+    assert replay(log, "rmsprop")["stability"] == pytest.approx(stored["stability"])
+
+
+# --- the simulation (benchmarks/study_sim.py): its invariants ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def study_sim():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("study_sim", ROOT / "benchmarks" / "study_sim.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["study_sim"] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@settings(max_examples=6, deadline=None)
+@given(dags(), st.sampled_from([0.0, 0.3, 0.6]), st.booleans(), st.integers(0, 2**16))
+def test_a_simulated_learner_never_meets_a_concept_before_its_prerequisites_and_repeats_itself(
+    study_sim, drawn, transfer, implicit, seed
+):
+    cg, _ = drawn
+    with tempfile.TemporaryDirectory() as folder:
+        runs = [
+            study_sim.simulate(
+                cg,
+                days=5,
+                transfer=transfer,
+                implicit=implicit,
+                seed=seed,
+                new_per_day=3,
+                folder=Path(folder),
+            )
+            for _ in range(2)
+        ]
+    first, second = ({k: v for k, v in vars(r).items() if k != "seconds"} for r in runs)
+    assert first == second  # the same seed, the same learner
+    assert first["violations"] == 0
+    assert first["learned"] == min(len(cg.concepts), 12)
+    assert 0.0 <= first["retention"] <= 1.0
+
+
+def test_credit_postpones_a_prerequisite_at_most_max_in_a_row_times_between_the_learners_reviews():
+    from dlgraph.credit import CREDIT, CreditRules, partial_review
+    from dlgraph.study import scheduler
+
+    sched = scheduler(fuzz=False)
+    card = schedule(None, "rmsprop", 4, T0 - timedelta(days=5))
+    assert CREDIT.max_in_a_row == 2
+    once = partial_review(card, 0.6, T0, sched)
+    twice = partial_review(once, 0.6, T0 + timedelta(days=3), sched)
+    assert card["stability"] < once["stability"] < twice["stability"]
+    assert (once["implicit_in_a_row"], twice["implicit_in_a_row"]) == (1, 2)
+    assert partial_review(twice, 0.6, T0 + timedelta(days=6), sched) == twice  # no third postponement
+    assert (
+        partial_review(twice, 0.6, T0, sched, CreditRules(max_in_a_row=3))["stability"] > twice["stability"]
+    )
+    # A review the learner gives starts the count again.
+    reviewed = schedule(twice, "rmsprop", 3, T0 + timedelta(days=7))
+    assert "implicit_in_a_row" not in reviewed
+    assert partial_review(reviewed, 0.6, T0 + timedelta(days=8), sched) != reviewed
+
+
+def test_from_anki_with_a_file_that_is_not_anki_is_a_clear_error(run, pfile, tmp_path):
+    deck = tmp_path / "deck.txt"
+    deck.write_text("Adam\tcombines RMSprop and momentum\n", encoding="utf-8")
+    result = run("progress", "--progress", str(pfile), "--from-anki", str(deck))
+    assert result.exit_code == 1
+    assert f"Error: {deck}: not an Anki package or collection; --from-anki wants an .apkg" in result.stderr
+    assert "Traceback" not in result.output and not pfile.exists()

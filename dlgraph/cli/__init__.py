@@ -263,11 +263,14 @@ def _known(ctx: click.Context, values: tuple[str, ...]) -> list[str]:
     means nothing is known.
     """
     if not values:
+        from ..anki_history import known_from_build
         from ..progress import known_ids
 
-        reviewed = known_ids()
+        cg = _graph(ctx)
+        # What was reviewed in the Anki deck the graph was built from counts too (issue 17).
+        reviewed = (known_ids() or set()) | known_from_build(cg)
         # A progress file may name concepts this graph no longer has: they cannot count as known here.
-        return sorted(reviewed & set(_graph(ctx).concepts)) if reviewed else []
+        return sorted(reviewed & set(cg.concepts))
     names: list[str] = []
     for value in values:
         if not os.path.isfile(value) and _looks_like_a_file(value):

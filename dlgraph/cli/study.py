@@ -49,6 +49,20 @@ class _Stop(Exception):
     help="Reviews each prerequisite needs before a concept that builds on it is introduced.",
 )
 @click.option(
+    "--steps",
+    default="1m 10m",
+    show_default=True,
+    metavar="STEPS",
+    help="Learning steps of a new card, as Anki writes them (s, m, h, d); a card rated again or hard "
+    "comes back after them in the same session.",
+)
+@click.option(
+    "--implicit/--no-implicit",
+    default=True,
+    show_default=True,
+    help="Let a good review of a concept count, in part, as a review of what it builds on.",
+)
+@click.option(
     "--ratings",
     type=click.File("r", encoding="utf-8"),
     metavar="FILE|-",
@@ -61,35 +75,53 @@ def study(
     progress_file: str | None,
     limit: int,
     prereq_reviews: int,
+    steps: str,
+    implicit: bool,
     ratings: IO[str] | None,
 ) -> None:
     """Review due cards, then learn new concepts in prerequisite order (toward CONCEPT, or all).
 
-    Each card shows a concept's name; press Enter for the answer, then rate how well you knew it:
-    again, hard, good or easy (or 1-4; q stops). FSRS schedules the next review. A new concept
-    comes only after its prerequisites have been reviewed. Every rating is saved at once, so Ctrl-C
-    or the end of input ends the session without losing anything.
+    Each card shows its question (the deck's front, or "What is ...?"); press Enter for the answer,
+    then rate how well you knew it: again, hard, good or easy (or 1-4; q stops). As in Anki, a new
+    card climbs the learning steps and one rated again comes back later in the session; FSRS
+    schedules the reviews. A new concept comes only after its prerequisites have been reviewed, and a
+    good review also counts in part for what the concept builds on (--no-implicit turns that off).
+    When the graph was built from an Anki package or collection, its review history counts too.
+    Every rating is saved at once: Ctrl-C ends the session (exit 130) without losing any.
 
     \b
     Example:
         dlgraph study "Faster R-CNN" --limit 5
         printf 'good\\nagain\\n' | dlgraph study --ratings -
     """
+    from ..anki_history import sync_from_build
     from ..progress import Progress
-    from ..study import Session, session_report
+    from ..study import Session, parse_steps, session_report
 
     cg = _graph(ctx)
     target = _resolve(ctx, concept) if concept else None
+    learning_steps = parse_steps(steps)
     with Progress.open(progress_file) as store:
-        session = Session(cg, store, target=target, limit=limit, prereq_reviews=prereq_reviews)
-        why, error = "", None
+        imported = sync_from_build(cg, store, learning_steps)
+        if imported is not None and imported["added"]:
+            click.echo(imported["message"])
+        session = Session(
+            cg,
+            store,
+            target=target,
+            limit=limit,
+            prereq_reviews=prereq_reviews,
+            steps=learning_steps,
+            implicit=implicit,
+        )
+        why, error, code = "", None, 0
         try:
             _run(session, ratings)
         except _Stop as stop:
             why = stop.why
         except KeyboardInterrupt:
             click.echo()
-            why = "stopped"
+            why, code = "interrupted", 130
         except UsageError as exc:
             why, error = "stopped", exc
         except UnicodeDecodeError:
@@ -99,6 +131,11 @@ def study(
             click.echo(line)
     if error is not None:
         raise error
+    if code:
+        ctx.exit(code)
+
+
+_LABELS = {"new": "new", "review": "review", "repeat": "learning", "prerequisite": "prerequisite first"}
 
 
 def _run(session, ratings: IO[str] | None) -> None:
@@ -108,17 +145,22 @@ def _run(session, ratings: IO[str] | None) -> None:
 
     stdin = sys.stdin
     numbered = enumerate(ratings, 1) if ratings is not None else None
-    number = 0
     while (card := session.next_card()) is not None:
-        number += 1
-        label = "new" if card.new else "review"
-        click.echo(click.style(f"[{number}] {label}: ", fg="cyan") + click.style(card.name, bold=True))
-        click.echo(f"    {card.kind} · {card.topic}")
+        counts = session.counts(card)
+        line = f"card {counts['number']} of {counts['total']} · {counts['repeat']} to repeat"
+        if counts["reviews"]:
+            line += f" · {counts['reviews']} due"
+        click.echo(click.style(line + f" · {counts['new']} new left", dim=True))
+        head = f"[{counts['number']}] {_LABELS[card.reason]}: "
+        click.echo(click.style(head, fg="cyan") + click.style(card.question, bold=True))
+        click.echo(f"    {card.topic}" if card.name_hidden else f"    {card.kind} · {card.topic}")
         if numbered is None:
             click.echo("Press Enter to show the answer (q stops): ", nl=False)
             _answer(_line(stdin))
         for paragraph in card.answer.splitlines() or [""]:  # the author's line breaks, then words
             click.echo("\n".join(wrap(paragraph, "    ")))
+        if card.name_hidden:
+            click.echo(f"    = {card.name} ({card.kind})")
         if card.builds_on:
             click.echo("\n".join(fit("    builds on: " + ", ".join(card.builds_on), "      ")))
         if numbered is None:
@@ -126,7 +168,16 @@ def _run(session, ratings: IO[str] | None) -> None:
         else:
             rating = _read(numbered, parse_rating)
             click.echo(f"rating: {RATING_NAMES[rating]}")
-        click.echo(f"    next review {wait(session.rate(card, rating))}")
+        outcome = session.rate(card, rating)
+        click.echo(f"    next review {wait(outcome.next_due)}")
+        if outcome.credited:
+            names = ", ".join(
+                f"{session.cg.name(cid)} {credit:.2f}"
+                for cid, credit in sorted(outcome.credited.items(), key=lambda kv: (-kv[1], kv[0]))
+            )
+            click.echo(f"    implicit credit: {names}")
+        if outcome.first:
+            click.echo(f"    first, its shaky prerequisite: {session.cg.name(outcome.first)}")
         click.echo()
 
 
@@ -180,46 +231,36 @@ def _read(numbered: Iterator[tuple[int, str]], parse: Callable[[str], int]) -> i
     is_flag=True,
     help="Also list every known concept with its next review, those due now first.",
 )
+@click.option(
+    "--from-anki",
+    "from_anki",
+    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    metavar="FILE",
+    help="First import the review history of this Anki package or collection into the progress file.",
+)
 @json_option
 @click.pass_context
-def progress(ctx: click.Context, progress_file: str | None, listing: bool, as_json: bool) -> None:
-    """What you know, what is due and what is new, per topic (--list: which concepts).
+def progress(
+    ctx: click.Context, progress_file: str | None, listing: bool, from_anki: str | None, as_json: bool
+) -> None:
+    """What you know, what is due and what is new, per topic; which reviews were implicit (--list:
+    which concepts).
 
-    A concept is known once it has been reviewed at least once (any rating); due when it is known
-    and its next review time has come; new when it was never reviewed.
+    A concept is known once it has been reviewed at least once (any rating), here or in the Anki
+    deck the graph was built from; due when it is known and its next review time has come; new when
+    it was never reviewed. --from-anki FILE imports FILE's review history into the progress file.
 
     \b
     Example:
         dlgraph progress --list
-        dlgraph progress --progress ~/notes/dl.sqlite3 --json
+        dlgraph progress --from-anki ~/Anki2/User\\ 1/collection.anki2 --json
     """
-    from ..progress import Progress, parse_utc, resolve_path, utc_text
-    from ..study import progress_report, progress_summary
+    from ..progress import resolve_path
+    from ..study import progress_report, progress_view
 
     cg = _graph(ctx)
-    where = resolve_path(progress_file)
-    states = None
-    if where.exists():
-        with Progress.open(where, create=False) as store:
-            states = store.cards()
-    result = progress_summary(cg, states, str(where))
-    if not listing:
-        _emit(result, as_json, progress_report)
-        return
-    now = parse_utc(result["now"])
-    known = [s for cid, s in (states or {}).items() if cid in cg.concepts]
-    known.sort(key=lambda s: (s.due, cg.sort_key(s.concept_id)))
-    result["concepts"] = [
-        {
-            **cg.ref(s.concept_id),
-            "topic": cg.concepts[s.concept_id]["topic"],
-            "reviews": s.reviews,
-            "due": utc_text(s.due),
-            "status": "due" if s.due <= now else "known",
-        }
-        for s in known
-    ]
-    _emit(result, as_json, _progress_listing)
+    result = progress_view(cg, resolve_path(progress_file), from_anki=from_anki, listing=listing)
+    _emit(result, as_json, _progress_listing if listing else progress_report)
 
 
 def _progress_listing(result: dict, style: Callable[..., str]) -> list[str]:
