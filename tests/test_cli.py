@@ -587,7 +587,9 @@ def test_long_text_wraps_between_words_in_show_and_study(run, mini_dir):
         "study", "gradient descent", "--limit", "1", "--ratings", "-", input="good\n", data_dir=mini_dir
     )
     answer = [line for line in studied.stdout.splitlines() if line.startswith("    w")]
-    assert max(len(line) for line in answer) <= 100 and " ".join(answer).split() == words
+    shown_words = " ".join(answer).split()  # a new card rated good comes back for its learning step
+    assert max(len(line) for line in answer) <= 100 and shown_words[: len(words)] == words
+    assert len(shown_words) % len(words) == 0
 
 
 def test_show_of_a_4_mb_definition_finishes(mini_dir):
