@@ -646,3 +646,18 @@ def test_an_example_sentence_says_nothing_of_the_cards_term():
     triples, _ = _triples([Card("loss", answer)], nlp, concepts)
     assert ("loss", "uses", "mse") not in triples
     assert ("linear-regression", "uses", "mse") in triples
+
+
+def test_a_bracketed_sense_keeps_two_senses_apart_and_swallows_no_card():
+    cards = [
+        Card("Tensor", "The primary data structure of TensorFlow programs."),
+        Card("shape (Tensor)", "The number of elements in each dimension of a tensor."),
+        Card("node (neural network)", "A neuron in a hidden layer."),
+        Card("node (TensorFlow graph)", "An operation in a TensorFlow graph."),
+    ]
+    result = extract_deck(cards)
+    by_card = {c["card"]: c for c in result.concepts}
+    assert by_card["Tensor"]["aliases"] == []
+    assert by_card["shape (Tensor)"]["name"] == "shape (Tensor)"
+    assert len({by_card[q]["id"] for q in ("Tensor", "shape (Tensor)")}) == 2
+    assert by_card["node (neural network)"]["id"] != by_card["node (TensorFlow graph)"]["id"]

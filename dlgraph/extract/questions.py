@@ -124,9 +124,14 @@ def question_terms(question: str) -> list[tuple[str, list[str]]]:
             continue
         match = _PARENTHETICAL.match(part)
         if match:
-            part, inner = match.group(1), match.group(2).strip()
-            if inner and len(inner.split()) <= MAX_TERM_WORDS:
+            outer, inner = match.group(1), match.group(2).strip()
+            if inner and len(inner.split()) <= MAX_TERM_WORDS and other_name(outer, inner):
+                part = outer
                 aliases.append(inner)
+            elif inner:
+                # "node (TensorFlow graph)", "shape (Tensor)": the brackets say which sense; the name
+                # keeps them, so two senses stay two concepts and "Tensor" names no shape.
+                part = f"{outer} ({inner})"
         names = [n.strip() for n in re.split(r"\s+/\s+", part) if n.strip()]
         if not names or not normalize(names[0]):
             continue
@@ -159,6 +164,39 @@ def initials_of(acronym: str, name: str) -> bool:
             return False
         at += 1
     return True
+
+
+def other_name(outer: str, inner: str) -> bool:
+    """Whether the bracket in ``"outer (inner)"`` gives another name of the term (an acronym, its
+    expansion, a code name) rather than the sense it is meant in.
+
+    >>> [other_name(a, b) for a, b in [("Mean Squared Error", "MSE"), ("Dataset API", "tf.data"),
+    ...  ("Operation", "op"), ("PR AUC", "area under the PR curve"), ("ViT", "vision transformer")]]
+    [True, True, True, True, True]
+    >>> [other_name(a, b) for a, b in [("node", "neural network"), ("shape", "Tensor"), ("bias", "math")]]
+    [False, False, False]
+    """
+    if initials_of(inner, outer) or initials_of(outer, inner):
+        return True
+    if " " not in outer and " " in inner and _abbreviates(outer, inner):
+        return True  # "RoPE (Rotary Positional Embedding)", "ViT (vision transformer)", "Swin (...)"
+    if " " not in inner:
+        code = any(ch in inner for ch in "._") or any(ch.isdigit() for ch in inner)
+        caps = any(ch.isupper() for ch in inner[1:])
+        if code or caps:
+            return True  # tf.data, i.i.d, sepCNN, KSVMs, SGD
+        return len(inner) <= 4 and _abbreviates(inner, outer)  # "op": an abbreviation of Operation
+    letters = outer.replace("-", "").replace(" ", "")
+    return letters.isupper() and len(inner.split()) >= 2  # "PR AUC (area under the PR curve)"
+
+
+def _abbreviates(short: str, long: str) -> bool:
+    """Whether ``short``'s letters appear in order in ``long``, starting with its first letter."""
+    short, long = short.lower(), long.lower()
+    if not short or not long or short[0] != long[0]:
+        return False
+    letters = iter(long)
+    return all(ch in letters for ch in short if ch.isalnum())
 
 
 def concept_id(name: str, taken: set[str]) -> str:
