@@ -264,6 +264,44 @@ def test_a_one_megabyte_answer_is_read_whole():
     assert len(deck.cards[0].answer) == len(answer.strip())
 
 
+def _export_of(answer: str, size: int = 250_000) -> bytes:
+    """An Anki plain-text export of about ``size`` bytes, every note with ``answer`` as its back."""
+    rows, length = ["#separator:tab", "#html:true"], 0
+    while length < size:
+        rows.append(f"Term {len(rows) - 2}\t{answer}")
+        length += len(rows[-1]) + 1
+    return ("\n".join(rows) + "\n").encode()
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        # What a browser would make of each: an unclosed tag or comment start is text or nothing,
+        # never a reason to search the rest of the file again (these took minutes when that was so).
+        ("momentum <div and RMSprop", "momentum <div and RMSprop"),
+        ("momentum <!-- and RMSprop", "momentum <!-- and RMSprop"),
+        ("momentum <script and RMSprop", "momentum <script and RMSprop"),
+        ("momentum<br><script>x()</script> and <b>RMSprop</b>", "momentum\nand RMSprop"),
+        ("momentum [sound:a.mp3 and RMSprop", "momentum [sound:a.mp3 and RMSprop"),
+        ("{{c1::momentum and RMSprop", "{{c1::momentum and RMSprop"),
+    ],
+)
+def test_unclosed_markup_in_a_large_export_is_read_in_one_pass(answer, expected):
+    deck = read_deck_bytes(_export_of(answer), "export.txt")
+    assert len(deck.cards) > 1000 and deck.skipped == []
+    assert {c.answer for c in deck.cards} == {expected}
+
+
+def test_one_field_of_unclosed_tags_is_text():
+    field = "see <div class=x " * 15_000  # 250 KB, not one tag closed
+    assert decks.html_to_text(field) == " ".join(field.split())
+    assert decks.html_to_text(field + "<b>end</b>") == "see\nend"  # as a browser: the div ends at ">"
+    assert decks.html_to_text("<!--" * 60_000 + "a -->b") == "b"
+    assert decks.html_to_text("a<script>" * 30_000) == "a"
+    spaces = "**What does Adam combine?**\n<summary>" + " " * 100_000 + "momentum\n"
+    assert read_deck_bytes(spaces.encode(), "notes.md").cards[0].answer == "<summary> momentum"
+
+
 @pytest.mark.parametrize(
     ("raw", "message"),
     [

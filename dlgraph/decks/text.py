@@ -68,17 +68,18 @@ _HTML_HINT = re.compile(
     r"</[a-z][a-z0-9]*\s*>|<br\s*/?>|<img\b|<(?:p|div|span|b|i|li|ul|ol)>|&(?:amp|lt|gt|quot|nbsp|#\d+);",
     re.IGNORECASE,
 )
-_HTML_DROP = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
-_HTML_BREAK = re.compile(
-    r"<br\s*/?>|<li\b[^>]*>|</?(?:p|div|ul|ol|tr|table|h[1-6]|blockquote|pre|dt|dd)\b[^>]*>", re.IGNORECASE
-)
-_HTML_CELL = re.compile(r"</?t[dh]\b[^>]*>", re.IGNORECASE)
-_HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+#: The start of a tag (``<b``, ``</p``) or of a comment.
+_TAG_START = re.compile(r"<(?:(/?)([a-zA-Z][a-zA-Z0-9]*)|!--)")
+_BREAK_TAGS = frozenset(("p", "div", "ul", "ol", "tr", "table", "blockquote", "pre", "dt", "dd",
+                         "h1", "h2", "h3", "h4", "h5", "h6"))  # fmt: skip
+_CELL_TAGS = frozenset(("td", "th"))
+#: Elements whose content is never text, and the end tag that closes each.
+_RAW_TEXT = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in ("script", "style")}
 _IMG_SRC = re.compile(
     r"""^<img\s[^>]*?(?<=\s)src\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE | re.DOTALL
 )
 #: Anki's audio reference, ``[sound:file.mp3]``: never text a reader should see.
-SOUND = re.compile(r"\[sound:[^\]]*\]")
+SOUND = re.compile(r"\[sound:[^\[\]]*\]")  # no [ inside: an unclosed one is not searched to the end
 _WHITESPACE = re.compile(r"\s+")
 _SPACES = re.compile(r"[ \t\f\v\xa0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -89,8 +90,8 @@ def looks_like_html(text: str) -> bool:
     return bool(_HTML_HINT.search(text))
 
 
-def _image_or_nothing(tag: re.Match[str]) -> str:
-    image = _IMG_SRC.match(tag.group(0))
+def _image_or_nothing(tag: str) -> str:
+    image = _IMG_SRC.match(tag)
     if not image:
         return ""
     quoted, single, bare = image.groups()
@@ -99,19 +100,80 @@ def _image_or_nothing(tag: re.Match[str]) -> str:
     return f" [image: {src.replace(']', ')')}] " if src else ""
 
 
+class _Next:
+    """Where ``pattern`` next matches at or after a position, for a scan that only moves forward.
+
+    Each search starts past the last match found, and a search that finds nothing is never
+    repeated: the whole scan reads the text once, however many tags are left unclosed.
+    """
+
+    def __init__(self, text: str, pattern: re.Pattern[str]) -> None:
+        self.text, self.pattern = text, pattern
+        self.match: re.Match[str] | None = None
+        self.none_after = len(text) + 1  # no match starts at or after this
+
+    def find(self, pos: int) -> re.Match[str] | None:
+        if self.match is not None and self.match.start() >= pos:
+            return self.match
+        if pos >= self.none_after:
+            return None
+        self.match = self.pattern.search(self.text, pos)
+        if self.match is None:
+            self.none_after = pos
+        return self.match
+
+
+_TAG_END = re.compile(">")
+_COMMENT_END = re.compile("-->")
+
+
+def _tag_text(name: str, closing: bool, tag: str, images: bool) -> str:
+    """What a tag becomes in the text: a line break, a space between cells, an image, or nothing."""
+    if name == "br" or (name == "li" and not closing) or name in _BREAK_TAGS:
+        return "\n"
+    if name in _CELL_TAGS:
+        return " "
+    if images and name == "img" and not closing:
+        return _image_or_nothing(_WHITESPACE.sub(" ", tag))
+    return ""
+
+
 def html_to_text(text: str, *, images: bool = False) -> str:
     """Plain text of an HTML field: ``<br>`` and block ends become newlines, sound and tags go.
 
     With ``images``, ``<img src="f.png">`` stays in the text as ``[image: f.png]``, so a card whose
-    answer is a picture still has an answer; without, images go too.
+    answer is a picture still has an answer; without, images go too. Scripts, styles and comments
+    go whole. One pass over the text, whatever it holds: a ``<div``, ``<!--`` or ``<script`` left
+    unclosed is kept as text (``<!--``) or dropped alone (the tags), never searched for again.
     """
-    text = _HTML_DROP.sub("", text)
-    text = _WHITESPACE.sub(" ", text)  # in HTML a newline is just a space; only tags break lines
-    text = _HTML_BREAK.sub("\n", text)
-    text = _HTML_CELL.sub(" ", text)
-    text = _HTML_TAG.sub(_image_or_nothing if images else "", text)
-    text = SOUND.sub("", html.unescape(text))
-    return tidy(text)
+    pieces: list[str] = []
+    done = 0  # text before this is in pieces
+    ends, comment_ends = _Next(text, _TAG_END), _Next(text, _COMMENT_END)
+    raw_ends = {name: _Next(text, pattern) for name, pattern in _RAW_TEXT.items()}
+    at = 0
+    while start := _TAG_START.search(text, at):
+        if start.group(2) is None:  # <!--
+            close = comment_ends.find(start.end())
+            if close is None:  # unclosed: the marker stays as text
+                at = start.end()
+                continue
+            pieces.append(_WHITESPACE.sub(" ", text[done : start.start()]))
+            done = at = close.end()
+            continue
+        end = ends.find(start.end())
+        if end is None:
+            break  # no ">" after this: no tag is left in the text
+        name, closing = start.group(2).lower(), bool(start.group(1))
+        pieces.append(_WHITESPACE.sub(" ", text[done : start.start()]))
+        done = at = end.end()
+        if name in raw_ends and not closing:
+            close = raw_ends[name].find(done)
+            if close is not None:
+                done = at = close.end()
+                continue
+        pieces.append(_tag_text(name, closing, text[start.start() : end.end()], images))
+    pieces.append(_WHITESPACE.sub(" ", text[done:]))
+    return tidy(SOUND.sub("", html.unescape("".join(pieces))))
 
 
 def tidy(text: str) -> str:
