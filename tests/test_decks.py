@@ -297,7 +297,7 @@ def test_one_field_of_unclosed_tags_is_text():
     assert decks.html_to_text(field) == " ".join(field.split())
     assert decks.html_to_text(field + "<b>end</b>") == "see\nend"  # as a browser: the div ends at ">"
     assert decks.html_to_text("<!--" * 60_000 + "a -->b") == "b"
-    assert decks.html_to_text("a<script>" * 30_000) == "a"
+    assert decks.html_to_text("a<script>" * 30_000) == "a" * 30_000  # unclosed: only the tags go
     spaces = "**What does Adam combine?**\n<summary>" + " " * 100_000 + "momentum\n"
     assert read_deck_bytes(spaces.encode(), "notes.md").cards[0].answer == "<summary> momentum"
 
