@@ -2,10 +2,11 @@
 
 :func:`load_deck` picks the reader (an Anki package by its content; for a text deck, every plausible
 reader reads the file and the one that accounts for it best wins, see :func:`_rank`; ``fmt`` forces
-one), then tidies what every format shares: a parenthetical that every question ends with, a
-front-matter card, duplicate questions. Nothing goes silently: every line no card holds is in
-``Deck.skipped`` with its reason and in the notes, and when more than :data:`MAX_UNREAD_SHARE` of the
-lines are in no card the first note warns, naming the ``--format`` that would read them.
+one), then tidies what every format shares: LaTeX made readable, a parenthetical that every
+question ends with, a front-matter card, duplicate questions. Nothing goes silently: every line no
+card holds is in ``Deck.skipped`` with its reason and in the notes, and when more than
+:data:`MAX_UNREAD_SHARE` of the lines are in no card the first note warns, naming the ``--format``
+that would read them.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .anki_package import DESCRIPTIONS, read_anki_package, sniff
 from .anki_text import anki_text_reading, has_anki_headers
 from .cards import Card, Deck, Reading, short
 from .delimited import csv_reading, quizlet_reading, sniff_delimiter, tsv_reading
+from .latex import readable_card
 from .markdown import bold_questions_reading, headings_reading, table_reading
 from .note_apps import has_flashcard_tag, logseq_reading, obsidian_reading
 from .text import decode
@@ -366,7 +368,8 @@ def _tidy_deck(
     cards: list[Card], chosen: str, name: str, notes: list[str], *, forced: bool, better: str = ""
 ) -> Deck:
     """What every format shares once read: no cards is an error (``better`` names a format that
-    reads some); a common suffix, cards about the deck and duplicate questions go, each with a note."""
+    reads some); LaTeX becomes readable text (:mod:`~dlgraph.decks.latex`); a common suffix, cards
+    about the deck and duplicate questions go, each with a note."""
     if not cards:
         hint = "" if forced else "; if the format was guessed wrong, force it with --format"
         hint = f"; {better}" if better else hint
@@ -376,6 +379,7 @@ def _tidy_deck(
         raise DeckError(
             f"{name}: found no cards (read it as {chosen}: expected {_EXPECTED[chosen]}){hint}{skipped}"
         )
+    cards = [readable_card(card) for card in cards]  # every format's LaTeX, in one place
     cards, suffix = strip_common_suffix(cards)
     if suffix:
         notes.append(f"dropped {suffix!r}, which every question ends with")
