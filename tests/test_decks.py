@@ -321,6 +321,28 @@ def test_bad_decks_get_a_clear_message(raw, message):
         read_deck_bytes(raw, "deck.csv")
 
 
+def test_strict_turns_the_unread_lines_warning_into_an_error(run, tmp_path):
+    deck = tmp_path / "deck.md"
+    deck.write_text("Lecture 3\nclick below\n| Q | A |\n|---|---|\n| Adam | momentum and RMSprop |\n")
+    loose = run("build", "--no-field", str(deck), "--out", str(tmp_path / "g1"), "--dry-run", data_dir=None)
+    warning = (
+        f"{deck}: 2 of 5 non-blank lines (40%) are in no card (read as markdown), e.g. line 1 'Lecture 3', "
+        "line 2 'click below'; no other --format reads them as cards"
+    )
+    assert loose.exit_code == 0 and f"note: {warning}" in loose.stdout
+    strict = run("build", "--no-field", str(deck), "--out", str(tmp_path / "g2"), "--strict", data_dir=None)
+    assert strict.exit_code == 1 and "internal error" not in strict.stderr
+    assert strict.stderr == f"Error: {warning} (--strict makes this an error; drop it to build anyway)\n"
+    assert not (tmp_path / "g2").exists()
+    deck.write_text("| Q | A |\n|---|---|\n| Adam | momentum and RMSprop |\n")  # every line a card
+    assert (
+        run(
+            "build", "--no-field", str(deck), "--out", str(tmp_path / "g3"), "--strict", data_dir=None
+        ).exit_code
+        == 0
+    )
+
+
 def test_missing_file_and_folder(tmp_path):
     with pytest.raises(DeckError, match="no such deck file"):
         load_deck(tmp_path / "nope.csv")

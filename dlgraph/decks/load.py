@@ -444,6 +444,15 @@ def load_deck(path: str | Path, fmt: str | None = None, *, max_bytes: int = MAX_
     return read_deck_bytes(raw, str(path), fmt, wal=wal)
 
 
+def check_strict(path: str | Path, fmt: str | None = None, *, max_bytes: int = MAX_DECK_BYTES) -> Deck:
+    """:func:`load_deck`, with the warning that too many lines are in no card raised as a
+    :class:`DeckError` (``dlgraph build --strict``), so a deck read wrongly stops a script."""
+    deck = load_deck(path, fmt, max_bytes=max_bytes)
+    if deck.warning:
+        raise DeckError(f"{deck.warning} (--strict makes this an error; drop it to build anyway)")
+    return deck
+
+
 def read_deck(path: str | Path, fmt: str | None = None) -> list[Card]:
     """The cards of a deck file (see :func:`load_deck` for the format, notes and tidying)."""
     return load_deck(path, fmt).cards
