@@ -412,3 +412,75 @@ def test_the_package_face_keeps_the_names_the_project_imports():
     assert used <= set(face.__all__)
     assert all(getattr(face, name) is not None for name in face.__all__)
     assert face.FORMATS[-1] == "anki-package" and len(set(face.FORMATS)) == len(face.FORMATS)
+
+
+# --- property: every record of a delimited deck is a card or reported -----------------------------
+
+#: Words a generated question may not be: header names (a first row of them is a header) and
+#: front-matter titles (a card titled Introduction about the deck is dropped).
+_RESERVED = set(
+    "q a question answer front back term word prompt concept name text definition meaning response "
+    "explanation description tags tag topic topics introduction intro about readme preface instructions "
+    "license licence credits notes changelog".split()
+)
+_word = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=1, max_size=8
+)
+_phrase = (
+    st.lists(_word, min_size=1, max_size=5).map(" ".join).filter(lambda p: p.casefold() not in _RESERVED)
+)
+_records = st.lists(
+    st.tuples(_phrase, st.lists(_phrase, min_size=1, max_size=3), st.lists(_word, max_size=2)),
+    min_size=1,
+    max_size=8,
+    unique_by=lambda r: r[0].casefold(),
+)
+
+
+def _render_delimited(fmt: str, records, header: bool, junk: bool) -> tuple[str, str, list, list[int]]:
+    """A deck of ``fmt`` (csv, tsv, anki, quizlet), its file name, the cards it should read as, and
+    the junk lines that must be reported skipped."""
+    lines: list[str] = []
+    expected = []
+    junk_lines: list[int] = []
+    sep = "," if fmt == "csv" else "\t"
+    if fmt == "anki":
+        lines += ["#separator:tab", "#html:false", "#tags column:3"]
+    elif fmt == "quizlet" and junk:
+        lines.append("Exported from Quizlet")  # no tab: before the first card, reported
+        junk_lines.append(len(lines))
+    elif header and fmt in ("csv", "tsv"):
+        lines.append(sep.join(["question", "answer"]))
+    for question, answer, tags in records:
+        if fmt == "quizlet":
+            lines += [f"{question}\t{answer[0]}", *answer[1:]]  # a multi-line definition
+        else:
+            text = "\n".join(answer) if len(answer) > 1 else answer[0]
+            field = f'"{text}"' if "\n" in text else text
+            row = [question, field] + ([" ".join(tags)] if fmt == "anki" else [])
+            lines.append(sep.join(row))
+        expected.append((question, "\n".join(answer), tuple(dict.fromkeys(tags)) if fmt == "anki" else ()))
+    if junk and fmt != "quizlet":
+        lines.append("lonely")  # a row of one field: no answer, reported
+        junk_lines.append(len(lines) + sum(len(a) - 1 for _, a, _ in records))
+    name = {"csv": "gen.csv", "tsv": "gen.tsv", "anki": "gen.txt", "quizlet": "gen.txt"}[fmt]
+    return "\n".join(lines) + "\n", name, expected, junk_lines
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(records=_records, fmt=st.sampled_from(["csv", "tsv", "anki", "quizlet"]), header=st.booleans(),
+       junk=st.booleans())  # fmt: skip
+def test_generated_delimited_decks_read_every_card_and_account_for_every_line(records, fmt, header, junk):
+    from dlgraph.decks.load import _READERS
+
+    text, name, expected, junk_lines = _render_delimited(fmt, records, header, junk)
+    reading = _READERS[fmt](text, name)
+    nonblank = {n for n, line in enumerate(text.split("\n"), 1) if line.strip()}
+    assert nonblank <= reading.used() | reading.skipped_lines()
+    # The extension and Anki's headers settle csv, tsv and anki; a Quizlet export reads like TSV
+    # too (the same tabs), so it is named.
+    deck = read_deck_bytes(text.encode(), name, "quizlet" if fmt == "quizlet" else None)
+    assert deck.format == fmt
+    assert [(c.question, c.answer, c.tags) for c in deck.cards] == expected
+    assert [s.line for s in deck.skipped] == junk_lines and all(s.reason for s in deck.skipped)
+    record(f"deck reader: {fmt}", "generated deck, every line accounted for")
