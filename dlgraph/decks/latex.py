@@ -109,8 +109,8 @@ _MATRICES = {"matrix": ("", ""), "pmatrix": ("(", ")"), "bmatrix": ("[", "]"), "
              "cases": ("{ ", "")}  # fmt: skip
 _ENVIRONMENTS = "equation|align|alignat|gather|multline|flalign|eqnarray|displaymath|math"
 
-#: Whether a card's text may hold LaTeX at all: the quick test before any work.
-_HINT = re.compile(r"[\\$]|\[/?latex\]", re.IGNORECASE)
+#: Anki's LaTeX tag: with a backslash or a dollar, what says a card's text may hold LaTeX at all.
+_LATEX_TAG = re.compile(r"\[/?latex\]", re.IGNORECASE)
 _CONTROL_WORD = re.compile(r"\\([a-zA-Z]+)")
 #: What splits text into text and math: code spans, escapes, whole inline ``$…$`` (its content on
 #: one line, no space inside either ``$``, not followed by a digit: so "$5 and $10" is money), and
@@ -131,7 +131,7 @@ _MATHEMATICAL = re.compile(r"[\\^_=+<>]")
 
 def has_latex(text: str) -> bool:
     """Whether ``text`` may hold LaTeX (a backslash, a dollar, an Anki ``[latex]`` tag)."""
-    return bool(_HINT.search(text))
+    return "\\" in text or "$" in text or ("[" in text and bool(_LATEX_TAG.search(text)))
 
 
 def latex_to_text(text: str) -> str:

@@ -236,6 +236,8 @@ def _unread_warning(
 _TRAILING_PARENTHETICAL = re.compile(r"\s*(\([^()]*\))\s*$")
 _FRONT_MATTER = {"introduction", "intro", "about", "aboutthisdeck", "readme", "preface", "instructions",
                  "howtousethisdeck", "license", "licence", "credits", "notes", "changelog"}  # fmt: skip
+#: Longer than any front-matter title, however written ("About this deck", "How to use this deck").
+_LONGEST_FRONT_MATTER = 40
 _ABOUT_THE_DECK = re.compile(r"\b(?:this deck|deck|flashcards?|anki|cards)\b", re.IGNORECASE)
 
 
@@ -265,6 +267,8 @@ def is_front_matter(card: Card) -> bool:
     about the deck, its cards or Anki. Such a card would become a meaningless concept."""
     from ..names import normalize
 
+    if len(card.question) > _LONGEST_FRONT_MATTER:  # the cheap test first: most questions are longer
+        return False
     return normalize(card.question) in _FRONT_MATTER and bool(_ABOUT_THE_DECK.search(card.answer))
 
 

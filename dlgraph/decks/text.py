@@ -146,13 +146,23 @@ def html_to_text(text: str, *, images: bool = False) -> str:
     go whole. One pass over the text, whatever it holds: a ``<div``, ``<!--`` or ``<script`` left
     unclosed is kept as text (``<!--``) or dropped alone (the tags), never searched for again.
     """
+    body = _without_tags(text, images) if "<" in text else _WHITESPACE.sub(" ", text)
+    body = html.unescape(body)
+    if "[sound:" in body:
+        body = SOUND.sub("", body)
+    return tidy(body)
+
+
+def _without_tags(text: str, images: bool) -> str:
+    """``text`` with its tags replaced (see :func:`_tag_text`) and whitespace runs made one space."""
     pieces: list[str] = []
-    done = 0  # text before this is in pieces
-    ends, comment_ends = _Next(text, _TAG_END), _Next(text, _COMMENT_END)
-    raw_ends = {name: _Next(text, pattern) for name, pattern in _RAW_TEXT.items()}
-    at = 0
+    done = at = 0  # text before ``done`` is in pieces; the next tag is searched from ``at``
+    ends = _Next(text, _TAG_END)
+    comment_ends: _Next | None = None
+    raw_ends: dict[str, _Next] = {}
     while start := _TAG_START.search(text, at):
         if start.group(2) is None:  # <!--
+            comment_ends = comment_ends or _Next(text, _COMMENT_END)
             close = comment_ends.find(start.end())
             if close is None:  # unclosed: the marker stays as text
                 at = start.end()
@@ -166,17 +176,20 @@ def html_to_text(text: str, *, images: bool = False) -> str:
         name, closing = start.group(2).lower(), bool(start.group(1))
         pieces.append(_WHITESPACE.sub(" ", text[done : start.start()]))
         done = at = end.end()
-        if name in raw_ends and not closing:
-            close = raw_ends[name].find(done)
+        if name in _RAW_TEXT and not closing:
+            raw_end = raw_ends.setdefault(name, _Next(text, _RAW_TEXT[name]))
+            close = raw_end.find(done)
             if close is not None:
                 done = at = close.end()
                 continue
         pieces.append(_tag_text(name, closing, text[start.start() : end.end()], images))
     pieces.append(_WHITESPACE.sub(" ", text[done:]))
-    return tidy(SOUND.sub("", html.unescape("".join(pieces))))
+    return "".join(pieces)
 
 
 def tidy(text: str) -> str:
     """Collapse runs of spaces, trim every line, keep at most one blank line between paragraphs."""
+    if "\n" not in text:
+        return _SPACES.sub(" ", text).strip()
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
