@@ -484,3 +484,20 @@ def test_generated_delimited_decks_read_every_card_and_account_for_every_line(re
     assert [(c.question, c.answer, c.tags) for c in deck.cards] == expected
     assert [s.line for s in deck.skipped] == junk_lines and all(s.reason for s in deck.skipped)
     record(f"deck reader: {fmt}", "generated deck, every line accounted for")
+
+
+def test_every_readme_format_example_reads_as_that_format():
+    import re
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r"<!-- deck: (\S+) (\S+) -->\n.*?```\w+\n(.*?)```", readme, flags=re.S)
+    assert {fmt for fmt, _, _ in examples} == set(decks.FORMATS) - {"obsidian", "logseq", decks.PACKAGE}
+    for fmt, name, block in examples:
+        assert len(block.strip().split("\n")) == 5, fmt
+        deck = read_deck_bytes(block.encode(), name)
+        assert (deck.format, deck.notes) == (fmt, []), fmt
+        assert len(deck.cards) >= 2 or fmt == "bold-questions"
+    latex = readme.split("<!-- deck: bold-questions notes.md -->")[1].split("has the answer")
+    shown = re.search(r"```text\n(.*?)\n```", latex[1], flags=re.S).group(1)
+    assert read_deck_bytes(re.search(r"```markdown\n(.*?)```", latex[0], flags=re.S).group(1).encode(),
+                           "notes.md").cards[0].answer == shown  # fmt: skip

@@ -284,7 +284,8 @@ class _TextOut:
             self.parts.pop()
         if self.parts:
             self.parts[-1] = self.parts[-1].rstrip(" \t\n")
-            self.parts.append("\n\n" if blank else "\n")
+        # Even first: the math before this piece of text ends the line (the card's ends are trimmed).
+        self.parts.append("\n\n" if blank else "\n")
         self.at_break = True
 
 
