@@ -79,8 +79,9 @@ def build(
     DECK may be an Anki package (.apkg, .colpkg, collection.anki2/.anki21/.anki21b), a markdown
     table, CSV/TSV, an Anki "Notes in Plain Text" export, a Quizlet export,
     markdown headings, or notes with bold questions, Obsidian or Logseq cards; LaTeX in
-    cards is read as text. --strict fails when many lines are in no card. The cards are linked to the bundled field graph: a concept the field knows
-    takes its id, kind and topic, and the field's relations between the deck's concepts are added
+    cards is read as text. --strict fails when many lines are in no card. The cards are
+    linked to the bundled field graph: a concept the field knows takes its id, kind and
+    topic, and the field's relations between the deck's concepts are added
     (--no-field reads the cards alone). Without DECK, rebuild the --data-dir graph from the deck
     its build.json records (refused when that deck is gone or changed). When the folder already
     holds a graph, curated relations and concept edits are kept, extracted relations are
