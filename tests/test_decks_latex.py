@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dlgraph.decks import Card, read_deck_bytes
-from dlgraph.decks.latex import latex_to_text, readable_card
+from dlgraph.decks import Card, load_deck, read_deck_bytes
+from dlgraph.decks.latex import flashcards_reading, latex_to_text, readable_card
 from dlgraph.extract import card_concepts, extract, make_pipeline
 
 from .reliability import record
@@ -163,3 +165,79 @@ def test_a_quarter_megabyte_of_unclosed_latex_is_one_pass(unit, expected):
     else:
         assert "\\" not in out.replace("\\frac", "")
     record("deck reader: LaTeX", "250 KB of unclosed LaTeX")
+
+
+# --- the flashcards LaTeX class -----------------------------------------------------------------
+
+DECKS = Path(__file__).parent / "data" / "decks"
+
+
+def test_a_flashcards_class_deck_reads_with_categories_and_every_line_accounted_for():
+    path = DECKS / "flashcards.tex"
+    deck = load_deck(path)
+    assert deck.format == "latex-flashcards"
+    assert [(c.question, c.answer, c.tags) for c in deck.cards] == [
+        ("Adam", "Combines momentum and RMSprop:\n- mₜ = β₁mₜ₋₁ + (1 − β₁)gₜ\n- θₜ = θₜ₋₁ − αm̂ₜ/(√v̂ₜ + ε)",
+         ("Optimization",)),
+        ("Logistic regression (what does it predict?)",
+         "p(y = 1 ∣ x) = σ(wᵀx + b), with σ(z) = 1/(1 + e⁻ᶻ).", ("Classical ML",)),
+        ("Dropout", "Randomly zeroes activations with probability p during training; at test time the "
+         "weights are scaled by 1 − p.", ()),
+    ]  # fmt: skip
+    # The preamble, \begin{document} and comments are the file's markup; the rest is reported.
+    assert [(s.line, s.last, s.reason) for s in deck.skipped] == [
+        (27, 0, "text outside any \\begin{flashcard} ... \\end{flashcard}"),
+        (29, 30, "a flashcard with an empty front or back"),
+    ]
+    assert deck.warning is not None and deck.warning.startswith(f"{path}: 3 of 25 non-blank lines (12%)")
+    record("deck reader: latex-flashcards", "fixture deck with categories, math, lists, comments")
+
+
+def test_flashcards_in_a_file_of_another_name_and_unclosed_cards():
+    text = r"\begin{flashcard}{ReLU}$\max(0, x)$\end{flashcard}" + "\n"
+    assert [(c.question, c.answer) for c in read_deck_bytes(text.encode(), "deck.txt").cards] == [
+        ("ReLU", "max(0, x)")
+    ]
+    unclosed = (r"\begin{flashcard}{a{" + "\n") * 20_000 + r"\begin{flashcard}{b}c\end{flashcard}"
+    reading = flashcards_reading(unclosed, "u.tex")
+    assert reading.cards == [] and [s.reason for s in reading.skipped] == [
+        "a flashcard whose front is not in braces"
+    ]
+    never = r"\begin{flashcard}{Adam} momentum" * 20_000
+    assert [s.reason for s in flashcards_reading(never, "n.tex").skipped] == [
+        "a flashcard never closed by \\end{flashcard}"
+    ]
+
+
+@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.from_regex(r"[A-Za-z][A-Za-z0-9 ]{0,12}[A-Za-z0-9]", fullmatch=True),
+                  st.from_regex(r"[a-z][a-z ]{0,20}[a-z]", fullmatch=True), st.booleans()),
+        min_size=1, max_size=6, unique_by=lambda c: c[0].casefold().replace(" ", ""),
+    ),
+    st.booleans(),
+)  # fmt: skip
+def test_generated_flashcards_decks_account_for_every_line(cards, junk):
+    lines = [r"\documentclass{flashcards}", r"\begin{document}"]
+    expected = []
+    for question, answer, category in cards:
+        lines += [
+            rf"\begin{{flashcard}}{'[Topic]' if category else ''}{{{question}}}",
+            answer,
+            r"\end{flashcard}",
+        ]
+        expected.append(
+            (" ".join(question.split()), " ".join(answer.split()), ("Topic",) if category else ())
+        )
+    if junk:
+        lines.append("a stray line")
+    lines.append(r"\end{document}")
+    text = "\n".join(lines) + "\n"
+    reading = flashcards_reading(text, "gen.tex")
+    nonblank = {n for n, line in enumerate(text.split("\n"), 1) if line.strip()}
+    assert nonblank <= reading.used() | reading.skipped_lines()
+    deck = read_deck_bytes(text.encode(), "gen.tex")
+    assert [(c.question, c.answer, c.tags) for c in deck.cards] == expected
+    assert [s.text for s in deck.skipped] == (["a stray line"] if junk else [])
+    record("deck reader: latex-flashcards", "generated deck, every line accounted for")

@@ -11,6 +11,9 @@ lone ``.`` a ``·``), so extraction, which ends sentences at ``.``, ``…`` and 
 formula. Everything is one left-to-right pass (a brace or delimiter left open is text, never a search
 of the rest of the card again); code in backticks or fences is left as written.
 
+The ``flashcards`` LaTeX class (``\\begin{flashcard}[Category]{Front} back \\end{flashcard}``) is a
+deck format of its own: :func:`flashcards_reading`.
+
 Examples
 --------
 >>> latex_to_text(r"The logistic model is $\\sigma(w^T x)$, with $x_1, \\ldots, x_n \\in \\mathbb{R}$.")
@@ -21,11 +24,12 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import replace
 
-from .cards import Card
+from .cards import Card, Reading
 from .markdown import code_lines
 
 #: Nesting deeper than this is read flat: no deck nests braces so deep, and reading is recursive.
@@ -134,9 +138,10 @@ def has_latex(text: str) -> bool:
     return "\\" in text or "$" in text or ("[" in text and bool(_LATEX_TAG.search(text)))
 
 
-def latex_to_text(text: str) -> str:
+def latex_to_text(text: str, *, latex: bool = False) -> str:
     """``text`` with its LaTeX turned into readable text (see the module docstring); text without
-    LaTeX comes back unchanged, and so does code."""
+    LaTeX comes back unchanged, and so does code. ``latex``: the text is LaTeX source, so ``\\\\``
+    is a line break even with no other macro beside it."""
     if not has_latex(text):
         return text
     lines = text.split("\n")
@@ -146,13 +151,13 @@ def latex_to_text(text: str) -> str:
     for line, in_code in zip(lines, code, strict=True):
         if in_code:
             if block:
-                out.append(_convert("\n".join(block)))
+                out.append(_convert("\n".join(block), latex))
                 block = []
             out.append(line)
         else:
             block.append(line)
     if block:
-        out.append(_convert("\n".join(block)))
+        out.append(_convert("\n".join(block), latex))
     result = "\n".join(out)
     return result if result == text else _BLANK_LINES.sub("\n\n", result).strip()
 
@@ -186,7 +191,7 @@ def _kind(token: re.Match[str]) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _convert(text: str) -> str:
+def _convert(text: str, latex: bool = False) -> str:
     """Text and math of a block without code fences: math spans found in one pass (see _OUTER)."""
     tokens = list(_OUTER.finditer(text))
     kinds = [_kind(t) for t in tokens]
@@ -200,7 +205,7 @@ def _convert(text: str) -> str:
             closer_at[i] = nearest.get(opens.lower())
         if closes:
             nearest[closes.lower()] = i
-    latexish = _looks_like_latex(text, tokens)
+    latexish = latex or _looks_like_latex(text, tokens)
     out: list[str] = []
     done = i = 0
     while i < len(tokens):
@@ -220,7 +225,7 @@ def _convert(text: str) -> str:
             inner = text[token.end() : tokens[j].start()]
             opener = token.group().lower()
             if opener == "[latex]":
-                out.append(_convert(inner))  # LaTeX text, with math of its own; never nested again
+                out.append(_convert(inner, True))  # LaTeX text, with math of its own; never nested again
             elif opener == "\\[" and not _MATHEMATICAL.search(inner):
                 out.append(f"[{_text(inner, latexish)}]")  # an escaped markdown bracket
             else:
@@ -667,3 +672,103 @@ _KNOWN = frozenset(
      *_HEADINGS, *_DROPPED_WITH_ARGUMENT, "begin", "end", "item", "frac", "dfrac", "sqrt", "mathbb",
      "footnote", "ldots", "textellipsis", "newline", "par"]
 )  # fmt: skip
+
+
+# --- the flashcards LaTeX class -------------------------------------------------------------------
+
+_FLASHCARD_BEGIN = re.compile(r"\\begin[ \t]*\{flashcard\}[ \t]*(?:\[(?P<category>[^\[\]\n]*)\])?[ \t\n]*")
+_FLASHCARD_END = re.compile(r"\\end[ \t]*\{flashcard\}")
+_DOCUMENT = re.compile(r"\\(?:begin|end)[ \t]*\{document\}")
+_COMMENT_LINE = re.compile(r"^[ \t]*%")
+
+
+def has_flashcards(text: str) -> bool:
+    """Whether ``text`` holds cards of the ``flashcards`` LaTeX class."""
+    return bool(_FLASHCARD_BEGIN.search(text))
+
+
+def flashcards_reading(text: str, name: str = "<deck>") -> Reading:
+    """Cards from a LaTeX file written with the ``flashcards`` class (CTAN), as people print decks:
+    ``\\begin{flashcard}[Category]{Front}`` then the back up to ``\\end{flashcard}``. The category
+    is the card's topic; the preamble, ``\\begin{document}`` and comment lines are the file's own
+    markup; any other text outside a card is reported. LaTeX in the cards becomes text later, as in
+    every format (see :func:`readable_card`).
+    """
+    reading = Reading()
+    starts = [0, *(m.end() for m in re.finditer("\n", text))]  # the offset of each line
+
+    def line_of(offset: int) -> int:
+        return bisect.bisect_right(starts, offset)
+
+    lines = text.split("\n")
+    document = _DOCUMENT.search(text)
+    if document and document.group().startswith("\\begin"):  # the preamble: the class's settings
+        reading.markup.update(range(1, line_of(document.start()) + 1))
+    for number, line in enumerate(lines, 1):
+        if _COMMENT_LINE.match(line) or _DOCUMENT.fullmatch(line.strip()):
+            reading.markup.add(number)
+    at = 0
+    while begin := _FLASHCARD_BEGIN.search(text, at):
+        first = line_of(begin.start())
+        end = _FLASHCARD_END.search(text, begin.end())
+        if end is None:
+            last = len(lines)
+            reading.skip(first, lines[first - 1], "a flashcard never closed by \\end{flashcard}", last)
+            break  # no card after it can be closed either
+        last = line_of(end.start())
+        front_end = _braced(text, begin.end(), end.start())
+        if front_end is None:
+            reading.skip(first, lines[first - 1], "a flashcard whose front is not in braces", last)
+            at = end.end()
+            continue
+        question = _tex_source(text[begin.end() + 1 : front_end - 1])
+        answer = _tex_source(text[front_end : end.start()])
+        category = (begin.group("category") or "").strip()
+        card_lines = range(first, last + 1)
+        if question.strip() and answer:
+            tags = (" ".join(_text(category, True).split()),) if category else ()
+            question = " ".join(latex_to_text(question, latex=True).split())
+            card = Card(question, latex_to_text(answer, latex=True), tags, f"{name}:{first}")
+            reading.add(card, card_lines)
+        else:
+            reading.skip(first, lines[first - 1], "a flashcard with an empty front or back", last)
+        at = end.end()
+    known = reading.used() | reading.skipped_lines()
+    for number, line in enumerate(lines, 1):
+        if line.strip() and number not in known:
+            reading.skip(number, line, "text outside any \\begin{flashcard} ... \\end{flashcard}")
+    return reading
+
+
+_TEX_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
+_TEX_PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
+
+
+def _tex_source(source: str) -> str:
+    """LaTeX source as TeX reads it: comments gone, a line break a space, a blank line a paragraph."""
+    source = _TEX_COMMENT.sub("", source)
+    return "\n\n".join(" ".join(p.split()) for p in _TEX_PARAGRAPH.split(source)).strip()
+
+
+def _braced(text: str, at: int, before: int) -> int | None:
+    """The offset just past the braced group that starts at ``at`` and ends before ``before``, or
+    ``None`` when there is none (only the card's own text is read: an unclosed brace costs no more)."""
+    if not text.startswith("{", at):
+        return None
+    depth = 0
+    for match in _BRACE.finditer(text, at, before):
+        if match.group() == "{":
+            depth += 1
+        elif match.group() == "}":
+            depth -= 1
+            if depth == 0:
+                return match.end()
+    return None
+
+
+_BRACE = re.compile(r"\\.|[{}]", re.DOTALL)
+
+
+def read_flashcards_text(text: str, name: str = "<deck>") -> list[Card]:
+    """The cards of a ``flashcards``-class LaTeX file (see :func:`flashcards_reading`), as written."""
+    return flashcards_reading(text, name).cards

@@ -23,7 +23,7 @@ from .anki_package import DESCRIPTIONS, read_anki_package, sniff
 from .anki_text import anki_text_reading, has_anki_headers
 from .cards import Card, Deck, Reading, short
 from .delimited import csv_reading, quizlet_reading, sniff_delimiter, tsv_reading
-from .latex import readable_card
+from .latex import flashcards_reading, has_flashcards, readable_card
 from .markdown import bold_questions_reading, headings_reading, table_reading
 from .note_apps import has_flashcard_tag, logseq_reading, obsidian_reading
 from .text import decode
@@ -42,6 +42,7 @@ FORMATS: tuple[str, ...] = (
     "tsv",
     "anki",
     "quizlet",
+    "latex-flashcards",
     PACKAGE,
 )
 
@@ -72,6 +73,7 @@ _READERS: dict[str, Callable[[str, str], Reading]] = {
     "tsv": tsv_reading,
     "anki": anki_text_reading,
     "quizlet": quizlet_reading,
+    "latex-flashcards": flashcards_reading,
 }
 
 _EXPECTED = {
@@ -84,6 +86,7 @@ _EXPECTED = {
     "tsv": "rows of question<TAB>answer",
     "anki": "an Anki 'Notes in Plain Text' export",
     "quizlet": "lines of term<TAB>definition",
+    "latex-flashcards": "\\begin{flashcard}{Front} back \\end{flashcard} blocks (the flashcards LaTeX class)",
     PACKAGE: "an Anki package or collection with notes",
 }
 
@@ -94,6 +97,8 @@ def _shape_guess(text: str, name: str) -> str:
     if has_anki_headers(text):
         return "anki"
     suffix = Path(name).suffix.casefold()
+    if suffix == ".tex" or has_flashcards(text):
+        return "latex-flashcards"
     has_table = bool(_TABLE_SEPARATOR.search(text)) or len(_TABLE_ROW.findall(text[:20000])) >= 2
     if suffix in (".md", ".markdown"):
         return "markdown" if has_table else "headings"
@@ -116,6 +121,10 @@ def _plausible(text: str, name: str) -> tuple[str, ...]:
     if has_anki_headers(text):
         return ("anki",)
     suffix = Path(name).suffix.casefold()
+    if suffix == ".tex":
+        return ("latex-flashcards",)
+    if has_flashcards(text):  # a note may only quote the class: the readers compete as ever
+        return ("latex-flashcards", *_plausible(text.replace("\\begin", "\\ begin"), name))
     if suffix == ".csv":
         return ("csv",)
     if suffix in (".tsv", ".tab"):
