@@ -292,6 +292,17 @@ def test_unclosed_markup_in_a_large_export_is_read_in_one_pass(answer, expected)
     assert {c.answer for c in deck.cards} == {expected}
 
 
+def test_an_answer_that_is_only_an_image_is_kept_in_a_text_export():
+    text = (
+        '#separator:tab\n#html:true\nResNet block\t<img src="resnet.png">\nAdam\tmomentum<img src="a.png">\n'
+    )
+    deck = read_deck_bytes(text.encode(), "export.txt")
+    assert [(c.question, c.answer) for c in deck.cards] == [
+        ("ResNet block", "[image: resnet.png]"),
+        ("Adam", "momentum"),  # beside text, an image adds nothing to read
+    ]
+
+
 def test_one_field_of_unclosed_tags_is_text():
     field = "see <div class=x " * 15_000  # 250 KB, not one tag closed
     assert decks.html_to_text(field) == " ".join(field.split())
