@@ -134,7 +134,7 @@ def _tag_text(name: str, closing: bool, tag: str, images: bool) -> str:
     if name in _CELL_TAGS:
         return " "
     if images and name == "img" and not closing:
-        return _image_or_nothing(_WHITESPACE.sub(" ", tag))
+        return _image_or_nothing(tag)
     return ""
 
 
@@ -155,6 +155,7 @@ def html_to_text(text: str, *, images: bool = False) -> str:
 
 def _without_tags(text: str, images: bool) -> str:
     """``text`` with its tags replaced (see :func:`_tag_text`) and whitespace runs made one space."""
+    text = _WHITESPACE.sub(" ", text)  # in HTML a newline is just a space; only tags break lines
     pieces: list[str] = []
     done = at = 0  # text before ``done`` is in pieces; the next tag is searched from ``at``
     ends = _Next(text, _TAG_END)
@@ -167,14 +168,14 @@ def _without_tags(text: str, images: bool) -> str:
             if close is None:  # unclosed: the marker stays as text
                 at = start.end()
                 continue
-            pieces.append(_WHITESPACE.sub(" ", text[done : start.start()]))
+            pieces.append(text[done : start.start()])
             done = at = close.end()
             continue
         end = ends.find(start.end())
         if end is None:
             break  # no ">" after this: no tag is left in the text
         name, closing = start.group(2).lower(), bool(start.group(1))
-        pieces.append(_WHITESPACE.sub(" ", text[done : start.start()]))
+        pieces.append(text[done : start.start()])
         done = at = end.end()
         if name in _RAW_TEXT and not closing:
             raw_end = raw_ends.setdefault(name, _Next(text, _RAW_TEXT[name]))
@@ -183,13 +184,14 @@ def _without_tags(text: str, images: bool) -> str:
                 done = at = close.end()
                 continue
         pieces.append(_tag_text(name, closing, text[start.start() : end.end()], images))
-    pieces.append(_WHITESPACE.sub(" ", text[done:]))
+    pieces.append(text[done:])
     return "".join(pieces)
 
 
 def tidy(text: str) -> str:
     """Collapse runs of spaces, trim every line, keep at most one blank line between paragraphs."""
+    text = _SPACES.sub(" ", text)  # one pass for the whole text: spaces never span a newline
     if "\n" not in text:
-        return _SPACES.sub(" ", text).strip()
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+        return text.strip()
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return (_BLANK_LINES.sub("\n\n", text) if "\n\n\n" in text else text).strip()
