@@ -5,7 +5,8 @@ Usage: python benchmarks/deck_reading.py [--notes N] [--size BYTES] [--runs R] [
 Targets (issue 14): reading a seeded 10,000-note `.apkg` (written with genanki: two nested decks,
 tags, HTML fields, one note in ten a cloze) takes at most 1 s; an Anki plain-text export of 250 KB
 whose every answer leaves a `<div`, `<!--` or `<script` unclosed reads in at most 1.5x the time of
-a clean export of the same size and the same notes (clean: the same tags, closed). A LaTeX-heavy
+a clean export of the same size and the same notes (clean: the same tags, closed), and so does one
+250 KB field with such tags left unclosed throughout, against the same field closed. A LaTeX-heavy
 export of that size is timed beside them for reference. Every row is the library's
 `read_deck_bytes` on bytes already in memory (unzip, SQLite, HTML and LaTeX to text, tidying), the
 median wall and CPU time of R runs taken in turns; Python's start and the file read are not in it.
@@ -85,6 +86,19 @@ def html_export(size: int, seed: int, broken: str) -> bytes:
     return ("\n".join(rows) + "\n").encode()
 
 
+def one_field_export(size: int, seed: int, broken: str) -> bytes:
+    """An export of two notes, one of them a single field of about ``size`` bytes in which
+    ``broken`` is left unclosed again and again (``""``: the same markup, closed): the shape that
+    took minutes when every unclosed tag searched the rest of its field."""
+    rng = random.Random(seed)
+    parts, length = [], 0
+    while length < size:
+        part = f"{_phrase(rng, 4)} {broken or '<div>'} {_phrase(rng, 4)}{'' if broken else '</div>'} "
+        parts.append(part)
+        length += len(part)
+    return f"#separator:tab\n#html:true\nSmall\tnote\nBig\t{''.join(parts)}\n".encode()
+
+
 def latex_export(size: int, seed: int) -> bytes:
     rng = random.Random(seed)
     rows = ["#separator:tab", "#html:true"]
@@ -114,6 +128,8 @@ def main() -> None:
         "<!--": html_export(args.size, args.seed, "<!--"),
         "<script": html_export(args.size, args.seed, "<script"),
         "latex": latex_export(args.size, args.seed),
+        "one clean": one_field_export(args.size, args.seed, ""),
+        **{f"one {key}": one_field_export(args.size, args.seed, key) for key in ("<div", "<!--", "<script")},
     }
     cards = {"package": len(read_deck_bytes(package, "deck.apkg").cards)}
     cards.update({key: len(read_deck_bytes(raw, "export.txt").cards) for key, raw in exports.items()})
@@ -138,6 +154,12 @@ def main() -> None:
             (f"{kb} KB Anki export, `{key}` unclosed in every answer ({cards[key]:,} cards)", key,
              f"{ratio:.2f}x", f"<= 1.5x{verdict(ratio <= 1.5)}")
         )  # fmt: skip
+    for key in ("<div", "<!--", "<script"):
+        ratio = seconds[f"one {key}"] / seconds["one clean"]
+        name = (
+            f"one {kb} KB field, `{key}` unclosed throughout (closed: {measured['one clean'][1]:.3f} s CPU)"
+        )
+        rows.append((name, f"one {key}", f"{ratio:.2f}x", f"<= 1.5x{verdict(ratio <= 1.5)}"))
     rows.append(
         (f"{kb} KB Anki export, LaTeX math in every answer ({cards['latex']:,} cards)", "latex",
          f"{seconds['latex'] / clean:.2f}x", "reference")
