@@ -11,8 +11,8 @@ export of that size is timed beside them for reference. Every row is the library
 `read_deck_bytes` on bytes already in memory (unzip, SQLite, HTML and LaTeX to text, tidying), the
 median wall and CPU time of R runs taken in turns; Python's start and the file read are not in it.
 Ratios and verdicts use CPU time: on a machine shared with other work, wall time measures the
-others too. `--quick`: 1,000 notes and 25 KB, for a smoke run. It prints a markdown table and
-asserts nothing.
+others too. `--quick`: 1,000 notes and 25 KB, for a smoke run. It prints markdown tables (the
+second: the peak memory Python held while reading, by tracemalloc) and asserts nothing.
 """
 
 from __future__ import annotations
@@ -49,6 +49,18 @@ def interleaved(actions: list, runs: int) -> list[tuple[float, float]]:
             action()
             spent.append((time.perf_counter() - wall, time.process_time() - cpu))
     return [(statistics.median(w for w, _ in t), statistics.median(c for _, c in t)) for t in times]
+
+
+def peak_mb(action) -> float:
+    """The most memory Python held at once while ``action`` ran (tracemalloc; SQLite's own is not in it)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        action()
+        return tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
 
 
 def anki_package(notes: int, seed: int, path: Path) -> Path:
@@ -164,12 +176,22 @@ def main() -> None:
         (f"{kb} KB Anki export, LaTeX math in every answer ({cards['latex']:,} cards)", "latex",
          f"{seconds['latex'] / clean:.2f}x", "reference")
     )  # fmt: skip
+    memory = [
+        (f"`.apkg` of {args.notes:,} notes, {len(package) / 1e6:.1f} MB", peak_mb(actions[0]), len(package)),
+        (f"{kb} KB Anki export, `<!--` unclosed in every answer", peak_mb(actions[3]), len(exports["<!--"])),
+    ]
     print(f"read_deck_bytes, median of {args.runs} runs taken in turns (seed {args.seed}):\n")
     print("| deck | median wall | median CPU | vs clean export (CPU) | target |")
     print("|---|---|---|---|---|")
     for name, key, ratio, target in rows:
         wall, cpu = measured[key]
         print(f"| {name} | {wall:.3f} s | {cpu:.3f} s | {ratio} | {target} |")
+
+    print("\nPeak memory Python held while reading (tracemalloc, one run):\n")
+    print("| deck | peak | per byte of deck |")
+    print("|---|---|---|")
+    for name, mb, size in memory:
+        print(f"| {name} | {mb:.1f} MB | {mb * 1e6 / size:.0f}x |")
 
 
 if __name__ == "__main__":
