@@ -198,6 +198,9 @@ def test_flashcards_in_a_file_of_another_name_and_unclosed_cards():
     assert [(c.question, c.answer) for c in read_deck_bytes(text.encode(), "deck.txt").cards] == [
         ("ReLU", "max(0, x)")
     ]
+    quoting = "**How is a LaTeX flashcard written?**\n```\n\\begin{flashcard}{Q} A \\end{flashcard}\n```\n"
+    note = read_deck_bytes(quoting.encode(), "notes.md")
+    assert note.format == "bold-questions" and note.cards[0].answer.startswith("```\n\\begin{flashcard}")
     unclosed = (r"\begin{flashcard}{a{" + "\n") * 20_000 + r"\begin{flashcard}{b}c\end{flashcard}"
     reading = flashcards_reading(unclosed, "u.tex")
     assert reading.cards == [] and [s.reason for s in reading.skipped] == [

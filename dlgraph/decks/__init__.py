@@ -5,9 +5,10 @@ every format shares (see :mod:`dlgraph.decks.load`); every line a reader leaves 
 reported (:class:`Skip`). The families: :mod:`~dlgraph.decks.markdown` (tables, headings, bold
 questions), :mod:`~dlgraph.decks.note_apps` (Obsidian Spaced Repetition, Logseq),
 :mod:`~dlgraph.decks.delimited` (CSV, TSV, Quizlet),
-:mod:`~dlgraph.decks.anki_text` (Anki's plain-text export) and :mod:`~dlgraph.decks.anki_package`
-(``.apkg``, ``.colpkg``, collection files); :mod:`~dlgraph.decks.text` decodes bytes and turns HTML
-into text, :mod:`~dlgraph.decks.latex` LaTeX.
+:mod:`~dlgraph.decks.anki_text` (Anki's plain-text export), :mod:`~dlgraph.decks.anki_package`
+(``.apkg``, ``.colpkg``, collection files) and :mod:`~dlgraph.decks.latex` (the ``flashcards``
+LaTeX class); :mod:`~dlgraph.decks.text` decodes bytes and turns HTML into text,
+:mod:`~dlgraph.decks.latex` LaTeX in any card.
 """
 
 from __future__ import annotations

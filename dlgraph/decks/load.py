@@ -117,21 +117,21 @@ def _shape_guess(text: str, name: str) -> str:
 
 
 def _plausible(text: str, name: str) -> tuple[str, ...]:
-    """The readers worth trying on a file: Anki headers and a .csv or .tsv name each settle it."""
+    """The readers worth trying on a file: Anki headers and a .csv, .tsv or .tex name each settle it;
+    ``\\begin{flashcard}`` in another file adds the LaTeX reader (a note may only quote the class)."""
     if has_anki_headers(text):
         return ("anki",)
     suffix = Path(name).suffix.casefold()
     if suffix == ".tex":
         return ("latex-flashcards",)
-    if has_flashcards(text):  # a note may only quote the class: the readers compete as ever
-        return ("latex-flashcards", *_plausible(text.replace("\\begin", "\\ begin"), name))
+    latex = ("latex-flashcards",) if has_flashcards(text) else ()
     if suffix == ".csv":
-        return ("csv",)
+        return (*latex, "csv")
     if suffix in (".tsv", ".tab"):
-        return ("tsv",)
+        return (*latex, "tsv")
     if suffix in (".md", ".markdown"):
-        return _MARKDOWN_FAMILY
-    return (*_MARKDOWN_FAMILY, "csv", "tsv", "quizlet")
+        return (*latex, *_MARKDOWN_FAMILY)
+    return (*latex, *_MARKDOWN_FAMILY, "csv", "tsv", "quizlet")
 
 
 def _read(fmt: str, text: str, name: str) -> Reading:
