@@ -599,9 +599,12 @@ def _operator(symbol: str, before: str) -> str:
     return f" {symbol} "
 
 
+_PUNCTUATION = re.compile(r"[=<>+\-,;'&~*|:!]")
+
+
 def _ordinary(run: str, out: list[str], environment: str = "") -> str:
     """Letters, digits and punctuation in math: operators spaced, ``'`` a prime, ``&`` a column."""
-    if not any(c in run for c in "=<>+-,;'&~*|:!"):
+    if not _PUNCTUATION.search(run):
         return run
     pieces: list[str] = []
     for char in run:
