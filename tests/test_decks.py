@@ -264,6 +264,55 @@ def test_a_one_megabyte_answer_is_read_whole():
     assert len(deck.cards[0].answer) == len(answer.strip())
 
 
+def _export_of(answer: str, size: int = 250_000) -> bytes:
+    """An Anki plain-text export of about ``size`` bytes, every note with ``answer`` as its back."""
+    rows, length = ["#separator:tab", "#html:true"], 0
+    while length < size:
+        rows.append(f"Term {len(rows) - 2}\t{answer}")
+        length += len(rows[-1]) + 1
+    return ("\n".join(rows) + "\n").encode()
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        # What a browser would make of each: an unclosed tag or comment start is text or nothing,
+        # never a reason to search the rest of the file again (these took minutes when that was so).
+        ("momentum <div and RMSprop", "momentum <div and RMSprop"),
+        ("momentum <!-- and RMSprop", "momentum <!-- and RMSprop"),
+        ("momentum <script and RMSprop", "momentum <script and RMSprop"),
+        ("momentum<br><script>x()</script> and <b>RMSprop</b>", "momentum\nand RMSprop"),
+        ("momentum [sound:a.mp3 and RMSprop", "momentum [sound:a.mp3 and RMSprop"),
+        ("{{c1::momentum and RMSprop", "{{c1::momentum and RMSprop"),
+    ],
+)
+def test_unclosed_markup_in_a_large_export_is_read_in_one_pass(answer, expected):
+    deck = read_deck_bytes(_export_of(answer), "export.txt")
+    assert len(deck.cards) > 1000 and deck.skipped == []
+    assert {c.answer for c in deck.cards} == {expected}
+
+
+def test_an_answer_that_is_only_an_image_is_kept_in_a_text_export():
+    text = (
+        '#separator:tab\n#html:true\nResNet block\t<img src="resnet.png">\nAdam\tmomentum<img src="a.png">\n'
+    )
+    deck = read_deck_bytes(text.encode(), "export.txt")
+    assert [(c.question, c.answer) for c in deck.cards] == [
+        ("ResNet block", "[image: resnet.png]"),
+        ("Adam", "momentum"),  # beside text, an image adds nothing to read
+    ]
+
+
+def test_one_field_of_unclosed_tags_is_text():
+    field = "see <div class=x " * 15_000  # 250 KB, not one tag closed
+    assert decks.html_to_text(field) == " ".join(field.split())
+    assert decks.html_to_text(field + "<b>end</b>") == "see\nend"  # as a browser: the div ends at ">"
+    assert decks.html_to_text("<!--" * 60_000 + "a -->b") == "b"
+    assert decks.html_to_text("a<script>" * 30_000) == "a" * 30_000  # unclosed: only the tags go
+    spaces = "**What does Adam combine?**\n<summary>" + " " * 100_000 + "momentum\n"
+    assert read_deck_bytes(spaces.encode(), "notes.md").cards[0].answer == "<summary> momentum"
+
+
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
@@ -281,6 +330,28 @@ def test_a_one_megabyte_answer_is_read_whole():
 def test_bad_decks_get_a_clear_message(raw, message):
     with pytest.raises(DeckError, match=message):
         read_deck_bytes(raw, "deck.csv")
+
+
+def test_strict_turns_the_unread_lines_warning_into_an_error(run, tmp_path):
+    deck = tmp_path / "deck.md"
+    deck.write_text("Lecture 3\nclick below\n| Q | A |\n|---|---|\n| Adam | momentum and RMSprop |\n")
+    loose = run("build", "--no-field", str(deck), "--out", str(tmp_path / "g1"), "--dry-run", data_dir=None)
+    warning = (
+        f"{deck}: 2 of 5 non-blank lines (40%) are in no card (read as markdown), e.g. line 1 'Lecture 3', "
+        "line 2 'click below'; no other --format reads them as cards"
+    )
+    assert loose.exit_code == 0 and f"note: {warning}" in " ".join(loose.stdout.split())  # notes wrap
+    strict = run("build", "--no-field", str(deck), "--out", str(tmp_path / "g2"), "--strict", data_dir=None)
+    assert strict.exit_code == 1 and "internal error" not in strict.stderr
+    assert strict.stderr == f"Error: {warning} (--strict makes this an error; drop it to build anyway)\n"
+    assert not (tmp_path / "g2").exists()
+    deck.write_text("| Q | A |\n|---|---|\n| Adam | momentum and RMSprop |\n")  # every line a card
+    assert (
+        run(
+            "build", "--no-field", str(deck), "--out", str(tmp_path / "g3"), "--strict", data_dir=None
+        ).exit_code
+        == 0
+    )
 
 
 def test_missing_file_and_folder(tmp_path):
@@ -375,3 +446,92 @@ def test_obsidian_wikilinks_show_their_text_and_become_links(tmp_path):
     (card,) = load_deck(deck).cards
     assert card.answer == "combines RMSprop with momentum"
     assert card.links == (("RMSprop", "RMSprop"), ("momentum", "Momentum"))
+
+
+# --- property: every record of a delimited deck is a card or reported -----------------------------
+
+#: Words a generated question may not be: header names (a first row of them is a header) and
+#: front-matter titles (a card titled Introduction about the deck is dropped).
+_RESERVED = set(
+    "q a question answer front back term word prompt concept name text definition meaning response "
+    "explanation description tags tag topic topics introduction intro about readme preface instructions "
+    "license licence credits notes changelog".split()
+)
+_word = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=1, max_size=8
+)
+_phrase = (
+    st.lists(_word, min_size=1, max_size=5).map(" ".join).filter(lambda p: p.casefold() not in _RESERVED)
+)
+_records = st.lists(
+    st.tuples(_phrase, st.lists(_phrase, min_size=1, max_size=3), st.lists(_word, max_size=2)),
+    min_size=1,
+    max_size=8,
+    unique_by=lambda r: r[0].casefold(),
+)
+
+
+def _render_delimited(fmt: str, records, header: bool, junk: bool) -> tuple[str, str, list, list[int]]:
+    """A deck of ``fmt`` (csv, tsv, anki, quizlet), its file name, the cards it should read as, and
+    the junk lines that must be reported skipped."""
+    lines: list[str] = []
+    expected = []
+    junk_lines: list[int] = []
+    sep = "," if fmt == "csv" else "\t"
+    if fmt == "anki":
+        lines += ["#separator:tab", "#html:false", "#tags column:3"]
+    elif fmt == "quizlet" and junk:
+        lines.append("Exported from Quizlet")  # no tab: before the first card, reported
+        junk_lines.append(len(lines))
+    elif header and fmt in ("csv", "tsv"):
+        lines.append(sep.join(["question", "answer"]))
+    for question, answer, tags in records:
+        if fmt == "quizlet":
+            lines += [f"{question}\t{answer[0]}", *answer[1:]]  # a multi-line definition
+        else:
+            text = "\n".join(answer) if len(answer) > 1 else answer[0]
+            field = f'"{text}"' if "\n" in text else text
+            row = [question, field] + ([" ".join(tags)] if fmt == "anki" else [])
+            lines.append(sep.join(row))
+        expected.append((question, "\n".join(answer), tuple(dict.fromkeys(tags)) if fmt == "anki" else ()))
+    if junk and fmt != "quizlet":
+        lines.append("lonely")  # a row of one field: no answer, reported
+        junk_lines.append(len(lines) + sum(len(a) - 1 for _, a, _ in records))
+    name = {"csv": "gen.csv", "tsv": "gen.tsv", "anki": "gen.txt", "quizlet": "gen.txt"}[fmt]
+    return "\n".join(lines) + "\n", name, expected, junk_lines
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(records=_records, fmt=st.sampled_from(["csv", "tsv", "anki", "quizlet"]), header=st.booleans(),
+       junk=st.booleans())  # fmt: skip
+def test_generated_delimited_decks_read_every_card_and_account_for_every_line(records, fmt, header, junk):
+    from dlgraph.decks.load import _READERS
+
+    text, name, expected, junk_lines = _render_delimited(fmt, records, header, junk)
+    reading = _READERS[fmt](text, name)
+    nonblank = {n for n, line in enumerate(text.split("\n"), 1) if line.strip()}
+    assert nonblank <= reading.used() | reading.skipped_lines()
+    # The extension and Anki's headers settle csv, tsv and anki; a Quizlet export reads like TSV
+    # too (the same tabs), so it is named.
+    deck = read_deck_bytes(text.encode(), name, "quizlet" if fmt == "quizlet" else None)
+    assert deck.format == fmt
+    assert [(c.question, c.answer, c.tags) for c in deck.cards] == expected
+    assert [s.line for s in deck.skipped] == junk_lines and all(s.reason for s in deck.skipped)
+    record(f"deck reader: {fmt}", "generated deck, every line accounted for")
+
+
+def test_every_readme_format_example_reads_as_that_format():
+    import re
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r"<!-- deck: (\S+) (\S+) -->\n.*?```\w+\n(.*?)```", readme, flags=re.S)
+    assert {fmt for fmt, _, _ in examples} == set(decks.FORMATS) - {"obsidian", "logseq", decks.PACKAGE}
+    for fmt, name, block in examples:
+        assert len(block.strip().split("\n")) == 5, fmt
+        deck = read_deck_bytes(block.encode(), name)
+        assert (deck.format, deck.notes) == (fmt, []), fmt
+        assert len(deck.cards) >= 2 or fmt == "bold-questions"
+    latex = readme.split("<!-- deck: bold-questions notes.md -->")[1].split("has the answer")
+    shown = re.search(r"```text\n(.*?)\n```", latex[1], flags=re.S).group(1)
+    assert read_deck_bytes(re.search(r"```markdown\n(.*?)```", latex[0], flags=re.S).group(1).encode(),
+                           "notes.md").cards[0].answer == shown  # fmt: skip

@@ -319,11 +319,65 @@ def test_a_damaged_package_raises_only_deck_error(mutation, at, n):
     assert held
 
 
+_word = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=6)
+_note = st.tuples(
+    st.sampled_from(["basic", "image", "cloze", "sound only", "no deletion"]),
+    st.lists(_word, min_size=2, max_size=5, unique=True),
+    st.lists(_word, max_size=2),
+)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(st.lists(_note, min_size=1, max_size=8, unique_by=lambda n: tuple(n[1])))
+def test_generated_packages_give_every_note_as_cards_or_a_reason(notes):
+    """The package form of 'every line accounted for': each note gives its cards or a noted reason."""
+    from dlgraph.decks import read_anki_package
+
+    deck = genanki.Deck(2059400200, "Gen::Deck")
+    expected: list[tuple[str, str]] = []
+    reasons = 0
+    for kind, words, tags in notes:
+        front, back = words[0], " ".join(words[1:])
+        if kind == "cloze":
+            text = " ".join(f"{{{{c{i}::{w}}}}}" for i, w in enumerate(words, 1))
+            deck.add_note(genanki.Note(genanki.CLOZE_MODEL, [text, ""], tags=tags))
+            whole = " ".join(words)
+            for i, word in enumerate(words):
+                expected.append((" ".join([*words[:i], "[...]", *words[i + 1 :]]), f"{word}\n{whole}"))
+        elif kind == "no deletion":
+            deck.add_note(genanki.Note(genanki.CLOZE_MODEL, [" ".join(words), ""], tags=tags))
+            reasons += 1
+        elif kind == "sound only":
+            deck.add_note(genanki.Note(genanki.BASIC_MODEL, [front, f"[sound:{back}.mp3]"], tags=tags))
+            reasons += 1
+        else:
+            answer = f'<img src="{back}.png">' if kind == "image" else f"<b>{back}</b>"
+            deck.add_note(genanki.Note(genanki.BASIC_MODEL, [front, answer], tags=tags))
+            expected.append((front, f"[image: {back}.png]" if kind == "image" else back))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "gen.apkg"
+        genanki.Package([deck]).write_to_file(str(path))
+        said: list[str] = []
+        cards = read_anki_package(path.read_bytes(), "gen.apkg", notes=said)
+    assert sorted((c.question, c.answer) for c in cards) == sorted(expected)
+    listed = len([n for n in said if ": skipped, " in n])
+    more = sum(int(m.group(1)) for n in said if (m := re.match(r"\.\.\. and (\d+) more", n)))
+    assert listed + more == reasons
+    assert all(c.tags[0] == "Gen::Deck" for c in cards)
+    record("deck reader: anki-package", "generated package, every note accounted for")
+
+
 def test_build_reads_a_package(run, genanki_apkg, tmp_path):
     out = tmp_path / "graph"
     result = run("build", "--no-field", str(genanki_apkg), "--out", str(out), data_dir=None)
     assert result.exit_code == 0, result.output
-    generic = (re.sub(NOTE_ID, "note N", line) for line in result.stdout.splitlines())
+    unwrapped: list[str] = []
+    for line in result.stdout.splitlines():  # long notes wrap between words, continued indented
+        if line.startswith("  ") and unwrapped:
+            unwrapped[-1] += " " + line.strip()
+        else:
+            unwrapped.append(line)
+    generic = (re.sub(NOTE_ID, "note N", line) for line in unwrapped)
     lines = [re.sub(r"found \d+ relations", "found N relations", line) for line in generic]
     assert lines[1:] == [
         f"read 6 cards from {genanki_apkg} as anki-package; extraction found N relations",

@@ -51,6 +51,11 @@ from . import cli, json_option
     metavar="MB",
     help="Read a deck of up to this many megabytes.  [default: 50]",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail (exit 1) when more than 5% of the deck's lines are in no card, instead of warning.",
+)
 @click.option("--dry-run", is_flag=True, help="Build and report, but write nothing.")
 @json_option
 @click.pass_context
@@ -65,15 +70,18 @@ def build(
     no_field: bool,
     with_prereqs: bool,
     max_size: int | None,
+    strict: bool,
     dry_run: bool,
     as_json: bool,
 ) -> None:
     """Turn a flashcard deck into a concept graph: concepts and typed relations, with spaCy.
 
     DECK may be an Anki package (.apkg, .colpkg, collection.anki2/.anki21/.anki21b), a markdown
-    table, CSV/TSV, an Anki "Notes in Plain Text" export, a Quizlet export
-    or markdown headings. The cards are linked to the bundled field graph: a concept the field knows
-    takes its id, kind and topic, and the field's relations between the deck's concepts are added
+    table, CSV/TSV, an Anki "Notes in Plain Text" export, a Quizlet export,
+    markdown headings, or notes with bold questions, Obsidian or Logseq cards; LaTeX in
+    cards is read as text. --strict fails when many lines are in no card. The cards are
+    linked to the bundled field graph: a concept the field knows takes its id, kind and
+    topic, and the field's relations between the deck's concepts are added
     (--no-field reads the cards alone). Without DECK, rebuild the --data-dir graph from the deck
     its build.json records (refused when that deck is gone or changed). When the folder already
     holds a graph, curated relations and concept edits are kept, extracted relations are
@@ -103,6 +111,12 @@ def build(
             f"{folder} is inside dlgraph's installed package, which dlgraph never writes; "
             "build into another folder with --out DIR"
         )
+    max_bytes = max_size * 1024 * 1024 if max_size else None
+    if strict:  # the deck is read once more, before anything is built or written
+        from ..decks import check_strict
+
+        recorded = deck or builder.recorded_deck(folder, builder._load_record(folder))
+        check_strict(recorded, fmt, **({"max_bytes": max_bytes} if max_bytes else {}))
     result = builder.build(
         deck,
         folder,
@@ -112,7 +126,7 @@ def build(
         dry_run=dry_run,
         use_field=not no_field,
         with_prereqs=with_prereqs,
-        max_bytes=max_size * 1024 * 1024 if max_size else None,
+        max_bytes=max_bytes,
     )
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))

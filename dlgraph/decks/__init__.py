@@ -5,9 +5,10 @@ every format shares (see :mod:`dlgraph.decks.load`); every line a reader leaves 
 reported (:class:`Skip`). The families: :mod:`~dlgraph.decks.markdown` (tables, headings, bold
 questions), :mod:`~dlgraph.decks.note_apps` (Obsidian Spaced Repetition, Logseq),
 :mod:`~dlgraph.decks.delimited` (CSV, TSV, Quizlet),
-:mod:`~dlgraph.decks.anki_text` (Anki's plain-text export) and :mod:`~dlgraph.decks.anki_package`
-(``.apkg``, ``.colpkg``, collection files); :mod:`~dlgraph.decks.text` decodes bytes and turns HTML
-into text.
+:mod:`~dlgraph.decks.anki_text` (Anki's plain-text export), :mod:`~dlgraph.decks.anki_package`
+(``.apkg``, ``.colpkg``, collection files) and :mod:`~dlgraph.decks.latex` (the ``flashcards``
+LaTeX class); :mod:`~dlgraph.decks.text` decodes bytes and turns HTML into text,
+:mod:`~dlgraph.decks.latex` LaTeX in any card.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from .anki_package import read_anki_package
 from .anki_text import has_anki_headers, read_anki_text
 from .cards import MAX_NOTES_PER_KIND, Card, Deck, Reading, Skip
 from .delimited import read_csv_text, read_quizlet_text, read_tsv_text, sniff_delimiter
+from .latex import latex_to_text
 from .load import (
     FORMATS,
     MAX_UNREAD_SHARE,
     PACKAGE,
+    check_strict,
     detect_format,
     is_front_matter,
     load_deck,
@@ -41,11 +44,13 @@ __all__ = [
     "Deck",
     "Reading",
     "Skip",
+    "check_strict",
     "decode",
     "detect_format",
     "has_anki_headers",
     "html_to_text",
     "is_front_matter",
+    "latex_to_text",
     "load_deck",
     "looks_like_html",
     "merge_duplicates",

@@ -454,6 +454,8 @@ def _note_cards(
 # --- cloze deletions ----------------------------------------------------------------------------
 
 _CLOZE_OPEN = re.compile(r"\{\{c\d+::")
+#: Deletions nested deeper than this are read as text: Anki nests a few, and reading is recursive.
+MAX_CLOZE_DEPTH = 20
 _CLOZE_TOKEN = re.compile(r"\{\{c(\d+)::|\}\}")
 
 
@@ -469,7 +471,8 @@ def _parse_cloze(text: str) -> list[str | _Cloze]:
     """The text as plain runs and (possibly nested) deletions, in one linear pass.
 
     ``{{c1::text::hint}}`` opens with ``{{cN::`` and closes with ``}}``; the hint follows the first
-    ``::`` of the deletion's last run. An unclosed deletion is kept as literal text.
+    ``::`` of the deletion's last run. An unclosed deletion is kept as literal text, and so is an
+    opener nested deeper than :data:`MAX_CLOZE_DEPTH`.
     """
     root: list[str | _Cloze] = []
     current = root
@@ -479,7 +482,9 @@ def _parse_cloze(text: str) -> list[str | _Cloze]:
         if token.start() > pos:
             current.append(text[pos : token.start()])
         pos = token.end()
-        if token.group(1) is not None:
+        if token.group(1) is not None and len(stack) >= MAX_CLOZE_DEPTH:
+            current.append(token.group(0))  # deeper than any note nests: text
+        elif token.group(1) is not None:
             cloze = _Cloze(int(token.group(1)), token.group(0))
             current.append(cloze)
             stack.append((cloze, current))

@@ -146,12 +146,16 @@ def make_card(
 ) -> Card | None:
     """A card from raw field text, or ``None`` when the question or the answer is empty once tidied.
 
-    ``images`` keeps ``<img>`` tags as ``[image: NAME]`` (see :func:`~dlgraph.decks.text.html_to_text`).
+    ``images`` keeps ``<img>`` tags as ``[image: NAME]`` (see :func:`~dlgraph.decks.text.html_to_text`);
+    without it, an answer that is only images keeps them, so that the card is not lost.
     """
-    links: tuple[str, ...] = ()
+    links: tuple[tuple[str, str], ...] = ()
     if as_html:
         links = link_texts(answer)
+        raw_answer = answer
         question, answer = html_to_text(question, images=images), html_to_text(answer, images=images)
+        if not answer and not images:  # an answer that is only a picture is still an answer
+            answer = html_to_text(raw_answer, images=True)
     else:
         question, answer = tidy(SOUND.sub("", question)), tidy(SOUND.sub("", answer))
     question = " ".join(question.split())

@@ -95,7 +95,10 @@ def cards_from_records(
     usual number) keeps the extra fields in its answer, as an unquoted separator inside the answer
     would make them, and says so."""
     if width is None:
-        counts = Counter(len(fields) for _, _, fields in rows)
+        # The usual width among rows that can be cards: a one-field row (skipped anyway) beside a
+        # single card must not make the card's answer look like extra fields.
+        least = max(question_col + 2, (answer_col or 0) + 1)
+        counts = Counter(len(fields) for _, _, fields in rows if len(fields) >= least)
         width = max(counts, key=lambda n: (counts[n], -n)) if counts else 0
     extras = SkipNotes()
     for first, last, fields in rows:

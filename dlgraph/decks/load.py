@@ -2,10 +2,11 @@
 
 :func:`load_deck` picks the reader (an Anki package by its content; for a text deck, every plausible
 reader reads the file and the one that accounts for it best wins, see :func:`_rank`; ``fmt`` forces
-one), then tidies what every format shares: a parenthetical that every question ends with, a
-front-matter card, duplicate questions. Nothing goes silently: every line no card holds is in
-``Deck.skipped`` with its reason and in the notes, and when more than :data:`MAX_UNREAD_SHARE` of the
-lines are in no card the first note warns, naming the ``--format`` that would read them.
+one), then tidies what every format shares: LaTeX made readable, a parenthetical that every
+question ends with, a front-matter card, duplicate questions. Nothing goes silently: every line no
+card holds is in ``Deck.skipped`` with its reason and in the notes, and when more than
+:data:`MAX_UNREAD_SHARE` of the lines are in no card the first note warns, naming the ``--format``
+that would read them.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .anki_package import DESCRIPTIONS, read_anki_package, sniff
 from .anki_text import anki_text_reading, has_anki_headers
 from .cards import Card, Deck, Reading, short, with_wikilinks
 from .delimited import csv_reading, quizlet_reading, sniff_delimiter, tsv_reading
+from .latex import flashcards_reading, has_flashcards, readable_card
 from .markdown import bold_questions_reading, headings_reading, table_reading
 from .note_apps import has_flashcard_tag, logseq_reading, obsidian_reading
 from .text import decode
@@ -40,6 +42,7 @@ FORMATS: tuple[str, ...] = (
     "tsv",
     "anki",
     "quizlet",
+    "latex-flashcards",
     PACKAGE,
 )
 
@@ -70,6 +73,7 @@ _READERS: dict[str, Callable[[str, str], Reading]] = {
     "tsv": tsv_reading,
     "anki": anki_text_reading,
     "quizlet": quizlet_reading,
+    "latex-flashcards": flashcards_reading,
 }
 
 _EXPECTED = {
@@ -82,6 +86,7 @@ _EXPECTED = {
     "tsv": "rows of question<TAB>answer",
     "anki": "an Anki 'Notes in Plain Text' export",
     "quizlet": "lines of term<TAB>definition",
+    "latex-flashcards": "\\begin{flashcard}{Front} back \\end{flashcard} blocks (the flashcards LaTeX class)",
     PACKAGE: "an Anki package or collection with notes",
 }
 
@@ -92,6 +97,8 @@ def _shape_guess(text: str, name: str) -> str:
     if has_anki_headers(text):
         return "anki"
     suffix = Path(name).suffix.casefold()
+    if suffix == ".tex" or has_flashcards(text):
+        return "latex-flashcards"
     has_table = bool(_TABLE_SEPARATOR.search(text)) or len(_TABLE_ROW.findall(text[:20000])) >= 2
     if suffix in (".md", ".markdown"):
         return "markdown" if has_table else "headings"
@@ -110,17 +117,21 @@ def _shape_guess(text: str, name: str) -> str:
 
 
 def _plausible(text: str, name: str) -> tuple[str, ...]:
-    """The readers worth trying on a file: Anki headers and a .csv or .tsv name each settle it."""
+    """The readers worth trying on a file: Anki headers and a .csv, .tsv or .tex name each settle it;
+    ``\\begin{flashcard}`` in another file adds the LaTeX reader (a note may only quote the class)."""
     if has_anki_headers(text):
         return ("anki",)
     suffix = Path(name).suffix.casefold()
+    if suffix == ".tex":
+        return ("latex-flashcards",)
+    latex = ("latex-flashcards",) if has_flashcards(text) else ()
     if suffix == ".csv":
-        return ("csv",)
+        return (*latex, "csv")
     if suffix in (".tsv", ".tab"):
-        return ("tsv",)
+        return (*latex, "tsv")
     if suffix in (".md", ".markdown"):
-        return _MARKDOWN_FAMILY
-    return (*_MARKDOWN_FAMILY, "csv", "tsv", "quizlet")
+        return (*latex, *_MARKDOWN_FAMILY)
+    return (*latex, *_MARKDOWN_FAMILY, "csv", "tsv", "quizlet")
 
 
 def _read(fmt: str, text: str, name: str) -> Reading:
@@ -234,6 +245,8 @@ def _unread_warning(
 _TRAILING_PARENTHETICAL = re.compile(r"\s*(\([^()]*\))\s*$")
 _FRONT_MATTER = {"introduction", "intro", "about", "aboutthisdeck", "readme", "preface", "instructions",
                  "howtousethisdeck", "license", "licence", "credits", "notes", "changelog"}  # fmt: skip
+#: Longer than any front-matter title, however written ("About this deck", "How to use this deck").
+_LONGEST_FRONT_MATTER = 40
 _ABOUT_THE_DECK = re.compile(r"\b(?:this deck|deck|flashcards?|anki|cards)\b", re.IGNORECASE)
 
 
@@ -263,6 +276,8 @@ def is_front_matter(card: Card) -> bool:
     about the deck, its cards or Anki. Such a card would become a meaningless concept."""
     from ..names import normalize
 
+    if len(card.question) > _LONGEST_FRONT_MATTER:  # the cheap test first: most questions are longer
+        return False
     return normalize(card.question) in _FRONT_MATTER and bool(_ABOUT_THE_DECK.search(card.answer))
 
 
@@ -367,7 +382,8 @@ def _tidy_deck(
     cards: list[Card], chosen: str, name: str, notes: list[str], *, forced: bool, better: str = ""
 ) -> Deck:
     """What every format shares once read: no cards is an error (``better`` names a format that
-    reads some); a common suffix, cards about the deck and duplicate questions go, each with a note."""
+    reads some); LaTeX becomes readable text (:mod:`~dlgraph.decks.latex`); a common suffix, cards
+    about the deck and duplicate questions go, each with a note."""
     if not cards:
         hint = "" if forced else "; if the format was guessed wrong, force it with --format"
         hint = f"; {better}" if better else hint
@@ -377,7 +393,7 @@ def _tidy_deck(
         raise DeckError(
             f"{name}: found no cards (read it as {chosen}: expected {_EXPECTED[chosen]}){hint}{skipped}"
         )
-    cards = [with_wikilinks(card) for card in cards]
+    cards = [readable_card(with_wikilinks(card)) for card in cards]  # links, then LaTeX, in one place
     cards, suffix = strip_common_suffix(cards)
     if suffix:
         notes.append(f"dropped {suffix!r}, which every question ends with")
@@ -440,6 +456,15 @@ def load_deck(path: str | Path, fmt: str | None = None, *, max_bytes: int = MAX_
     except OSError as exc:
         raise DeckError(f"{path}: cannot read: {exc.strerror or exc}") from None
     return read_deck_bytes(raw, str(path), fmt, wal=wal)
+
+
+def check_strict(path: str | Path, fmt: str | None = None, *, max_bytes: int = MAX_DECK_BYTES) -> Deck:
+    """:func:`load_deck`, with the warning that too many lines are in no card raised as a
+    :class:`DeckError` (``dlgraph build --strict``), so a deck read wrongly stops a script."""
+    deck = load_deck(path, fmt, max_bytes=max_bytes)
+    if deck.warning:
+        raise DeckError(f"{deck.warning} (--strict makes this an error; drop it to build anyway)")
+    return deck
 
 
 def read_deck(path: str | Path, fmt: str | None = None) -> list[Card]:

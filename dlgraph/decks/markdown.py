@@ -28,7 +28,9 @@ _FENCE = re.compile(r"^\s*(?:[-*+]\s+)?(`{3,}|~{3,})")
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _WRAPPER = re.compile(
-    r"</?details\b[^<>]*>|<summary\b[^<>]*>\s*(?:answer|solution|show(?: answer)?)?\s*</summary>",
+    # One run of spaces before the label and one after: two optional runs side by side would try
+    # every split of a long run of spaces.
+    r"</?details\b[^<>]*>|<summary\b[^<>]*>\s*(?:(?:answer|solution|show(?: answer)?)\s*)?</summary>",
     re.IGNORECASE,
 )
 _YAML_LINE = re.compile(r"^(?:[\w-]+[ \t]*:|[ \t]+\S|[ \t]*-[ \t]|[ \t]*$)")

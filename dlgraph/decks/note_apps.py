@@ -347,8 +347,11 @@ _FENCE_LINE = re.compile(r"^\s*(`{3,}|~{3,})")
 def _dedent(line: str, block: _Block) -> str:
     """A code line inside a block, without the indentation Logseq puts before a block's lines."""
     width = block.indent + 2
-    taken = 0
-    while taken < len(line) and line[taken] in " \t" and len(line[: taken + 1].expandtabs(4)) <= width:
+    taken = column = 0
+    while taken < len(line) and line[taken] in " \t":
+        column = column + 4 - column % 4 if line[taken] == "\t" else column + 1  # as expandtabs(4)
+        if column > width:
+            break
         taken += 1
     return line[taken:].rstrip()
 

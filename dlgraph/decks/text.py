@@ -68,17 +68,18 @@ _HTML_HINT = re.compile(
     r"</[a-z][a-z0-9]*\s*>|<br\s*/?>|<img\b|<(?:p|div|span|b|i|li|ul|ol)>|&(?:amp|lt|gt|quot|nbsp|#\d+);",
     re.IGNORECASE,
 )
-_HTML_DROP = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
-_HTML_BREAK = re.compile(
-    r"<br\s*/?>|<li\b[^>]*>|</?(?:p|div|ul|ol|tr|table|h[1-6]|blockquote|pre|dt|dd)\b[^>]*>", re.IGNORECASE
-)
-_HTML_CELL = re.compile(r"</?t[dh]\b[^>]*>", re.IGNORECASE)
-_HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+#: The start of a tag (``<b``, ``</p``) or of a comment.
+_TAG_START = re.compile(r"<(?:(/?)([a-zA-Z][a-zA-Z0-9]*)|!--)")
+_BREAK_TAGS = frozenset(("p", "div", "ul", "ol", "tr", "table", "blockquote", "pre", "dt", "dd",
+                         "h1", "h2", "h3", "h4", "h5", "h6"))  # fmt: skip
+_CELL_TAGS = frozenset(("td", "th"))
+#: Elements whose content is never text, and the end tag that closes each.
+_RAW_TEXT = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in ("script", "style")}
 _IMG_SRC = re.compile(
     r"""^<img\s[^>]*?(?<=\s)src\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE | re.DOTALL
 )
 #: Anki's audio reference, ``[sound:file.mp3]``: never text a reader should see.
-SOUND = re.compile(r"\[sound:[^\]]*\]")
+SOUND = re.compile(r"\[sound:[^\[\]]*\]")  # no [ inside: an unclosed one is not searched to the end
 _WHITESPACE = re.compile(r"\s+")
 _SPACES = re.compile(r"[ \t\f\v\xa0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -89,8 +90,8 @@ def looks_like_html(text: str) -> bool:
     return bool(_HTML_HINT.search(text))
 
 
-def _image_or_nothing(tag: re.Match[str]) -> str:
-    image = _IMG_SRC.match(tag.group(0))
+def _image_or_nothing(tag: str) -> str:
+    image = _IMG_SRC.match(tag)
     if not image:
         return ""
     quoted, single, bare = image.groups()
@@ -99,31 +100,110 @@ def _image_or_nothing(tag: re.Match[str]) -> str:
     return f" [image: {src.replace(']', ')')}] " if src else ""
 
 
+class _Next:
+    """Where ``pattern`` next matches at or after a position, for a scan that only moves forward.
+
+    Each search starts past the last match found, and a search that finds nothing is never
+    repeated: the whole scan reads the text once, however many tags are left unclosed.
+    """
+
+    def __init__(self, text: str, pattern: re.Pattern[str]) -> None:
+        self.text, self.pattern = text, pattern
+        self.match: re.Match[str] | None = None
+        self.none_after = len(text) + 1  # no match starts at or after this
+
+    def find(self, pos: int) -> re.Match[str] | None:
+        if self.match is not None and self.match.start() >= pos:
+            return self.match
+        if pos >= self.none_after:
+            return None
+        self.match = self.pattern.search(self.text, pos)
+        if self.match is None:
+            self.none_after = pos
+        return self.match
+
+
+_TAG_END = re.compile(">")
+_COMMENT_END = re.compile("-->")
+
+
+def _tag_text(name: str, closing: bool, tag: str, images: bool) -> str:
+    """What a tag becomes in the text: a line break, a space between cells, an image, or nothing."""
+    if name == "br" or (name == "li" and not closing) or name in _BREAK_TAGS:
+        return "\n"
+    if name in _CELL_TAGS:
+        return " "
+    if images and name == "img" and not closing:
+        return _image_or_nothing(tag)
+    return ""
+
+
 def html_to_text(text: str, *, images: bool = False) -> str:
     """Plain text of an HTML field: ``<br>`` and block ends become newlines, sound and tags go.
 
     With ``images``, ``<img src="f.png">`` stays in the text as ``[image: f.png]``, so a card whose
-    answer is a picture still has an answer; without, images go too.
+    answer is a picture still has an answer; without, images go too. Scripts, styles and comments
+    go whole. One pass over the text, whatever it holds: a ``<div``, ``<!--`` or ``<script`` left
+    unclosed is kept as text (``<!--``) or dropped alone (the tags), never searched for again.
     """
-    text = _HTML_DROP.sub("", text)
+    body = _without_tags(text, images) if "<" in text else _WHITESPACE.sub(" ", text)
+    body = html.unescape(body)
+    if "[sound:" in body:
+        body = SOUND.sub("", body)
+    return tidy(body)
+
+
+def _without_tags(text: str, images: bool) -> str:
+    """``text`` with its tags replaced (see :func:`_tag_text`) and whitespace runs made one space."""
     text = _WHITESPACE.sub(" ", text)  # in HTML a newline is just a space; only tags break lines
-    text = _HTML_BREAK.sub("\n", text)
-    text = _HTML_CELL.sub(" ", text)
-    text = _HTML_TAG.sub(_image_or_nothing if images else "", text)
-    text = SOUND.sub("", html.unescape(text))
-    return tidy(text)
+    pieces: list[str] = []
+    done = at = 0  # text before ``done`` is in pieces; the next tag is searched from ``at``
+    ends = _Next(text, _TAG_END)
+    comment_ends: _Next | None = None
+    raw_ends: dict[str, _Next] = {}
+    while start := _TAG_START.search(text, at):
+        if start.group(2) is None:  # <!--
+            comment_ends = comment_ends or _Next(text, _COMMENT_END)
+            close = comment_ends.find(start.end())
+            if close is None:  # unclosed: the marker stays as text
+                at = start.end()
+                continue
+            pieces.append(text[done : start.start()])
+            done = at = close.end()
+            continue
+        end = ends.find(start.end())
+        if end is None:
+            break  # no ">" after this: no tag is left in the text
+        name, closing = start.group(2).lower(), bool(start.group(1))
+        pieces.append(text[done : start.start()])
+        done = at = end.end()
+        if name in _RAW_TEXT and not closing:
+            raw_end = raw_ends.setdefault(name, _Next(text, _RAW_TEXT[name]))
+            close = raw_end.find(done)
+            if close is not None:
+                done = at = close.end()
+                continue
+        pieces.append(_tag_text(name, closing, text[start.start() : end.end()], images))
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def tidy(text: str) -> str:
     """Collapse runs of spaces, trim every line, keep at most one blank line between paragraphs."""
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    text = _SPACES.sub(" ", text)  # one pass for the whole text: spaces never span a newline
+    if "\n" not in text:
+        return text.strip()
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return (_BLANK_LINES.sub("\n\n", text) if "\n\n\n" in text else text).strip()
 
 
-#: An HTML link: its address and the text shown. Bounded so that an unclosed ``<a`` costs linear time.
-_LINK = re.compile(
-    r"<a\s[^>]{0,2000}?href\s*=\s*[\"']?([^\"'\s>]{0,2000})[^>]{0,2000}>(.{0,400}?)</a\s*>", re.I | re.S
-)
+#: An HTML link's opening tag (bounded, one character class: linear however the tag is broken), its
+#: address, and where the link ends.
+_LINK_OPEN = re.compile(r"<a\s[^<>]{0,2000}>", re.I)
+_HREF = re.compile(r"href\s*=\s*[\"']?([^\"'\s>]*)", re.I)
+_LINK_CLOSE = re.compile(r"</a\s*>", re.I)
+#: The longest text a link may show to count as a term's cross-reference.
+_MAX_LINK_HTML = 400
 #: ``[[Term]]``, ``[[Term#Heading]]``, ``[[Term|shown text]]``.
 _WIKILINK = re.compile(r"\[\[([^\[\]|#\n]{1,200})(?:#[^\[\]|\n]{0,200})?(?:\|([^\[\]\n]{1,200}))?\]\]")
 
@@ -141,10 +221,16 @@ def link_texts(html_text: str) -> tuple[tuple[str, str], ...]:
     if "<a" not in html_text and "<A" not in html_text:
         return ()
     found = []
-    for href, inner in _LINK.findall(html_text):
-        _, fragment, entry = href.partition("#")
+    for tag in _LINK_OPEN.finditer(html_text):
+        href = _HREF.search(tag.group(0))
+        close = _LINK_CLOSE.search(html_text, tag.end(), tag.end() + _MAX_LINK_HTML + 8)
+        if href is None or close is None:
+            continue
+        inner = html_text[tag.end() : close.start()]
+        address = href.group(1)
+        _, fragment, entry = address.partition("#")
         if not fragment:
-            _, wiki, entry = href.partition("/wiki/")
+            _, wiki, entry = address.partition("/wiki/")
             if not wiki:
                 continue
         term = html.unescape(entry).replace("_", " ").strip()
