@@ -165,13 +165,16 @@ def _known(ctx: click.Context, values: tuple[str, ...]) -> list[str]:
         return sorted(reviewed & set(_graph(ctx).concepts)) if reviewed else []
     names: list[str] = []
     for value in values:
-        if os.path.isfile(value):
-            try:
-                text = Path(value).read_text(encoding="utf-8-sig")
-            except UnicodeDecodeError as exc:
-                raise UsageError(
-                    f"{value}: not UTF-8 (bad byte at offset {exc.start}); save it as UTF-8"
-                ) from None
+        # A path that is there but no folder is a names file, even a pipe or device (refused by name).
+        if os.path.exists(value) and not os.path.isdir(value):
+            from ..files import read_text
+
+            text = read_text(
+                Path(value),
+                what="names file",
+                encoding_error=UsageError,
+                instead="save the names to a file and give that, or list them: --known A,B",
+            )
             for line in text.splitlines():
                 line = line.split("#", 1)[0]
                 names += [n.strip() for n in line.split(",") if n.strip()]
