@@ -56,6 +56,12 @@ ASIDE_WORDS = 10
 #: Answers longer than this are cut for extraction (a 1 MB answer is a pasted document, not a card).
 MAX_ANSWER_CHARS = 20_000
 
+#: A sentence running past this many tokens without a full stop is cut at its next comma or
+#: semicolon (at twice this, anywhere): every per-mention look (cues, negations, the evidence
+#: sentence) then spans a bounded window, so a run-on answer costs time linear in its length.
+MAX_SENTENCE_TOKENS = 60
+_SOFT_BREAKS = frozenset({",", ";", ":"})
+
 
 @dataclass
 class Extraction:
@@ -134,7 +140,9 @@ def _clauses(doc: Doc, words: list[_Word]) -> tuple[list[int], list[int]]:
     starts: list[int] = []
     clause = 0
     for i, (flag, word) in enumerate(zip(flags, words, strict=True)):
-        if flag == 1 or i == 0:
+        run = i - starts[-1] if starts else 0
+        long = run >= MAX_SENTENCE_TOKENS and words[i - 1].text in _SOFT_BREAKS
+        if flag == 1 or i == 0 or long or run >= 2 * MAX_SENTENCE_TOKENS:
             starts.append(i)
             clause += 1
         elif word.text in (";", ":") or "\n" in word.text:
@@ -376,6 +384,7 @@ def extract(
             clause_start.setdefault(number, i)
         examples = example_regions(lower, {i for m in mentions for i in range(m.start, m.end)})
         first_end = sentence_starts[1] if len(sentence_starts) > 1 else len(doc)
+        evidence_of: dict[int, str] = {}
         for mention in mentions:
             clause = clause_of[mention.start]
             cues = by_clause.get(clause, [])
@@ -412,13 +421,15 @@ def extract(
             elif _opens_clause(mention, cues, clause_of, mentions, parsed, doc):
                 # "Standard DQN uses the max operator": DQN, not the card's subject, does the using.
                 clause_subject[clause] = mention.ref
-            end = sentence_starts[at] if at < len(sentence_starts) else len(doc)
-            sentence = doc[sentence_starts[at - 1] : end].text
+            if at not in evidence_of:  # once per sentence, not per mention: many share one
+                end = sentence_starts[at] if at < len(sentence_starts) else len(doc)
+                sentence = doc[sentence_starts[at - 1] : end].text
+                evidence_of[at] = f"{card.question}: {_clip(sentence, MAX_EVIDENCE)}"
+            evidence = evidence_of[at]
             for source in sources:
                 if source == mention.ref:
                     continue
                 pair = (mention.ref, source) if reverse else (source, mention.ref)
-                evidence = f"{card.question}: {_clip(sentence, MAX_EVIDENCE)}"
                 found.setdefault(pair, {}).setdefault(kind, evidence)
 
     accepted = _accept(candidate_cards, candidate_forms, candidate_topic, concepts, min_count)
