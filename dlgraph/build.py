@@ -465,6 +465,10 @@ def _build(
 
     dataset = store.Dataset(concepts, relations, folder)
     _validate(dataset, folder)
+    from .names import lookalikes
+
+    # First, so the report shows them: two concepts that print alike are worth a look before anything.
+    report.notes[:0] = lookalikes(concepts)
     report.concepts, report.relations = len(concepts), len(relations)
     report.new_concepts = [c["id"] for c in new_concepts]
     report.changes = _changes(old_relations, relations)

@@ -394,7 +394,7 @@ def problems(dataset: Dataset) -> tuple[list[str], list[str]]:
     Errors break the data model (missing fields, duplicate ids, unknown types, dangling or duplicate
     relations, self-loops). Warnings are legal but suspicious (orphans, names shared by two concepts).
     """
-    from .names import normalize
+    from .names import lookalikes, normalize
 
     errors: list[str] = []
     warnings: list[str] = []
@@ -438,6 +438,7 @@ def problems(dataset: Dataset) -> tuple[list[str], list[str]]:
     for label, who in sorted(owners.items()):
         if len(who) > 1 and label:
             warnings.append(f"{CONCEPTS_FILE}: the name {label!r} belongs to {', '.join(sorted(who))}")
+    warnings += [f"{CONCEPTS_FILE}: {warning}" for warning in lookalikes(dataset.concepts)]
     for c in dataset.concepts:
         if c["id"] not in linked:
             warnings.append(f"{CONCEPTS_FILE}: concept {c['id']!r} has no relations (orphan)")
