@@ -73,7 +73,9 @@ class DlgraphGroup(click.Group):
         except click.ClickException as exc:
             # A script that asked for JSON reads stdout: the error is one JSON object there too.
             if "--json" in ctx.meta.get("dlgraph.args", ()):
-                click.echo(json.dumps({"error": exc.format_message(), "exit_code": exc.exit_code}))
+                click.echo(
+                    json.dumps({"error": exc.format_message(), "exit_code": exc.exit_code}, allow_nan=False)
+                )
             raise
 
     def _invoke(self, ctx: click.Context) -> Any:
@@ -185,7 +187,8 @@ def _known(ctx: click.Context, values: tuple[str, ...]) -> list[str]:
 
 def _emit(result: Any, as_json: bool, lines) -> None:
     if as_json:
-        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        # Strict JSON (no NaN or Infinity, which strict parsers reject): the data files hold none.
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False))
         return
     for line in lines(result, click.style):
         click.echo(line)

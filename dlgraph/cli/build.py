@@ -115,7 +115,7 @@ def build(
         max_bytes=max_size * 1024 * 1024 if max_size else None,
     )
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, allow_nan=False))
         return
     for line in builder.report_lines(result, click.style, detailed=detailed):
         click.echo(line)

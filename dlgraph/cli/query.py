@@ -169,7 +169,8 @@ def types(as_json: bool) -> None:
     if as_json:
         from ..vocabulary import KINDS, TOPICS
 
-        click.echo(json.dumps({"types": report.types_table(), "topics": TOPICS, "kinds": KINDS}, indent=2))
+        types = {"types": report.types_table(), "topics": TOPICS, "kinds": KINDS}
+        click.echo(json.dumps(types, indent=2, allow_nan=False))
         return
     for line in report.types_report(click.style):
         click.echo(line)
