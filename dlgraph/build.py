@@ -20,6 +20,7 @@ import json
 import re
 import textwrap
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -306,6 +307,7 @@ def build(
     with_prereqs: bool = False,
     field_graph: store.Dataset | None = None,
     max_bytes: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
     """Read ``deck`` (when None, the deck ``out``'s build.json records), extract, merge into the
     graph in ``out``, write.
@@ -314,7 +316,7 @@ def build(
     bundled one): see :mod:`dlgraph.link`. Returns what changed. Raises
     :class:`~dlgraph.errors.DeckError` for an unreadable deck and
     :class:`~dlgraph.errors.InvalidData` when the folder's graph (or the result) is not valid; in
-    both cases nothing is written.
+    both cases nothing is written. ``progress(cards done, cards)`` is called as extraction goes.
     """
     # A build allocates millions of long-lived objects and frees few: the cyclic garbage collector
     # would rescan them all again and again (a 100,000-card build spent a third of its time there).
@@ -334,6 +336,7 @@ def build(
             field_graph=field_graph if use_field else None,
             with_prereqs=with_prereqs,
             max_bytes=max_bytes,
+            progress=progress,
         )
 
 
@@ -349,6 +352,7 @@ def _build(
     field_graph: store.Dataset | None,
     with_prereqs: bool,
     max_bytes: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
     from . import link
     from .extract import extract_deck
@@ -389,7 +393,9 @@ def _build(
     vocabulary = list(old_concepts)
     if field_graph is not None:
         vocabulary += link.vocabulary(field_graph.concepts, old_concepts)
-    extraction = extract_deck(loaded.cards, vocabulary, model=model, nlp=nlp, min_count=min_count)
+    extraction = extract_deck(
+        loaded.cards, vocabulary, model=model, nlp=nlp, min_count=min_count, progress=progress
+    )
     new_concepts, extracted = extraction.concepts, extraction.relations
     report.notes += extraction.notes
     report.extracted = len(extracted)

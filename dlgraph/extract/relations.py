@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -298,6 +298,7 @@ def extract(
     batch_size: int = 256,
     min_count: int = 2,
     known: Iterable[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Extraction:
     """Relations from every card's answer, and concepts proposed from answers.
 
@@ -306,6 +307,7 @@ def extract(
     new one when it is an acronym (SVM, RPN) or a run of content words seen in ``min_count`` cards.
     ``known`` are the ids whose topics are real (the graph's and the field's, not concepts the
     deck's questions just proposed): only they let an everyday word count as a mention.
+    ``progress(done, total)`` is called before each card and once at the end (for a progress bar).
     """
     from spacy.util import filter_spans
 
@@ -335,6 +337,8 @@ def extract(
 
     lexicon = _Words(nlp)
     for number, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
+        if progress is not None:
+            progress(number, len(cards))
         card = cards[number]
         subject_refs = [("id", s) for s in subjects[number]]
         words = lexicon.of(doc)
@@ -432,6 +436,8 @@ def extract(
                 pair = (mention.ref, source) if reverse else (source, mention.ref)
                 found.setdefault(pair, {}).setdefault(kind, evidence)
 
+    if progress is not None:
+        progress(len(cards), len(cards))
     accepted = _accept(candidate_cards, candidate_forms, candidate_topic, concepts, min_count)
     ids = {key: c["id"] for key, c in accepted.items()}
     relations = _relations(found, ids, hub_at=max(HUB_MIN_CARDS, round(HUB_SHARE * len(cards))))
@@ -567,6 +573,7 @@ def extract_deck(
     model: str | None = None,
     nlp: Language | None = None,
     min_count: int = 2,
+    progress: Callable[[int, int], None] | None = None,
 ) -> DeckExtraction:
     """The whole of extraction for a deck: new concepts, relations, notes and card subjects.
 
@@ -584,5 +591,5 @@ def extract_deck(
     if nlp is None:
         nlp = make_pipeline(vocabulary, model)
     known = [c["id"] for c in concepts]
-    result = extract(cards, nlp, vocabulary, subjects, min_count=min_count, known=known)
+    result = extract(cards, nlp, vocabulary, subjects, min_count=min_count, known=known, progress=progress)
     return DeckExtraction(question_new + result.concepts, result.relations, notes + result.notes, subjects)
