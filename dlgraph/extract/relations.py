@@ -56,11 +56,10 @@ ASIDE_WORDS = 10
 #: Answers longer than this are cut for extraction (a 1 MB answer is a pasted document, not a card).
 MAX_ANSWER_CHARS = 20_000
 
-#: A sentence running past this many tokens without a full stop is cut at its next comma or
-#: semicolon (at twice this, anywhere): every per-mention look (cues, negations, the evidence
-#: sentence) then spans a bounded window, so a run-on answer costs time linear in its length.
-MAX_SENTENCE_TOKENS = 60
-_SOFT_BREAKS = frozenset({",", ";", ":"})
+#: A clause running past this many tokens is cut after its next comma (at twice this, anywhere), so
+#: that what a mention looks back over (the cues of its clause) is a bounded window and a run-on
+#: answer costs time linear in its length. Sentences are not cut: they are what evidence quotes.
+MAX_CLAUSE_TOKENS = 60
 
 
 @dataclass
@@ -125,7 +124,8 @@ class _Words:
 
 def _clauses(doc: Doc, words: list[_Word]) -> tuple[list[int], list[int]]:
     """A clause number for every token (a new clause starts at each sentence, ';', ':' or line
-    break), and the index of every sentence's first token.
+    break, and after a comma past :data:`MAX_CLAUSE_TOKENS`), and the index of every sentence's
+    first token.
 
     Sentences come from the pipeline when it has a parser or sentence recognizer; otherwise a
     sentence starts after ``.``, ``!`` or ``?`` (cheaper than a sentencizer, and the same rule).
@@ -138,15 +138,16 @@ def _clauses(doc: Doc, words: list[_Word]) -> tuple[list[int], list[int]]:
         flags = [0] + [1 if w.text in _SENTENCE_ENDS else 0 for w in words[:-1]]
     numbers: list[int] = []
     starts: list[int] = []
-    clause = 0
+    clause = opened = 0
     for i, (flag, word) in enumerate(zip(flags, words, strict=True)):
-        run = i - starts[-1] if starts else 0
-        long = run >= MAX_SENTENCE_TOKENS and words[i - 1].text in _SOFT_BREAKS
-        if flag == 1 or i == 0 or long or run >= 2 * MAX_SENTENCE_TOKENS:
+        run = i - opened
+        if flag == 1 or i == 0:
             starts.append(i)
-            clause += 1
+            clause, opened = clause + 1, i
         elif word.text in (";", ":") or "\n" in word.text:
-            clause += 1
+            clause, opened = clause + 1, i
+        elif run >= 2 * MAX_CLAUSE_TOKENS or (run >= MAX_CLAUSE_TOKENS and words[i - 1].text == ","):
+            clause, opened = clause + 1, i  # a run-on clause: a new window
         numbers.append(clause)
     return numbers, starts
 
@@ -389,6 +390,9 @@ def extract(
         examples = example_regions(lower, {i for m in mentions for i in range(m.start, m.end)})
         first_end = sentence_starts[1] if len(sentence_starts) > 1 else len(doc)
         evidence_of: dict[int, str] = {}
+        first_of: dict[int, _Mention] = {}  # each clause's first mention, found once
+        for mention in mentions:
+            first_of.setdefault(clause_of[mention.start], mention)
         for mention in mentions:
             clause = clause_of[mention.start]
             cues = by_clause.get(clause, [])
@@ -422,7 +426,7 @@ def extract(
             sources = subject_refs
             if clause in clause_subject and clause_subject[clause] != mention.ref:
                 sources = [clause_subject[clause]]
-            elif _opens_clause(mention, cues, clause_of, mentions, parsed, doc):
+            elif _opens_clause(mention, cues, clause_of, first_of, parsed, doc):
                 # "Standard DQN uses the max operator": DQN, not the card's subject, does the using.
                 clause_subject[clause] = mention.ref
             if at not in evidence_of:  # once per sentence, not per mention: many share one
@@ -452,7 +456,7 @@ def _opens_clause(
     mention: _Mention,
     cues: list[_Cue],
     clause_of: list[int],
-    mentions: list[_Mention],
+    first_of: dict[int, _Mention],
     parsed: bool,
     doc: Doc,
 ) -> bool:
@@ -464,7 +468,7 @@ def _opens_clause(
     if not cues or cues[0].start < mention.end:
         return False
     clause = clause_of[mention.start]
-    first = next(m for m in mentions if clause_of[m.start] == clause)
+    first = first_of[clause]
     return (
         first is mention
         and mention.ref[0] == "id"  # a known concept; a phrase like "generate regions" is no subject
