@@ -28,6 +28,7 @@ from typing import Any
 from . import store
 from .decks import Card, Deck, load_deck
 from .errors import DlgraphError, InvalidData, UsageError
+from .names import lookalikes
 from .vocabulary import LINEAGE_TYPES, RELATION_TYPES
 
 BUILD_FILE = "build.json"
@@ -471,8 +472,6 @@ def _build(
 
     dataset = store.Dataset(concepts, relations, folder)
     _validate(dataset, folder)
-    from .names import lookalikes
-
     # First, so the report shows them: two concepts that print alike are worth a look before anything.
     report.notes[:0] = lookalikes(concepts)
     report.concepts, report.relations = len(concepts), len(relations)

@@ -117,6 +117,39 @@ def test_ratings_from_stdin_still_read_as_they_come(run, tmp_path):
     assert "rating: good" in result.output
 
 
+def test_ratings_piped_from_dev_zero_stop_at_the_first_line(tmp_path):
+    with open("/dev/zero", "rb") as zero:
+        done = subprocess.run(
+            [sys.executable, "-m", "dlgraph", "--data-dir", str(MINI), "study", "--ratings", "-"],
+            stdin=zero,
+            capture_output=True,
+            text=True,
+            timeout=GUARD_SECONDS,
+            env={**os.environ, "DLGRAPH_PROGRESS": str(tmp_path / "p.sqlite3")},
+        )
+    nuls = repr(chr(0) * 40 + "...")
+    expected = f"Error: --ratings line 1: {nuls} is not a rating; use again, hard, good, easy (or 1-4)\n"
+    held = done.returncode == 2 and done.stderr == expected
+    record("bounded inputs", "/dev/zero piped to --ratings -", held)
+    assert held, done.stderr[:300]
+
+
+def test_a_stream_is_read_line_by_line_up_to_its_cap():
+    import io
+
+    from dlgraph.errors import InvalidData
+    from dlgraph.files import MAX_LINE_BYTES, stream_lines
+
+    lines = stream_lines(
+        io.StringIO("x" * (MAX_LINE_BYTES + 5) + "\ngood\n"), name="<stdin>", what="ratings file"
+    )
+    assert [len(line) for line in lines] == [MAX_LINE_BYTES, 6, 5]
+    with pytest.raises(
+        InvalidData, match="^<stdin>: more than 10 characters, the most a ratings file may be$"
+    ):
+        list(stream_lines(io.StringIO("good\n" * 3), name="<stdin>", what="ratings file", limit=10))
+
+
 # --- data files: values only Python's JSON reads ----------------------------------------------------
 
 
