@@ -8,8 +8,9 @@ times each operation as a fresh process: one warm-up run (disk cache, .pyc files
 cache of validated graphs), then N runs, reporting the median wall time, the median CPU time
 (user + system, steadier than wall time on a busy machine) and the largest peak memory (max RSS)
 of any run, and the ratio of the median to its baseline's. The build, render and export rows
-reuse benchmarks/build_speed.py, render_speed.py and export_speed.py; the study group adds the table of
-benchmarks/study_sim.py (implicit credit in simulation, measured in cards and retention, not time).
+reuse benchmarks/build_speed.py (and runon_build.py), render_speed.py and export_speed.py; the study
+group adds the table of benchmarks/study_sim.py (implicit credit in simulation, measured in cards and
+retention, not time).
 
 A full run writes benchmarks/results.md (machine, date, load, table); ``--quick`` only prints,
 unless ``--out`` is given. Nothing is asserted: the targets column says whether this run met them
@@ -306,6 +307,33 @@ def build_rows(bench: Bench, sizes: list[int]) -> list[Row]:
     return rows
 
 
+def runon_rows(bench: Bench, megabytes: float) -> list[Row]:
+    """``dlgraph build`` of runon_build.py's deck of long run-on answers (issue 18: bounded work per card)."""
+    import runon_build
+
+    text, cards = runon_build.deck_text(megabytes)
+    deck = bench.work / "runon.md"
+    deck.write_text(text, encoding="utf-8")
+    runs = min(bench.runs, 3)
+
+    def command(run: int) -> list[str]:
+        return dlgraph(None, "build", str(deck), "--out", str(bench.work / f"runon-{run}"))
+
+    ours = bench.measure(command, runs=runs, warm_up=False)
+    rate = cards / ours.wall
+    return [
+        Row(
+            f"`dlgraph build` of a {megabytes:g} MB deck of run-on answers ({cards:,} cards)",
+            ours,
+            "",
+            None,
+            ">= 500 cards/s",
+            rate >= 500 if megabytes >= 10 else None,
+            f"{rate:,.0f} cards/s; {_runs(runs)}",
+        )
+    ]
+
+
 def render_rows(bench: Bench, n: int, folder: Path) -> list[Row]:
     """render_speed.py's measurement: ``dlgraph render`` until drawn vs pyvis stock until stabilised."""
     if not (HERE / "render_speed.py").exists() or not Path("/usr/bin/chromium").exists():
@@ -456,6 +484,7 @@ def main() -> None:
             rows += query_rows(bench, sizes, graphs)
         if "build" in groups:
             rows += build_rows(bench, [1_000] if args.quick else [10_000, 100_000])
+            rows += runon_rows(bench, 1 if args.quick else 10)
         if "render" in groups:
             n = 200 if args.quick else 2_000
             rows += render_rows(bench, n, make_graph(n, bench.work / f"graph-{n}")[0])

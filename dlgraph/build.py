@@ -22,6 +22,7 @@ import hashlib
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from typing import Any
 from . import anki_history, store
 from .decks import Card, Deck, load_deck
 from .errors import DlgraphError, InvalidData, UsageError
+from .names import lookalikes
 from .report import fit, wrap
 from .vocabulary import LINEAGE_TYPES, RELATION_TYPES
 
@@ -316,6 +318,7 @@ def build(
     with_prereqs: bool = False,
     field_graph: store.Dataset | None = None,
     max_bytes: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
     """Read ``deck`` (when None, the deck ``out``'s build.json records), extract, merge into the
     graph in ``out``, write.
@@ -324,7 +327,7 @@ def build(
     bundled one): see :mod:`dlgraph.link`. Returns what changed. Raises
     :class:`~dlgraph.errors.DeckError` for an unreadable deck and
     :class:`~dlgraph.errors.InvalidData` when the folder's graph (or the result) is not valid; in
-    both cases nothing is written.
+    both cases nothing is written. ``progress(cards done, cards)`` is called as extraction goes.
     """
     # A build allocates millions of long-lived objects and frees few: the cyclic garbage collector
     # would rescan them all again and again (a 100,000-card build spent a third of its time there).
@@ -344,6 +347,7 @@ def build(
             field_graph=field_graph if use_field else None,
             with_prereqs=with_prereqs,
             max_bytes=max_bytes,
+            progress=progress,
         )
 
 
@@ -359,6 +363,7 @@ def _build(
     field_graph: store.Dataset | None,
     with_prereqs: bool,
     max_bytes: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
     from . import link
     from .extract import extract_deck
@@ -399,7 +404,9 @@ def _build(
     vocabulary = list(old_concepts)
     if field_graph is not None:
         vocabulary += link.vocabulary(field_graph.concepts, old_concepts)
-    extraction = extract_deck(loaded.cards, vocabulary, model=model, nlp=nlp, min_count=min_count)
+    extraction = extract_deck(
+        loaded.cards, vocabulary, model=model, nlp=nlp, min_count=min_count, progress=progress
+    )
     new_concepts, extracted = extraction.concepts, extraction.relations
     report.notes += extraction.notes
     report.extracted = len(extracted)
@@ -483,6 +490,8 @@ def _build(
         except InvalidData as exc:  # only a log of decisions: the decisions themselves are in the graph
             decisions, report.notes = [], [*report.notes, str(exc)]
         report.decisions, report.honoured = len(decisions), honoured(decisions, relations)
+    # First, so the report shows them: two concepts that print alike are worth a look before anything.
+    report.notes[:0] = lookalikes(concepts)
     report.concepts, report.relations = len(concepts), len(relations)
     report.new_concepts = [c["id"] for c in new_concepts]
     report.changes = _changes(old_relations, relations)

@@ -27,9 +27,6 @@ from .vocabulary import DEFAULT_TOPIC, RELATION_TYPES, TOPICS
 if TYPE_CHECKING:
     from .decks import Card
 
-#: The longest card answer kept as an adopted concept's definition.
-MAX_DEFINITION = 500
-
 
 def load_field() -> store.Dataset:
     """The bundled field graph, validated."""
@@ -167,7 +164,7 @@ def adopt(
 def _adopted(concept: dict[str, Any], card: Card | None, synonyms: Sequence[Card] = ()) -> dict[str, Any]:
     """A deck's copy of a field concept: the card's wording, answer and question where there is one;
     the terms of synonym cards ("Synonym for ...") become aliases."""
-    from .extract.questions import _clip, question_terms
+    from .extract.questions import question_terms
 
     copy = {**concept, "aliases": list(concept["aliases"]), "card": None}
     own = {normalize(label) for label in _labels(concept)}
@@ -185,7 +182,7 @@ def _adopted(concept: dict[str, Any], card: Card | None, synonyms: Sequence[Card
         return copy
     copy["card"] = card.question
     if card.answer.strip():
-        copy["definition"] = _clip(card.answer, MAX_DEFINITION)
+        copy["definition"] = card.answer.strip()  # whole and verbatim, as the README promises
     for name, aliases in question_terms(card.question):
         wording = [name, *aliases]
         if any(normalize(w) in own for w in wording):  # only the terms that name this concept

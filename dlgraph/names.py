@@ -14,6 +14,7 @@ True
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -30,14 +31,96 @@ ACCEPT_RATIO = 0.85
 SUGGEST_RATIO = 0.55
 
 
+def nfc(text: str) -> str:
+    """``text`` in Unicode's composed form (NFC), so that "é" typed as one character or as "e" and
+    an accent is one spelling. ASCII, the usual case, is returned as it is at no cost.
+
+    >>> nfc("cafe\u0301") == "caf\u00e9"
+    True
+    """
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
 def normalize(text: str) -> str:
-    """Lowercase and drop everything but letters and digits."""
-    return _NON_ALNUM.sub("", text.casefold())
+    """Lowercase (NFC) and drop everything but letters and digits."""
+    return _NON_ALNUM.sub("", nfc(nfc(text).casefold()))
 
 
 def slugify(text: str) -> str:
     """A stable id from a display name: lowercase words joined by single dashes."""
-    return _NON_ALNUM.sub("-", text.casefold()).strip("-")
+    return _NON_ALNUM.sub("-", nfc(nfc(text).casefold())).strip("-")
+
+
+#: Letters of other scripts drawn like a Latin letter: a name with one of them prints like the
+#: all-Latin name but is another string (Cyrillic "Аdam" and Latin "Adam").
+_LATIN_LOOKALIKES = str.maketrans(
+    {
+        **dict(zip("АВЕЅІЈКМНОРСТХУаеіјорсхуѕԁһԛԝ", "ABESIJKMHOPCTXYaeijopcxysdhqw", strict=True)),
+        **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧαονυϲ", "ABEZHIKMNOPTYXaovuc", strict=True)),
+    }
+)
+
+
+def lookalike_key(text: str) -> str:
+    """:func:`normalize` with letters of other scripts that look Latin read as Latin: two names
+    with one key print alike.
+
+    >>> lookalike_key("\u0410dam") == lookalike_key("Adam") != normalize("\u0410dam")
+    True
+    """
+    return normalize(text) if text.isascii() else normalize(nfc(text).translate(_LATIN_LOOKALIKES))
+
+
+def _letter(ch: str) -> str:
+    return unicodedata.name(ch, f"U+{ord(ch):04X}")
+
+
+def _difference(a: str, b: str) -> str:
+    """How two look-alike names differ, in words a reader can act on."""
+    if a != b and nfc(a) == nfc(b):
+        return "the same letters, one with accents composed (NFC), the other decomposed (NFD)"
+    a, b = nfc(a), nfc(b)
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            return f"{x!r} is {_letter(x)}, {y!r} is {_letter(y)}"
+    return "one is longer"
+
+
+def lookalikes(concepts: Iterable[dict[str, Any]]) -> list[str]:
+    """A warning for each pair of concepts whose names or aliases print alike but are different
+    strings: letters of two scripts (Cyrillic "А" for Latin "A"), or two Unicode forms of one
+    accent (NFC and NFD). They would be separate concepts nobody can tell apart.
+
+    Only non-ASCII labels can be such a twin, so an all-ASCII graph costs one pass of ``isascii``.
+    """
+    labelled = [(label, c["id"]) for c in concepts for label in [c["name"], *c.get("aliases", ())]]
+    odd = [(label, cid) for label, cid in labelled if not label.isascii()]
+    if not odd:
+        return []
+    plain: dict[str, tuple[str, str]] = {}  # normalize() -> an ASCII label and its concept
+    for label, cid in labelled:
+        if label.isascii():
+            plain.setdefault(normalize(label), (label, cid))
+    by_key: dict[str, dict[str, str]] = {}  # look-alike key -> {label: concept id}
+    for label, cid in odd:
+        by_key.setdefault(lookalike_key(label), {}).setdefault(label, cid)
+    warnings = []
+    for key, labels in sorted(by_key.items()):
+        twins = sorted(labels.items())
+        if key in plain:
+            twins.insert(0, plain[key])
+        seen: set[tuple[str, str]] = set()
+        for i, (a, a_id) in enumerate(twins):
+            for b, b_id in twins[i + 1 :]:
+                pair = (min(a_id, b_id), max(a_id, b_id))
+                if a_id == b_id or a == b or pair in seen:
+                    continue
+                seen.add(pair)
+                warnings.append(
+                    f"the names {a!r} ({a_id}) and {b!r} ({b_id}) look alike but are different text "
+                    f"({_difference(a, b)}); merge the two concepts or retype one name"
+                )
+    return warnings
 
 
 #: Words that wrap a name without changing it ("the Adam optimizer", "a ResNet model").

@@ -157,7 +157,12 @@ class Progress:
         where = resolve_path(path)
         if where.is_dir():
             raise InvalidData(f"{where}: is a folder; --progress wants a file such as {where / FILE_NAME}")
-        if not where.exists():
+        if where.exists():
+            from .files import require_regular
+
+            # SQLite would block on a FIFO for ever; a device is no database either.
+            require_regular(where, what="progress file", instead="pass --progress FILE naming a regular file")
+        else:
             if not create:
                 raise DlgraphError(f"{where}: no progress file yet; run `dlgraph study` first")
             try:

@@ -681,6 +681,12 @@ def write_map(
     output = Path(output)
     if output.is_dir():
         raise DlgraphError(f"{output}: is a folder; give a file name such as {output / 'concept_map.html'}")
+    if not cg.concepts:
+        where = cg.dataset.directory or "the graph"
+        raise DlgraphError(
+            f"{where}: has no concepts, so there is no map to draw; build a graph from a deck first "
+            "(dlgraph build DECK --out DIR)"
+        )
     data = map_data(cg, options)
     html = page(data)
     try:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import gc
 import json
+import math
 import os
 import re
+import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -132,9 +134,18 @@ def read_json(path: Path) -> Any:
 
 
 def read_bytes(path: Path) -> bytes:
-    """The bytes of a data file; a missing or unreadable file becomes :class:`InvalidData`."""
+    """The bytes of a data file; a missing, unreadable or irregular (a pipe, a device) file, or one
+    larger than :data:`~dlgraph.files.MAX_DATA_BYTES`, becomes :class:`InvalidData`."""
+    from .files import MAX_DATA_BYTES, read_bounded
+
     try:
-        return path.read_bytes()
+        return read_bounded(
+            path,
+            MAX_DATA_BYTES,
+            what="data file",
+            instead="copy the graph to a folder of regular files and point --data-dir at it",
+            larger="check that this is a dlgraph graph",
+        )
     except FileNotFoundError:
         raise InvalidData(
             f"{path}: file not found; run `dlgraph build` or point --data-dir at a graph folder"
@@ -152,13 +163,79 @@ def parse_json(path: Path, raw: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise InvalidData(f"{path}: not UTF-8 (bad byte at offset {exc.start}); save it as UTF-8") from None
     try:
-        return json.loads(text)
+        data = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
     except json.JSONDecodeError as exc:
         raise InvalidData(
             f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from None
     except RecursionError:
         raise InvalidData(f"{path}: JSON nested too deeply") from None
+    except _NotStrict as exc:
+        line, column = _position(text, _NUMBER, _not_finite)
+        raise InvalidData(
+            f"{path}: invalid JSON at line {line}, column {column}: {exc} is not a finite number; "
+            "write a number or null"
+        ) from None
+    except ValueError as exc:  # Python's cap on the digits of an integer (sys.set_int_max_str_digits)
+        if "digits" not in str(exc):
+            raise
+        limit = sys.get_int_max_str_digits()
+        line, column = _position(text, _NUMBER, lambda number: len(number.lstrip("-")) > limit)
+        raise InvalidData(
+            f"{path}: invalid JSON at line {line}, column {column}: a number of more than {limit:,} "
+            "digits; no dlgraph field holds one, so remove it"
+        ) from None
+    if ("\\ud" in text or "\\uD" in text) and _LONE_SURROGATE.search(text):
+        # An escaped half of a UTF-16 pair: valid JSON but not text, so it would fail only when printed.
+        line, column = _position(text, _LONE_SURROGATE)
+        raise InvalidData(
+            f"{path}: line {line}, column {column}: an escaped lone surrogate (half of a UTF-16 pair) is "
+            "not text; remove it, or write the character itself"
+        )
+    return data
+
+
+class _NotStrict(ValueError):
+    """A value only Python's JSON reads: NaN, Infinity, or a float too large to be finite."""
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotStrict(name)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _NotStrict(text if len(text) <= 20 else text[:20] + "...")
+    return value
+
+
+def _not_finite(token: str) -> bool:
+    return token in ("NaN", "Infinity", "-Infinity") or math.isinf(float(token))
+
+
+# A string is matched whole first, so that text inside one is never taken for a number.
+_STRING = r'"(?:[^"\\]|\\.)*"'
+_NUMBER = re.compile(_STRING + r"|(-?Infinity|NaN|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)")
+# \uD800-\uDBFF not followed by \uDC00-\uDFFF, or the latter not preceded by the former; never
+# after an odd number of backslashes (that backslash is itself escaped).
+_LONE_SURROGATE = re.compile(
+    r"(?<!\\)(?:\\\\)*"
+    r"((?:\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F]))"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+)
+
+
+def _position(text: str, pattern: re.Pattern[str], wanted: Any = None) -> tuple[int, int]:
+    """The 1-based line and column of the first match of ``pattern``'s group 1 (that ``wanted``
+    accepts, if given); strings are skipped by the patterns that match them whole."""
+    for match in pattern.finditer(text):
+        token = match.group(1)
+        if token is None or (wanted is not None and not wanted(token)):
+            continue
+        at = match.start(1)
+        return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+    return 1, 1
 
 
 def load(directory: str | os.PathLike[str] | None = None, *, check: bool = True) -> Dataset:
@@ -320,7 +397,7 @@ def problems(dataset: Dataset) -> tuple[list[str], list[str]]:
     Errors break the data model (missing fields, duplicate ids, unknown types, dangling or duplicate
     relations, self-loops). Warnings are legal but suspicious (orphans, names shared by two concepts).
     """
-    from .names import normalize
+    from .names import lookalikes, normalize
 
     errors: list[str] = []
     warnings: list[str] = []
@@ -364,6 +441,7 @@ def problems(dataset: Dataset) -> tuple[list[str], list[str]]:
     for label, who in sorted(owners.items()):
         if len(who) > 1 and label:
             warnings.append(f"{CONCEPTS_FILE}: the name {label!r} belongs to {', '.join(sorted(who))}")
+    warnings += [f"{CONCEPTS_FILE}: {warning}" for warning in lookalikes(dataset.concepts)]
     for c in dataset.concepts:
         if c["id"] not in linked:
             warnings.append(f"{CONCEPTS_FILE}: concept {c['id']!r} has no relations (orphan)")

@@ -71,7 +71,8 @@ def parse_rating(text: str) -> int:
         return RATINGS[word]
     if word in {"1", "2", "3", "4"}:
         return int(word)
-    raise UsageError(f"{text.strip()!r} is not a rating; use again, hard, good, easy (or 1-4)")
+    shown = text.strip() if len(text.strip()) <= 40 else text.strip()[:40] + "..."  # a line of /dev/zero
+    raise UsageError(f"{shown!r} is not a rating; use again, hard, good, easy (or 1-4)")
 
 
 def parse_steps(text: str) -> tuple[timedelta, ...]:

@@ -189,3 +189,30 @@ def test_an_ambiguous_topic_prefix_lists_the_topics():
         "no topic 'o' in this graph ('object-detection' or 'optimization'?); "
         "topics: object-detection, optimization"
     )
+
+
+def test_a_name_typed_with_a_decomposed_accent_finds_the_composed_one():
+    resolver = Resolver([{"id": "cafe", "name": "Caf\u00e9", "aliases": []}])
+    assert resolver.resolve("Cafe\u0301").id == "cafe"
+    assert normalize("Cafe\u0301") == normalize("CAF\u00c9") == "caf\u00e9"
+    assert slugify("Cafe\u0301 net") == "caf\u00e9-net"
+
+
+def test_look_alikes_name_both_concepts_and_the_differing_letters():
+    from dlgraph.names import lookalikes
+
+    concepts = [
+        {"id": "adam", "name": "Adam", "aliases": []},
+        {"id": "adam-ru", "name": "\u0410dam", "aliases": []},
+        {"id": "cafe", "name": "Caf\u00e9", "aliases": []},
+        {"id": "cafe-nfd", "name": "Other", "aliases": ["Cafe\u0301"]},
+        {"id": "moscow", "name": "\u041c\u043e\u0441\u043a\u0432\u0430", "aliases": []},  # alone: no twin
+    ]
+    assert lookalikes(concepts) == [
+        "the names 'Adam' (adam) and '\u0410dam' (adam-ru) look alike but are different text ('A' is LATIN "
+        "CAPITAL LETTER A, '\u0410' is CYRILLIC CAPITAL LETTER A); merge the two concepts or retype one name",
+        "the names 'Cafe\u0301' (cafe-nfd) and 'Caf\u00e9' (cafe) look alike but are different text "
+        "(the same letters, one with accents composed (NFC), the other decomposed (NFD)); merge the two "
+        "concepts or retype one name",
+    ]
+    assert lookalikes([c for c in concepts if c["id"] != "adam-ru"][:1]) == []

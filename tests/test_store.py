@@ -226,3 +226,50 @@ def test_paused_gc_turns_collection_off_inside_and_restores_it_after():
     with pytest.raises(RuntimeError), store.paused_gc():
         raise RuntimeError("boom")
     assert gc.isenabled()
+
+
+def test_a_data_file_that_is_a_pipe_is_refused_without_reading_it(mini_dir):
+    import os
+
+    (mini_dir / "relations.json").unlink()
+    os.mkfifo(mini_dir / "relations.json")  # reading it would block: only its status is looked at
+    with pytest.raises(InvalidData) as caught:
+        store.load(mini_dir)
+    assert str(caught.value) == (
+        f"{mini_dir / 'relations.json'}: is not a regular file (a pipe, device or socket); "
+        "copy the graph to a folder of regular files and point --data-dir at it"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[{"a": NaN}]',
+            "invalid JSON at line 1, column 8: NaN is not a finite number; write a number or null",
+        ),
+        ('[\n "NaN", Infinity]', "invalid JSON at line 2, column 9: Infinity is not a finite number"),
+        ("[1e400]", "invalid JSON at line 1, column 2: 1e400 is not a finite number"),
+        ("[" + "7" * 5000 + "]", "invalid JSON at line 1, column 2: a number of more than 4,300 digits"),
+        ('["\\udc00"]', "line 1, column 3: an escaped lone surrogate (half of a UTF-16 pair) is not text"),
+    ],
+    ids=["NaN", "Infinity", "1e400", "5,000 digits", "lone surrogate"],
+)
+def test_values_strict_json_lacks_are_refused_with_file_and_position(mini_dir, text, message):
+    (mini_dir / "concepts.json").write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidData) as caught:
+        store.load(mini_dir)
+    assert str(caught.value).startswith(f"{mini_dir / 'concepts.json'}: {message}")
+
+
+def test_look_alike_names_are_a_warning_naming_both(mini_dir):
+    concepts = _mutate_concepts(
+        lambda cs: cs.append({**cs[0], "id": "twin", "name": "\u0410" + cs[0]["name"][1:]})
+    )
+    first = concepts[0]
+    _write(mini_dir, concepts=concepts)
+    warnings = store.load(mini_dir).warnings
+    assert any(
+        w.startswith(f"concepts.json: the names {first['name']!r} ({first['id']}) and ") and "(twin)" in w
+        for w in warnings
+    ), warnings

@@ -75,7 +75,9 @@ class DlgraphGroup(click.Group):
         except click.ClickException as exc:
             # A script that asked for JSON reads stdout: the error is one JSON object there too.
             if "--json" in ctx.meta.get("dlgraph.args", ()):
-                click.echo(json.dumps({"error": exc.format_message(), "exit_code": exc.exit_code}))
+                click.echo(
+                    json.dumps({"error": exc.format_message(), "exit_code": exc.exit_code}, allow_nan=False)
+                )
             raise
 
     def _invoke(self, ctx: click.Context) -> Any:
@@ -273,22 +275,28 @@ def _known(ctx: click.Context, values: tuple[str, ...]) -> list[str]:
         return sorted(reviewed & set(cg.concepts))
     names: list[str] = []
     for value in values:
-        if not os.path.isfile(value) and _looks_like_a_file(value):
-            if os.path.isdir(value):
-                raise UsageError(f"--known {value}: is a folder; give a file of names, one a line")
-            # A name may hold a slash ("Vanishing/exploding gradients"): names that resolve are names.
-            if not all(_names_a_concept(ctx, n) for n in value.split(",") if n.strip()):
-                raise UsageError(
-                    f"--known {value}: no such file (--known takes a file of names, one a line, "
-                    "or comma-separated names)"
-                )
-        if os.path.isfile(value):
-            try:
-                text = Path(value).read_text(encoding="utf-8-sig")
-            except UnicodeDecodeError as exc:
-                raise UsageError(
-                    f"{value}: not UTF-8 (bad byte at offset {exc.start}); save it as UTF-8"
-                ) from None
+        # A name may hold a slash ("Vanishing/exploding gradients"): names that resolve are names.
+        if (
+            not os.path.exists(value)
+            and _looks_like_a_file(value)
+            and not all(_names_a_concept(ctx, n) for n in value.split(",") if n.strip())
+        ):
+            raise UsageError(
+                f"--known {value}: no such file (--known takes a file of names, one a line, "
+                "or comma-separated names)"
+            )
+        if os.path.isdir(value):
+            raise UsageError(f"--known {value}: is a folder; give a file of names, one a line")
+        # A path that is there but no folder is a names file, even a pipe or device (refused by name).
+        if os.path.exists(value):
+            from ..files import read_text
+
+            text = read_text(
+                Path(value),
+                what="names file",
+                encoding_error=UsageError,
+                instead="save the names to a file and give that, or list them: --known A,B",
+            )
             for line in text.splitlines():
                 line = line.split("#", 1)[0]
                 names += [n.strip() for n in line.split(",") if n.strip()]
@@ -315,7 +323,8 @@ _FILE_SUFFIX = re.compile(r"\.(txt|csv|tsv|md|list|lst|text)$", re.IGNORECASE)
 
 def _emit(result: Any, as_json: bool, lines) -> None:
     if as_json:
-        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        # Strict JSON (no NaN or Infinity, which strict parsers reject): the data files hold none.
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False))
         return
     for line in lines(result, click.style):
         click.echo(line)

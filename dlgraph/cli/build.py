@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -117,19 +120,61 @@ def build(
 
         recorded = deck or builder.recorded_deck(folder, builder._load_record(folder))
         check_strict(recorded, fmt, **({"max_bytes": max_bytes} if max_bytes else {}))
-    result = builder.build(
-        deck,
-        folder,
-        fmt=fmt,
-        model=model,
-        min_count=min_count,
-        dry_run=dry_run,
-        use_field=not no_field,
-        with_prereqs=with_prereqs,
-        max_bytes=max_bytes,
-    )
+    bar = _ProgressBar() if sys.stderr.isatty() else None
+    try:
+        result = builder.build(
+            deck,
+            folder,
+            fmt=fmt,
+            model=model,
+            min_count=min_count,
+            dry_run=dry_run,
+            use_field=not no_field,
+            with_prereqs=with_prereqs,
+            max_bytes=max_bytes,
+            progress=bar,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, allow_nan=False))
         return
     for line in builder.report_lines(result, click.style, detailed=detailed):
         click.echo(line)
+
+
+class _ProgressBar:
+    """``build``'s progress on a terminal: cards done, cards/s and time left, drawn on stderr once
+    extraction has run for :attr:`SHOW_AFTER` seconds (a quick build shows none)."""
+
+    SHOW_AFTER = 1.0
+
+    def __init__(self) -> None:
+        self.started: float | None = None
+        self.done = 0
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if self.started is None:
+            self.started = now
+        if self.bar is None:
+            if now - self.started < self.SHOW_AFTER or done >= total:
+                return
+            self.bar = click.progressbar(
+                length=total,
+                label="extracting",
+                file=sys.stderr,
+                show_eta=True,
+                show_pos=True,
+                item_show_func=lambda rate: None if rate is None else f"{rate:,.0f} cards/s",
+            )
+            self.bar.__enter__()
+        self.bar.update(done - self.done, done / max(now - self.started, 1e-9))
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None

@@ -234,7 +234,7 @@ def types(relation: str | None, as_json: bool) -> None:
     if as_json:
         from ..vocabulary import KINDS, TOPICS
 
-        click.echo(json.dumps({"types": rows, "topics": TOPICS, "kinds": KINDS}, indent=2))
+        click.echo(json.dumps({"types": rows, "topics": TOPICS, "kinds": KINDS}, indent=2, allow_nan=False))
         return
     for line in report.types_report(click.style):
         click.echo(line)

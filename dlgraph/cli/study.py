@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO
 
 import click
 
-from ..errors import UsageError
+from ..errors import DlgraphError, UsageError
 from . import _emit, _graph, _resolve, cli, concept_arg, json_option
 
 # The literal, not progress.ENV_PROGRESS: importing progress would load sqlite3 for every command.
@@ -64,7 +64,8 @@ class _Stop(Exception):
 )
 @click.option(
     "--ratings",
-    type=click.File("r", encoding="utf-8"),
+    # A path, not click.File: opening a FIFO would block before dlgraph could refuse it.
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=str),
     metavar="FILE|-",
     help="Read ratings from FILE ('-' for stdin), one per card shown, instead of asking.",
 )
@@ -77,7 +78,7 @@ def study(
     prereq_reviews: int,
     steps: str,
     implicit: bool,
-    ratings: IO[str] | None,
+    ratings: str | None,
 ) -> None:
     """Review due cards, then learn new concepts in prerequisite order (toward CONCEPT, or all).
 
@@ -95,10 +96,21 @@ def study(
         printf 'good\\nagain\\n' | dlgraph study --ratings -
     """
     from ..anki_history import sync_from_build
+    from ..files import text_lines
     from ..progress import Progress
     from ..study import Session, parse_steps, session_report
 
     cg = _graph(ctx)
+    lines = None
+    if ratings is not None:
+        piped = click.open_file("-", encoding="utf-8") if ratings == "-" else None
+        lines = text_lines(
+            ratings,
+            piped,
+            what="ratings file",
+            encoding_error=UsageError,
+            instead="save the ratings to a file and give that, or pipe them in with --ratings -",
+        )
     target = _resolve(ctx, concept) if concept else None
     learning_steps = parse_steps(steps)
     with Progress.open(progress_file) as store:
@@ -116,16 +128,16 @@ def study(
         )
         why, error, code = "", None, 0
         try:
-            _run(session, ratings)
+            _run(session, lines)
         except _Stop as stop:
             why = stop.why
         except KeyboardInterrupt:
             click.echo()
             why, code = "interrupted", 130
-        except UsageError as exc:
+        except DlgraphError as exc:  # a bad rating, or a ratings stream past its cap
             why, error = "stopped", exc
         except UnicodeDecodeError:
-            source = ratings.name if ratings is not None else "<stdin>"
+            source = ratings if ratings not in (None, "-") else "<stdin>"
             why, error = "stopped", UsageError(f"{source}: not UTF-8; save the ratings as UTF-8")
         for line in session_report(session.summary(), why, click.style):
             click.echo(line)
@@ -138,7 +150,7 @@ def study(
 _LABELS = {"new": "new", "review": "review", "repeat": "learning", "prerequisite": "prerequisite first"}
 
 
-def _run(session, ratings: IO[str] | None) -> None:
+def _run(session, ratings: Iterable[str] | None) -> None:
     """Show cards until the session runs out of them; raises _Stop when the learner ends it."""
     from ..report import fit, wrap
     from ..study import RATING_NAMES, parse_rating, wait

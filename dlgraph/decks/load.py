@@ -417,24 +417,10 @@ MAX_DECK_BYTES = 50 * 1024 * 1024
 
 def read_bounded(path: Path, limit: int) -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes; anything else is a :class:`DeckError`
-    at once (a FIFO would block for ever, ``/dev/zero`` never ends)."""
-    import stat
+    at once (a FIFO would block for ever, ``/dev/zero`` never ends). See :mod:`dlgraph.files`."""
+    from ..files import read_bounded as read_file
 
-    info = path.stat()
-    if stat.S_ISDIR(info.st_mode):
-        raise IsADirectoryError(path)
-    if not stat.S_ISREG(info.st_mode):
-        raise DeckError(
-            f"{path}: is not a regular file (a pipe, device or socket); save the deck to a file and give that"
-        )
-    too_big = f"{path}: is larger than {limit:,} bytes, the most a deck may be; give --max-size MB to read it"
-    if info.st_size > limit:
-        raise DeckError(too_big)
-    with path.open("rb") as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:  # it grew while we looked
-        raise DeckError(too_big)
-    return data
+    return read_file(path, limit, what="deck", error=DeckError, larger="give --max-size MB to read it")
 
 
 def load_deck(path: str | Path, fmt: str | None = None, *, max_bytes: int = MAX_DECK_BYTES) -> Deck:

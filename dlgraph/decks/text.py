@@ -55,6 +55,19 @@ def decode(raw: bytes, name: str) -> str:
         label, iconv = _guess_encoding(raw)
         if not iconv:
             raise DeckError(f"{name}: this looks like binary data, not a text deck") from None
+        eight_bit = iconv in ("WINDOWS-1252", "LATIN1")
+        if iconv == "WINDOWS-1252" and not _decodes(raw, "cp1252"):
+            label, iconv = "Latin-1 (ISO-8859-1)", "LATIN1"  # past the sample, a byte cp1252 lacks
+        mixed = _mixed_lines(raw) if eight_bit else []
+        if mixed:
+            # Converting the whole file would garble its UTF-8 lines: name the lines to fix instead.
+            shown = ", ".join(f"line {n} ({text!r})" for n, text in mixed[:3])
+            more = f" and {len(mixed) - 3} more" if len(mixed) > 3 else ""
+            raise DeckError(
+                f"{name}: not UTF-8: the file mixes UTF-8 with another encoding, so converting it whole "
+                f"would garble its UTF-8 lines; these are not UTF-8: {shown}{more}; retype their "
+                "accented characters (or re-save just those lines as UTF-8)"
+            ) from None
         raise DeckError(
             f"{name}: not UTF-8; it looks like {label} (byte {raw[exc.start]:#04x} at offset {exc.start}); "
             f"re-save the deck as UTF-8, e.g. `iconv -f {iconv} -t UTF-8 {name} > deck-utf8.txt`"
@@ -62,6 +75,38 @@ def decode(raw: bytes, name: str) -> str:
     if "\x00" in text or len(_CONTROL.findall(text[:4096])) > 8:
         raise DeckError(f"{name}: this looks like binary data, not a text deck")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decodes(raw: bytes, encoding: str) -> bool:
+    try:
+        raw.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _bad_lines(raw: bytes) -> list[tuple[int, str]]:
+    """The lines (1-based, with their text as best read) that are not UTF-8."""
+    bad = []
+    for number, line in enumerate(raw.split(b"\n"), 1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            bad.append((number, line.decode("utf-8", "replace").strip()[:40]))
+    return bad
+
+
+def _mixed_lines(raw: bytes) -> list[tuple[int, str]]:
+    """The lines that are not UTF-8, when other lines hold UTF-8 beyond ASCII (so the file is a
+    mix, and no one encoding reads it); else none."""
+    bad = _bad_lines(raw)
+    if not bad:
+        return []
+    wrong = {number for number, _ in bad}
+    for number, line in enumerate(raw.split(b"\n"), 1):
+        if number not in wrong and not line.isascii():
+            return bad
+    return []
 
 
 _HTML_HINT = re.compile(

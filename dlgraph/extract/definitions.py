@@ -46,6 +46,7 @@ EXAMPLE_CUES: tuple[tuple[str, ...], ...] = (
     ("eg",),
     ("including",),
 )
+_CUE_STARTS = frozenset(cue[0] for cue in EXAMPLE_CUES)
 _REGION_ENDS = frozenset({")", "]", ";", ":", ".", "!", "?"})
 _SENTENCE_ENDS = frozenset({".", "!", "?", "\n"})
 _VERBS_AFTER_LIST = frozenset("is are was were has have can may might will would could should must".split())
@@ -87,7 +88,9 @@ def example_regions(lower: Sequence[str], named: Container[int] | None = None) -
     regions = []
     i = 0
     while i < len(lower):
-        cue = next((c for c in EXAMPLE_CUES if tuple(lower[i : i + len(c)]) == c), None)
+        cue = None
+        if lower[i] in _CUE_STARTS:  # most words start no cue: skip the slicing for them
+            cue = next((c for c in EXAMPLE_CUES if tuple(lower[i : i + len(c)]) == c), None)
         if cue is None:
             i += 1
             continue

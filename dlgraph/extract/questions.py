@@ -354,7 +354,7 @@ def _subjects(card: Card, index: dict[str, str], taken: set[str], new: list[dict
                     "aliases": list(dict.fromkeys(a for a in aliases if normalize(a) != normalize(name))),
                     "topic": _topic(card.tags),
                     "kind": DEFAULT_KIND,
-                    "definition": _clip(card.answer, MAX_DEFINITION),
+                    "definition": card.answer.strip(),  # whole: display may abbreviate, data never
                     "card": card.question,
                 }
             )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -72,6 +72,11 @@ ASIDE_WORDS = 10
 #: Answers longer than this are cut for extraction (a 1 MB answer is a pasted document, not a card).
 MAX_ANSWER_CHARS = 20_000
 
+#: A clause running past this many tokens is cut after its next comma (at twice this, anywhere), so
+#: that what a mention looks back over (the cues of its clause) is a bounded window and a run-on
+#: answer costs time linear in its length. Sentences are not cut: they are what evidence quotes.
+MAX_CLAUSE_TOKENS = 60
+
 
 @dataclass
 class Extraction:
@@ -135,7 +140,8 @@ class _Words:
 
 def _clauses(doc: Doc, words: list[_Word]) -> tuple[list[int], list[int]]:
     """A clause number for every token (a new clause starts at each sentence, ';', ':', line break
-    or :data:`CLAUSE_WORDS` word), and the index of every sentence's first token.
+    or :data:`CLAUSE_WORDS` word, and after a comma past :data:`MAX_CLAUSE_TOKENS`), and the index of
+    every sentence's first token.
 
     Sentences come from the pipeline when it has a parser or sentence recognizer; otherwise a
     sentence starts after ``.``, ``!`` or ``?`` (cheaper than a sentencizer, and the same rule).
@@ -148,13 +154,16 @@ def _clauses(doc: Doc, words: list[_Word]) -> tuple[list[int], list[int]]:
         flags = [0] + [1 if w.text in _SENTENCE_ENDS else 0 for w in words[:-1]]
     numbers: list[int] = []
     starts: list[int] = []
-    clause = 0
+    clause = opened = 0
     for i, (flag, word) in enumerate(zip(flags, words, strict=True)):
+        run = i - opened
         if flag == 1 or i == 0:
             starts.append(i)
-            clause += 1
+            clause, opened = clause + 1, i
         elif word.text in (";", ":") or "\n" in word.text or word.lower in CLAUSE_WORDS:
-            clause += 1
+            clause, opened = clause + 1, i
+        elif run >= 2 * MAX_CLAUSE_TOKENS or (run >= MAX_CLAUSE_TOKENS and words[i - 1].text == ","):
+            clause, opened = clause + 1, i  # a run-on clause: a new window
         numbers.append(clause)
     return numbers, starts
 
@@ -339,6 +348,7 @@ def extract(
     batch_size: int = 256,
     min_count: int = 2,
     known: Iterable[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Extraction:
     """Relations from every card's answer, and concepts proposed from answers.
 
@@ -347,6 +357,7 @@ def extract(
     new one when it is an acronym (SVM, RPN) or a run of content words seen in ``min_count`` cards.
     ``known`` are the ids whose topics are real (the graph's and the field's, not concepts the
     deck's questions just proposed): only they let an everyday word count as a mention.
+    ``progress(done, total)`` is called before each card and once at the end (for a progress bar).
     """
     from spacy.util import filter_spans
 
@@ -379,6 +390,8 @@ def extract(
 
     lexicon = _Words(nlp)
     for number, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
+        if progress is not None:
+            progress(number, len(cards))
         card = cards[number]
         guessed: set[tuple[tuple[str, str], str]] = set()
         subject_refs = [("id", s) for s in subjects[number]]
@@ -442,6 +455,10 @@ def extract(
         examples = example_regions(lower, {i for m in mentions for i in range(m.start, m.end)})
         ends_at = {m.end - 1: m.ref for m in mentions}
         first_end = sentence_starts[1] if len(sentence_starts) > 1 else len(doc)
+        evidence_of: dict[int, str] = {}
+        first_of: dict[int, _Mention] = {}  # each clause's first mention, found once
+        for mention in mentions:
+            first_of.setdefault(clause_of[mention.start], mention)
         for mention in mentions:
             clause = clause_of[mention.start]
             cues = by_clause.get(clause, [])
@@ -481,7 +498,7 @@ def extract(
                 if not any(c.end <= mention.start for c in cues):
                     guessed.add((mention.ref, kind))  # typed by the words after it, not by a cue
             if clause not in clause_subject and _opens_clause(
-                mention, cues, clause_of, mentions, parsed, doc
+                mention, cues, clause_of, first_of, parsed, doc
             ):
                 # "Standard DQN uses the max operator": DQN, not the card's subject, does the using,
                 # even where DQN itself is too loosely tied to the card to be related to it.
@@ -503,7 +520,11 @@ def extract(
                 sources = []
             if clause in clause_subject and clause_subject[clause] != mention.ref:
                 sources = [clause_subject[clause]]
-            sentence = _sentence(doc, sentence_starts, at)
+            if at not in evidence_of:  # once per sentence, not per mention: many share one
+                evidence_of[at] = (
+                    f"{card.question}: {_clip(_sentence(doc, sentence_starts, at), MAX_EVIDENCE)}"
+                )
+            evidence = evidence_of[at]
             for source in sources:
                 if source == mention.ref:
                     continue
@@ -511,11 +532,12 @@ def extract(
                 typed = kind
                 if kind == "alternative-to" and _named_after(pair, names, kinds):
                     typed = "improves-on"  # "Double DQN, unlike DQN, ...": the newer name holds the older
-                evidence = f"{card.question}: {_clip(sentence, MAX_EVIDENCE)}"
                 found.setdefault(pair, {}).setdefault(typed, evidence)
                 if (mention.ref, kind) not in guessed:
                     cued.add((pair, typed))
 
+    if progress is not None:
+        progress(len(cards), len(cards))
     accepted = _accept(candidate_cards, candidate_forms, candidate_topic, concepts, min_count, linked_terms)
     expanded = _expansions(accepted, concepts)
     by_id = {c["id"]: c for c in concepts}
@@ -606,7 +628,7 @@ def _opens_clause(
     mention: _Mention,
     cues: list[_Cue],
     clause_of: list[int],
-    mentions: list[_Mention],
+    first_of: dict[int, _Mention],
     parsed: bool,
     doc: Doc,
 ) -> bool:
@@ -618,7 +640,7 @@ def _opens_clause(
     if not cues or cues[0].start < mention.end:
         return False
     clause = clause_of[mention.start]
-    first = next(m for m in mentions if clause_of[m.start] == clause)
+    first = first_of[clause]
     return (
         first is mention
         and mention.ref[0] == "id"  # a known concept; a phrase like "generate regions" is no subject
@@ -744,6 +766,7 @@ def extract_deck(
     model: str | None = None,
     nlp: Language | None = None,
     min_count: int = 2,
+    progress: Callable[[int, int], None] | None = None,
 ) -> DeckExtraction:
     """The whole of extraction for a deck: new concepts, relations, notes and card subjects.
 
@@ -764,5 +787,5 @@ def extract_deck(
     if nlp is None:
         nlp = make_pipeline(vocabulary, model)
     known = [c["id"] for c in concepts]
-    result = extract(cards, nlp, vocabulary, subjects, min_count=min_count, known=known)
+    result = extract(cards, nlp, vocabulary, subjects, min_count=min_count, known=known, progress=progress)
     return DeckExtraction(question_new + result.concepts, result.relations, notes + result.notes, subjects)
