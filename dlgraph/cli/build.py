@@ -51,7 +51,17 @@ from . import cli, json_option
     metavar="MB",
     help="Read a deck of up to this many megabytes.  [default: 50]",
 )
-@click.option("--dry-run", is_flag=True, help="Build and report, but write nothing.")
+@click.option(
+    "--curated/--extract",
+    default=None,
+    help="Keep a hand-written graph exactly (check it against its deck, add nothing), or extract "
+    "from the deck; recorded in build.json for later rebuilds.  [default: as recorded, else --extract]",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="List every concept and relation it would add, change or remove; write nothing.",
+)
 @json_option
 @click.pass_context
 def build(
@@ -65,6 +75,7 @@ def build(
     no_field: bool,
     with_prereqs: bool,
     max_size: int | None,
+    curated: bool | None,
     dry_run: bool,
     as_json: bool,
 ) -> None:
@@ -77,7 +88,8 @@ def build(
     (--no-field reads the cards alone). Without DECK, rebuild the --data-dir graph from the deck
     its build.json records (refused when that deck is gone or changed). When the folder already
     holds a graph, curated relations and concept edits are kept, extracted relations are
-    recomputed, and relations you deleted are not brought back. Nothing is written inside the
+    recomputed, and relations you deleted are not brought back. The folder's files change all at
+    once (`dlgraph undo` puts back the graph before the build). Nothing is written inside the
     installed package.
 
     \b
@@ -90,19 +102,9 @@ def build(
         raise UsageError("the field graph is not built from a deck; drop --field (build links to it anyway)")
     if no_field and with_prereqs:
         raise UsageError("--with-prereqs takes prerequisites from the field graph; drop --no-field")
-    explicit = ctx.find_root().params.get("data_dir")
-    if out is None and not explicit:
-        raise UsageError(
-            "say where the graph goes: --out DIR, or --data-dir DIR to rebuild that graph "
-            "(the bundled graph is never rebuilt in place)"
-        )
-    folder = out or store.resolve_data_dir(explicit)
-    package = Path(builder.__file__).resolve().parent
-    if folder.resolve() == package or package in folder.resolve().parents:
-        raise UsageError(
-            f"{folder} is inside dlgraph's installed package, which dlgraph never writes; "
-            "build into another folder with --out DIR"
-        )
+    folder = _graph_to_write(
+        ctx, out, "say where the graph goes: --out DIR, or --data-dir DIR to rebuild that graph"
+    )
     result = builder.build(
         deck,
         folder,
@@ -113,9 +115,49 @@ def build(
         use_field=not no_field,
         with_prereqs=with_prereqs,
         max_bytes=max_size * 1024 * 1024 if max_size else None,
+        curated=curated,
     )
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return
     for line in builder.report_lines(result, click.style, detailed=detailed):
         click.echo(line)
+
+
+def _graph_to_write(ctx: click.Context, out: Path | None, missing: str) -> Path:
+    """The graph folder a writing command may change: named, and never inside the installed package."""
+    explicit = ctx.find_root().params.get("data_dir")
+    if out is None and not explicit:
+        raise UsageError(f"{missing} (the bundled graph is never rebuilt in place)")
+    folder = out or store.resolve_data_dir(explicit)
+    package = Path(store.__file__).resolve().parent
+    if folder.resolve() == package or package in folder.resolve().parents:
+        raise UsageError(
+            f"{folder} is inside dlgraph's installed package, which dlgraph never writes; "
+            "build into another folder with --out DIR"
+        )
+    return folder
+
+
+@cli.command()
+@json_option
+@click.pass_context
+def undo(ctx: click.Context, as_json: bool) -> None:
+    """Put back the --data-dir graph as it was before its last build, byte for byte.
+
+    Each build keeps the graph it replaced in the folder (in .dlgraph/), so undo restores
+    concepts.json, relations.json, build.json and rejected.json together, your hand edits
+    included. Undo again to redo.
+
+    \b
+    Example:
+        dlgraph --data-dir my-graph undo
+    """
+    folder = _graph_to_write(ctx, None, "say which graph: dlgraph --data-dir DIR undo")
+    changed = store.undo(folder)
+    if as_json:
+        click.echo(json.dumps({"directory": str(folder), "files": changed}, indent=2))
+        return
+    done = [f"{name} {what}" for name, what in changed.items() if what != "unchanged"]
+    click.echo(f"restored {folder} to before its last build: {', '.join(done)}")
+    click.echo(f"(`dlgraph --data-dir {folder} undo` again redoes it)")
