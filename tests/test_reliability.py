@@ -846,7 +846,7 @@ def test_every_export_format_escapes_the_payloads_for_itself(browser, hostile, t
 
     assert checked == set(export.FORMATS), "a new export format needs its check here"
     if dot is None:
-        pytest.skip("Graphviz `dot` is not installed (apt-get install graphviz): the dot export's SVG is unchecked")
+        pytest.skip("Graphviz `dot` is not installed (apt-get install graphviz): the dot SVG went unchecked")
 
 
 # --- deck readers: each format, mutated into hostile bytes ---------------------------------------------
