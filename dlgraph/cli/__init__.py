@@ -158,9 +158,12 @@ def _known(ctx: click.Context, values: tuple[str, ...]) -> list[str]:
     means nothing is known.
     """
     if not values:
-        from ..progress import known_ids
+        from ..progress import known_ids, locate
 
-        reviewed = known_ids()
+        found = locate(None, _data_dir(ctx))  # this graph's own progress, never another graph's
+        if found.note:
+            click.echo(f"note: {found.note}", err=True)
+        reviewed = known_ids(found.path, found.graph)
         # A progress file may name concepts this graph no longer has: they cannot count as known here.
         return sorted(reviewed & set(_graph(ctx).concepts)) if reviewed else []
     names: list[str] = []

@@ -9,7 +9,7 @@ from typing import IO
 import click
 
 from ..errors import UsageError
-from . import _emit, _graph, _resolve, cli, concept_arg, json_option
+from . import _data_dir, _emit, _graph, _resolve, cli, concept_arg, json_option
 
 # The literal, not progress.ENV_PROGRESS: importing progress would load sqlite3 for every command.
 progress_option = click.option(
@@ -18,8 +18,19 @@ progress_option = click.option(
     type=click.Path(dir_okay=False, path_type=str),
     envvar="DLGRAPH_PROGRESS",
     show_envvar=True,
-    help="Progress file (default: progress.sqlite3 in your user data folder).",
+    help="Progress file (default: this graph's own, in your user data folder).",
 )
+
+
+def _progress(ctx: click.Context, progress_file: str | None):
+    """Where this graph's progress is (a :class:`~dlgraph.progress.Location`); notes a move."""
+    from ..progress import locate
+
+    found = locate(progress_file, _data_dir(ctx))
+    if found.note:
+        click.echo(f"note: {found.note}", err=True)
+    return found
+
 
 STOP_WORDS = {"q", "quit"}
 
@@ -80,7 +91,8 @@ def study(
 
     cg = _graph(ctx)
     target = _resolve(ctx, concept) if concept else None
-    with Progress.open(progress_file) as store:
+    where = _progress(ctx, progress_file)
+    with Progress.open(where.path, graph=where.graph) as store:
         session = Session(cg, store, target=target, limit=limit, prereq_reviews=prereq_reviews)
         why, error = "", None
         try:
@@ -185,13 +197,13 @@ def progress(ctx: click.Context, progress_file: str | None, as_json: bool) -> No
         dlgraph progress
         dlgraph progress --progress ~/notes/dl.sqlite3 --json
     """
-    from ..progress import Progress, resolve_path
+    from ..progress import Progress
     from ..study import progress_report, progress_summary
 
     cg = _graph(ctx)
-    where = resolve_path(progress_file)
+    found = _progress(ctx, progress_file)
     states = None
-    if where.exists():
-        with Progress.open(where, create=False) as store:
+    if found.path.exists():
+        with Progress.open(found.path, create=False, graph=found.graph) as store:
             states = store.cards()
-    _emit(progress_summary(cg, states, str(where)), as_json, progress_report)
+    _emit(progress_summary(cg, states, str(found.path)), as_json, progress_report)
