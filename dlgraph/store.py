@@ -836,8 +836,8 @@ def check_whole(directory: str | os.PathLike[str]) -> None:
         raise InvalidData(
             f"{folder}: {', '.join(last)} {'is' if len(last) == 1 else 'are'} from the last build but "
             f"{', '.join(before)} {'is' if len(before) == 1 else 'are'} back at the one before, so the files "
-            "may not belong together and nothing is inferred from them. `dlgraph --data-dir "
-            f"{folder} undo` restores the earlier build whole; to keep the files as they are (the next "
+            "may not belong together and nothing is inferred from them. `dlgraph undo --data-dir "
+            f"{folder}` restores the earlier build whole; to keep the files as they are (the next "
             f"build then takes every difference from {BUILD_FILE} as your edit), move "
             f"{folder / MANIFEST_FILE} aside"
         )

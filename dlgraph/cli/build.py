@@ -151,13 +151,13 @@ def undo(ctx: click.Context, as_json: bool) -> None:
 
     \b
     Example:
-        dlgraph --data-dir my-graph undo
+        dlgraph undo --data-dir my-graph
     """
-    folder = _graph_to_write(ctx, None, "say which graph: dlgraph --data-dir DIR undo")
+    folder = _graph_to_write(ctx, None, "say which graph: dlgraph undo --data-dir DIR")
     changed = store.undo(folder)
     if as_json:
         click.echo(json.dumps({"directory": str(folder), "files": changed}, indent=2))
         return
     done = [f"{name} {what}" for name, what in changed.items() if what != "unchanged"]
     click.echo(f"restored {folder} to before its last build: {', '.join(done)}")
-    click.echo(f"(`dlgraph --data-dir {folder} undo` again redoes it)")
+    click.echo(f"(`dlgraph undo --data-dir {folder}` again redoes it)")
