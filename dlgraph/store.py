@@ -863,29 +863,35 @@ def undo(directory: str | os.PathLike[str]) -> dict[str, str]:
     """Put back, byte for byte, the files the folder held before its last build; undo again to redo.
 
     Returns what happened to each file (``restored``, ``removed``, ``unchanged``). Raises
-    :class:`~dlgraph.errors.DlgraphError` when there is nothing to go back to.
+    :class:`~dlgraph.errors.DlgraphError` when there is nothing to go back to, or the folder cannot
+    be written (it is then left as it was).
     """
     from .errors import DlgraphError
 
     folder = Path(directory)
     if not folder.is_dir():
         raise InvalidData(f"{folder}: no such folder")
-    with _locked(folder):
-        manifest = _recover(folder)
-        previous = (manifest or {}).get("previous")
-        if not previous or previous == manifest["files"]:
-            raise DlgraphError(f"{folder}: no earlier generation is kept, so there is nothing to undo")
-        if all(d is None for d in previous.values()):
-            raise DlgraphError(
-                f"{folder}: its last build made the graph from an empty folder; there is nothing to go back "
-                "to (delete the folder to remove the graph)"
-            )
-        target = {
-            name: None if previous.get(name) is None else _copy(folder, previous[name])
-            for name in GRAPH_FILES
-        }
-        before = _on_disk(folder)
-        _commit(folder, target, manifest)
+    try:
+        with _locked(folder):
+            manifest = _recover(folder)
+            previous = (manifest or {}).get("previous")
+            if not previous or previous == manifest["files"]:
+                raise DlgraphError(f"{folder}: no earlier generation is kept, so there is nothing to undo")
+            if all(d is None for d in previous.values()):
+                raise DlgraphError(
+                    f"{folder}: its last build made the graph from an empty folder; there is nothing to go "
+                    "back to (delete the folder to remove the graph)"
+                )
+            target = {
+                name: None if previous.get(name) is None else _copy(folder, previous[name])
+                for name in GRAPH_FILES
+            }
+            before = _on_disk(folder)
+            _commit(folder, target, manifest)
+    except OSError as exc:
+        raise DlgraphError(
+            f"{folder}: cannot write the graph ({exc.strerror or exc}); it is left as it was"
+        ) from None
     return {
         name: "unchanged"
         if before[name] == target[name]
