@@ -248,12 +248,17 @@ class Progress:
         """The file belongs to ``graph``: recorded on first use, refused for any other graph."""
         owner = self._owner()
         if owner is None:
-            with self._transaction():
-                self._db.execute("CREATE TABLE IF NOT EXISTS graph (id TEXT NOT NULL)")
-                owner = self._owner()
-                if owner is None:
-                    self._db.execute("INSERT INTO graph (id) VALUES (?)", (graph,))
-                    owner = graph
+            try:
+                with self._transaction():
+                    self._db.execute("CREATE TABLE IF NOT EXISTS graph (id TEXT NOT NULL)")
+                    owner = self._owner()
+                    if owner is None:
+                        self._db.execute("INSERT INTO graph (id) VALUES (?)", (graph,))
+                        owner = graph
+            except sqlite3.OperationalError as exc:
+                if "readonly" not in str(exc):
+                    raise
+                return  # a read-only file of no graph yet can be read; rating in it fails plainly
         if owner != graph:
             raise InvalidData(
                 f"{self.path}: holds the progress of another graph ({owner}), not of this one ({graph}); "

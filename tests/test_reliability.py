@@ -259,6 +259,7 @@ def _reads_the_graph(out: Path) -> dict[str, list[str] | None]:
         "study": ["study", "--progress", progress_file, "--ratings", "-"],
         "gaps": ["gaps"],
         "progress": ["progress", "--progress", progress_file],
+        "undo": None,  # puts back the bytes of the last generation without reading them as a graph
     }
 
 
