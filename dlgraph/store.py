@@ -514,7 +514,8 @@ def dumps_rejected(rejected: dict[str, list[Any]]) -> str:
 #    fsync the folder). It names the new files' hashes (``files``), the present ones'
 #    (``previous``, what ``dlgraph undo`` restores) and says ``"switching": true``.
 # 4. Each data file that differs is replaced from its copy (temp, fsync, rename); folder fsynced.
-# 5. The manifest is written again without ``switching``; copies neither generation names go.
+# 5. The manifest is written again without ``switching``; only the previous generation's copies stay
+#    (for undo: the data files hold the new one's bytes).
 #
 # A kill before step 3 leaves the old files and some temp files, which the next write removes. A kill
 # after it leaves a manifest saying ``switching``: the next :func:`load` (any command) or write
@@ -727,7 +728,7 @@ def _commit(folder: Path, changes: dict[str, bytes | None], manifest: dict[str, 
     _switch(folder, after)
     _put(folder, MANIFEST_FILE, _dumps_manifest(graph_id, files, previous, False))
     _sync(folder)
-    _clean(folder, {*files.values(), *previous.values()})
+    _clean(folder, set(previous.values()))
 
 
 def _recover(folder: Path) -> dict[str, Any] | None:
@@ -743,11 +744,14 @@ def _recover(folder: Path) -> dict[str, Any] | None:
         )
         _sync(folder)
         manifest = read_manifest(folder)
-    keep = set()
-    if manifest is not None:
-        keep = {*manifest["files"].values(), *(manifest.get("previous") or {}).values()}
-    _clean(folder, keep)
+    _clean(folder, _kept(manifest))
     return manifest
+
+
+def _kept(manifest: dict[str, Any] | None) -> set[str | None]:
+    """The copies a finished generation keeps: those of the previous one, for undo (the data files
+    themselves hold the present one's bytes)."""
+    return set(((manifest or {}).get("previous") or {}).values())
 
 
 def _clean(folder: Path, keep: set[str | None]) -> None:
@@ -762,6 +766,10 @@ def _clean(folder: Path, keep: set[str | None]) -> None:
         stale += [p for p in store.iterdir() if p.name.endswith(".tmp") or p.name not in keep]
     for path in stale:
         _remove(path)
+    if store.is_dir() and not any(store.iterdir()):
+        _step("rmdir")
+        store.rmdir()  # a graph with nothing to undo keeps no copies folder
+        stale.append(store)
     if stale:
         _sync(folder)
 

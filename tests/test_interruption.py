@@ -49,10 +49,10 @@ def _snapshot(folder: Path) -> dict[str, bytes | None]:
 
 
 def _leftovers(folder: Path) -> list[str]:
-    """Temp files, and stored copies that neither the present nor the previous generation names."""
+    """Temp files, and stored copies other than the previous generation's (kept for undo)."""
     temps = [p.name for p in folder.iterdir() if p.name.endswith(".tmp")]
     manifest = store.read_manifest(folder)
-    named = {*manifest["files"].values(), *(manifest["previous"] or {}).values()} if manifest else set()
+    named = set((manifest["previous"] or {}).values()) if manifest else set()
     copies = folder / store.STORE_DIR
     stray = [p.name for p in copies.iterdir() if p.name not in named] if copies.is_dir() else []
     return temps + stray

@@ -550,7 +550,7 @@ def _output_cases(base: Path) -> list[tuple[str, str, list[str], int, str]]:
         (build, "--out is a file", ["build", str(DECK), "--out", str(afile)], 2,
          f"Invalid value for '--out': Directory '{afile}' is a file."),
         (study, "--progress in a read-only folder", ["study", "--progress", f"{ro}/p.sqlite3"], 1,
-         f"{ro}/p.sqlite3: cannot write the progress file (unable to open database file); pass --progress"),
+         f"{ro}/p.sqlite3: cannot write the progress file {denied}; pass --progress"),
         (study, "--progress in a missing folder under a read-only one",
          ["study", "--progress", f"{sub}/p.sqlite3"], 1,
          f"{sub}: cannot create the progress folder {denied}; pass --progress FILE"),
