@@ -85,7 +85,7 @@ class BuildReport:
     field_relations: int = 0  # relations the field added (no card states them)
     prerequisites: list[str] = field(default_factory=list)  # field concepts added by --with-prereqs
     curated: bool = False  # a hand-written graph: checked against its deck, nothing added
-    #: Per concept and per relation, what the build adds, changes and removes (``dlgraph build --dry-run``).
+    #: Per concept and per relation, what a dry run would add, change and remove (``build --dry-run``).
     diff: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -496,7 +496,8 @@ def _build(
     report.concepts, report.relations = len(concepts), len(relations)
     report.new_concepts = [c["id"] for c in new_concepts]
     report.changes = _changes(old_relations, relations)
-    report.diff = _diff(old_concepts, concepts, old_relations, relations)
+    if dry_run:  # every id of a large build would be a lot to carry for a summary nobody asked for
+        report.diff = _diff(old_concepts, concepts, old_relations, relations)
     if not dry_run:
         files = {
             store.CONCEPTS_FILE: store.dumps_concepts(concepts),
@@ -533,7 +534,8 @@ def _curated(loaded: Deck, base: store.Dataset, folder: Path, dry_run: bool) -> 
     ]
     report.concepts, report.relations = len(base.concepts), len(base.relations)
     report.changes = _changes(base.relations, base.relations)
-    report.diff = _diff(base.concepts, base.concepts, base.relations, base.relations)
+    if dry_run:
+        report.diff = _diff(base.concepts, base.concepts, base.relations, base.relations)
     if not dry_run:
         deck = deck_record(Path(loaded.path), folder)
         files = {

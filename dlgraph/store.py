@@ -443,8 +443,8 @@ def save_files(directory: str | os.PathLike[str], texts: dict[str, str]) -> None
     """Write some of a graph's files as one new generation: all of them change, or none does.
 
     ``texts`` maps names in :data:`GRAPH_FILES` to their new text; the others keep their bytes.
-    Text that cannot be encoded fails before anything is written. See :ref:`the generation
-    protocol <generations>` above :data:`GRAPH_FILES`.
+    Text that cannot be encoded fails before anything is written. The steps, and why a kill at any
+    of them leaves the old graph or the new one, are described above :data:`GRAPH_FILES`.
     """
     folder = Path(directory)
     unknown = sorted(set(texts) - set(GRAPH_FILES))
@@ -501,8 +501,6 @@ def dumps_rejected(rejected: dict[str, list[Any]]) -> str:
 
 
 # --- generations: one build, one transaction ------------------------------------------------------
-#
-# .. _generations:
 #
 # A graph folder's files (:data:`GRAPH_FILES`) change all at once or not at all, after a kill or a
 # power cut at any instant. The protocol, in the order of its steps:
