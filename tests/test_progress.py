@@ -435,3 +435,27 @@ def test_a_new_file_is_never_seen_empty_by_racing_creators(tmp_path: Path):
     procs = [subprocess.Popen([sys.executable, "-c", script, str(path)], cwd=ROOT) for _ in range(4)]
     assert [p.wait(timeout=120) for p in procs] == [0] * 4
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp file left
+
+
+def test_as_an_unprivileged_user_a_read_only_progress_file_of_no_graph_yet_is_still_read():
+    import shutil
+    import tempfile
+
+    from .test_store import _as_nobody
+
+    shared = Path(tempfile.mkdtemp(prefix="dlgraph-perm-", dir="/tmp"))
+    try:
+        shared.chmod(0o777)  # SQLite needs to make the -shm beside a WAL file even to read it
+        path = shared / "p.sqlite3"
+        with Progress.open(path) as store:  # as an earlier dlgraph made it: bound to no graph
+            rate(store, "adam", 3)
+        path.chmod(0o644)
+
+        def read_as_nobody() -> int:
+            return 0 if progress.known_ids(path, graph="some-graph") == {"adam"} else 1
+
+        assert _as_nobody(read_as_nobody) == 0
+        with Progress.open(path) as store:
+            assert store._owner() is None  # it could not record an owner, and did not
+    finally:
+        shutil.rmtree(shared)
