@@ -12,8 +12,15 @@ Nothing is lost on a rebuild:
   curated, a rejected or corrected proposal is in ``rejected.json`` (a symmetric one either way round);
   the report counts the decisions the new graph honours;
 - an extracted relation that would close a lineage or prerequisite cycle is dropped and reported;
-- the new graph is validated before anything is written, and the files are replaced atomically,
-  so a failed build leaves the old files untouched.
+- the new graph is validated before anything is written, and the folder's files change as one
+  generation (:func:`dlgraph.store.save_files`): a failed or killed build leaves the old graph, and
+  ``dlgraph undo`` puts back the one before a build;
+- deletions are only inferred from a folder whose files belong together (:func:`dlgraph.store.check_whole`).
+
+A **curated** graph (``--curated``, recorded in ``build.json``; the bundled graph is one) is written
+by hand: a build reads its deck, notes the cards no concept holds, and rewrites the graph in
+canonical form, adding nothing. So the shipped ``data/`` is exactly what ``dlgraph --data-dir data
+build`` produces, whatever the extraction rules of the day (``--extract`` measures them on it).
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ from .names import lookalikes
 from .report import fit, wrap
 from .vocabulary import LINEAGE_TYPES, RELATION_TYPES
 
-BUILD_FILE = "build.json"
+BUILD_FILE = store.BUILD_FILE
 
 Triple = tuple[str, str, str]
 
@@ -84,6 +91,9 @@ class BuildReport:
     prerequisites: list[str] = field(default_factory=list)  # field concepts added by --with-prereqs
     decisions: int = 0  # review decisions recorded in the folder (dlgraph review)
     honoured: int = 0  # ... that the new graph keeps
+    curated: bool = False  # a hand-written graph: checked against its deck, nothing added
+    #: Per concept and per relation, what a dry run would add, change and remove (``build --dry-run``).
+    diff: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -167,10 +177,14 @@ def recorded_deck(folder: Path, record: dict[str, Any] | None) -> Path:
 
 
 def _dumps_record(
-    deck: dict[str, str], concepts: list[dict[str, Any]], relations: list[dict[str, Any]]
+    deck: dict[str, str],
+    concepts: list[dict[str, Any]],
+    relations: list[dict[str, Any]],
+    curated: bool = False,
 ) -> str:
     record = {
         **deck,
+        **({"curated": True} if curated else {}),
         "concepts": sorted(c["id"] for c in concepts),
         "relations": {
             " ".join(_triple(r)): _digest(r) for r in sorted(relations, key=store.relation_sort_key)
@@ -319,9 +333,13 @@ def build(
     field_graph: store.Dataset | None = None,
     max_bytes: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    curated: bool | None = None,
 ) -> BuildReport:
     """Read ``deck`` (when None, the deck ``out``'s build.json records), extract, merge into the
     graph in ``out``, write.
+
+    ``curated`` (None: what ``build.json`` records) keeps a hand-written graph as it is: see the
+    module's docstring.
 
     With ``use_field`` (the default) the deck is linked to the field graph (``field_graph``, or the
     bundled one): see :mod:`dlgraph.link`. Returns what changed. Raises
@@ -348,6 +366,7 @@ def build(
             with_prereqs=with_prereqs,
             max_bytes=max_bytes,
             progress=progress,
+            curated=curated,
         )
 
 
@@ -364,6 +383,7 @@ def _build(
     with_prereqs: bool,
     max_bytes: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    curated: bool | None = None,
 ) -> BuildReport:
     from . import link
     from .extract import extract_deck
@@ -372,9 +392,17 @@ def _build(
         raise InvalidData(f"{folder}: is a file, expected a folder for concepts.json and relations.json")
     base = _load_base(folder)
     record = _load_record(folder) if base is not None else None
+    if curated is None:
+        curated = record is not None and record.get("curated") is True
+    if curated and base is None:
+        raise UsageError(f"--curated keeps a graph written by hand, and {folder} holds none; drop --curated")
     if deck is None:
         deck = recorded_deck(folder, record)
     loaded: Deck = load_deck(deck, fmt, **({"max_bytes": max_bytes} if max_bytes else {}))
+    if curated:
+        return _curated(loaded, base, folder, dry_run)
+    if base is not None:
+        store.check_whole(folder)  # deletions are inferred below: only from files that belong together
     rejected = store.load_rejected(folder) if base is not None else {"concepts": [], "relations": []}
     old_concepts = base.concepts if base else []
     old_relations = base.relations if base else []
@@ -495,6 +523,8 @@ def _build(
     report.concepts, report.relations = len(concepts), len(relations)
     report.new_concepts = [c["id"] for c in new_concepts]
     report.changes = _changes(old_relations, relations)
+    if dry_run:  # every id of a large build would be a lot to carry for a summary nobody asked for
+        report.diff = _diff(old_concepts, concepts, old_relations, relations)
     if not dry_run:
         files = {
             store.CONCEPTS_FILE: store.dumps_concepts(concepts),
@@ -508,15 +538,67 @@ def _build(
         }
         if rejected["concepts"] or rejected["relations"] or (folder / store.REJECTED_FILE).exists():
             files[store.REJECTED_FILE] = store.dumps_rejected(rejected)
-        try:
-            store.save_files(folder, files)
-        except OSError as exc:
-            # Name the graph folder, not the temp file the error happened on; the old files are intact.
-            raise DlgraphError(
-                f"{folder}: cannot write the graph ({exc.strerror or exc}); choose another folder with --out"
-            ) from None
+        _write(folder, files)
         report.written = True
     return report
+
+
+def _write(folder: Path, files: dict[str, str]) -> None:
+    try:
+        store.save_files(folder, files)
+    except OSError as exc:
+        # Name the graph folder, not the temp file the error happened on; the old files are intact.
+        raise DlgraphError(
+            f"{folder}: cannot write the graph ({exc.strerror or exc}); choose another folder with --out"
+        ) from None
+
+
+def _curated(loaded: Deck, base: store.Dataset, folder: Path, dry_run: bool) -> BuildReport:
+    """A hand-written graph, checked against its deck and rewritten in canonical form: nothing added."""
+    report = BuildReport(str(loaded.path), loaded.format, str(folder), len(loaded.cards), False, False)
+    report.curated = True
+    report.notes += loaded.notes
+    held = {c["card"] for c in base.concepts if c["card"] is not None}
+    report.notes += [
+        f"no concept holds the card {card.question!r}: add one by hand (this graph is curated)"
+        for card in loaded.cards
+        if card.question not in held
+    ]
+    report.concepts, report.relations = len(base.concepts), len(base.relations)
+    report.changes = _changes(base.relations, base.relations)
+    if dry_run:
+        report.diff = _diff(base.concepts, base.concepts, base.relations, base.relations)
+    if not dry_run:
+        deck = deck_record(Path(loaded.path), folder)
+        files = {
+            store.CONCEPTS_FILE: store.dumps_concepts(base.concepts),
+            store.RELATIONS_FILE: store.dumps_relations(base.relations),
+            BUILD_FILE: _dumps_record(deck, base.concepts, base.relations, curated=True),
+        }
+        _write(folder, files)
+        report.written = True
+    return report
+
+
+def _diff(
+    old_concepts: list[dict[str, Any]],
+    concepts: list[dict[str, Any]],
+    old_relations: list[dict[str, Any]],
+    relations: list[dict[str, Any]],
+) -> dict[str, dict[str, list[str]]]:
+    """Concept ids and relation triples (``source type target``) added, changed and removed."""
+    out = {}
+    for what, old, new, key in (
+        ("concepts", old_concepts, concepts, lambda c: c["id"]),
+        ("relations", old_relations, relations, lambda r: " ".join(_triple(r))),
+    ):
+        before, after = {key(x): x for x in old}, {key(x): x for x in new}
+        out[what] = {
+            "added": sorted(k for k in after if k not in before),
+            "changed": sorted(k for k in after if k in before and after[k] != before[k]),
+            "removed": sorted(k for k in before if k not in after),
+        }
+    return out
 
 
 def _validate(dataset: store.Dataset, folder: Path) -> None:
@@ -552,17 +634,38 @@ def count(n: int, noun: str) -> str:
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
+def diff_lines(diff: dict[str, dict[str, list[str]]], style: Any) -> list[str]:
+    """What a dry run would add, change and remove: every concept id and relation, one a line."""
+    lines: list[str] = []
+    verbs = {"added": "Would add", "changed": "Would change", "removed": "Would remove"}
+    for what, noun in (("concepts", "concept"), ("relations", "relation")):
+        for change, verb in verbs.items():
+            keys = diff.get(what, {}).get(change, [])
+            if keys:
+                lines += ["", style(f"{verb} {count(len(keys), noun)}", bold=True)]
+                lines += [f"  {key}" for key in keys]
+    return lines or ["", "nothing would change"]
+
+
 def report_lines(report: BuildReport, style: Any, *, detailed: bool = False) -> list[str]:
     """The text ``dlgraph build`` prints: a summary, and with ``detailed`` every change and figure."""
     verb = "would write" if not report.written else "wrote"
     added = sum(c["added"] for c in report.changes.values())
     removed = sum(c["removed"] for c in report.changes.values())
-    lines = [
-        f"{verb} {report.out}: {count(report.concepts, 'concept')} ({len(report.new_concepts)} new), "
-        f"{count(report.relations, 'relation')} (+{added} -{removed})",
-        f"read {count(report.cards, 'card')} from {report.deck} as {report.format}; "
-        f"extraction found {count(report.extracted, 'relation')}",
-    ]
+    if report.curated:
+        lines = [
+            f"{verb} {report.out}: {count(report.concepts, 'concept')}, "
+            f"{count(report.relations, 'relation')}, as written by hand (a curated graph: nothing added)",
+            f"read {count(report.cards, 'card')} from {report.deck} as {report.format}; "
+            "extraction not run (--extract runs it)",
+        ]
+    else:
+        lines = [
+            f"{verb} {report.out}: {count(report.concepts, 'concept')} ({len(report.new_concepts)} new), "
+            f"{count(report.relations, 'relation')} (+{added} -{removed})",
+            f"read {count(report.cards, 'card')} from {report.deck} as {report.format}; "
+            f"extraction found {count(report.extracted, 'relation')}",
+        ]
     if report.field_used:
         extra = (
             f", and {count(len(report.prerequisites), 'prerequisite')} it lacked"
@@ -588,6 +691,8 @@ def report_lines(report: BuildReport, style: Any, *, detailed: bool = False) -> 
     lines += [line for n in shown for line in fit(f"note: {n}")]
     if len(report.notes) > len(shown):
         lines.append(f"note: and {len(report.notes) - len(shown)} more (see --report or --json)")
+    if not report.written:
+        lines += diff_lines(report.diff, style)
     if not detailed:
         return lines
     lines += [

@@ -208,6 +208,10 @@ def validate(directory: str | os.PathLike[str] | None = None) -> dict[str, Any]:
         from .link import disagreements, load_field
 
         warnings += disagreements(dataset, load_field())
+    try:
+        store.check_whole(dataset.directory)  # files that may not belong together: say how to recover
+    except InvalidData as exc:
+        warnings.append(str(exc))
     return {
         "directory": str(dataset.directory),
         "valid": not errors,

@@ -8,6 +8,14 @@ Safety: the file is in WAL mode and every rating is one ``BEGIN IMMEDIATE`` tran
 card, schedules it and writes it back, so a killed process loses at most the rating in flight and two
 sessions on one file queue for the write lock instead of overwriting each other's reviews.
 
+Progress belongs to a graph: by default each graph has its own file,
+``progress/<graph id>.sqlite3`` in the user data folder (:func:`locate`), named by the id the graph
+folder records (:func:`dlgraph.store.graph_id`), so it follows the folder when it moves; the bundled
+graph's is ``progress/bundled.sqlite3``, never inside the package. A file records the graph it
+belongs to on first use, and opening it for another graph is an error naming both, as is an empty
+(0-byte) file: neither is ever taken for a fresh start. The single file of earlier versions
+(``progress.sqlite3``) is moved, once, to the first graph that looks for its progress, with a note.
+
 This module imports only the standard library (``fsrs`` only inside :func:`mastery`), so ``dlgraph
 next`` can read the known set without paying for the scheduler.
 
@@ -29,6 +37,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,7 +49,10 @@ from typing import Any
 from .errors import DlgraphError, InvalidData
 
 ENV_PROGRESS = "DLGRAPH_PROGRESS"
+#: The one progress file of dlgraph before progress was kept per graph (moved on first use).
 FILE_NAME = "progress.sqlite3"
+#: The folder, in the user data folder, of the per-graph progress files.
+PER_GRAPH_DIR = "progress"
 
 #: How long a session waits for another one holding the write lock before giving up.
 BUSY_TIMEOUT_SECONDS = 15.0
@@ -78,21 +90,84 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def default_path() -> Path:
-    """``progress.sqlite3`` in the user's data folder (``~/.local/share/dlgraph`` on Linux)."""
+def user_folder() -> Path:
+    """dlgraph's folder in the user's data folder (``~/.local/share/dlgraph`` on Linux)."""
     import platformdirs
 
-    return platformdirs.user_data_path("dlgraph", appauthor=False) / FILE_NAME
+    return platformdirs.user_data_path("dlgraph", appauthor=False)
 
 
-def resolve_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """``--progress`` if given, else ``$DLGRAPH_PROGRESS``, else :func:`default_path`."""
+def default_path(graph_dir: str | os.PathLike[str] | None = None) -> Path:
+    """The progress file of the graph in ``graph_dir`` (default: the bundled graph):
+    ``progress/<graph id>.sqlite3`` in :func:`user_folder`."""
+    from .store import graph_id, resolve_data_dir
+
+    return user_folder() / PER_GRAPH_DIR / f"{graph_id(resolve_data_dir(graph_dir))}.sqlite3"
+
+
+def resolve_path(
+    explicit: str | os.PathLike[str] | None = None, graph_dir: str | os.PathLike[str] | None = None
+) -> Path:
+    """``--progress`` if given, else ``$DLGRAPH_PROGRESS``, else :func:`default_path` of ``graph_dir``."""
     if explicit:
         return Path(explicit)
     from_env = os.environ.get(ENV_PROGRESS)
     if from_env:
         return Path(from_env)
-    return default_path()
+    return default_path(graph_dir)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a graph's progress is, the graph's id (the file must belong to it), and a note to show."""
+
+    path: Path
+    graph: str
+    note: str | None = None
+
+
+def locate(explicit: str | os.PathLike[str] | None, graph_dir: str | os.PathLike[str] | None) -> Location:
+    """The progress file for the graph in ``graph_dir`` (see :func:`resolve_path`).
+
+    The first time a graph's default file is looked for, the single file earlier versions kept for
+    every graph is moved to it, and the note says so.
+    """
+    from .store import graph_id, resolve_data_dir
+
+    folder = resolve_data_dir(graph_dir)
+    where = resolve_path(explicit, folder)
+    ident = graph_id(folder)
+    note = None
+    if not explicit and not os.environ.get(ENV_PROGRESS):
+        note = _adopt_single_file(where, ident)
+    return Location(where, ident, note)
+
+
+def _adopt_single_file(target: Path, ident: str) -> str | None:
+    """Move the one progress file of earlier versions to ``target``, once; the note, or None."""
+    legacy = user_folder() / FILE_NAME
+    if target.exists() or not legacy.is_file():
+        return None
+    try:
+        if legacy.stat().st_size:
+            # Reviews still in the write-ahead log go into the file first, so they move with it.
+            db = sqlite3.connect(legacy)
+            try:
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                db.close()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(legacy, target)  # fails if another session moved it first: then that one is used
+        legacy.unlink()
+        for side in ("-wal", "-shm"):
+            Path(f"{legacy}{side}").unlink(missing_ok=True)
+    except (OSError, sqlite3.Error):
+        return None
+    return (
+        f"moved your progress file {legacy} to {target}: each graph now keeps its own progress, and "
+        f"this one ({ident}) takes what you studied so far; if that was another graph, move the file "
+        "to that graph's (`dlgraph --data-dir GRAPH progress` names it)"
+    )
 
 
 def utc_text(moment: datetime) -> str:
@@ -147,12 +222,15 @@ class Progress:
     # --- opening -----------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str] | None = None, *, create: bool = True) -> Progress:
+    def open(
+        cls, path: str | os.PathLike[str] | None = None, *, create: bool = True, graph: str | None = None
+    ) -> Progress:
         """Open (and with ``create``, make) a progress file, bringing its schema up to date.
 
-        Raises :class:`InvalidData` when the file is not a dlgraph progress file, is damaged, comes
-        from a newer dlgraph, or cannot be written; :class:`DlgraphError` when it is missing and
-        ``create`` is false.
+        With ``graph`` (a graph id), the file must belong to that graph; a file that belongs to none
+        yet is given to it. Raises :class:`InvalidData` when the file is empty, is not a dlgraph
+        progress file, belongs to another graph, is damaged, comes from a newer dlgraph, or cannot be
+        written; :class:`DlgraphError` when it is missing and ``create`` is false.
         """
         where = resolve_path(path)
         if where.is_dir():
@@ -162,7 +240,12 @@ class Progress:
 
             # SQLite would block on a FIFO for ever; a device is no database either.
             require_regular(where, what="progress file", instead="pass --progress FILE naming a regular file")
-        else:
+        if where.is_file() and where.stat().st_size == 0:
+            raise InvalidData(
+                f"{where}: is empty (0 bytes), so it is not a progress file (perhaps it was cut short); "
+                "restore it from a backup, or delete it to start afresh"
+            )
+        if not where.exists():
             if not create:
                 raise DlgraphError(f"{where}: no progress file yet; run `dlgraph study` first")
             try:
@@ -172,6 +255,8 @@ class Progress:
                     f"{where.parent}: cannot create the progress folder ({exc.strerror or exc}); "
                     "pass --progress FILE somewhere writable"
                 ) from None
+            with _translated(where):
+                _create(where)
         with _translated(where):
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, one transaction per rating.
             db = sqlite3.connect(where, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
@@ -179,10 +264,40 @@ class Progress:
         try:
             with _translated(where):
                 store._prepare()
+                if graph is not None:
+                    store._bind(graph)
         except BaseException:
             db.close()
             raise
         return store
+
+    def _bind(self, graph: str) -> None:
+        """The file belongs to ``graph``: recorded on first use, refused for any other graph."""
+        owner = self._owner()
+        if owner is None:
+            try:
+                with self._transaction():
+                    self._db.execute("CREATE TABLE IF NOT EXISTS graph (id TEXT NOT NULL)")
+                    owner = self._owner()
+                    if owner is None:
+                        self._db.execute("INSERT INTO graph (id) VALUES (?)", (graph,))
+                        owner = graph
+            except sqlite3.OperationalError as exc:
+                if "readonly" not in str(exc):
+                    raise
+                return  # a read-only file of no graph yet can be read; rating in it fails plainly
+        if owner != graph:
+            raise InvalidData(
+                f"{self.path}: holds the progress of another graph ({owner}), not of this one ({graph}); "
+                "leave out --progress to use this graph's own file, or pass another --progress FILE"
+            )
+
+    def _owner(self) -> str | None:
+        tables = {name for (name,) in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "graph" not in tables:
+            return None
+        row = self._db.execute("SELECT id FROM graph").fetchone()
+        return None if row is None else str(row[0])
 
     def _prepare(self) -> None:
         version = self._version()
@@ -403,6 +518,35 @@ class Progress:
         return added
 
 
+def _create(where: Path) -> None:
+    """Make a new progress file whole in a temp file, then link it into place, so no process ever
+    sees it empty (an empty file is an error, never a fresh start); a file that appeared meanwhile wins."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{where.name}.", suffix=".new", dir=where.parent)
+    except OSError as exc:
+        raise InvalidData(
+            f"{where}: cannot write the progress file ({exc.strerror or exc}); "
+            "pass --progress FILE somewhere writable or fix the permissions"
+        ) from None
+    os.close(fd)
+    try:
+        db = sqlite3.connect(tmp, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        try:
+            Progress(Path(tmp), db)._prepare()  # the 0-byte temp becomes a whole, empty progress file
+        finally:
+            db.close()
+        try:
+            os.link(tmp, where)
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links: a rename, unless a file appeared meanwhile
+            if not where.exists():
+                os.replace(tmp, where)
+    finally:
+        for name in (tmp, f"{tmp}-wal", f"{tmp}-shm"):
+            Path(name).unlink(missing_ok=True)
+
+
 def _statements(script: str) -> list[str]:
     """A migration script split into statements (``executescript`` would commit our transaction)."""
     lines = [line.split("--", 1)[0] for line in script.splitlines()]
@@ -436,15 +580,16 @@ def _translated(path: Path) -> Iterator[None]:
         raise InvalidData(f"{path}: a card in the progress file is damaged ({exc})") from None
 
 
-def known_ids(path: str | os.PathLike[str] | None = None) -> set[str] | None:
+def known_ids(path: str | os.PathLike[str] | None = None, graph: str | None = None) -> set[str] | None:
     """Ids of every concept reviewed at least once, or None when there is no progress file.
 
-    For ``dlgraph next`` and ``dlgraph prereqs``: stdlib only, and it never creates a file.
+    For ``dlgraph next`` and ``dlgraph prereqs``: stdlib only, and it never creates a file. With
+    ``graph``, the file must belong to that graph (see :meth:`Progress.open`).
     """
     where = resolve_path(path)
     if not where.exists():
         return None
-    with Progress.open(where, create=False) as store:
+    with Progress.open(where, create=False, graph=graph) as store:
         return store.reviewed_ids()
 
 

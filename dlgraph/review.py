@@ -71,7 +71,7 @@ if TYPE_CHECKING:
 #: ``"origin"`` (``extracted`` or ``field``), ``"decision"`` (``keep``, ``reject``, ``retype``,
 #: ``reverse``), ``"now"`` (``{"source", "type", "target"}`` of the relation the decision left, or
 #: ``null`` for a rejection)``}``.
-DECISIONS_FILE = "decisions.json"
+DECISIONS_FILE = store.DECISIONS_FILE
 DECISIONS = ("keep", "reject", "retype", "reverse")
 
 #: What a student types: a key or its word. ``t`` takes the new type after a space (``t uses``).

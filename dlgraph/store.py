@@ -1,4 +1,5 @@
-"""Load, validate and atomically save the two data files, ``concepts.json`` and ``relations.json``.
+"""Load, validate and atomically save a graph folder: ``concepts.json``, ``relations.json`` and the
+files a build keeps beside them, one generation at a time (see :func:`save_files`).
 
 This module only needs :mod:`json`, so shell completion can read concept names without importing
 networkx. Checks that need a graph (cycles) live in :mod:`dlgraph.graph`.
@@ -7,12 +8,15 @@ networkx. Checks that need a graph (cycles) live in :mod:`dlgraph.graph`.
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import math
 import os
 import re
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +28,11 @@ RELATIONS_FILE = "relations.json"
 #: Optional: what ``dlgraph build`` must never (re)create: ``{"concepts": [id, ...], "relations":
 #: [{"source", "type", "target"}, ...]}``. Users add to it by hand; a build adds what they deleted.
 REJECTED_FILE = "rejected.json"
+#: What the last build read and wrote (see :mod:`dlgraph.build`).
+BUILD_FILE = "build.json"
+#: The log of ``dlgraph review``'s decisions (see :mod:`dlgraph.review`): part of the graph, so that a
+#: decision and the relations it changed are written, and undone, together.
+DECISIONS_FILE = "decisions.json"
 ENV_DATA_DIR = "DLGRAPH_DATA_DIR"
 ENV_FIELD_DIR = "DLGRAPH_FIELD_DIR"
 
@@ -245,8 +254,9 @@ def load(directory: str | os.PathLike[str] | None = None, *, check: bool = True)
         raise InvalidData(f"{folder}: is a file, expected a folder holding {CONCEPTS_FILE}")
     if not folder.exists():
         raise InvalidData(f"{folder}: no such folder; run `dlgraph build --out {folder}` to make a graph")
-    raw_concepts = read_bytes(folder / CONCEPTS_FILE)
-    raw_relations = read_bytes(folder / RELATIONS_FILE)
+    switched = _finish_switch(folder) if (folder / MANIFEST_FILE).exists() else {}
+    raw_concepts = switched.get(CONCEPTS_FILE) or read_bytes(folder / CONCEPTS_FILE)
+    raw_relations = switched.get(RELATIONS_FILE) or read_bytes(folder / RELATIONS_FILE)
     content_key = entry = None
     large = len(raw_concepts) + len(raw_relations) >= LARGE_BYTES
     if check and large:
@@ -514,20 +524,22 @@ def save(dataset: Dataset, directory: str | os.PathLike[str]) -> None:
 
 
 def save_files(directory: str | os.PathLike[str], texts: dict[str, str]) -> None:
-    """Write several files of one folder: every temp file is complete and synced before the first
-    rename, so a failure while writing leaves all the old files in place."""
+    """Write some of a graph's files as one new generation: all of them change, or none does.
+
+    ``texts`` maps names in :data:`GRAPH_FILES` to their new text; the others keep their bytes.
+    Text that cannot be encoded fails before anything is written. The steps, and why a kill at any
+    of them leaves the old graph or the new one, are described above :data:`GRAPH_FILES`.
+    """
     folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
-    temps: list[tuple[Path, Path]] = []
-    try:
-        for name, text in texts.items():
-            temps.append((_write_temp(folder, name, text), folder / name))
-        for tmp, path in temps:
-            os.replace(tmp, path)
-    finally:
-        for tmp, _ in temps:
-            tmp.unlink(missing_ok=True)
-    _fsync_dir(folder)
+    unknown = sorted(set(texts) - set(GRAPH_FILES))
+    if unknown:
+        raise ValueError(f"not a graph file: {', '.join(unknown)}")
+    data: dict[str, bytes | None] = {name: text.encode("utf-8") for name, text in texts.items()}
+    if not folder.is_dir():
+        _step("mkdir")
+        folder.mkdir(parents=True, exist_ok=True)
+    with _locked(folder):
+        _commit(folder, data, _recover(folder))
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -570,3 +582,412 @@ def dumps_rejected(rejected: dict[str, list[Any]]) -> str:
     relations = dumps_relations(rejected.get("relations", [])).rstrip("\n")
     relations = "\n  ".join(relations.split("\n"))
     return f'{{\n  "concepts": {concepts},\n  "relations": {relations}\n}}\n'
+
+
+# --- generations: one build, one transaction ------------------------------------------------------
+#
+# A graph folder's files (:data:`GRAPH_FILES`) change all at once or not at all, after a kill or a
+# power cut at any instant. The protocol, in the order of its steps:
+#
+# 1. Under an exclusive ``flock`` on the folder, finish or clean what an earlier writer left (below).
+# 2. Copy every file of the folder's present state and of the new one into ``.dlgraph/``, named by
+#    its sha256 (temp file, fsync, rename; then the folder is fsynced). Nothing visible has changed.
+# 3. **The commit point**: ``graph.json``, the manifest, is replaced atomically (temp, fsync, rename,
+#    fsync the folder). It names the new files' hashes (``files``), the present ones'
+#    (``previous``, what ``dlgraph undo`` restores) and says ``"switching": true``.
+# 4. Each data file that differs is replaced from its copy (temp, fsync, rename); folder fsynced.
+# 5. The manifest is written again without ``switching``; only the previous generation's copies stay
+#    (for undo: the data files hold the new one's bytes).
+#
+# A kill before step 3 leaves the old files and some temp files, which the next write removes. A kill
+# after it leaves a manifest saying ``switching``: the next :func:`load` (any command) or write
+# finishes steps 4-5 from the copies, so every reader sees the new generation whole. No step ever
+# puts a half-written file in a data file's place.
+#
+# **Hand edits stay legal.** With no switch pending, a data file whose hash differs from
+# ``files`` was changed after a complete generation: by hand, by git, by an editor. That is the
+# user's right, never an error. Only a folder where one file is back at the ``previous``
+# generation while another is still at the last one (a partial restore, or a write by something
+# that does not follow this protocol) is *mixed*: :func:`mixed_files` reports it, ``dlgraph
+# validate`` warns, and ``dlgraph build`` refuses to infer deletions from it and says how to recover.
+# A folder written by an older dlgraph has no manifest; its leftover temp files are judged by
+# :func:`legacy_leftovers`.
+
+#: The files of one generation of a graph folder.
+GRAPH_FILES = (CONCEPTS_FILE, RELATIONS_FILE, BUILD_FILE, REJECTED_FILE, DECISIONS_FILE)
+#: The manifest of the folder's generation, written last (see above).
+MANIFEST_FILE = "graph.json"
+#: Content-addressed copies of the present and previous generation's files.
+STORE_DIR = ".dlgraph"
+#: Fault hook for tests: ``DLGRAPH_FAULT_AT=N`` ends the process abruptly (``os._exit``, no cleanup)
+#: just before the Nth durable step (write, fsync, rename, unlink, mkdir) of a graph write.
+ENV_FAULT = "DLGRAPH_FAULT_AT"
+FAULT_EXIT = 75
+#: The id of the graph shipped with dlgraph and of the bundled field graph (progress is kept per id).
+BUNDLED_ID = "bundled"
+FIELD_ID = "field"
+
+_MANIFEST_ABOUT = "written by dlgraph after each build; see README, 'How your graph is kept safe'"
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_OUR_TEMP = re.compile(r"^\..+\.new-[a-z0-9_]+\.tmp$")
+#: What dlgraph before generations left when killed: ``.concepts.json.k3j_x9ab.tmp``.
+_LEGACY_TEMP = re.compile(r"^\.(concepts|relations|build|rejected)\.json\.[a-z0-9_]{8}\.tmp$")
+_steps = 0
+
+
+def _step(what: str) -> None:
+    """Count one durable step; the fault hook (:data:`ENV_FAULT`) stops the process at step N."""
+    global _steps
+    _steps += 1
+    at = os.environ.get(ENV_FAULT, "")
+    if at.isdigit() and int(at) == _steps:
+        os._exit(FAULT_EXIT)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _temp(folder: Path, name: str, data: bytes, mode: int) -> Path:
+    """A complete, synced temp file in ``folder``, ready to be renamed over ``name``."""
+    _step(f"write {name}")
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.new-", suffix=".tmp", dir=folder)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            _step(f"fsync {name}")
+            os.fsync(handle.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def _put(folder: Path, name: str, data: bytes) -> None:
+    """Replace ``folder/name`` with ``data`` (the mode it had, else 0644), without syncing the folder."""
+    path = folder / name
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        mode = 0o644
+    tmp = _temp(folder, name, data, mode)
+    try:
+        _step(f"rename {name}")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _sync(folder: Path) -> None:
+    _step(f"fsync {folder.name}/")
+    _fsync_dir(folder)
+
+
+def _remove(path: Path) -> None:
+    _step(f"unlink {path.name}")
+    path.unlink(missing_ok=True)
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """One writer at a time per graph folder (an advisory lock on the folder itself, no lock file)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; one writer at a time is then the user's business
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def read_manifest(directory: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The folder's ``graph.json``, or None for a folder written before generations (or by hand)."""
+    path = Path(directory) / MANIFEST_FILE
+    if not path.exists():
+        return None
+    data = read_json(path)
+
+    def hashes(value: Any) -> bool:
+        return isinstance(value, dict) and all(
+            k in GRAPH_FILES and (v is None or isinstance(v, str)) for k, v in value.items()
+        )
+
+    if not (
+        isinstance(data, dict)
+        and isinstance(data.get("id"), str)
+        and _ID.match(data["id"])
+        and hashes(data.get("files"))
+        and (data.get("previous") is None or hashes(data["previous"]))
+    ):
+        raise InvalidData(
+            f"{path}: not a dlgraph generation manifest; move it aside (the graph files stay as they "
+            "are; what `dlgraph undo` could restore is forgotten)"
+        )
+    return data
+
+
+def _dumps_manifest(
+    graph_id: str, files: dict[str, str | None], previous: dict[str, str | None] | None, switching: bool
+) -> bytes:
+    doc: dict[str, Any] = {"about": _MANIFEST_ABOUT, "id": graph_id}
+    if switching:
+        doc["switching"] = True
+    doc["files"] = {name: files.get(name) for name in GRAPH_FILES}
+    doc["previous"] = None if previous is None else {name: previous.get(name) for name in GRAPH_FILES}
+    return (json.dumps(doc, indent=1) + "\n").encode("utf-8")
+
+
+def _on_disk(folder: Path) -> dict[str, bytes | None]:
+    return {name: (folder / name).read_bytes() if (folder / name).is_file() else None for name in GRAPH_FILES}
+
+
+def _copy(folder: Path, digest: str) -> bytes:
+    """The stored copy named ``digest``, checked against it."""
+    path = folder / STORE_DIR / digest
+    try:
+        data = path.read_bytes()
+    except OSError:
+        data = b""
+    if _sha(data) != digest:
+        raise InvalidData(
+            f"{path}: the stored copy of a generation is missing or damaged, so it cannot be restored; "
+            f"move {folder / MANIFEST_FILE} aside to use the files as they are"
+        )
+    return data
+
+
+def _switch(folder: Path, target: dict[str, bytes | None]) -> None:
+    """Make each data file hold ``target``'s bytes (None: no such file); the folder is synced after."""
+    for name in GRAPH_FILES:
+        path = folder / name
+        have = path.read_bytes() if path.is_file() else None
+        if have == target[name]:
+            continue
+        data = target[name]
+        if data is None:
+            _remove(path)
+        else:
+            _put(folder, name, data)
+    _sync(folder)
+
+
+def _new_id() -> str:
+    import uuid
+
+    return uuid.uuid4().hex
+
+
+def _commit(folder: Path, changes: dict[str, bytes | None], manifest: dict[str, Any] | None) -> None:
+    """Steps 2-5 of the protocol (the lock held, step 1 done: ``manifest`` is what it left)."""
+    before = _on_disk(folder)
+    after = {name: changes[name] if name in changes else before[name] for name in GRAPH_FILES}
+    files = {name: None if data is None else _sha(data) for name, data in after.items()}
+    if after == before:
+        if manifest is None:  # nothing to change: record the generation, keep no history
+            _put(folder, MANIFEST_FILE, _dumps_manifest(_new_id(), files, files, False))
+            _sync(folder)
+        return
+    previous = {name: None if data is None else _sha(data) for name, data in before.items()}
+    graph_id = manifest["id"] if manifest else _new_id()
+    store = folder / STORE_DIR
+    if not store.is_dir():
+        _step("mkdir")
+        store.mkdir(exist_ok=True)
+    for data in {d for d in [*before.values(), *after.values()] if d is not None}:
+        path = store / _sha(data)
+        if not (path.is_file() and path.stat().st_size == len(data)):
+            _put(store, path.name, data)
+    _sync(store)
+    _put(folder, MANIFEST_FILE, _dumps_manifest(graph_id, files, previous, True))
+    _sync(folder)  # the commit point: from here on, the new generation is the folder's
+    _switch(folder, after)
+    _put(folder, MANIFEST_FILE, _dumps_manifest(graph_id, files, previous, False))
+    _sync(folder)
+    _clean(folder, set(previous.values()))
+
+
+def _recover(folder: Path) -> dict[str, Any] | None:
+    """Step 1: finish a switch a killed writer began, remove what it left; the manifest after."""
+    manifest = read_manifest(folder)
+    if manifest is not None and manifest.get("switching"):
+        target = {name: None if d is None else _copy(folder, d) for name, d in manifest["files"].items()}
+        _switch(folder, {name: target.get(name) for name in GRAPH_FILES})
+        _put(
+            folder,
+            MANIFEST_FILE,
+            _dumps_manifest(manifest["id"], manifest["files"], manifest["previous"], False),
+        )
+        _sync(folder)
+        manifest = read_manifest(folder)
+    _clean(folder, _kept(manifest))
+    return manifest
+
+
+def _kept(manifest: dict[str, Any] | None) -> set[str | None]:
+    """The copies a finished generation keeps: those of the previous one, for undo (the data files
+    themselves hold the present one's bytes)."""
+    return set(((manifest or {}).get("previous") or {}).values())
+
+
+def _clean(folder: Path, keep: set[str | None]) -> None:
+    """Remove our temp files, copies no generation names, and an old dlgraph's harmless leftovers."""
+    names = [p.name for p in folder.iterdir()] if folder.is_dir() else []
+    stale = [folder / n for n in names if _OUR_TEMP.match(n)]
+    leftovers = legacy_leftovers(folder)
+    if leftovers and f".{CONCEPTS_FILE}." in " ".join(leftovers):
+        stale += [folder / n for n in leftovers]  # killed before its first rename: the set is whole
+    store = folder / STORE_DIR
+    if store.is_dir():
+        stale += [p for p in store.iterdir() if p.name.endswith(".tmp") or p.name not in keep]
+    for path in stale:
+        _remove(path)
+    if store.is_dir() and not any(store.iterdir()):
+        _step("rmdir")
+        store.rmdir()  # a graph with nothing to undo keeps no copies folder
+        stale.append(store)
+    if stale:
+        _sync(folder)
+
+
+def legacy_leftovers(directory: str | os.PathLike[str]) -> list[str]:
+    """Temp files an older dlgraph (one file renamed after another) left when it was killed.
+
+    It wrote every temp file before its first rename, ``concepts.json`` first: a leftover concepts
+    temp means no file was replaced yet (harmless; removed on the next write); leftovers without one
+    are the new versions of files it had not replaced yet, so the folder may be a mixed set.
+    """
+    folder = Path(directory)
+    if not folder.is_dir() or (folder / MANIFEST_FILE).exists():
+        return []
+    return sorted(p.name for p in folder.iterdir() if _LEGACY_TEMP.match(p.name))
+
+
+def _finish_switch(folder: Path) -> dict[str, bytes]:
+    """For :func:`load`: finish a pending switch if the folder can be written (as SQLite rolls a hot
+    journal on open); if not, the new generation's bytes from the copies, so the reader sees it whole."""
+    manifest = read_manifest(folder)
+    if manifest is None or not manifest.get("switching"):
+        return {}
+    try:
+        with _locked(folder):
+            _recover(folder)
+        return {}
+    except OSError:
+        return {name: _copy(folder, d) for name, d in manifest["files"].items() if d is not None}
+
+
+def mixed_files(directory: str | os.PathLike[str]) -> tuple[list[str], list[str]] | None:
+    """``(files at the last generation, files back at the one before)`` when a folder holds both, else None.
+
+    A file that matches neither was edited, which is fine; a deleted file counts as edited.
+    """
+    folder = Path(directory)
+    manifest = read_manifest(folder)
+    if manifest is None or manifest.get("switching") or not manifest.get("previous"):
+        return None
+    last, before = [], []
+    for name in GRAPH_FILES:
+        now, previous = manifest["files"].get(name), manifest["previous"].get(name)
+        path = folder / name
+        if now == previous or not path.is_file():
+            continue
+        have = _sha(path.read_bytes())
+        if have == now:
+            last.append(name)
+        elif have == previous:
+            before.append(name)
+    return (last, before) if last and before else None
+
+
+def check_whole(directory: str | os.PathLike[str]) -> None:
+    """Raise :class:`InvalidData`, saying how to recover, when the folder's files may not belong
+    together (:func:`mixed_files`, or an older dlgraph's unfinished write): never infer from such a set."""
+    folder = Path(directory)
+    leftovers = legacy_leftovers(folder)
+    if leftovers and f".{CONCEPTS_FILE}." not in " ".join(leftovers):
+        names = ", ".join(leftovers)
+        raise InvalidData(
+            f"{folder}: an earlier dlgraph was stopped while replacing its files, one after another: {names} "
+            "hold the new versions of files it had not replaced yet, so the files may not belong together "
+            "and nothing is inferred from them. To finish that write, rename each over its file (e.g. "
+            f"mv {folder / leftovers[0]} {folder / leftovers[0][1:].rsplit('.', 2)[0]}); or delete them and "
+            f"{BUILD_FILE}, then build again naming the deck"
+        )
+    mixed = mixed_files(folder)
+    if mixed:
+        last, before = mixed
+        raise InvalidData(
+            f"{folder}: {', '.join(last)} {'is' if len(last) == 1 else 'are'} from the last build but "
+            f"{', '.join(before)} {'is' if len(before) == 1 else 'are'} back at the one before, so the files "
+            "may not belong together and nothing is inferred from them. `dlgraph undo --data-dir "
+            f"{folder}` restores the earlier build whole; to keep the files as they are (the next "
+            f"build then takes every difference from {BUILD_FILE} as your edit), move "
+            f"{folder / MANIFEST_FILE} aside"
+        )
+
+
+def graph_id(directory: str | os.PathLike[str]) -> str:
+    """The id a graph folder is known by, wherever it moves (progress is kept per id).
+
+    Recorded in ``graph.json`` by the first build; the bundled graph ships its own (:data:`BUNDLED_ID`);
+    the bundled field graph is :data:`FIELD_ID`; a folder no build wrote is known by its path.
+    """
+    folder = Path(directory)
+    manifest = read_manifest(folder)
+    if manifest is not None:
+        return manifest["id"]
+    resolved = folder.resolve()
+    if resolved == (bundled_data_dir() / FIELD_DIR).resolve():
+        return FIELD_ID
+    return "path-" + _sha(str(resolved).encode("utf-8", "surrogateescape"))[:16]
+
+
+def undo(directory: str | os.PathLike[str]) -> dict[str, str]:
+    """Put back, byte for byte, the files the folder held before its last build; undo again to redo.
+
+    Returns what happened to each file (``restored``, ``removed``, ``unchanged``). Raises
+    :class:`~dlgraph.errors.DlgraphError` when there is nothing to go back to, or the folder cannot
+    be written (it is then left as it was).
+    """
+    from .errors import DlgraphError
+
+    folder = Path(directory)
+    if not folder.is_dir():
+        raise InvalidData(f"{folder}: no such folder")
+    try:
+        with _locked(folder):
+            manifest = _recover(folder)
+            previous = (manifest or {}).get("previous")
+            if not previous or previous == manifest["files"]:
+                raise DlgraphError(f"{folder}: no earlier generation is kept, so there is nothing to undo")
+            if all(d is None for d in previous.values()):
+                raise DlgraphError(
+                    f"{folder}: its last build made the graph from an empty folder; there is nothing to go "
+                    "back to (delete the folder to remove the graph)"
+                )
+            target = {
+                name: None if previous.get(name) is None else _copy(folder, previous[name])
+                for name in GRAPH_FILES
+            }
+            before = _on_disk(folder)
+            _commit(folder, target, manifest)
+    except OSError as exc:
+        raise DlgraphError(
+            f"{folder}: cannot write the graph ({exc.strerror or exc}); it is left as it was"
+        ) from None
+    return {
+        name: "unchanged"
+        if before[name] == target[name]
+        else "removed"
+        if target[name] is None
+        else "restored"
+        for name in GRAPH_FILES
+        if before[name] is not None or target[name] is not None
+    }

@@ -450,6 +450,7 @@ def progress_view(
     steps: Iterable[timedelta] = DEFAULT_STEPS,
     now: datetime | None = None,
     listing: bool = False,
+    graph: str | None = None,
 ) -> dict[str, Any]:
     """``dlgraph progress``: :func:`progress_summary` with the Anki history and the implicit reviews
     (and with ``listing``, every known concept with its next review, those due first).
@@ -466,12 +467,12 @@ def progress_view(
     if from_anki is not None:
         found = anki_history.history(cg, from_anki)
         assert found is not None
-        with Progress.open(where) as store:
+        with Progress.open(where, graph=graph) as store:
             anki = anki_history.sync(store, found[1], steps, found[0])
     states: dict[str, CardState] | None = None
     log: list[LogEntry] = []
     if where.exists():
-        with Progress.open(where, create=False) as store:
+        with Progress.open(where, create=False, graph=graph) as store:
             states, log = store.cards(), store.log()
     if from_anki is None:
         try:

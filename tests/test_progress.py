@@ -105,10 +105,11 @@ def test_path_comes_from_the_option_then_the_environment_then_the_user_data_fold
     assert progress.resolve_path(tmp_path / "x.sqlite3") == tmp_path / "x.sqlite3"
     assert progress.resolve_path() == tmp_path / "env-progress.sqlite3"
     monkeypatch.delenv(progress.ENV_PROGRESS)
+    # The bundled graph's own file, in the user data folder (never in the package).
     if sys.platform.startswith("linux"):
-        assert progress.resolve_path() == tmp_path / "xdg" / "dlgraph" / "progress.sqlite3"
-    assert progress.resolve_path().name == "progress.sqlite3"
-    assert progress.resolve_path().parent.name == "dlgraph"
+        assert progress.resolve_path() == tmp_path / "xdg" / "dlgraph" / "progress" / "bundled.sqlite3"
+    assert progress.resolve_path().name == "bundled.sqlite3"
+    assert progress.resolve_path().parent.parent.name == "dlgraph"
 
 
 def test_known_ids_reads_the_environment_variable(tmp_path: Path):
@@ -251,6 +252,10 @@ def test_concurrent_writers_lose_no_review_and_leave_a_sound_file(tmp_path: Path
 def test_creating_waits_for_a_reader_of_a_fresh_file_to_let_go(tmp_path: Path):
     """Switching to WAL needs the file alone; SQLite says "locked" at once, so open() must retry."""
     path = tmp_path / "p.sqlite3"
+    db = sqlite3.connect(path)  # a file begun in rollback mode, as a crash during creation leaves it
+    db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    db.commit()
+    db.close()
     reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     reader.execute("BEGIN")
     reader.execute("SELECT * FROM sqlite_master").fetchall()  # a shared lock on the rollback journal
@@ -371,3 +376,144 @@ def test_imported_reviews_are_added_once_and_the_card_replayed_from_the_whole_lo
     assert state.reviews == 3 and state.first_review == T0 - timedelta(days=30)
     assert state.card == replay(log, "adam")
     assert state.card["state"] == 3  # the lapse here, after graduating in Anki: relearning
+
+
+# --- progress belongs to a graph --------------------------------------------------------------------
+
+
+def _graph_copy(folder: Path) -> Path:
+    """A copy of the mini graph written by dlgraph, so that it records an id of its own."""
+    from dlgraph import store
+
+    from .conftest import MINI
+
+    store.save(store.load(MINI), folder)
+    return folder
+
+
+def _cli(*args: str, input: str | None = None):
+    from click.testing import CliRunner
+
+    from dlgraph.cli import cli
+
+    return CliRunner().invoke(cli, list(args), input=input, prog_name="dlgraph")
+
+
+@pytest.fixture
+def own_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No DLGRAPH_PROGRESS: each graph's default file, in a private user data folder."""
+    monkeypatch.delenv(progress.ENV_PROGRESS)
+    return tmp_path / "xdg" / "dlgraph"
+
+
+def test_studying_one_graph_leaves_another_graphs_progress_untouched(own_default: Path, tmp_path: Path):
+    from dlgraph import store
+
+    a, b = _graph_copy(tmp_path / "a"), _graph_copy(tmp_path / "b")
+    assert store.graph_id(a) != store.graph_id(b)
+    before = _cli("--data-dir", str(b), "next", "--json").stdout
+    done = _cli("--data-dir", str(a), "study", "--ratings", "-", input="good\ngood\n")
+    assert done.exit_code == 0, done.output
+    assert f"Progress saved in {own_default / 'progress' / store.graph_id(a)}.sqlite3" in done.stdout
+    assert progress.known_ids(progress.default_path(a)) == {"alexnet", "dqn"}  # the first in study order
+    assert not progress.default_path(b).exists()
+    assert _cli("--data-dir", str(b), "next", "--json").stdout == before
+    assert json.loads(_cli("--data-dir", str(b), "progress", "--json").stdout)["total"]["known"] == 0
+    record("progress file", "studying graph A: graph B's progress untouched")
+
+
+def test_a_graphs_progress_follows_it_when_the_folder_moves(own_default: Path, tmp_path: Path):
+    a = _graph_copy(tmp_path / "a")
+    assert _cli("--data-dir", str(a), "study", "--ratings", "-", input="good\n").exit_code == 0
+    moved = tmp_path / "elsewhere" / "renamed"
+    moved.parent.mkdir()
+    a.rename(moved)
+    assert progress.known_ids(progress.default_path(moved)) == {"alexnet"}
+    assert json.loads(_cli("--data-dir", str(moved), "progress", "--json").stdout)["total"]["known"] == 1
+
+
+def test_the_single_file_of_earlier_versions_moves_once_to_the_first_graph_with_a_note(
+    own_default: Path, tmp_path: Path
+):
+    legacy = own_default / progress.FILE_NAME
+    legacy.parent.mkdir(parents=True)
+    with Progress.open(legacy) as store:
+        rate(store, "adam", 3)
+    a = _graph_copy(tmp_path / "a")
+    first = _cli("--data-dir", str(a), "progress", "--json")
+    assert first.exit_code == 0
+    assert f"note: moved your progress file {legacy} to {progress.default_path(a)}" in first.stderr
+    assert not legacy.exists() and progress.known_ids(progress.default_path(a)) == {"adam"}
+    again = _cli("--data-dir", str(a), "progress", "--json")
+    assert again.exit_code == 0 and again.stderr == ""  # once
+    # Another graph starts with its own, empty progress.
+    b = _graph_copy(tmp_path / "b")
+    assert json.loads(_cli("--data-dir", str(b), "progress", "--json").stdout)["total"]["known"] == 0
+
+
+@pytest.mark.parametrize("args", [["study", "--ratings", "-"], ["progress"], ["next"]])
+def test_an_empty_progress_file_is_an_error_naming_it_not_a_fresh_start(own_default, tmp_path, args):
+    a = _graph_copy(tmp_path / "a")
+    path = progress.default_path(a)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"")
+    done = _cli("--data-dir", str(a), *args, input="good\n")
+    assert done.exit_code == 1, done.output
+    assert f"Error: {path}: is empty (0 bytes)" in done.stderr and "Traceback" not in done.output
+    assert path.read_bytes() == b""  # left for the user to restore
+    record("progress file", "0 bytes: an error naming it, not a fresh start")
+
+
+def test_another_graphs_progress_file_is_refused_naming_both(own_default: Path, tmp_path: Path):
+    from dlgraph import store
+
+    a, b = _graph_copy(tmp_path / "a"), _graph_copy(tmp_path / "b")
+    mine = tmp_path / "mine.sqlite3"
+    assert (
+        _cli(
+            "--data-dir", str(a), "study", "--progress", str(mine), "--ratings", "-", input="good\n"
+        ).exit_code
+        == 0
+    )
+    done = _cli("--data-dir", str(b), "study", "--progress", str(mine), "--ratings", "-", input="good\n")
+    assert done.exit_code == 1
+    assert f"{mine}: holds the progress of another graph ({store.graph_id(a)})" in done.stderr
+    assert store.graph_id(b) in done.stderr
+    assert progress.known_ids(mine) == {"alexnet"}  # nothing of graph b was written into it
+    record("progress file", "another graph's progress file: refused")
+
+
+def test_a_new_file_is_never_seen_empty_by_racing_creators(tmp_path: Path):
+    path = tmp_path / "p.sqlite3"
+    script = (
+        "import sys; from dlgraph.progress import Progress\n"
+        "for _ in range(20):\n"
+        "    Progress.open(sys.argv[1], graph='g').close()\n"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(path)], cwd=ROOT) for _ in range(4)]
+    assert [p.wait(timeout=120) for p in procs] == [0] * 4
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp file left
+
+
+def test_as_an_unprivileged_user_a_read_only_progress_file_of_no_graph_yet_is_still_read():
+    import shutil
+    import tempfile
+
+    from .test_store import _as_nobody
+
+    shared = Path(tempfile.mkdtemp(prefix="dlgraph-perm-", dir="/tmp"))
+    try:
+        shared.chmod(0o777)  # SQLite needs to make the -shm beside a WAL file even to read it
+        path = shared / "p.sqlite3"
+        with Progress.open(path) as store:  # as an earlier dlgraph made it: bound to no graph
+            rate(store, "adam", 3)
+        path.chmod(0o644)
+
+        def read_as_nobody() -> int:
+            return 0 if progress.known_ids(path, graph="some-graph") == {"adam"} else 1
+
+        assert _as_nobody(read_as_nobody) == 0
+        with Progress.open(path) as store:
+            assert store._owner() is None  # it could not record an owner, and did not
+    finally:
+        shutil.rmtree(shared)

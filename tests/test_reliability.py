@@ -259,6 +259,7 @@ def _reads_the_graph(out: Path) -> dict[str, list[str] | None]:
         "study": ["study", "--progress", progress_file, "--ratings", "-"],
         "gaps": ["gaps"],
         "progress": ["progress", "--progress", progress_file],
+        "undo": None,  # puts back the bytes of the last generation without reading them as a graph
     }
 
 
@@ -549,7 +550,7 @@ def _output_cases(base: Path) -> list[tuple[str, str, list[str], int, str]]:
         (build, "--out is a file", ["build", str(DECK), "--out", str(afile)], 2,
          f"Invalid value for '--out': Directory '{afile}' is a file."),
         (study, "--progress in a read-only folder", ["study", "--progress", f"{ro}/p.sqlite3"], 1,
-         f"{ro}/p.sqlite3: cannot write the progress file (unable to open database file); pass --progress"),
+         f"{ro}/p.sqlite3: cannot write the progress file {denied}; pass --progress"),
         (study, "--progress in a missing folder under a read-only one",
          ["study", "--progress", f"{sub}/p.sqlite3"], 1,
          f"{sub}: cannot create the progress folder {denied}; pass --progress FILE"),
@@ -788,10 +789,18 @@ def test_every_export_format_escapes_the_payloads_for_itself(browser, hostile, t
         local = {el.tag.rsplit("}", 1)[-1] for el in tree.iter()}
         held_for(fmt, set(texts) <= values and not {"script", "img"} & local)
 
-    svg = tmp_path / "hostile.svg"
-    done = subprocess.run(["dot", "-Tsvg", str(out("dot")), "-o", str(svg)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    held_for("dot", _held_in_browser(_open_inert(browser, svg), [c["name"] for c in _marked(hostile)]))
+    # Without Graphviz the dot file is still written and every other format checked; the test then
+    # ends as skipped, saying so, instead of failing on a tool the machine lacks (CI installs it).
+    dot = shutil.which("dot")
+    if dot is None and os.environ.get("CI") == "true":
+        pytest.fail("Graphviz `dot` is missing in CI; .ci/run installs Debian's graphviz")
+    if dot is not None:
+        svg = tmp_path / "hostile.svg"
+        done = subprocess.run([dot, "-Tsvg", str(out("dot")), "-o", str(svg)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        held_for("dot", _held_in_browser(_open_inert(browser, svg), [c["name"] for c in _marked(hostile)]))
+    else:
+        out("dot")
 
     lines = out("mermaid").read_text(encoding="utf-8").splitlines()[2:]
     nodes = [m.group(2) for m in map(_MERMAID_NODE.match, lines) if m]
@@ -837,6 +846,8 @@ def test_every_export_format_escapes_the_payloads_for_itself(browser, hostile, t
     held_for("anki-text", _held_in_browser(_open_inert(browser, fields), texts))
 
     assert checked == set(export.FORMATS), "a new export format needs its check here"
+    if dot is None:
+        pytest.skip("Graphviz `dot` is not installed (apt-get install graphviz): the dot SVG went unchecked")
 
 
 # --- deck readers: each format, mutated into hostile bytes ---------------------------------------------

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from dlgraph import graph, store
 from dlgraph.errors import InvalidData
 
 from .conftest import MINI, load_json
+from .reliability import record
 
 
 def _write(folder: Path, concepts=None, relations=None) -> None:
@@ -273,3 +276,175 @@ def test_look_alike_names_are_a_warning_naming_both(mini_dir):
         w.startswith(f"concepts.json: the names {first['name']!r} ({first['id']}) and ") and "(twin)" in w
         for w in warnings
     ), warnings
+
+
+# --- generations: undo, dry run, ids, permissions -------------------------------------------------
+
+DECKS = Path(__file__).parent / "data" / "decks"
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder``, the undo copies included, by relative path."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def rebuilt(run, tmp_path: Path) -> tuple[Path, dict[str, bytes], dict[str, bytes]]:
+    """A graph built from one deck, then from another: (folder, files before the 2nd build, after)."""
+    folder = tmp_path / "g"
+    assert (
+        run(
+            "build", "--no-field", str(DECKS / "anki-notes.txt"), "--out", str(folder), data_dir=None
+        ).exit_code
+        == 0
+    )
+    first = {name: (folder / name).read_bytes() for name in store.GRAPH_FILES if (folder / name).exists()}
+    assert run("build", "--no-field", str(DECKS / "quizlet.txt"), data_dir=folder).exit_code == 0
+    second = {name: (folder / name).read_bytes() for name in store.GRAPH_FILES if (folder / name).exists()}
+    assert first != second
+    return folder, first, second
+
+
+def _graph_files(folder: Path) -> dict[str, bytes]:
+    return {name: (folder / name).read_bytes() for name in store.GRAPH_FILES if (folder / name).exists()}
+
+
+def test_undo_restores_the_graph_before_the_last_build_byte_for_byte_and_again_redoes(run, rebuilt):
+    folder, first, second = rebuilt
+    graph_id = store.graph_id(folder)
+    done = run("undo", data_dir=folder)
+    assert done.exit_code == 0, done.output
+    assert done.stdout.startswith(f"restored {folder} to before its last build: concepts.json restored")
+    assert _graph_files(folder) == first
+    assert run("undo", data_dir=folder).exit_code == 0
+    assert _graph_files(folder) == second
+    assert store.graph_id(folder) == graph_id  # the id is the folder's, not a generation's
+
+
+def test_undo_with_nothing_to_go_back_to_says_so(run, tmp_path, mini_dir):
+    before = _files(mini_dir)
+    done = run("undo", data_dir=mini_dir)  # a folder no build wrote
+    assert done.exit_code == 1 and "nothing to undo" in done.stderr
+    assert _files(mini_dir) == before
+    fresh = tmp_path / "fresh"
+    assert (
+        run(
+            "build", "--no-field", str(DECKS / "anki-notes.txt"), "--out", str(fresh), data_dir=None
+        ).exit_code
+        == 0
+    )
+    done = run("undo", data_dir=fresh)
+    assert done.exit_code == 1 and "made the graph from an empty folder" in done.stderr
+    assert run("undo", data_dir=None).exit_code == 2  # the bundled graph is never written
+
+
+def test_dry_run_lists_each_concept_and_relation_it_would_change_and_writes_nothing(run, rebuilt):
+    folder, _, _ = rebuilt
+    assert run("undo", data_dir=folder).exit_code == 0  # back to the graph of the first deck
+    before = _files(folder)
+    quizlet = str(DECKS / "quizlet.txt")
+    done = run("build", "--no-field", quizlet, "--dry-run", data_dir=folder)
+    assert done.exit_code == 0, done.output
+    assert _files(folder) == before
+    lines = done.stdout.splitlines()
+    at = lines.index("Would add 2 concepts")
+    assert lines[at : at + 3] == ["Would add 2 concepts", "  lstm", "  rmsprop"]
+    assert "Would add 1 relation" in lines and "  adam combines rmsprop" in lines
+    assert "Would remove 3 relations" in lines and "  mask-r-cnn uses roi-align" in lines
+    data = json.loads(run("build", "--no-field", quizlet, "--dry-run", "--json", data_dir=folder).stdout)
+    assert data["diff"]["concepts"] == {"added": ["lstm", "rmsprop"], "changed": [], "removed": []}
+    assert data["diff"]["relations"]["added"] == ["adam combines rmsprop"]
+    assert _files(folder) == before
+    nothing = run("build", "--no-field", str(DECKS / "anki-notes.txt"), "--dry-run", data_dir=folder)
+    assert nothing.stdout.splitlines()[-1] == "nothing would change"
+
+
+def test_a_graph_id_is_recorded_once_and_kept_when_the_folder_moves(rebuilt, tmp_path):
+    folder, _, _ = rebuilt
+    graph_id = store.graph_id(folder)
+    assert re.fullmatch(r"[0-9a-f]{32}", graph_id)
+    moved = tmp_path / "moved"
+    folder.rename(moved)
+    assert store.graph_id(moved) == graph_id
+    assert store.graph_id(store.bundled_data_dir()) == store.BUNDLED_ID
+    assert store.graph_id(store.bundled_data_dir() / "field") == store.FIELD_ID
+    assert store.graph_id(MINI).startswith("path-")  # no build wrote it
+
+
+def test_a_damaged_manifest_is_a_clear_error(run, rebuilt):
+    folder, _, _ = rebuilt
+    (folder / store.MANIFEST_FILE).write_text('{"id": 3}', encoding="utf-8")
+    done = run("undo", data_dir=folder)
+    assert done.exit_code == 1 and "graph.json: not a dlgraph generation manifest" in done.stderr
+
+
+def _as_nobody(fn) -> int:
+    """Run ``fn`` in a forked child that has dropped root for the ``nobody`` user: the kernel's own
+    permission checks, with every module already imported. Returns the child's exit code."""
+    if not hasattr(os, "fork") or os.geteuid() != 0:
+        pytest.skip("needs root, to drop to an unprivileged user")
+    try:
+        import pwd
+
+        nobody = pwd.getpwnam("nobody")
+    except (ImportError, KeyError):
+        pytest.skip("no 'nobody' user to run as")
+    pid = os.fork()
+    if pid == 0:
+        code = 3
+        try:
+            os.setgid(nobody.pw_gid)
+            os.setuid(nobody.pw_uid)
+            code = fn()
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def test_as_an_unprivileged_user_a_graph_it_cannot_write_is_left_whole(rebuilt):
+    import shutil
+    import tempfile
+
+    from click.testing import CliRunner
+
+    import dlgraph.graph  # noqa: F401  (imported before the fork: the child cannot read root's files)
+    from dlgraph.cli import cli
+
+    # Somewhere the unprivileged user can reach (pytest's own temp folders are private to root).
+    shared = Path(tempfile.mkdtemp(prefix="dlgraph-perm-", dir="/tmp"))
+    try:
+        shared.chmod(0o755)
+        folder = shared / "g"
+        shutil.copytree(rebuilt[0], folder)
+        before = _files(folder)
+
+        def undo_as_nobody() -> int:
+            done = CliRunner().invoke(cli, ["--data-dir", str(folder), "undo"], prog_name="dlgraph")
+            return 10 + done.exit_code if "cannot write the graph" in done.stderr else 20
+
+        code = _as_nobody(undo_as_nobody)
+        assert code == 11  # a clear error, exit 1
+        assert _files(folder) == before
+        # Left mid-switch by a kill: a reader that cannot finish the switch still reads the new graph.
+        manifest = json.loads((folder / store.MANIFEST_FILE).read_text(encoding="utf-8"))
+        relations = (folder / store.RELATIONS_FILE).read_bytes()
+        previous = (folder / store.STORE_DIR / manifest["previous"][store.RELATIONS_FILE]).read_bytes()
+        # As a kill between the commit point and the swap leaves it: copies of both sets, the old file.
+        for name, digest in manifest["files"].items():
+            if digest is not None:
+                (folder / store.STORE_DIR / digest).write_bytes((folder / name).read_bytes())
+        (folder / store.RELATIONS_FILE).write_bytes(previous)
+        manifest["switching"] = True
+        (folder / store.MANIFEST_FILE).write_text(json.dumps(manifest), encoding="utf-8")
+
+        def read_as_nobody() -> int:
+            return 0 if store.load(folder).relations == json.loads(relations) else 1
+
+        assert _as_nobody(read_as_nobody) == 0
+        assert (folder / store.RELATIONS_FILE).read_bytes() == previous  # it could not write, and did not
+        store.load(folder)  # root can: the switch is finished on disk
+        assert (folder / store.RELATIONS_FILE).read_bytes() == relations
+        record("graph folder", "unprivileged user: unwritable graph left whole, a mid-switch one read whole")
+    finally:
+        shutil.rmtree(shared)

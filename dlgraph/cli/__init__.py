@@ -266,11 +266,14 @@ def _known(ctx: click.Context, values: tuple[str, ...]) -> list[str]:
     """
     if not values:
         from ..anki_history import known_from_build
-        from ..progress import known_ids
+        from ..progress import known_ids, locate
 
         cg = _graph(ctx)
+        found = locate(None, _data_dir(ctx))  # this graph's own progress, never another graph's
+        if found.note:
+            click.echo(f"note: {found.note}", err=True)
         # What was reviewed in the Anki deck the graph was built from counts too (issue 17).
-        reviewed = (known_ids() or set()) | known_from_build(cg)
+        reviewed = (known_ids(found.path, found.graph) or set()) | known_from_build(cg)
         # A progress file may name concepts this graph no longer has: they cannot count as known here.
         return sorted(reviewed & set(cg.concepts))
     names: list[str] = []

@@ -59,7 +59,17 @@ from . import cli, json_option
     is_flag=True,
     help="Fail (exit 1) when more than 5% of the deck's lines are in no card, instead of warning.",
 )
-@click.option("--dry-run", is_flag=True, help="Build and report, but write nothing.")
+@click.option(
+    "--curated/--extract",
+    default=None,
+    help="Keep a hand-written graph exactly (check it against its deck, add nothing), or extract "
+    "from the deck; recorded in build.json for later rebuilds.  [default: as recorded, else --extract]",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="List every concept and relation it would add, change or remove; write nothing.",
+)
 @json_option
 @click.pass_context
 def build(
@@ -74,6 +84,7 @@ def build(
     with_prereqs: bool,
     max_size: int | None,
     strict: bool,
+    curated: bool | None,
     dry_run: bool,
     as_json: bool,
 ) -> None:
@@ -88,7 +99,8 @@ def build(
     (--no-field reads the cards alone). Without DECK, rebuild the --data-dir graph from the deck
     its build.json records (refused when that deck is gone or changed). When the folder already
     holds a graph, curated relations and concept edits are kept, extracted relations are
-    recomputed, and relations you deleted are not brought back. Nothing is written inside the
+    recomputed, and relations you deleted are not brought back. The folder's files change all at
+    once (`dlgraph undo` puts back the graph before the build). Nothing is written inside the
     installed package.
 
     \b
@@ -101,19 +113,9 @@ def build(
         raise UsageError("the field graph is not built from a deck; drop --field (build links to it anyway)")
     if no_field and with_prereqs:
         raise UsageError("--with-prereqs takes prerequisites from the field graph; drop --no-field")
-    explicit = ctx.find_root().params.get("data_dir")
-    if out is None and not explicit:
-        raise UsageError(
-            "say where the graph goes: --out DIR, or --data-dir DIR to rebuild that graph "
-            "(the bundled graph is never rebuilt in place)"
-        )
-    folder = out or store.resolve_data_dir(explicit)
-    package = Path(builder.__file__).resolve().parent
-    if folder.resolve() == package or package in folder.resolve().parents:
-        raise UsageError(
-            f"{folder} is inside dlgraph's installed package, which dlgraph never writes; "
-            "build into another folder with --out DIR"
-        )
+    folder = _graph_to_write(
+        ctx, out, "say where the graph goes: --out DIR, or --data-dir DIR to rebuild that graph"
+    )
     max_bytes = max_size * 1024 * 1024 if max_size else None
     if strict:  # the deck is read once more, before anything is built or written
         from ..decks import check_strict
@@ -133,6 +135,7 @@ def build(
             with_prereqs=with_prereqs,
             max_bytes=max_bytes,
             progress=bar,
+            curated=curated,
         )
     finally:
         if bar is not None:
@@ -178,3 +181,42 @@ class _ProgressBar:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+
+def _graph_to_write(ctx: click.Context, out: Path | None, missing: str) -> Path:
+    """The graph folder a writing command may change: named, and never inside the installed package."""
+    explicit = ctx.find_root().params.get("data_dir")
+    if out is None and not explicit:
+        raise UsageError(f"{missing} (the bundled graph is never rebuilt in place)")
+    folder = out or store.resolve_data_dir(explicit)
+    package = Path(store.__file__).resolve().parent
+    if folder.resolve() == package or package in folder.resolve().parents:
+        raise UsageError(
+            f"{folder} is inside dlgraph's installed package, which dlgraph never writes; "
+            "build into another folder with --out DIR"
+        )
+    return folder
+
+
+@cli.command()
+@json_option
+@click.pass_context
+def undo(ctx: click.Context, as_json: bool) -> None:
+    """Put back the --data-dir graph as it was before its last build, byte for byte.
+
+    Each build keeps the graph it replaced in the folder (in .dlgraph/), so undo restores
+    concepts.json, relations.json, build.json and rejected.json together, your hand edits
+    included. Undo again to redo.
+
+    \b
+    Example:
+        dlgraph undo --data-dir my-graph
+    """
+    folder = _graph_to_write(ctx, None, "say which graph: dlgraph undo --data-dir DIR")
+    changed = store.undo(folder)
+    if as_json:
+        click.echo(json.dumps({"directory": str(folder), "files": changed}, indent=2))
+        return
+    done = [f"{name} {what}" for name, what in changed.items() if what != "unchanged"]
+    click.echo(f"restored {folder} to before its last build: {', '.join(done)}")
+    click.echo(f"(`dlgraph undo --data-dir {folder}` again redoes it)")

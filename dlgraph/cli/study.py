@@ -9,7 +9,7 @@ from typing import IO
 import click
 
 from ..errors import DlgraphError, UsageError
-from . import _emit, _graph, _resolve, cli, concept_arg, json_option
+from . import _data_dir, _emit, _graph, _resolve, cli, concept_arg, json_option
 
 # The literal, not progress.ENV_PROGRESS: importing progress would load sqlite3 for every command.
 progress_option = click.option(
@@ -18,8 +18,19 @@ progress_option = click.option(
     type=click.Path(dir_okay=False, path_type=str),
     envvar="DLGRAPH_PROGRESS",
     show_envvar=True,
-    help="Progress file (default: progress.sqlite3 in your user data folder).",
+    help="Progress file (default: this graph's own, in your user data folder).",
 )
+
+
+def _progress(ctx: click.Context, progress_file: str | None):
+    """Where this graph's progress is (a :class:`~dlgraph.progress.Location`); notes a move."""
+    from ..progress import locate
+
+    found = locate(progress_file, _data_dir(ctx))
+    if found.note:
+        click.echo(f"note: {found.note}", err=True)
+    return found
+
 
 STOP_WORDS = {"q", "quit"}
 
@@ -113,7 +124,8 @@ def study(
         )
     target = _resolve(ctx, concept) if concept else None
     learning_steps = parse_steps(steps)
-    with Progress.open(progress_file) as store:
+    where = _progress(ctx, progress_file)
+    with Progress.open(where.path, graph=where.graph) as store:
         imported = sync_from_build(cg, store, learning_steps)
         if imported is not None and imported["added"]:
             click.echo(imported["message"])
@@ -267,11 +279,11 @@ def progress(
         dlgraph progress --list
         dlgraph progress --from-anki ~/Anki2/User\\ 1/collection.anki2 --json
     """
-    from ..progress import resolve_path
     from ..study import progress_report, progress_view
 
     cg = _graph(ctx)
-    result = progress_view(cg, resolve_path(progress_file), from_anki=from_anki, listing=listing)
+    found = _progress(ctx, progress_file)
+    result = progress_view(cg, found.path, from_anki=from_anki, listing=listing, graph=found.graph)
     _emit(result, as_json, _progress_listing if listing else progress_report)
 
 
