@@ -6,7 +6,8 @@ can carry and escapes, shows or drops the rest, so that the text stays text wher
 
 ========================  ===============================================================
 ``terminal``              every human line of every command (controls shown as ``␛`` ...)
-``json``                  JSON text (export and ``--json``): also safe inside ``<script>``
+``json``                  JSON text (``--json``): no raw C1, bidi or line-separator character
+``json_for_script``       JSON text a browser may see (the JSON export): also inert in ``<script>``
 ``xml``                   GraphML and GEXF attribute values (XML 1.0's character set)
 ``dot``                   a Graphviz quoted string
 ``mermaid``               a quoted Mermaid label (no directive, comment or markup survives)
@@ -104,20 +105,29 @@ def terminal_data(value: Any) -> Any:
 
 # --- JSON -----------------------------------------------------------------------------------------
 
-_JSON = {ord(ch): f"\\u{ord(ch):04x}" for ch in "<>&"}
-_JSON.update({code: f"\\u{code:04x}" for code in _controls() if code >= 0x7F})
+_JSON = {code: f"\\u{code:04x}" for code in _controls() if code >= 0x7F}
+_JSON_FOR_SCRIPT = {**_JSON, **{ord(ch): f"\\u{ord(ch):04x}" for ch in "<>&"}}
 
 
 def json(text: str) -> str:
-    """JSON text from ``json.dumps``, with every character a reader could misread as ``\\u`` escapes.
+    """JSON text from ``json.dumps`` with DEL, C1, U+2028/9 and bidi controls as ``\\u`` escapes.
 
-    ``<``, ``>`` and ``&`` (so the text is inert inside ``<script>``), DEL, C1 controls, U+2028/9 and
-    bidi controls; ``json.dumps`` already escapes C0. The parsed values are unchanged.
+    ``json.dumps`` escapes C0 itself but, with ``ensure_ascii=False``, writes the rest raw, and a
+    terminal acts on C1 controls as on ESC. The parsed values are unchanged.
 
-    >>> json(_json.dumps("</script>\\x9b"))
-    '"\\\\u003c/script\\\\u003e\\\\u009b"'
+    >>> json(_json.dumps("a\\x9b[2J", ensure_ascii=False))
+    '"a\\\\u009b[2J"'
     """
     return text.translate(_JSON)
+
+
+def json_for_script(text: str) -> str:
+    """:func:`json`, and ``<``, ``>``, ``&`` as ``\\u`` escapes: inert even pasted into ``<script>``.
+
+    >>> json_for_script(_json.dumps("</script>"))
+    '"\\\\u003c/script\\\\u003e"'
+    """
+    return text.translate(_JSON_FOR_SCRIPT)
 
 
 # --- XML ------------------------------------------------------------------------------------------

@@ -171,7 +171,11 @@ def _xml_safe(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
 def write_json(sel: Selection, out: IO[bytes]) -> None:
     """networkx node-link JSON (``edges`` key), read back by ``nx.node_link_graph(data, edges="edges")``."""
     data = nx.node_link_data(to_networkx(sel), edges="edges")
-    out.write(escape.json(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)).encode("utf-8"))
+    out.write(
+        escape.json_for_script(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)).encode(
+            "utf-8"
+        )
+    )
     out.write(b"\n")
 
 
@@ -382,7 +386,7 @@ NEO4J_IMPORT_COMMAND = (
 def write_neo4j_csv(sel: Selection, folder: Path) -> None:
     """CSV files for ``neo4j-admin database import`` plus a README.txt with the exact command."""
     with open(folder / "concepts.csv", "w", encoding="utf-8", newline="") as handle:
-        rows = csv.writer(handle, lineterminator="\n")
+        rows = csv.writer(handle, lineterminator="\r\n")  # RFC 4180; "\n" alone leaves "\r" unquoted
         rows.writerow(["id:ID", "name", "aliases:string[]", "topic", "kind", "definition", "card", ":LABEL"])
         for c in sel.concepts:
             if any(NEO4J_ARRAY_DELIMITER in a for a in c["aliases"]):
@@ -392,7 +396,7 @@ def write_neo4j_csv(sel: Selection, folder: Path) -> None:
             cells = [c["id"], c["name"], aliases, c["topic"], c["kind"], c["definition"], card, "Concept"]
             rows.writerow([escape.csv_cell(cell) for cell in cells])
     with open(folder / "relations.csv", "w", encoding="utf-8", newline="") as handle:
-        rows = csv.writer(handle, lineterminator="\n")
+        rows = csv.writer(handle, lineterminator="\r\n")  # RFC 4180; "\n" alone leaves "\r" unquoted
         rows.writerow([":START_ID", ":END_ID", ":TYPE", "evidence", "origin", "reference"])
         for r in sel.relations:
             cells = [
@@ -500,7 +504,11 @@ def _yaml_list(items: Iterable[str]) -> str:
 
 
 def wikilink(stem: str, name: str) -> str:
-    """``[[stem]]``, or ``[[stem|name]]`` when the note's file name had to differ from the name."""
+    """``[[stem]]``, or ``[[stem|name]]`` when the note's file name had to differ from the name.
+
+    Controls in the shown name become visible symbols (see :func:`escape.visible`).
+    """
+    name = escape.visible(name)
     if stem == name or re.search(r"[\[\]|<>#^\n\r]", name):
         return f"[[{stem}]]"
     return f"[[{stem}|{name}]]"

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from .. import __version__, store
+from .. import __version__, escape, store
 from ..errors import DlgraphError, UsageError
 
 #: Options of the group that people type after the command too (``dlgraph show adam --data-dir G``).
@@ -82,7 +82,7 @@ class DlgraphGroup(click.Group):
         except DlgraphError as exc:
             if ctx.params.get("debug"):
                 raise
-            error = click.ClickException(str(exc))
+            error = click.ClickException(escape.terminal(str(exc)))  # it may quote card text
             error.exit_code = exc.exit_code
             raise error from None
         except (click.exceptions.Exit, click.ClickException, click.Abort, BrokenPipeError):
@@ -91,7 +91,7 @@ class DlgraphGroup(click.Group):
             if ctx.params.get("debug"):
                 raise
             where = f"{exc.filename}: " if exc.filename else ""
-            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
+            raise click.ClickException(escape.terminal(f"{where}{exc.strerror or exc}")) from None
         except UnicodeEncodeError as exc:
             # Arguments that are not valid UTF-8 reach Python as lone surrogates; they fail only when
             # written out as text (a page title, say). That is the user's input, not a bug.
@@ -181,10 +181,12 @@ def _known(ctx: click.Context, values: tuple[str, ...]) -> list[str]:
 
 
 def _emit(result: Any, as_json: bool, lines) -> None:
+    """Print ``result`` as JSON or as the lines ``lines`` makes of it; card text is made inert first
+    (see :mod:`dlgraph.escape`), so only dlgraph's own styling reaches the terminal."""
     if as_json:
-        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        click.echo(escape.json(json.dumps(result, indent=2, ensure_ascii=False)))
         return
-    for line in lines(result, click.style):
+    for line in lines(escape.terminal_data(result), click.style):
         click.echo(line)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .. import store
+from .. import escape, store
 from ..decks import FORMATS
 from ..errors import UsageError
 from . import cli, json_option
@@ -115,7 +115,7 @@ def build(
         max_bytes=max_size * 1024 * 1024 if max_size else None,
     )
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(escape.json(json.dumps(result.to_dict(), indent=2, ensure_ascii=False)))
         return
-    for line in builder.report_lines(result, click.style, detailed=detailed):
+    for line in builder.report_lines(escape.terminal_data(result), click.style, detailed=detailed):
         click.echo(line)

@@ -8,6 +8,7 @@ from typing import IO
 
 import click
 
+from .. import escape
 from ..errors import UsageError
 from . import _emit, _graph, _resolve, cli, concept_arg, json_option
 
@@ -95,7 +96,7 @@ def study(
         except UnicodeDecodeError:
             source = ratings.name if ratings is not None else "<stdin>"
             why, error = "stopped", UsageError(f"{source}: not UTF-8; save the ratings as UTF-8")
-        for line in session_report(session.summary(), why, click.style):
+        for line in session_report(escape.terminal_data(session.summary()), why, click.style):
             click.echo(line)
     if error is not None:
         raise error
@@ -110,15 +111,16 @@ def _run(session, ratings: IO[str] | None) -> None:
     number = 0
     while (card := session.next_card()) is not None:
         number += 1
+        shown = escape.terminal_data(card)  # what the terminal sees; the session rates ``card``
         label = "new" if card.new else "review"
-        click.echo(click.style(f"[{number}] {label}: ", fg="cyan") + click.style(card.name, bold=True))
-        click.echo(f"    {card.kind} · {card.topic}")
+        click.echo(click.style(f"[{number}] {label}: ", fg="cyan") + click.style(shown.name, bold=True))
+        click.echo(f"    {shown.kind} · {shown.topic}")
         if numbered is None:
             click.echo("Press Enter to show the answer (q stops): ", nl=False)
             _answer(_line(stdin))
-        click.echo("    " + card.answer)
-        if card.builds_on:
-            click.echo("    builds on: " + ", ".join(card.builds_on))
+        click.echo("    " + shown.answer)
+        if shown.builds_on:
+            click.echo("    builds on: " + ", ".join(shown.builds_on))
         if numbered is None:
             rating = _ask(stdin)
         else:
