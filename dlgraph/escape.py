@@ -134,6 +134,7 @@ def json_for_script(text: str) -> str:
 
 _XML = {code: _picture(code) for code in range(0x20) if code not in (0x09, 0x0A, 0x0D)}
 _XML.update({code: "\ufffd" for code in (*range(0xD800, 0xE000), 0xFFFE, 0xFFFF)})
+_XML_CHANGES = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml(text: str) -> str:
@@ -144,6 +145,8 @@ def xml(text: str) -> str:
     >>> xml("a\\x1bb\\x00c\\r\\nd\\ufffe")
     'a␛b␀c\\nd�'
     """
+    if not _XML_CHANGES.search(text):
+        return text  # the common case, at regex speed
     return text.replace("\r\n", "\n").replace("\r", "\n").translate(_XML)
 
 

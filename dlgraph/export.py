@@ -113,56 +113,43 @@ def to_networkx(sel: Selection, *, flat: bool = False) -> nx.MultiDiGraph:
     an edge's key becomes ``source:type:target`` because those formats need edge ids unique in the
     whole file.
     """
-    if flat:
-        return _xml_safe(to_networkx(sel))
+    text = escape.xml if flat else _same
     g = nx.MultiDiGraph(name="dlgraph")
     for c in sel.concepts:
         attrs = {
-            "name": c["name"],
-            "label": c["name"],  # what Gephi, yEd and Cytoscape show on a node
-            "aliases": list(c["aliases"]),
-            "topic": c["topic"],
-            "kind": c["kind"],
-            "definition": c["definition"],
-            "card": c["card"],
+            "name": text(c["name"]),
+            "label": text(c["name"]),  # what Gephi, yEd and Cytoscape show on a node
+            "aliases": text(json.dumps(c["aliases"], ensure_ascii=False)) if flat else list(c["aliases"]),
+            "topic": text(c["topic"]),
+            "kind": text(c["kind"]),
+            "definition": text(c["definition"]),
+            "card": text(c["card"]) if c["card"] is not None else None,
         }
-        g.add_node(c["id"], **attrs)
+        if flat and attrs["card"] is None:
+            del attrs["card"]
+        g.add_node(text(c["id"]), **attrs)
     for r in sel.relations:
         spec = RELATION_TYPES[r["type"]]
+        source, target = text(r["source"]), text(r["target"])
+        key = f"{source}:{r['type']}:{target}" if flat else r["type"]
         # "relation" rather than "type": GEXF reserves an edge's type for directed/undirected.
-        extra = {"reference": r["reference"]} if "reference" in r else {}
+        extra = {"reference": text(r["reference"])} if "reference" in r else {}
         g.add_edge(
-            r["source"],
-            r["target"],
-            key=r["type"],
+            source,
+            target,
+            key=key,
             relation=r["type"],
             label=spec.label,
             family=spec.family,
-            evidence=r["evidence"],
-            origin=r["origin"],
+            evidence=text(r["evidence"]),
+            origin=text(r["origin"]),
             **extra,
         )
     return g
 
 
-def _xml_safe(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """The flat twin of ``g``: string attributes only, each through :func:`escape.xml`."""
-    flat = nx.MultiDiGraph(name=g.graph["name"])
-
-    def text(value: Any) -> str:
-        return escape.xml(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
-
-    for node, attrs in g.nodes(data=True):
-        flat.add_node(escape.xml(node), **{k: text(v) for k, v in attrs.items() if v is not None})
-    for source, target, kind, attrs in g.edges(keys=True, data=True):
-        source, target = escape.xml(source), escape.xml(target)
-        flat.add_edge(
-            source,
-            target,
-            key=f"{source}:{escape.xml(kind)}:{target}",
-            **{k: text(v) for k, v in attrs.items()},
-        )
-    return flat
+def _same(text: str) -> str:
+    return text
 
 
 # --- networkx formats -----------------------------------------------------------------------------
@@ -171,12 +158,8 @@ def _xml_safe(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
 def write_json(sel: Selection, out: IO[bytes]) -> None:
     """networkx node-link JSON (``edges`` key), read back by ``nx.node_link_graph(data, edges="edges")``."""
     data = nx.node_link_data(to_networkx(sel), edges="edges")
-    out.write(
-        escape.json_for_script(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)).encode(
-            "utf-8"
-        )
-    )
-    out.write(b"\n")
+    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+    out.write(escape.json_for_script(text).encode("utf-8") + b"\n")
 
 
 def write_graphml(sel: Selection, out: IO[bytes]) -> None:
@@ -189,17 +172,29 @@ def write_gexf(sel: Selection, out: IO[bytes]) -> None:
     nx.write_gexf(to_networkx(sel, flat=True), out, encoding="utf-8")
 
 
-def check_xml(handle: IO[bytes]) -> None:
-    """Raise unless ``handle`` holds well-formed XML: an export never reports success on a broken file."""
-    from xml.parsers import expat
+#: What card text could bring into an XML file that XML 1.0 forbids, as UTF-8: C0 controls but
+#: tab, newline and CR, and the non-characters U+FFFE and U+FFFF.
+_XML_FORBIDDEN_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+_XML_NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
 
-    parser = expat.ParserCreate()
-    try:
-        parser.ParseFile(handle)
-    except expat.ExpatError as exc:
-        raise DlgraphError(
-            f"the XML written is not well-formed ({exc}); nothing was written. Please report it"
-        ) from None
+
+def check_xml(handle: IO[bytes]) -> None:
+    """Raise unless ``handle`` is free of characters XML 1.0 forbids: no success on a broken file.
+
+    The markup is networkx's; what could break it is card text, so the check looks for what
+    :func:`escape.xml` exists to remove (at memory speed; a second parse would cost as much as the write).
+    """
+    size = 1 << 20
+    while chunk := handle.read(size):
+        if len(chunk.translate(None, _XML_FORBIDDEN_BYTES)) != len(chunk) or any(
+            seq in chunk for seq in _XML_NONCHARACTERS
+        ):
+            raise DlgraphError(
+                "the XML written holds a character XML 1.0 forbids; nothing was written. Please report it"
+            )
+        if len(chunk) < size:
+            break
+        handle.seek(-2, os.SEEK_CUR)  # so that a 3-byte sequence split between two chunks is seen
 
 
 # --- Graphviz and Mermaid ---------------------------------------------------------------------------

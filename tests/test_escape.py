@@ -27,7 +27,7 @@ import yaml
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
-from dlgraph import escape, export, graph, store
+from dlgraph import escape, export, graph, outputs, store
 from dlgraph.errors import DlgraphError
 
 from .reliability import record
@@ -335,13 +335,13 @@ def test_hostile_text_reads_back_from_every_export(names, definitions):
         sel = export.whole(cg)
         for fmt, spec in export.FORMATS.items():
             dest = work / f"out-{fmt}{spec.suffix}"
-            export.export(sel, fmt, dest)
+            held = False
             try:
+                export.export(sel, fmt, dest)
                 READERS[fmt](cg, dest)
                 held = True
             finally:
                 record("hostile text", f"export {fmt}: read back by its own parser, text intact", held=held)
-            held = False
 
 
 # --- the terminal ---------------------------------------------------------------------------------
@@ -409,10 +409,8 @@ def test_every_command_keeps_card_text_inert_in_the_terminal(run, hostile_dir, a
     held &= not RAW_CONTROL.search(bare) and "\r" not in bare
     if "--json" not in args and args[0] not in ("gaps", "validate", "progress", "stats", "next"):
         held &= "␛" in printed  # the payload is shown, as visible symbols
-    record(
-        "hostile text",
-        f"terminal: {args[0]}{' --json' if '--json' in args else ''} shows controls as symbols",
-    )
+    shape = f"{args[0]} --json" if "--json" in args else args[0]
+    record("hostile text", f"terminal: {shape} shows controls as symbols", held=held)
     assert held, printed
 
 
@@ -434,3 +432,14 @@ def test_terminal_escaping_is_linear_and_keeps_layout():
     assert escape.terminal("a\tb\nc") == "a\tb\nc"
     assert escape.terminal("\x1b" * 3) == "␛␛␛"
     assert escape.terminal_data({"k\x1b": ["\x07", ("\x9b",)]}) == {"k␛": ["␇", ("⟨U+009B⟩",)]}
+
+
+def test_an_xml_export_with_a_forbidden_character_is_never_reported_written(tmp_path):
+    """The last line of defence, should an XML writer ever let a control through."""
+    dest = tmp_path / "g.graphml"
+    for bad in (b"<a>\x1b</a>", b"<a>\xef\xbf\xbe</a>", b"<a>" + b"x" * ((1 << 20) - 4) + b"\x00</a>"):
+        with pytest.raises(DlgraphError, match="holds a character XML 1.0 forbids"):
+            outputs.write_file(dest, lambda out, bad=bad: out.write(bad), check=export.check_xml)
+        assert list(tmp_path.iterdir()) == []
+    outputs.write_file(dest, lambda out: out.write(b"<a>\t\n\r\xc3\xa9</a>"), check=export.check_xml)
+    assert dest.read_bytes() == b"<a>\t\n\r\xc3\xa9</a>"
