@@ -14,6 +14,7 @@ Every refusal is a :class:`~dlgraph.errors.DlgraphError` naming the path and wha
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import re
 import shutil
@@ -117,7 +118,7 @@ def write_file(
     folder, name = plan.path.parent, plan.path.name
     _remove_leftovers(folder, name, kinds=("tmp",), folders=False)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{_temp_stem(name)}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise _cannot(dest, what, exc.strerror or str(exc)) from None
     tmp = Path(tmp_name)
@@ -254,7 +255,7 @@ def write_folder(
     parent = real.parent
     _remove_leftovers(parent, real.name, kinds=("tmp", "old"), folders=True)
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{real.name}.", suffix=".tmp", dir=parent))
+        tmp = Path(tempfile.mkdtemp(prefix=f".{_temp_stem(real.name)}.", suffix=".tmp", dir=parent))
     except OSError as exc:
         raise _cannot(dest, what, exc.strerror or str(exc)) from None
     try:
@@ -272,7 +273,7 @@ def write_folder(
         elif _exchange(tmp, real):
             shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the old folder
         else:
-            old = Path(tempfile.mkdtemp(prefix=f".{real.name}.", suffix=".old", dir=parent))
+            old = Path(tempfile.mkdtemp(prefix=f".{_temp_stem(real.name)}.", suffix=".old", dir=parent))
             os.rmdir(old)
             os.rename(real, old)
             os.rename(tmp, real)
@@ -314,7 +315,14 @@ def leftover_pattern(name: str, kinds: tuple[str, ...] = ("tmp", "old")) -> re.P
     >>> bool(leftover_pattern("vault").match(".vault.k2_9x0aq.old"))
     True
     """
-    return re.compile(rf"^\.{re.escape(name)}\.[a-z0-9_]{{8}}\.(?:{'|'.join(kinds)})$")
+    return re.compile(rf"^\.{re.escape(_temp_stem(name))}\.[a-z0-9_]{{8}}\.(?:{'|'.join(kinds)})$")
+
+
+def _temp_stem(name: str) -> str:
+    """``name`` in a temp name beside it, or a hash of it when ``name`` leaves no room under 255 bytes."""
+    if len(os.fsencode(name)) <= 200:
+        return name
+    return hashlib.sha1(os.fsencode(name)).hexdigest()[:16]
 
 
 def _remove_leftovers(folder: Path, name: str, *, kinds: tuple[str, ...], folders: bool) -> None:

@@ -312,3 +312,20 @@ def test_long_names_sharing_their_first_120_bytes_get_distinct_names_within_255_
             held &= link in stems or link == "Study order"
     record("writes", "Obsidian: 300-char names sharing 120 bytes, CJK: distinct, <= 255 bytes", held=held)
     assert held, notes
+
+
+def test_a_destination_name_near_the_limit_still_gets_a_temp_name(run, tmp_path):
+    vault = tmp_path / ("v" * 250)
+    first = run("export", "-f", "obsidian", "-o", str(vault))
+    again = run("export", "-f", "obsidian", "-o", str(vault), "--force")
+    page = run("render", "-o", str(tmp_path / ("p" * 250)))
+    held = first.exit_code == again.exit_code == page.exit_code == 0
+    held &= sorted(p.name for p in tmp_path.iterdir()) == ["p" * 250, "v" * 250]
+    record("writes", "-o a 250-byte name: temp names fit, no leftovers", held=held)
+    assert held, (first.stderr, again.stderr, page.stderr)
+
+
+def test_a_binary_export_goes_to_standard_output_when_asked(run):
+    result = run("export", "-f", "anki", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes.startswith(b"PK\x03\x04")  # a zip: the .apkg itself
