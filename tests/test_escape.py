@@ -443,3 +443,14 @@ def test_an_xml_export_with_a_forbidden_character_is_never_reported_written(tmp_
         assert list(tmp_path.iterdir()) == []
     outputs.write_file(dest, lambda out: out.write(b"<a>\t\n\r\xc3\xa9</a>"), check=export.check_xml)
     assert dest.read_bytes() == b"<a>\t\n\r\xc3\xa9</a>"
+
+
+def test_build_reports_card_text_inertly(run, tmp_path):
+    deck = tmp_path / "deck.csv"
+    evil = "Evil\x1b[2J\x9b6nNet"
+    deck.write_text(f"{evil},uses ReLU\n{evil.upper()},clears\x1b[2J the screen\n", encoding="utf-8")
+    result = run("build", "--no-field", str(deck), "--out", str(tmp_path / "g"), "--report", data_dir=None)
+    held = result.exit_code == 0 and not RAW_CONTROL.search(result.output)
+    held &= "note: merged 2 cards with the question 'Evil" in result.stdout  # it quotes the question
+    record("hostile text", "terminal: build --report shows controls as symbols", held=held)
+    assert held, result.output
