@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from dlgraph import export, graph, outputs, store
+from dlgraph import outputs, store
 
 from .conftest import MINI
 from .reliability import record
@@ -272,7 +272,7 @@ def test_a_vault_killed_mid_export_is_the_old_or_the_new_one(tmp_path):
 # --- Obsidian file names ----------------------------------------------------------------------------
 
 
-def _graph_of(tmp_path: Path, names: list[str]) -> graph.ConceptGraph:
+def _graph_of(tmp_path: Path, names: list[str]) -> Path:
     concepts = [
         {
             "id": f"c{i}-" + "x" * 290,
@@ -293,15 +293,15 @@ def _graph_of(tmp_path: Path, names: list[str]) -> graph.ConceptGraph:
     folder = tmp_path / "graph"
     folder.mkdir()
     store.save(store.Dataset(concepts, relations), folder)
-    return graph.load_graph(folder)
+    return folder
 
 
-def test_long_names_sharing_their_first_120_bytes_get_distinct_names_within_255_bytes(tmp_path):
+def test_long_names_sharing_their_first_120_bytes_get_distinct_names_within_255_bytes(run, tmp_path):
     prefix = "é" * 60  # 120 bytes of UTF-8
     names = [prefix + "a" * 240, prefix + "b" * 240, "語" * 300, "語" * 299 + "x"]
-    cg = _graph_of(tmp_path, names)
     vault = tmp_path / "vault"
-    export.export(export.whole(cg), "obsidian", vault)
+    result = run("export", "-f", "obsidian", "-o", str(vault), data_dir=_graph_of(tmp_path, names))
+    assert result.exit_code == 0, result.stderr
     notes = sorted(p.name for p in vault.glob("*.md") if p.name != "Study order.md")
     held = len(notes) == len(names) == len({n.casefold() for n in notes})
     held &= all(len(n.encode("utf-8")) <= 255 for n in notes)
@@ -329,3 +329,34 @@ def test_a_binary_export_goes_to_standard_output_when_asked(run):
     result = run("export", "-f", "anki", "-o", "-")
     assert result.exit_code == 0, result.stderr
     assert result.stdout_bytes.startswith(b"PK\x03\x04")  # a zip: the .apkg itself
+
+
+@needs_root
+@pytest.mark.skipif(sys.platform != "linux", reason="drops capabilities with Linux capset()")
+def test_as_an_unprivileged_user_a_device_is_written_through_too(tmp_path):
+    """The same rules without root's powers: a process that cannot replace /dev/null never tries to."""
+    from click.testing import CliRunner
+
+    from dlgraph.cli import cli
+
+    from .test_reliability import _without_root_powers
+
+    null = _device(tmp_path, "null", 1, 3)
+    (tmp_path / "ro").mkdir()
+    (tmp_path / "ro").chmod(0o555)
+
+    def attempt() -> list:
+        codes = []
+        for target in (null, tmp_path / "ro" / "map.html"):
+            done = CliRunner().invoke(cli, ["--data-dir", str(MINI), "render", "-o", str(target), "--force"])
+            codes.append([done.exit_code, done.output])
+        return codes
+
+    try:
+        (through, through_out), (denied, denied_out) = _without_root_powers(attempt)
+    finally:
+        (tmp_path / "ro").chmod(0o755)
+    held = through == 0 and stat.S_ISCHR(os.lstat(null).st_mode)
+    held &= denied == 1 and "Permission denied" in denied_out and list((tmp_path / "ro").iterdir()) == []
+    record("writes", "-o a device, -o in a read-only folder, without root's powers", held=held)
+    assert held, (through_out, denied_out)
