@@ -164,7 +164,7 @@ def _write_stream(plan: Plan, write, check, binary: bool, what: str) -> None:
                 fd = os.dup(plan.fd)
             else:
                 # No O_CREAT, no O_TRUNC: if the node changed since it was looked at, nothing is made.
-                fd = os.open(plan.path, os.O_WRONLY | os.O_NOCTTY)
+                fd = os.open(plan.path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
                 if not (stat.S_ISCHR(os.fstat(fd).st_mode) or stat.S_ISFIFO(os.fstat(fd).st_mode)):
                     os.close(fd)
                     raise DlgraphError(f"{plan.path}: changed while dlgraph was writing; run it again")
@@ -337,7 +337,7 @@ def _remove_leftovers(folder: Path, name: str, *, kinds: tuple[str, ...], folder
             continue
         try:
             info = entry.stat(follow_symlinks=False)
-            if info.st_uid != os.getuid():
+            if hasattr(os, "getuid") and info.st_uid != os.getuid():
                 continue
             if stat.S_ISDIR(info.st_mode) and folders:
                 shutil.rmtree(entry.path)
