@@ -60,7 +60,7 @@ def _missing_parent(path: Path, what: str) -> DlgraphError:
 
 
 def plan_file(dest: str | os.PathLike[str], *, force: bool, what: str = "the file") -> Plan:
-    """Decide how ``dest`` will be written, or refuse; called before the (slow) work, and again at the end."""
+    """Decide how ``dest`` will be written, or refuse: before the (slow) work, and again as writing starts."""
     if str(dest) == STDOUT:
         return Plan("stdout", None, 1)
     path = Path(dest)
@@ -145,6 +145,8 @@ def write_file(
 
 def _write_stream(plan: Plan, write, check, binary: bool, what: str) -> None:
     """stdout or a device/FIFO: the bytes are made and checked first, then copied through."""
+    if binary and plan.fd in (1, 2) and (sys.stdout if plan.fd == 1 else sys.stderr).isatty():
+        raise DlgraphError(f"{what} is binary; redirect it to a file (> FILE) or give -o FILE")
     with tempfile.TemporaryFile(prefix="dlgraph-") as buffer:
         write(buffer)
         if check is not None:
@@ -153,8 +155,6 @@ def _write_stream(plan: Plan, write, check, binary: bool, what: str) -> None:
         buffer.seek(0)
         if plan.fd in (1, 2):
             stream = sys.stdout if plan.fd == 1 else sys.stderr
-            if binary and stream.isatty():
-                raise DlgraphError(f"{what} is binary; redirect it to a file (> FILE) or give -o FILE")
             stream.flush()
             shutil.copyfileobj(buffer, stream.buffer)
             stream.buffer.flush()
