@@ -71,8 +71,8 @@ def render(
 
     \b
     Example:
-        dlgraph render --path R-CNN "Mask R-CNN" -o out/rcnn.html
-        dlgraph render --progress -o out/mastery.html --force
+        dlgraph render --path R-CNN "Mask R-CNN" -o rcnn.html
+        dlgraph render --progress -o mastery.html --force
         dlgraph render --focus Adam -o - > adam.html
     """
     from .. import progress
