@@ -123,13 +123,14 @@ def write_file(
         raise _cannot(dest, what, exc.strerror or str(exc)) from None
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "w+b") as handle:
+        # Write-only: a text layer over a readable handle (ElementTree's) resets a decoder per write.
+        with os.fdopen(fd, "wb") as handle:
             write(handle)
             handle.flush()
-            if check is not None:
-                handle.seek(0)
-                check(handle)
             os.fsync(handle.fileno())
+        if check is not None:
+            with open(tmp, "rb") as written:
+                check(written)
         if plan.how == "replace":
             _replace(tmp, plan.path, dest, what)
         else:
@@ -148,7 +149,8 @@ def _write_stream(plan: Plan, write, check, binary: bool, what: str) -> None:
     if binary and plan.fd in (1, 2) and (sys.stdout if plan.fd == 1 else sys.stderr).isatty():
         raise DlgraphError(f"{what} is binary; redirect it to a file (> FILE) or give -o FILE")
     with tempfile.TemporaryFile(prefix="dlgraph-") as buffer:
-        write(buffer)
+        with os.fdopen(os.dup(buffer.fileno()), "wb") as writing:  # write-only, as in write_file
+            write(writing)
         if check is not None:
             buffer.seek(0)
             check(buffer)
