@@ -112,7 +112,7 @@ def main() -> None:
             nx.write_graphml(same_graph, out, named_key_ids=True)
 
         def baseline_no_gc() -> None:
-            with export.paused_gc():
+            with store.paused_gc():
                 baseline()
 
         actions = [cli, library, baseline, baseline_no_gc]

@@ -7,8 +7,9 @@ is never overwritten without ``force``. Where a library is made for a format it 
 (networkx for JSON/GraphML/GEXF, rdflib for Turtle, genanki for Anki packages).
 
 Every format keeps names exact, however odd (``L1/L2 (weight decay)``, ``Attention(Q,K,V)``, quotes,
-newlines), and escapes text for its own syntax so that HTML or script in a name or definition stays
-text.
+newlines), and passes text through its own function of :mod:`dlgraph.escape`, so that markup, script,
+controls, directives or formulas in a name or definition stay text. Where the output goes (stdout, a
+device, a new file, a replaced one, a folder swapped in whole) is :mod:`dlgraph.outputs`' business.
 
 Examples
 --------
@@ -20,19 +21,16 @@ Examples
 (17, 34)
 >>> [cg.name(cid) for cid in study_order(part)][-4:]
 ['RoI Align', 'Fast R-CNN', 'Faster R-CNN', 'Mask R-CNN']
->>> mermaid_text('say "hi" <b>#1</b>')
-'say #quot;hi#quot; #lt;b#gt;#35;1#lt;/b#gt;'
 """
 
 from __future__ import annotations
 
 import csv
-import html
+import hashlib
 import io
 import json
 import os
 import re
-import shutil
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -41,7 +39,7 @@ from typing import IO, Any, NamedTuple
 
 import networkx as nx
 
-from . import graph, store
+from . import escape, graph, outputs, store
 from .errors import DlgraphError, UsageError
 from .graph import ConceptGraph
 from .report import count as count_of
@@ -111,65 +109,58 @@ def direct_prerequisites(cg: ConceptGraph, cid: str) -> list[str]:
 def to_networkx(sel: Selection, *, flat: bool = False) -> nx.MultiDiGraph:
     """The selection as one attributed networkx graph: nodes keyed by concept id, edges by type.
 
-    ``flat`` makes every attribute a string, as GraphML and GEXF require: aliases become a JSON
-    array text, a missing card is left out, and an edge's key becomes ``source:type:target`` because
-    those formats need edge ids unique in the whole file.
+    ``flat`` makes every attribute a string XML can carry, as GraphML and GEXF require: aliases
+    become a JSON array text, a missing card is left out, text goes through :func:`escape.xml`, and
+    an edge's key becomes ``source:type:target`` because those formats need edge ids unique in the
+    whole file.
     """
+    text = escape.xml if flat else _same
     g = nx.MultiDiGraph(name="dlgraph")
     for c in sel.concepts:
         attrs = {
-            "name": c["name"],
-            "label": c["name"],  # what Gephi, yEd and Cytoscape show on a node
-            "aliases": json.dumps(c["aliases"], ensure_ascii=False) if flat else list(c["aliases"]),
-            "topic": c["topic"],
-            "kind": c["kind"],
-            "definition": c["definition"],
-            "card": c["card"],
+            "name": text(c["name"]),
+            "label": text(c["name"]),  # what Gephi, yEd and Cytoscape show on a node
+            "aliases": text(json.dumps(c["aliases"], ensure_ascii=False)) if flat else list(c["aliases"]),
+            "topic": text(c["topic"]),
+            "kind": text(c["kind"]),
+            "definition": text(c["definition"]),
+            "card": text(c["card"]) if c["card"] is not None else None,
         }
         if flat and attrs["card"] is None:
             del attrs["card"]
-        g.add_node(c["id"], **attrs)
+        g.add_node(text(c["id"]), **attrs)
     for r in sel.relations:
         spec = RELATION_TYPES[r["type"]]
-        key = f"{r['source']}:{r['type']}:{r['target']}" if flat else r["type"]
+        source, target = text(r["source"]), text(r["target"])
+        key = f"{source}:{r['type']}:{target}" if flat else r["type"]
         # "relation" rather than "type": GEXF reserves an edge's type for directed/undirected.
-        extra = {"reference": r["reference"]} if "reference" in r else {}
+        extra = {"reference": text(r["reference"])} if "reference" in r else {}
         g.add_edge(
-            r["source"],
-            r["target"],
+            source,
+            target,
             key=key,
             relation=r["type"],
             label=spec.label,
             family=spec.family,
-            evidence=r["evidence"],
-            origin=r["origin"],
+            evidence=text(r["evidence"]),
+            origin=text(r["origin"]),
             **extra,
         )
     return g
 
 
-# --- networkx formats -----------------------------------------------------------------------------
-
-
-def script_safe_json(text: str) -> str:
-    """JSON text that a browser cannot read as markup, even pasted into a ``<script>`` element.
-
-    ``<``, ``>`` and ``&`` become ``\\u`` escapes (the parsed values are unchanged), and so do the two
-    line separators JavaScript once rejected in strings.
-
-    >>> script_safe_json(json.dumps("</script><b>"))
-    '"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e"'
-    """
-    for char in "<>&\u2028\u2029":
-        text = text.replace(char, f"\\u{ord(char):04x}")
+def _same(text: str) -> str:
     return text
+
+
+# --- networkx formats -----------------------------------------------------------------------------
 
 
 def write_json(sel: Selection, out: IO[bytes]) -> None:
     """networkx node-link JSON (``edges`` key), read back by ``nx.node_link_graph(data, edges="edges")``."""
     data = nx.node_link_data(to_networkx(sel), edges="edges")
-    out.write(script_safe_json(json.dumps(data, indent=2, ensure_ascii=False)).encode("utf-8"))
-    out.write(b"\n")
+    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+    out.write(escape.json_for_script(text).encode("utf-8") + b"\n")
 
 
 def write_graphml(sel: Selection, out: IO[bytes]) -> None:
@@ -182,6 +173,31 @@ def write_gexf(sel: Selection, out: IO[bytes]) -> None:
     nx.write_gexf(to_networkx(sel, flat=True), out, encoding="utf-8")
 
 
+#: What card text could bring into an XML file that XML 1.0 forbids, as UTF-8: C0 controls but
+#: tab, newline and CR, and the non-characters U+FFFE and U+FFFF.
+_XML_FORBIDDEN_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+_XML_NONCHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")
+
+
+def check_xml(handle: IO[bytes]) -> None:
+    """Raise unless ``handle`` is free of characters XML 1.0 forbids: no success on a broken file.
+
+    The markup is networkx's; what could break it is card text, so the check looks for what
+    :func:`escape.xml` exists to remove (at memory speed; a second parse would cost as much as the write).
+    """
+    size = 1 << 20
+    while chunk := handle.read(size):
+        if len(chunk.translate(None, _XML_FORBIDDEN_BYTES)) != len(chunk) or any(
+            seq in chunk for seq in _XML_NONCHARACTERS
+        ):
+            raise DlgraphError(
+                "the XML written holds a character XML 1.0 forbids; nothing was written. Please report it"
+            )
+        if len(chunk) < size:
+            break
+        handle.seek(-2, os.SEEK_CUR)  # so that a 3-byte sequence split between two chunks is seen
+
+
 # --- Graphviz and Mermaid ---------------------------------------------------------------------------
 
 FAMILY_COLORS: dict[str, str] = {
@@ -190,20 +206,6 @@ FAMILY_COLORS: dict[str, str] = {
     "taxonomy": "#7d3c98",
     "association": "#7f8c8d",
 }
-
-
-def dot_string(text: str) -> str:
-    """A DOT quoted string whose label shows ``text`` as written.
-
-    Graphviz reads backslash sequences in labels (``\\n``, ``\\N`` for the node name...), so a
-    backslash is doubled; quotes are escaped and newlines become ``\\n``.
-
-    >>> print(dot_string('a "b" \\\\N'))
-    "a \\"b\\" \\\\N"
-    """
-    text = text.replace("\\", "\\\\").replace('"', '\\"')
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
-    return '"' + text + '"'
 
 
 def write_dot(sel: Selection, out: IO[bytes]) -> None:
@@ -223,29 +225,21 @@ def write_dot(sel: Selection, out: IO[bytes]) -> None:
     ]
     for topic in sorted(by_topic):
         title = TOPICS.get(topic, topic).split(":")[0]
-        lines.append(f"  subgraph {dot_string('cluster_' + topic)} {{")
-        lines.append(f"    label={dot_string(title)};")
+        lines.append(f"  subgraph {escape.dot('cluster_' + topic)} {{")
+        lines.append(f"    label={escape.dot(title)};")
         for c in by_topic[topic]:
-            tooltip = dot_string(" ".join(c["definition"].split()))
-            lines.append(f"    {dot_string(c['id'])} [label={dot_string(c['name'])}, tooltip={tooltip}];")
+            tooltip = escape.dot(" ".join(c["definition"].split()))
+            lines.append(f"    {escape.dot(c['id'])} [label={escape.dot(c['name'])}, tooltip={tooltip}];")
         lines.append("  }")
     for r in sel.relations:
         spec = RELATION_TYPES[r["type"]]
         style = ", dir=both" if spec.symmetric else ""
         lines.append(
-            f"  {dot_string(r['source'])} -> {dot_string(r['target'])} "
-            f'[label={dot_string(spec.label)}, color="{FAMILY_COLORS[spec.family]}"{style}];'
+            f"  {escape.dot(r['source'])} -> {escape.dot(r['target'])} "
+            f'[label={escape.dot(spec.label)}, color="{FAMILY_COLORS[spec.family]}"{style}];'
         )
     lines.append("}")
     out.write(("\n".join(lines) + "\n").encode("utf-8"))
-
-
-_MERMAID_ENTITIES = {'"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "#": "#35;", "`": "#96;"}
-
-
-def mermaid_text(text: str) -> str:
-    """Text for inside a quoted Mermaid label: entity codes for quotes, markup and ``#``, one line."""
-    return "".join(_MERMAID_ENTITIES.get(ch, ch) for ch in " ".join(text.split()))
 
 
 def mermaid_id(cid: str) -> str:
@@ -263,9 +257,9 @@ def _counts(sel: Selection) -> str:
 def write_mermaid(sel: Selection, out: IO[bytes]) -> None:
     """A Mermaid flowchart: a line per concept, then exactly one line per relation."""
     lines = [f"%% dlgraph: {_counts(sel)}", "flowchart LR"]
-    lines += [f'  {mermaid_id(c["id"])}["{mermaid_text(c["name"])}"]' for c in sel.concepts]
+    lines += [f'  {mermaid_id(c["id"])}["{escape.mermaid(c["name"])}"]' for c in sel.concepts]
     for r in sel.relations:
-        label = mermaid_text(RELATION_TYPES[r["type"]].label)
+        label = escape.mermaid(RELATION_TYPES[r["type"]].label)
         lines.append(f'  {mermaid_id(r["source"])} -->|"{label}"| {mermaid_id(r["target"])}')
     out.write(("\n".join(lines) + "\n").encode("utf-8"))
 
@@ -340,23 +334,10 @@ def write_turtle(sel: Selection, out: IO[bytes]) -> None:
         g.add((statement, dlg.origin, Literal(r["origin"])))
         if "reference" in r:
             g.add((statement, dlg.reference, Literal(r["reference"])))
-    out.write(g.serialize(format="turtle", encoding="utf-8"))
+    out.write(escape.turtle(g.serialize(format="turtle")).encode("utf-8"))
 
 
 # --- Neo4j ----------------------------------------------------------------------------------------
-
-
-def cypher_string(text: str) -> str:
-    """A single-quoted Cypher string literal: backslashes, quotes and control characters escaped.
-
-    >>> print(cypher_string("it's a\\\\b\\n"))
-    'it\\'s a\\\\b\\n'
-    """
-    named = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
-    body = "".join(
-        named.get(ch) or (f"\\u{ord(ch):04x}" if ord(ch) < 0x20 or ord(ch) == 0x7F else ch) for ch in text
-    )
-    return "'" + body + "'"
 
 
 def cypher_type(relation_type: str) -> str:
@@ -374,21 +355,21 @@ def write_cypher(sel: Selection, out: IO[bytes]) -> None:
         "CREATE CONSTRAINT concept_id IF NOT EXISTS FOR (c:Concept) REQUIRE c.id IS UNIQUE;",
     ]
     for c in sel.concepts:
-        aliases = "[" + ", ".join(cypher_string(a) for a in c["aliases"]) + "]"
-        card = cypher_string(c["card"]) if c["card"] is not None else "null"
+        aliases = "[" + ", ".join(escape.cypher(a) for a in c["aliases"]) + "]"
+        card = escape.cypher(c["card"]) if c["card"] is not None else "null"
         lines.append(
-            f"MERGE (c:Concept {{id: {cypher_string(c['id'])}}}) SET c.name = {cypher_string(c['name'])}, "
-            f"c.aliases = {aliases}, c.topic = {cypher_string(c['topic'])}, "
-            f"c.kind = {cypher_string(c['kind'])}, c.definition = {cypher_string(c['definition'])}, "
+            f"MERGE (c:Concept {{id: {escape.cypher(c['id'])}}}) SET c.name = {escape.cypher(c['name'])}, "
+            f"c.aliases = {aliases}, c.topic = {escape.cypher(c['topic'])}, "
+            f"c.kind = {escape.cypher(c['kind'])}, c.definition = {escape.cypher(c['definition'])}, "
             f"c.card = {card};"
         )
     for r in sel.relations:
         lines.append(
-            f"MATCH (a:Concept {{id: {cypher_string(r['source'])}}}), "
-            f"(b:Concept {{id: {cypher_string(r['target'])}}}) "
+            f"MATCH (a:Concept {{id: {escape.cypher(r['source'])}}}), "
+            f"(b:Concept {{id: {escape.cypher(r['target'])}}}) "
             f"MERGE (a)-[r:{cypher_type(r['type'])}]->(b) "
-            f"SET r.evidence = {cypher_string(r['evidence'])}, r.origin = {cypher_string(r['origin'])}"
-            + (f", r.reference = {cypher_string(r['reference'])};" if "reference" in r else ";")
+            f"SET r.evidence = {escape.cypher(r['evidence'])}, r.origin = {escape.cypher(r['origin'])}"
+            + (f", r.reference = {escape.cypher(r['reference'])};" if "reference" in r else ";")
         )
     out.write(("\n".join(lines) + "\n").encode("utf-8"))
 
@@ -405,48 +386,52 @@ NEO4J_IMPORT_COMMAND = (
 def write_neo4j_csv(sel: Selection, folder: Path) -> None:
     """CSV files for ``neo4j-admin database import`` plus a README.txt with the exact command."""
     with open(folder / "concepts.csv", "w", encoding="utf-8", newline="") as handle:
-        rows = csv.writer(handle, lineterminator="\n")
+        rows = csv.writer(handle, lineterminator="\r\n")  # RFC 4180; "\n" alone leaves "\r" unquoted
         rows.writerow(["id:ID", "name", "aliases:string[]", "topic", "kind", "definition", "card", ":LABEL"])
         for c in sel.concepts:
             if any(NEO4J_ARRAY_DELIMITER in a for a in c["aliases"]):
                 raise DlgraphError(f"concept {c['id']!r}: an alias holds the character U+001F; remove it")
             aliases = NEO4J_ARRAY_DELIMITER.join(c["aliases"])
             card = c["card"] if c["card"] is not None else ""
-            rows.writerow(
-                [c["id"], c["name"], aliases, c["topic"], c["kind"], c["definition"], card, "Concept"]
-            )
+            cells = [c["id"], c["name"], aliases, c["topic"], c["kind"], c["definition"], card, "Concept"]
+            rows.writerow([escape.csv_cell(cell) for cell in cells])
     with open(folder / "relations.csv", "w", encoding="utf-8", newline="") as handle:
-        rows = csv.writer(handle, lineterminator="\n")
+        rows = csv.writer(handle, lineterminator="\r\n")  # RFC 4180; "\n" alone leaves "\r" unquoted
         rows.writerow([":START_ID", ":END_ID", ":TYPE", "evidence", "origin", "reference"])
         for r in sel.relations:
-            rows.writerow(
-                [
-                    r["source"],
-                    r["target"],
-                    cypher_type(r["type"]),
-                    r["evidence"],
-                    r["origin"],
-                    r.get("reference", ""),
-                ]
-            )
+            cells = [
+                r["source"],
+                r["target"],
+                cypher_type(r["type"]),
+                r["evidence"],
+                r["origin"],
+                r.get("reference", ""),
+            ]
+            rows.writerow([escape.csv_cell(cell) for cell in cells])
     readme = (
         f"dlgraph export for Neo4j: {_counts(sel)}.\n\n"
         "Copy the two CSV files into Neo4j's import folder and run (database stopped):\n\n"
         f"    {NEO4J_IMPORT_COMMAND}\n\n"
         "Aliases are a string array separated by U+001F; fields may hold newlines.\n"
+        "A field that starts with = + - @ ' or a tab starts with one more ' so that a spreadsheet\n"
+        "shows it as text instead of running it as a formula; NUL is written as U+2400.\n"
     )
     (folder / "README.txt").write_text(readme, encoding="utf-8")
 
 
 # --- Obsidian -------------------------------------------------------------------------------------
 
-#: Characters Windows forbids in file names, plus those that break Obsidian wikilinks (# ^ [ ] |).
-_UNSAFE_FILE_CHARS = re.compile(r'[<>:"/\\|?*#^\[\]\x00-\x1f\x7f]+')
+#: Characters Windows forbids in file names, those that break Obsidian wikilinks (# ^ [ ] |), and
+#: controls, C1 and bidi controls (which can make ``txt.exe`` look like ``exe.txt``).
+_UNSAFE_FILE_CHARS = re.compile(rf'[<>:"/\\|?*#^\[\]\x00-\x1f\x7f-\x9f{escape.BIDI_CONTROLS}]+')
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {
     f"{dev}{n}" for dev in ("COM", "LPT") for n in [*"123456789", "¹", "²", "³"]
 }
-#: Longest file stem in UTF-8 bytes: leaves room for a suffix under the common 255-byte limit.
+#: Longest stem taken from a name, in UTF-8 bytes: leaves room for a suffix that tells clashing
+#: names apart, under the 255-byte limit of a file name on every common file system.
 _MAX_STEM_BYTES = 120
+#: Longest id kept whole in a suffix; a longer one is cut and ends in a hash of the whole id.
+_MAX_ID_BYTES = 40
 INDEX_NOTE = "Study order"
 
 
@@ -462,21 +447,38 @@ def safe_file_stem(name: str, fallback: str) -> str:
     stem = _UNSAFE_FILE_CHARS.sub("-", stem)
     stem = " ".join(stem.split())
     # Leading dots hide files on Unix; trailing dots and spaces are dropped by Windows.
-    stem = stem.strip(" .-")
-    encoded = stem.encode("utf-8")
-    if len(encoded) > _MAX_STEM_BYTES:
-        stem = encoded[:_MAX_STEM_BYTES].decode("utf-8", errors="ignore").rstrip(" .-")
+    stem = _clip(stem.strip(" .-"), _MAX_STEM_BYTES)
     if not stem:
-        return fallback
+        return _short_id(fallback)
     if stem.split(".")[0].strip().upper() in _WINDOWS_RESERVED:
-        stem = f"{stem} ({fallback})"
+        stem = f"{stem} ({_short_id(fallback)})"
     return stem
+
+
+def _clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` UTF-8 bytes, never inside a character."""
+    encoded = text.encode("utf-8")
+    if len(encoded) <= limit:
+        return text
+    return encoded[:limit].decode("utf-8", errors="ignore").rstrip(" .-")
+
+
+def _short_id(cid: str) -> str:
+    """``cid``, or when it is long its start and a hash of the whole, so two long ids stay apart.
+
+    >>> _short_id("x" * 300) == _short_id("x" * 299), len(_short_id("x" * 300))
+    (False, 40)
+    """
+    if len(cid.encode("utf-8")) <= _MAX_ID_BYTES:
+        return cid
+    return _clip(cid, _MAX_ID_BYTES - 9) + "-" + hashlib.sha1(cid.encode("utf-8")).hexdigest()[:8]
 
 
 def note_stems(concepts: Iterable[dict[str, Any]], reserved: Iterable[str] = (INDEX_NOTE,)) -> dict[str, str]:
     """A unique file stem per concept id, unique even on case-insensitive file systems.
 
-    Concepts whose names clash after cleaning get their id appended, so names stay recognisable.
+    Concepts whose names clash after cleaning get their id appended (cut and hashed when long), so
+    names stay recognisable and every stem stays under 180 bytes, far below the 255-byte limit.
     """
     concepts = list(concepts)
     taken = {stem.casefold() for stem in reserved}
@@ -488,7 +490,7 @@ def note_stems(concepts: Iterable[dict[str, Any]], reserved: Iterable[str] = (IN
     for c in sorted(concepts, key=lambda c: c["id"]):
         stem = base[c["id"]]
         if count[stem.casefold()] > 1 or stem.casefold() in taken:
-            stem = f"{stem} ({c['id']})"
+            stem = f"{stem} ({_short_id(c['id'])})"
         candidate, n = stem, 2
         while candidate.casefold() in taken:
             candidate, n = f"{stem} {n}", n + 1
@@ -497,46 +499,16 @@ def note_stems(concepts: Iterable[dict[str, Any]], reserved: Iterable[str] = (IN
     return stems
 
 
-def yaml_string(text: str) -> str:
-    """A YAML double-quoted scalar: JSON's escapes, which YAML shares, plus escapes for non-printables.
-
-    >>> yaml_string('a "b"\\n')
-    '"a \\\\"b\\\\"\\\\n"'
-    """
-    return "".join(_yaml_char(ch) for ch in json.dumps(text, ensure_ascii=False))
-
-
-def _yaml_char(ch: str) -> str:
-    if ch.isprintable() or ch == " ":
-        return ch
-    return f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}"
-
-
 def _yaml_list(items: Iterable[str]) -> str:
-    return "[" + ", ".join(yaml_string(i) for i in items) + "]"
-
-
-#: Obsidian markup anywhere in a line: emphasis, links, tags, highlights, comments, math, block ids.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|~=^$%])")
-#: Markup only at the start of a line: lists, quotes, numbered lists.
-_MARKDOWN_LINE_START = re.compile(r"^([-+>]|\d+(?=[.)]))")
-
-
-def markdown_text(text: str) -> str:
-    """One paragraph of literal text for Obsidian: markup characters escaped, HTML as entities.
-
-    >>> print(markdown_text("a <b> [[x]] #tag"))
-    a &lt;b&gt; \\[\\[x\\]\\] \\#tag
-    >>> print(markdown_text("- 1. not a list"))
-    \\- 1. not a list
-    """
-    text = html.escape(" ".join(text.split()), quote=False)
-    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-    return _MARKDOWN_LINE_START.sub(r"\\\1", text)
+    return "[" + ", ".join(escape.yaml(i) for i in items) + "]"
 
 
 def wikilink(stem: str, name: str) -> str:
-    """``[[stem]]``, or ``[[stem|name]]`` when the note's file name had to differ from the name."""
+    """``[[stem]]``, or ``[[stem|name]]`` when the note's file name had to differ from the name.
+
+    Controls in the shown name become visible symbols (see :func:`escape.visible`).
+    """
+    name = escape.visible(name)
     if stem == name or re.search(r"[\[\]|<>#^\n\r]", name):
         return f"[[{stem}]]"
     return f"[[{stem}|{name}]]"
@@ -559,29 +531,29 @@ def write_obsidian(sel: Selection, folder: Path) -> None:
         aliases = ([c["name"]] if stems[cid] != c["name"] else []) + list(c["aliases"])
         lines = [
             "---",
-            f"id: {yaml_string(cid)}",
+            f"id: {escape.yaml(cid)}",
             f"aliases: {_yaml_list(aliases)}",
-            f"topic: {yaml_string(c['topic'])}",
-            f"kind: {yaml_string(c['kind'])}",
-            f"card: {yaml_string(c['card']) if c['card'] is not None else 'null'}",
-            f"definition: {yaml_string(c['definition'])}",
+            f"topic: {escape.yaml(c['topic'])}",
+            f"kind: {escape.yaml(c['kind'])}",
+            f"card: {escape.yaml(c['card']) if c['card'] is not None else 'null'}",
+            f"definition: {escape.yaml(c['definition'])}",
             f"tags: {_yaml_list([c['topic']])}",
             "---",
             "",
-            f"# {markdown_text(c['name'])}",
+            f"# {escape.markdown(c['name'])}",
             "",
-            markdown_text(c["definition"]),
+            escape.markdown(c["definition"]),
             "",
         ]
         needs = direct_prerequisites(cg, cid)
         if needs:
-            lines += ["Study first: " + ", ".join(markdown_text(n) for n in needs), ""]
+            lines += ["Study first: " + ", ".join(escape.markdown(n) for n in needs), ""]
         if outgoing.get(cid):
             lines += ["## Relations", ""]
             for r in outgoing[cid]:
                 target = r["target"]
                 lines.append(f"- {r['type']}:: {wikilink(stems[target], cg.name(target))}")
-                lines.append(f"  - {markdown_text(r['evidence'])}")
+                lines.append(f"  - {escape.markdown(r['evidence'])}")
             lines.append("")
         (folder / f"{stems[cid]}.md").write_text("\n".join(lines), encoding="utf-8")
     order = study_order(sel)
@@ -622,29 +594,18 @@ def anki_guid(cid: str) -> str:
     >>> anki_guid("adam")
     'dlgraph-0e18f44c1fec03ec'
     """
-    import hashlib
-
     return "dlgraph-" + hashlib.sha1(cid.encode("utf-8")).hexdigest()[:16]
-
-
-def _html(text: str) -> str:
-    """Text for an Anki field (fields are HTML): markup escaped, line breaks as ``<br>``.
-
-    Quotes stay as they are: they are safe in element text and read better in Anki's editor.
-    """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return html.escape(text, quote=False).replace("\n", "<br>")
 
 
 def anki_back(cg: ConceptGraph, cid: str) -> str:
     """The answer side as Anki HTML: escaped text, lines joined by ``<br>``."""
     c = cg.concepts[cid]
-    parts = [_html(c["definition"])]
+    parts = [escape.html(c["definition"])]
     if c["aliases"]:
-        parts.append("Also called: " + _html(", ".join(c["aliases"])))
+        parts.append("Also called: " + escape.html(", ".join(c["aliases"])))
     needs = direct_prerequisites(cg, cid)
     if needs:
-        parts.append("Study first: " + _html(", ".join(needs)))
+        parts.append("Study first: " + escape.html(", ".join(needs)))
     return "<br><br>".join(parts)
 
 
@@ -684,13 +645,13 @@ def write_anki(sel: Selection, out: IO[bytes]) -> None:
     for position, cid in enumerate(study_order(sel)):
         c = cg.concepts[cid]
         fields = [
-            _html(c["name"]),
-            _html(c["definition"]),
-            _html(", ".join(c["aliases"])),
-            _html(", ".join(direct_prerequisites(cg, cid))),
-            _html(c["topic"]),
-            _html(c["kind"]),
-            _html(cid),
+            escape.html(c["name"]),
+            escape.html(c["definition"]),
+            escape.html(", ".join(c["aliases"])),
+            escape.html(", ".join(direct_prerequisites(cg, cid))),
+            escape.html(c["topic"]),
+            escape.html(c["kind"]),
+            escape.html(cid),
         ]
         # ``due`` is a new card's place in Anki's new-card queue: the study order.
         deck.add_note(
@@ -710,6 +671,18 @@ def write_anki(sel: Selection, out: IO[bytes]) -> None:
             package.writestr("media", "{}")
 
 
+def _anki_text_cell(field: str) -> str:
+    """An HTML field for the tab-separated import: a first ``#`` (a header or comment to Anki) or a
+    formula start (to a spreadsheet) becomes its entity, which Anki shows as the character itself.
+
+    >>> _anki_text_cell("=1+1"), _anki_text_cell("#tag")
+    ('&#61;1+1', '&#35;tag')
+    """
+    if field.startswith(("#", *escape.FORMULA_STARTS)):
+        return f"&#{ord(field[0])};" + field[1:]
+    return field
+
+
 def write_anki_text(sel: Selection, out: IO[bytes]) -> None:
     """Anki's "Notes in Plain Text" import file: guid, front, back, tags; tab-separated, HTML on.
 
@@ -724,10 +697,8 @@ def write_anki_text(sel: Selection, out: IO[bytes]) -> None:
     rows = csv.writer(buffer, delimiter="\t", lineterminator="\n")
     for cid in study_order(sel):
         c = cg.concepts[cid]
-        front = _html(c["name"])
-        if front.startswith("#"):
-            front = "&#35;" + front[1:]  # a line starting with "#" would be read as a header or comment
-        rows.writerow([front, anki_back(cg, cid), c["topic"], anki_guid(cid)])
+        front, back = _anki_text_cell(escape.html(c["name"])), _anki_text_cell(anki_back(cg, cid))
+        rows.writerow([front, back, c["topic"], anki_guid(cid)])
     out.write(buffer.getvalue().encode("utf-8"))
 
 
@@ -742,14 +713,15 @@ class Format(NamedTuple):
     suffix: str
     write: Callable[[Selection, Any], None]
     summary: str
+    check: Callable[[IO[bytes]], None] | None = None  # reads the written bytes back before success
 
 
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
         Format("json", "text", ".json", write_json, "networkx node-link JSON (D3, scripts)"),
-        Format("graphml", "text", ".graphml", write_graphml, "GraphML (yEd, Cytoscape, Gephi)"),
-        Format("gexf", "text", ".gexf", write_gexf, "GEXF (Gephi)"),
+        Format("graphml", "text", ".graphml", write_graphml, "GraphML (yEd, Cytoscape, Gephi)", check_xml),
+        Format("gexf", "text", ".gexf", write_gexf, "GEXF (Gephi)", check_xml),
         Format("dot", "text", ".dot", write_dot, "Graphviz DOT"),
         Format("mermaid", "text", ".mmd", write_mermaid, "Mermaid flowchart (Markdown, GitHub, Obsidian)"),
         Format("turtle", "text", ".ttl", write_turtle, "RDF Turtle with SKOS and a dlgraph vocabulary"),
@@ -762,77 +734,43 @@ FORMATS: dict[str, Format] = {
 }
 
 
-def _mode_from_umask(full: int) -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return full & ~mask
-
-
-def _write_file(dest: Path, write: Callable[[IO[bytes]], None], force: bool) -> None:
-    if dest.is_dir():
-        raise DlgraphError(f"{dest}: is a folder; give a file name for this format")
-    if dest.exists() and not force:
-        raise DlgraphError(f"{dest}: already exists; use --force to replace it")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, _mode_from_umask(0o666))  # mkstemp makes it private; an export is a normal file
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _write_folder(dest: Path, write: Callable[[Path], None], force: bool) -> None:
-    if dest.exists() and not dest.is_dir():
-        raise DlgraphError(f"{dest}: is a file; this format writes a folder")
-    if dest.is_dir() and any(dest.iterdir()) and not force:
-        raise DlgraphError(f"{dest}: folder is not empty; use --force to replace it, or pick a new folder")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
-    try:
-        write(tmp)
-        os.chmod(tmp, _mode_from_umask(0o777))
-        if not dest.exists():
-            os.rename(tmp, dest)
-            return
-        # Swap: move the old folder aside, move the new one in, then delete the old one.
-        old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".old", dir=dest.parent))
-        os.rmdir(old)
-        os.rename(dest, old)
-        try:
-            os.rename(tmp, dest)
-        except BaseException:
-            os.rename(old, dest)
-            raise
-        shutil.rmtree(old)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+def check_destination(fmt: str, dest: str | os.PathLike[str], *, force: bool = False) -> None:
+    """Refuse a destination :func:`export` would refuse, before the selection is even made."""
+    spec = get_format(fmt)
+    if spec.layout == "folder":
+        outputs.plan_folder(dest, force=force, what="the export")
+    else:
+        outputs.plan_file(dest, force=force, what="the export")
 
 
 def export(sel: Selection, fmt: str, dest: str | os.PathLike[str], *, force: bool = False) -> dict[str, Any]:
-    """Write ``sel`` as ``fmt`` to ``dest`` atomically; replacing a file or a full folder needs ``force``."""
+    """Write ``sel`` as ``fmt`` to ``dest`` (``-``: standard output) by the rules of :mod:`dlgraph.outputs`.
+
+    A file appears whole or not at all, a folder is swapped in whole; replacing needs ``force``.
+    ``stdout`` in the answer says the output went to standard output (so a summary must not).
+    """
     spec = get_format(fmt)
-    dest = Path(dest)
-    try:
-        with store.paused_gc():
-            if spec.layout == "folder":
-                _write_folder(dest, lambda folder: spec.write(sel, folder), force)
-            else:
-                _write_file(dest, lambda handle: spec.write(sel, handle), force)
-    except OSError as exc:
-        # Name what the user asked for, not the temp file the error happened on.
-        raise DlgraphError(
-            f"{dest}: cannot write the export ({exc.strerror or exc}); choose another path with -o"
-        ) from None
+    with store.paused_gc():
+        if spec.layout == "folder":
+            marker = f"Written by dlgraph export --format {fmt}; export --force replaces this folder whole.\n"
+            where = outputs.write_folder(
+                dest, lambda folder: spec.write(sel, folder), force=force, what="the export", marker=marker
+            )
+            stdout = False
+        else:
+            plan = outputs.write_file(
+                dest,
+                lambda handle: spec.write(sel, handle),
+                force=force,
+                what="the export",
+                check=spec.check,
+                binary=spec.layout == "binary",
+            )
+            where, stdout = plan.path or dest, plan.how == "stdout"
     return {
         "format": spec.name,
-        "path": str(dest),
+        "path": str(where),
+        "stdout": stdout,
         "concepts": len(sel.concepts),
         "relations": len(sel.relations),
     }

@@ -23,10 +23,9 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from . import graph
+from . import graph, outputs
 from .errors import DlgraphError, UsageError
 from .graph import ConceptGraph
-from .store import save_atomic
 from .vocabulary import FAMILIES, KINDS, LINEAGE_TYPES, RELATION_TYPES, TOPICS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -674,30 +673,47 @@ def page(data: dict[str, Any]) -> str:
 
 
 def write_map(
-    cg: ConceptGraph, output: str | os.PathLike[str], options: MapOptions | None = None
+    cg: ConceptGraph,
+    output: str | os.PathLike[str] | None,
+    options: MapOptions | None = None,
+    *,
+    force: bool = False,
 ) -> dict[str, Any]:
-    """Render and write the page atomically; says what was drawn. An unwritable path is a
-    :class:`DlgraphError` (exit 1)."""
-    output = Path(output)
-    if output.is_dir():
-        raise DlgraphError(f"{output}: is a folder; give a file name such as {output / 'concept_map.html'}")
+    """Render and write the page by the rules of :mod:`dlgraph.outputs` (``-`` is standard output);
+    says what was drawn. A refused or unwritable path is a :class:`DlgraphError` (exit 1).
+
+    Without ``output`` the page goes to :data:`DEFAULT_OUTPUT`, whose folder is made if missing
+    (``created`` in the answer names it, so the caller can say so): the only folder ever made.
+    """
+    created = None
+    if output is None:
+        output = DEFAULT_OUTPUT
+        if not output.parent.exists():
+            try:
+                output.parent.mkdir()
+            except OSError as exc:
+                raise DlgraphError(
+                    f"{output.parent}: cannot make the folder ({exc.strerror or exc}); choose a path with -o"
+                ) from None
+            created = output.parent
+    if Path(output).is_dir():
+        example = Path(output) / "concept_map.html"
+        raise DlgraphError(f"{output}: is a folder; give a file name such as {example}")
     if not cg.concepts:
         where = cg.dataset.directory or "the graph"
         raise DlgraphError(
             f"{where}: has no concepts, so there is no map to draw; build a graph from a deck first "
             "(dlgraph build DECK --out DIR)"
         )
+    outputs.plan_file(output, force=force, what="the map")  # refuse before drawing, not after
     data = map_data(cg, options)
     html = page(data)
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        save_atomic(output, html)
-    except OSError as exc:
-        raise DlgraphError(
-            f"{output}: cannot write the map ({exc.strerror or exc}); choose another path with -o"
-        ) from None
+    encoded = html.encode("utf-8")
+    plan = outputs.write_file(output, lambda out: out.write(encoded), force=force, what="the map")
     return {
-        "output": output,
+        "output": Path(output),
+        "stdout": plan.how == "stdout",
+        "created": created,
         "concepts": len(data["nodes"]),
         "relations": len(data["edges"]),
         "highlight": data["highlight"]["caption"] if data["highlight"] else None,

@@ -22,7 +22,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlgraph import decks, export, graph, store
+from dlgraph import decks, escape, export, graph, outputs, store
 from dlgraph.cli.export import FORMAT_NAMES
 from dlgraph.errors import DlgraphError, UsageError
 from dlgraph.vocabulary import LINEAGE_TYPES, RELATION_TYPES
@@ -109,6 +109,7 @@ def write(sel: export.Selection, fmt: str, tmp_path: Path) -> Path:
     assert result == {
         "format": fmt,
         "path": str(dest),
+        "stdout": False,
         "concepts": len(sel.concepts),
         "relations": len(sel.relations),
     }
@@ -213,7 +214,7 @@ def test_dot_renders_to_svg_without_errors_and_shows_every_name(sel, tmp_path):
 def test_dot_string_keeps_backslashes_literal(tmp_path):
     dot = need_dot()
     name = 'C:\\temp\\N "q" \\'
-    source = f"digraph {{ a [label={export.dot_string(name)}]; }}"
+    source = f"digraph {{ a [label={escape.dot(name)}]; }}"
     done = subprocess.run([dot, "-Tsvg"], input=source, capture_output=True, text=True)
     assert done.returncode == 0
     texts = [t.text for t in ET.fromstring(done.stdout).iter("{http://www.w3.org/2000/svg}text")]
@@ -356,12 +357,19 @@ def test_cypher_has_a_statement_per_concept_and_relation_with_strings_escaped(se
 
 def test_neo4j_csv_round_trips_through_a_csv_reader(sel, tmp_path):
     folder = write(sel, "neo4j-csv", tmp_path)
-    assert sorted(p.name for p in folder.iterdir()) == ["README.txt", "concepts.csv", "relations.csv"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        outputs.FOLDER_MARKER,
+        "README.txt",
+        "concepts.csv",
+        "relations.csv",
+    ]
     assert export.NEO4J_IMPORT_COMMAND in (folder / "README.txt").read_text(encoding="utf-8")
     with open(folder / "concepts.csv", encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [row["id:ID"] for row in rows] == [c["id"] for c in sel.concepts]
     for row, c in zip(rows, sel.concepts, strict=True):
+        # A cell starting like a spreadsheet formula (or with a quote) carries one more quote.
+        row = {k: v[1:] if v.startswith("'") else v for k, v in row.items()}
         assert (row["name"], row["topic"], row["kind"], row["definition"]) == (
             c["name"],
             c["topic"],
@@ -432,7 +440,7 @@ def test_obsidian_front_matter_holds_the_exact_fields(sel, tmp_path):
 
 def test_obsidian_note_names_are_safe_everywhere(nasty, tmp_path):
     folder = write(export.whole(nasty), "obsidian", tmp_path)
-    names = [p.name for p in folder.iterdir()]
+    names = [p.name for p in folder.iterdir() if p.name != outputs.FOLDER_MARKER]
     assert len(names) == len(nasty.concepts) + 1
     assert len({n.casefold() for n in names}) == len(names)  # unique on macOS and Windows too
     for name in names:
@@ -537,15 +545,32 @@ def test_existing_file_is_kept_without_force(run, tmp_path):
 
 def test_non_empty_folder_is_kept_without_force_and_replaced_whole_with_it(run, tmp_path):
     dest = tmp_path / "vault"
-    dest.mkdir()
+    assert run("export", "-f", "obsidian", "-o", str(dest)).exit_code == 0
     (dest / "mine.md").write_text("my notes", encoding="utf-8")
+    (dest / ".obsidian").mkdir()
+    (dest / ".obsidian" / "app.json").write_text("{}", encoding="utf-8")
     result = run("export", "-f", "obsidian", "-o", str(dest))
     assert result.exit_code == 1
     assert "folder is not empty; use --force" in result.stderr
-    assert [p.name for p in dest.iterdir()] == ["mine.md"]
+    assert (dest / "mine.md").is_file()
     assert run("export", "-f", "obsidian", "-o", str(dest), "--force").exit_code == 0
     assert not (dest / "mine.md").exists() and (dest / "Adam.md").is_file()
+    # Obsidian's own settings folder is the user's: a replacement carries it over.
+    assert (dest / ".obsidian" / "app.json").read_text(encoding="utf-8") == "{}"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["vault"]  # no temp or old folders left
+
+
+def test_force_leaves_a_full_folder_dlgraph_did_not_write_alone(run, tmp_path):
+    dest = tmp_path / "notes"
+    dest.mkdir()
+    (dest / "mine.md").write_text("my notes", encoding="utf-8")
+    result = run("export", "-f", "obsidian", "-o", str(dest), "--force")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {dest}: holds files dlgraph did not write (no .dlgraph-export in it), so --force "
+        "leaves it alone; move them away or pick a new folder\n"
+    )
+    assert [p.name for p in dest.iterdir()] == ["mine.md"]
 
 
 def test_empty_folder_is_filled_without_force(run, tmp_path):
@@ -564,7 +589,7 @@ def test_failed_writer_leaves_the_old_file_and_no_temp_file(tmp_path):
         raise DlgraphError("writer failed")
 
     with pytest.raises(DlgraphError, match="writer failed"):
-        export._write_file(dest, half_then_fail, force=True)
+        outputs.write_file(dest, half_then_fail, force=True)
     assert dest.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
 
@@ -573,14 +598,15 @@ def test_failed_folder_writer_leaves_the_old_folder_and_no_temp_folder(tmp_path)
     dest = tmp_path / "vault"
     dest.mkdir()
     (dest / "keep.md").write_text("keep", encoding="utf-8")
+    (dest / outputs.FOLDER_MARKER).write_text("", encoding="utf-8")
 
     def half_then_fail(folder: Path):
         (folder / "partial.md").write_text("partial", encoding="utf-8")
         raise DlgraphError("writer failed")
 
     with pytest.raises(DlgraphError, match="writer failed"):
-        export._write_folder(dest, half_then_fail, force=True)
-    assert [p.name for p in dest.iterdir()] == ["keep.md"]
+        outputs.write_folder(dest, half_then_fail, force=True)
+    assert sorted(p.name for p in dest.iterdir()) == [outputs.FOLDER_MARKER, "keep.md"]
     assert [p.name for p in tmp_path.iterdir()] == ["vault"]
 
 
@@ -660,14 +686,14 @@ any_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
 @settings(max_examples=200, deadline=None, derandomize=True)
 @given(any_text)
 def test_yaml_string_reads_back_exactly(text):
-    assert yaml.safe_load(f"key: {export.yaml_string(text)}") == {"key": text}
+    assert yaml.safe_load(f"key: {escape.yaml(text)}") == {"key": text}
     record("export escaping", "any text as a YAML string (Obsidian): reads back exactly")
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)
 @given(any_text)
 def test_cypher_string_reads_back_exactly(text):
-    code, literals = cypher_parts(f"RETURN {export.cypher_string(text)};")
+    code, literals = cypher_parts(f"RETURN {escape.cypher(text)};")
     assert code == "RETURN ?;" and literals == [text]
     record("export escaping", "any text as a Cypher string: reads back exactly")
 
@@ -685,7 +711,7 @@ def test_safe_file_stem_is_always_a_portable_file_name(text):
 @settings(max_examples=200, deadline=None, derandomize=True)
 @given(any_text)
 def test_markdown_text_never_opens_a_link_tag_or_element(text):
-    escaped = export.markdown_text(text)
+    escaped = escape.markdown(text)
     assert "\n" not in escaped and "<" not in escaped
     unescaped_specials = re.findall(r"(?<!\\)[\[\]#|`]", escaped.replace("\\\\", ""))
     assert unescaped_specials == []
@@ -695,7 +721,7 @@ def test_markdown_text_never_opens_a_link_tag_or_element(text):
 @settings(max_examples=200, deadline=None, derandomize=True)
 @given(any_text)
 def test_mermaid_text_has_no_quote_markup_or_newline(text):
-    escaped = export.mermaid_text(text)
+    escaped = escape.mermaid(text)
     assert not set(escaped) & set('"<>`\n')
-    assert _unmermaid(escaped) == " ".join(text.split())
+    assert _unmermaid(escaped) == escape.visible(" ".join(text.split()))
     record("export escaping", "any text as a Mermaid label: no quote, markup or newline")

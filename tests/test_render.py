@@ -325,6 +325,7 @@ def test_render_writes_out_concept_map_by_default(run, tmp_path, monkeypatch):
 
 def test_render_path_option_writes_elsewhere_and_says_what_is_highlighted(run, tmp_path):
     out = tmp_path / "maps" / "rcnn.html"
+    out.parent.mkdir()  # render makes no folder but out/, its default's
     result = run("render", "--path", "R-CNN", "mask rcnn", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert result.stdout == (
@@ -364,7 +365,7 @@ def test_render_unwritable_path_is_a_clear_error(run, tmp_path):
 def test_render_keeps_the_old_map_when_writing_fails(run, tmp_path):
     out = tmp_path / "map.html"
     out.write_text("old map", encoding="utf-8")
-    result = run("render", "--path", "Adam", "DQN", "-o", str(out))
+    result = run("render", "--path", "Adam", "DQN", "-o", str(out), "--force")
     assert result.exit_code == 1
     assert "Adam and DQN are not connected" in result.stderr
     assert out.read_text(encoding="utf-8") == "old map"
@@ -443,7 +444,7 @@ def test_render_progress_without_a_file_uses_the_environment(run, tmp_path):
     assert result.exit_code == 0, result.output
     assert sorted(embedded(out.read_text(encoding="utf-8"))["mastery"]) == ["adagrad", "gradient-descent"]
     missing = tmp_path / "nothing-yet.sqlite3"
-    result = run("render", "--progress", str(missing), "-o", str(out))
+    result = run("render", "--progress", str(missing), "-o", str(out), "--force")
     assert result.exit_code == 0
     assert f"note: no progress file at {missing}" in result.stderr
     assert embedded(out.read_text(encoding="utf-8"))["mastery"] == {}

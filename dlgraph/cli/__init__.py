@@ -19,7 +19,7 @@ from typing import Any
 import click
 from click.shell_completion import BashComplete, CompletionItem, add_completion_class
 
-from .. import __version__, store
+from .. import __version__, escape, store
 from ..errors import DlgraphError, UsageError
 
 #: Options of the group that people type after the command too (``dlgraph show adam --data-dir G``).
@@ -86,7 +86,7 @@ class DlgraphGroup(click.Group):
         except DlgraphError as exc:
             if ctx.params.get("debug"):
                 raise
-            error = click.ClickException(str(exc))
+            error = click.ClickException(escape.terminal(str(exc)))  # it may quote card text
             error.exit_code = exc.exit_code
             raise error from None
         except (click.exceptions.Exit, click.ClickException, click.Abort, BrokenPipeError):
@@ -95,7 +95,7 @@ class DlgraphGroup(click.Group):
             if ctx.params.get("debug"):
                 raise
             where = f"{exc.filename}: " if exc.filename else ""
-            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
+            raise click.ClickException(escape.terminal(f"{where}{exc.strerror or exc}")) from None
         except UnicodeEncodeError as exc:
             # Arguments that are not valid UTF-8 reach Python as lone surrogates; they fail only when
             # written out as text (a page title, say). That is the user's input, not a bug.
@@ -325,11 +325,13 @@ _FILE_SUFFIX = re.compile(r"\.(txt|csv|tsv|md|list|lst|text)$", re.IGNORECASE)
 
 
 def _emit(result: Any, as_json: bool, lines) -> None:
+    """Print ``result`` as JSON or as the lines ``lines`` makes of it; card text is made inert first
+    (see :mod:`dlgraph.escape`), so only dlgraph's own styling reaches the terminal."""
     if as_json:
         # Strict JSON (no NaN or Infinity, which strict parsers reject): the data files hold none.
-        click.echo(json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False))
+        click.echo(escape.json(json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False)))
         return
-    for line in lines(result, click.style):
+    for line in lines(escape.terminal_data(result), click.style):
         click.echo(line)
 
 

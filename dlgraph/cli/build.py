@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from .. import store
+from .. import escape, store
 from ..decks import FORMATS
 from ..errors import UsageError
 from . import cli, json_option
@@ -141,9 +141,9 @@ def build(
         if bar is not None:
             bar.close()
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, allow_nan=False))
+        click.echo(escape.json(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)))
         return
-    for line in builder.report_lines(result, click.style, detailed=detailed):
+    for line in builder.report_lines(escape.terminal_data(result), click.style, detailed=detailed):
         click.echo(line)
 
 

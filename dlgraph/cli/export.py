@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from .. import store
@@ -44,7 +42,9 @@ FORMAT_NAMES = (
 @click.option(
     "--prereqs", metavar="NAME", help="Only this concept and what to study before it.", **concept_arg
 )
-@click.option("--force", is_flag=True, help="Replace an existing file or non-empty folder.")
+@click.option(
+    "--force", is_flag=True, help="Replace an existing file, or a full folder an earlier export wrote."
+)
 @click.pass_context
 def export(
     ctx: click.Context,
@@ -73,7 +73,9 @@ def export(
       anki-text  Anki plain-text notes (File > Import)
 
     Filters combine: --topic object-detection --prereqs "Mask R-CNN" keeps what both select.
-    Files are written whole or not at all; an existing file or non-empty folder needs --force.
+    Files are written whole or not at all and folders swapped in whole; an existing file, or a full
+    folder an earlier export wrote, is replaced only with --force. A device or FIFO is written
+    through, never replaced; a missing parent folder is an error.
 
     \b
     Example:
@@ -84,12 +86,12 @@ def export(
 
     if depth is not None and focus is None:
         raise UsageError("--depth needs --focus NAME")
-    if output == "-":
-        output = None  # "-o -" is standard output, as in most Unix tools
     spec = exporter.get_format(fmt)
-    if output is None and spec.layout != "text":
+    if (output is None and spec.layout != "text") or (output == "-" and spec.layout == "folder"):
         example = f"dlgraph-{fmt}{spec.suffix}" if spec.suffix else f"dlgraph-{fmt}/"
         raise UsageError(f"--format {fmt} writes a {spec.layout}; give -o PATH (e.g. -o {example})")
+    output = output or "-"  # "-" is standard output, as in most Unix tools
+    exporter.check_destination(fmt, output, force=force)  # refuse before the work, not after
     with store.paused_gc():  # loading and writing a large graph: see store.paused_gc
         sel = exporter.select(
             _graph(ctx),
@@ -98,14 +100,12 @@ def export(
             topic=_topic(ctx, topic),
             prereqs=_resolve(ctx, prereqs) if prereqs is not None else None,
         )
-        if output is None:
-            stream = sys.stdout.buffer
-            spec.write(sel, stream)
-            stream.flush()
-            return
         done = exporter.export(sel, fmt, output, force=force)
+    if output == "-":
+        return
+    # On standard output under another name (/dev/stdout) the summary must not mix into the data.
     made = f"{count(done['concepts'], 'concept')} and {count(done['relations'], 'relation')}"
-    click.echo(f"Wrote {made} as {fmt} to {output}")
+    click.echo(f"Wrote {made} as {fmt} to {output}", err=done["stdout"])
 
 
 @cli.command()

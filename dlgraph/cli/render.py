@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
+from .. import escape
+from ..errors import UsageError
 from ..report import count
-from . import PairedOptionCommand, _graph, _resolve, _topic, cli, concept_arg, topic_arg
+from . import PairedOptionCommand, _data_dir, _graph, _resolve, _topic, cli, concept_arg, topic_arg
 
 
 @cli.command(cls=PairedOptionCommand)
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, path_type=str),
     default=None,
-    help="Where to write the page.  [default: out/concept_map.html]",
+    help="Where to write the page; - for standard output.  [default: out/concept_map.html]",
 )
+@click.option("--force", is_flag=True, help="Replace an existing file (a device or FIFO is written through).")
 @click.option("--focus", metavar="CONCEPT", help="Only this concept and its neighbours.", **concept_arg)
 @click.option(
     "--depth", type=click.IntRange(min=1), help="With --focus: how many steps out to go.  [default: 1]"
@@ -48,7 +49,8 @@ from . import PairedOptionCommand, _graph, _resolve, _topic, cli, concept_arg, t
 @click.pass_context
 def render(
     ctx: click.Context,
-    output: Path | None,
+    output: str | None,
+    force: bool,
     focus: str | None,
     depth: int | None,
     topic: str | None,
@@ -65,17 +67,23 @@ def render(
     search by name or alias, click a concept for its card, pick two concepts to see the path between
     them, and show or hide topics and relation types.
 
+    An existing file is replaced only with --force; a device or FIFO (/dev/null, a named pipe) is
+    written through, never replaced; a missing folder is an error, except out/ for the default path.
+
     \b
     Example:
-        dlgraph render --path R-CNN "Mask R-CNN" -o out/rcnn.html
-        dlgraph render --progress -o out/mastery.html
+        dlgraph render --path R-CNN "Mask R-CNN" -o rcnn.html
+        dlgraph render --progress -o mastery.html --force
+        dlgraph render --focus Adam -o - > adam.html
     """
     from .. import progress
     from .. import render as draw
 
+    if open_browser and output == "-":
+        raise UsageError("--open needs a file to open; give -o FILE instead of -o -")
     mastery = None
     if progress_file is not None:
-        where = progress.resolve_path(progress_file)
+        where = progress.locate(progress_file or None, _data_dir(ctx)).path  # this graph's own
         if not where.exists():
             click.echo(
                 f"note: no progress file at {where}; every concept is drawn as never reviewed", err=True
@@ -92,11 +100,15 @@ def render(
         title=title,
         mastery=mastery,
     )
-    done = draw.write_map(_graph(ctx), output or draw.DEFAULT_OUTPUT, options)
+    done = draw.write_map(_graph(ctx), output, options, force=force)
+    if done["created"]:
+        click.echo(f"note: made the folder {done['created']} for the map", err=True)
+    # When the page itself went to standard output, what was drawn is said on stderr.
+    where = "standard output" if output == "-" else done["output"]
     made = f"{count(done['concepts'], 'concept')}, {count(done['relations'], 'relation')}"
-    click.echo(f"wrote {done['output']}: {made}")
+    click.echo(f"wrote {where}: {made}", err=done["stdout"])
     if done["highlight"]:
-        click.echo(done["highlight"])
+        click.echo(escape.terminal(done["highlight"]), err=done["stdout"])
     if open_browser:
         import webbrowser
 

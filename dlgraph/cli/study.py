@@ -8,6 +8,7 @@ from typing import IO
 
 import click
 
+from .. import escape
 from ..errors import DlgraphError, UsageError
 from . import _data_dir, _emit, _graph, _resolve, cli, concept_arg, json_option
 
@@ -151,7 +152,7 @@ def study(
         except UnicodeDecodeError:
             source = ratings if ratings not in (None, "-") else "<stdin>"
             why, error = "stopped", UsageError(f"{source}: not UTF-8; save the ratings as UTF-8")
-        for line in session_report(session.summary(), why, click.style):
+        for line in session_report(escape.terminal_data(session.summary()), why, click.style):
             click.echo(line)
     if error is not None:
         raise error
@@ -171,22 +172,23 @@ def _run(session, ratings: Iterable[str] | None) -> None:
     numbered = enumerate(ratings, 1) if ratings is not None else None
     while (card := session.next_card()) is not None:
         counts = session.counts(card)
+        shown = escape.terminal_data(card)  # what the terminal sees; the session rates ``card``
         line = f"card {counts['number']} of {counts['total']} · {counts['repeat']} to repeat"
         if counts["reviews"]:
             line += f" · {counts['reviews']} due"
         click.echo(click.style(line + f" · {counts['new']} new left", dim=True))
         head = f"[{counts['number']}] {_LABELS[card.reason]}: "
-        click.echo(click.style(head, fg="cyan") + click.style(card.question, bold=True))
-        click.echo(f"    {card.topic}" if card.name_hidden else f"    {card.kind} · {card.topic}")
+        click.echo(click.style(head, fg="cyan") + click.style(shown.question, bold=True))
+        click.echo(f"    {shown.topic}" if card.name_hidden else f"    {shown.kind} · {shown.topic}")
         if numbered is None:
             click.echo("Press Enter to show the answer (q stops): ", nl=False)
             _answer(_line(stdin))
-        for paragraph in card.answer.splitlines() or [""]:  # the author's line breaks, then words
+        for paragraph in shown.answer.splitlines() or [""]:  # the author's line breaks, then words
             click.echo("\n".join(wrap(paragraph, "    ")))
         if card.name_hidden:
-            click.echo(f"    = {card.name} ({card.kind})")
-        if card.builds_on:
-            click.echo("\n".join(fit("    builds on: " + ", ".join(card.builds_on), "      ")))
+            click.echo(f"    = {shown.name} ({shown.kind})")
+        if shown.builds_on:
+            click.echo("\n".join(fit("    builds on: " + ", ".join(shown.builds_on), "      ")))
         if numbered is None:
             rating = _ask(stdin)
         else:
