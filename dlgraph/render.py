@@ -160,12 +160,7 @@ def layout(cg: ConceptGraph, ids: list[str]) -> dict[str, tuple[float, float]]:
     """
     import networkx as nx
 
-    springs = nx.Graph()
-    springs.add_nodes_from(ids)
-    for source, target, kind in cg.relations.subgraph(ids).edges(keys=True):
-        weight = 3.0 if kind in LINEAGE_TYPES else 1.0
-        if springs.get_edge_data(source, target, {}).get("weight", 0.0) < weight:
-            springs.add_edge(source, target, weight=weight)
+    springs = _spring_graph(cg, ids)
     groups: dict[str, list[str]] = {}
     if len(ids) < CLUSTER_MIN:
         groups[""] = list(ids)
@@ -177,7 +172,7 @@ def layout(cg: ConceptGraph, ids: list[str]) -> dict[str, tuple[float, float]]:
     inner: dict[str, dict[str, tuple[float, float]]] = {}
     radii: dict[str, float] = {}
     for topic in topics:
-        placed = _spring(springs.subgraph(groups[topic]), _radius(len(groups[topic])))
+        placed = _spring(_ordered_subgraph(springs, groups[topic]), _radius(len(groups[topic])))
         if len(ids) <= CURVED_EDGES_MAX:
             placed = _separate_labels(placed, boxes)
         inner[topic] = placed
@@ -198,6 +193,39 @@ def layout(cg: ConceptGraph, ids: list[str]) -> dict[str, tuple[float, float]]:
         for topic, (cx, cy) in centres.items()
         for cid, (x, y) in inner[topic].items()
     }
+
+
+def _spring_graph(cg: ConceptGraph, ids: list[str]):
+    """The undirected graph the spring layout pulls on, built in a fixed order.
+
+    Every node and edge is added in ``ids`` order, never by iterating a set or a networkx subgraph
+    view (which walks a set of node ids, in string-hash order): the seeded layout starts from the
+    node order, so the same graph gives the same map in every process, whatever ``PYTHONHASHSEED``.
+    """
+    import networkx as nx
+
+    on_map = set(ids)
+    springs = nx.Graph()
+    springs.add_nodes_from(ids)
+    for source in ids:
+        for _, target, kind in cg.relations.out_edges(source, keys=True):
+            if target not in on_map:
+                continue
+            weight = 3.0 if kind in LINEAGE_TYPES else 1.0
+            if springs.get_edge_data(source, target, {}).get("weight", 0.0) < weight:
+                springs.add_edge(source, target, weight=weight)
+    return springs
+
+
+def _ordered_subgraph(springs, members: list[str]):
+    """A copy of ``springs`` on ``members``, nodes in ``members`` order and edges in node order."""
+    import networkx as nx
+
+    inside = set(members)
+    part = nx.Graph()
+    part.add_nodes_from(members)
+    part.add_edges_from((u, v, springs.edges[u, v]) for u in members for v in springs.adj[u] if v in inside)
+    return part
 
 
 def _label_box(cg: ConceptGraph, cid: str) -> tuple[float, float]:
@@ -443,6 +471,7 @@ def map_data(cg: ConceptGraph, options: MapOptions | None = None) -> dict[str, A
         "options": json.loads(vis_options),
         "cards": {cid: card(cg, cid) for cid in ids},
         "prereq": prerequisite_graph(cg, ids),
+        "finder": finder_data(cg, ids),
         "relationLabels": {name: spec.label for name, spec in RELATION_TYPES.items()},
         "legend": {
             "topics": topics,
@@ -456,8 +485,30 @@ def map_data(cg: ConceptGraph, options: MapOptions | None = None) -> dict[str, A
         "lineage": sorted(LINEAGE_TYPES),
         "relationOrder": list(RELATION_TYPES),
         "highlight": marked,
+        "focus": cg.resolve(options.focus) if options.focus else None,
         "edgeLabels": options.edge_labels,
         "clustered": len(ids) >= CLUSTER_MIN and len(colours) > 1,
+    }
+
+
+def finder_data(cg: ConceptGraph, ids: list[str]) -> dict[str, Any]:
+    """What the page's Find and Path boxes need to resolve a typed name by the CLI's own rules.
+
+    The label table is :class:`dlgraph.names.Resolver`'s index of the map's concepts (every id, name and
+    alias, normalized by :func:`dlgraph.names.normalize`), so the page never normalizes a concept's
+    labels itself; it mirrors only ``Resolver.resolve``'s steps on what the user typed, with these
+    same thresholds and filler words.
+    """
+    from .names import ACCEPT_RATIO, FILLER_WORDS, SUGGEST_RATIO, Resolver
+
+    resolver = Resolver(cg.concepts[cid] for cid in ids)
+    return {
+        "labels": {
+            key: [[cid, primary] for cid, primary in owners] for key, owners in resolver.labels.items()
+        },
+        "filler": sorted(FILLER_WORDS),
+        "accept": ACCEPT_RATIO,
+        "suggest": SUGGEST_RATIO,
     }
 
 

@@ -160,6 +160,25 @@ def test_layout_is_deterministic_and_physics_is_off(mini):
     assert len(set(points)) == len(points)
 
 
+RENDER_IN_A_PROCESS = (
+    "import sys; from dlgraph import graph, render; "
+    "sys.stdout.write(render.render_html(graph.load_graph(), render.MapOptions(prereqs='adam')))"
+)
+
+
+def test_the_same_graph_renders_the_same_bytes_in_any_process():
+    """String hashing differs between processes; a layout that walked a set would move every node."""
+    pages = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", RENDER_IN_A_PROCESS], env=env, capture_output=True, check=True
+        )
+        pages.append(done.stdout)
+    assert len(pages[0]) > 100_000 and b'"clustered":true' in pages[0]
+    assert pages[0] == pages[1]
+
+
 def test_bundled_map_labels_do_not_overlap_within_a_topic(bundled):
     ids = sorted(bundled.concepts)
     positions = render.layout(bundled, ids)
