@@ -158,8 +158,6 @@ def layout(cg: ConceptGraph, ids: list[str]) -> dict[str, tuple[float, float]]:
     pull three times harder than others so chains of methods sit together. On maps small enough for it
     to be cheap, labels inside a cluster are pushed apart until none overlap.
     """
-    import networkx as nx
-
     springs = _spring_graph(cg, ids)
     groups: dict[str, list[str]] = {}
     if len(ids) < CLUSTER_MIN:

@@ -12,6 +12,7 @@
   const typeInfo = new Map(DATA.legend.types.map((t) => [t.id, t]));
   const lineageTypes = new Set(DATA.lineage);
   const $ = (id) => document.getElementById(id);
+  const narrow = window.matchMedia("(max-width: 900px)");
   const statusLine = $("status");
 
   // --- small DOM helpers (text only) ------------------------------------------------------------
@@ -29,14 +30,26 @@
     return node;
   }
 
-  function say(text) {
-    statusLine.textContent = text || "";
+  // The status line: a message, else the caption of the highlight on show (so a Find or a message
+  // never leaves a faded map without saying what stands out).
+  function say(text, extra) {
+    statusLine.replaceChildren();
+    const shown = text || (state.highlight ? state.highlight.caption : "");
+    if (shown) statusLine.appendChild(document.createTextNode(shown));
+    if (extra) statusLine.appendChild(extra);
   }
 
-  // --- names: the same normalisation as dlgraph.names.normalize ------------------------------------
+  // --- names: dlgraph.names.Resolver's rules, on the label table dlgraph built ----------------------
+  // The table (every id, name and alias of the map's concepts, normalized) comes from Python, so a
+  // concept's labels are normalized in one place. What the user types goes through Resolver.resolve's
+  // steps: exact id; normalized label (a name beats an alias); the same without filler words ("the
+  // Adam optimizer"); else a fuzzy match, taken only when it scores ACCEPT and clearly beats the
+  // runner-up. Fuzzy scores are difflib's SequenceMatcher ratio, computed the same way below.
 
+  const finder = DATA.finder;
+  const labelOwners = new Map(Object.entries(finder.labels));
+  const filler = new Set(finder.filler);
   const normalize = (text) => String(text).toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
-  const byLabel = new Map();
   const nameOf = (id) => (cards[id] ? cards[id].name : DATA.prereq.names[id] || id);
   const sortKey = (id) => [nameOf(id).toLowerCase(), id];
   const byKey = (a, b) => {
@@ -45,42 +58,133 @@
     return ka[0] < kb[0] ? -1 : ka[0] > kb[0] ? 1 : ka[1] < kb[1] ? -1 : ka[1] > kb[1] ? 1 : 0;
   };
   const minByKey = (ids) => ids.reduce((best, id) => (best === null || byKey(id, best) < 0 ? id : best), null);
+  const byName = (a, b) => (nameOf(a) < nameOf(b) ? -1 : nameOf(a) > nameOf(b) ? 1 : 0);
 
-  function index(label, id, primary) {
-    const key = normalize(label);
-    if (!key) return;
-    const owners = byLabel.get(key) || [];
-    if (!owners.some((o) => o.id === id)) owners.push({ id, primary });
-    byLabel.set(key, owners);
+  // difflib.SequenceMatcher(autojunk=False) on code points: a is the label, b the typed key.
+  function matcher(b) {
+    const bs = Array.from(b);
+    const b2j = new Map();
+    bs.forEach((ch, j) => {
+      if (!b2j.has(ch)) b2j.set(ch, []);
+      b2j.get(ch).push(j);
+    });
+    const counts = new Map();
+    for (const ch of bs) counts.set(ch, (counts.get(ch) || 0) + 1);
+
+    function longest(as, alo, ahi, blo, bhi) {
+      let besti = alo;
+      let bestj = blo;
+      let bestsize = 0;
+      let j2len = new Map();
+      for (let i = alo; i < ahi; i++) {
+        const next = new Map();
+        for (const j of b2j.get(as[i]) || []) {
+          if (j < blo) continue;
+          if (j >= bhi) break;
+          const k = (j2len.get(j - 1) || 0) + 1;
+          next.set(j, k);
+          if (k > bestsize) {
+            besti = i - k + 1;
+            bestj = j - k + 1;
+            bestsize = k;
+          }
+        }
+        j2len = next;
+      }
+      return [besti, bestj, bestsize];
+    }
+
+    return {
+      size: bs.length,
+      realQuick: (a) => {
+        const la = Array.from(a).length;
+        return (2 * Math.min(la, bs.length)) / (la + bs.length);
+      },
+      quick: (a) => {
+        const avail = new Map();
+        let matches = 0;
+        const as = Array.from(a);
+        for (const ch of as) {
+          const left = avail.has(ch) ? avail.get(ch) : counts.get(ch) || 0;
+          avail.set(ch, left - 1);
+          if (left > 0) matches++;
+        }
+        return (2 * matches) / (as.length + bs.length);
+      },
+      ratio: (a) => {
+        const as = Array.from(a);
+        const queue = [[0, as.length, 0, bs.length]];
+        let matches = 0;
+        while (queue.length) {
+          const [alo, ahi, blo, bhi] = queue.pop();
+          const [i, j, k] = longest(as, alo, ahi, blo, bhi);
+          if (!k) continue;
+          matches += k;
+          if (alo < i && blo < j) queue.push([alo, i, blo, j]);
+          if (i + k < ahi && j + k < bhi) queue.push([i + k, ahi, j + k, bhi]);
+        }
+        return (2 * matches) / (as.length + bs.length);
+      },
+    };
+  }
+
+  // Concept ids by their best label's similarity to key, best first (Resolver._fuzzy).
+  function fuzzy(key) {
+    if (!key) return [];
+    const m = matcher(key);
+    const keyLength = Array.from(key).length;
+    const best = new Map();
+    for (const [label, owners] of labelOwners) {
+      if (m.realQuick(label) < finder.suggest || m.quick(label) < finder.suggest) continue;
+      let ratio = m.ratio(label);
+      if (keyLength >= 3 && label.includes(key)) ratio = Math.max(ratio, 0.6);
+      for (const [id] of owners) if (ratio > (best.get(id) || 0)) best.set(id, ratio);
+    }
+    return [...best].map(([id, ratio]) => ({ id, ratio })).sort((x, y) => y.ratio - x.ratio || byName(x.id, y.id));
+  }
+
+  function stripFiller(text) {
+    const kept = text.split(/\s+/).filter((w) => w && !filler.has(w.toLowerCase()));
+    return kept.length ? kept.join(" ") : text;
+  }
+
+  // What a typed text names, as the CLI decides: {id, exact} when it is one concept, else
+  // {ids, ambiguous} with the concepts it could mean (ambiguous) or the closest ones (did you mean).
+  function resolve(text) {
+    if (Object.prototype.hasOwnProperty.call(cards, text)) return { id: text, exact: true };
+    const key = normalize(text);
+    const owners = labelOwners.get(key) || [];
+    if (owners.length === 1) return { id: owners[0][0], exact: true };
+    if (owners.length) {
+      const primaries = owners.filter(([, primary]) => primary);
+      if (primaries.length === 1) return { id: primaries[0][0], exact: true };
+      return { ids: owners.map(([id]) => id).sort(byName), ambiguous: true };
+    }
+    const plain = stripFiller(text);
+    if (plain !== text && labelOwners.has(normalize(plain))) return resolve(plain);
+    const ranked = fuzzy(key);
+    if (ranked.length && ranked[0].ratio >= finder.accept) {
+      const runnerUp = ranked.length > 1 ? ranked[1].ratio : 0;
+      if (ranked[0].ratio - runnerUp >= 0.05) return { id: ranked[0].id, exact: false };
+    }
+    return { ids: ranked.slice(0, 3).filter((r) => r.ratio >= finder.suggest).map((r) => r.id), ambiguous: false };
+  }
+
+  // The one concept a text names, or null.
+  function lookup(text) {
+    const found = resolve(text);
+    return found.id || null;
   }
 
   const datalist = $("concept-names");
   for (const id of Object.keys(cards).sort(byKey)) {
     const c = cards[id];
-    index(id, id, false);
-    index(c.name, id, true);
     datalist.appendChild(el("option")).value = c.name;
     for (const alias of c.aliases) {
-      index(alias, id, false);
       const option = datalist.appendChild(el("option"));
       option.value = alias;
       option.label = alias + " (" + c.name + ")";
     }
-  }
-
-  // The concept a typed text names: exact id, name or alias (a name beats an alias), else the first
-  // name that starts with it. Returns null when nothing fits.
-  function lookup(text) {
-    if (Object.prototype.hasOwnProperty.call(cards, text)) return text;
-    const key = normalize(text);
-    if (!key) return null;
-    const owners = byLabel.get(key);
-    if (owners) {
-      const primary = owners.filter((o) => o.primary);
-      return (primary.length ? primary[0] : owners[0]).id;
-    }
-    const starts = Object.keys(cards).filter((id) => normalize(cards[id].name).startsWith(key));
-    return starts.length ? minByKey(starts) : null;
   }
 
   // --- the network ----------------------------------------------------------------------------------
@@ -126,7 +230,91 @@
   );
   const network = new vis.Network($("map"), { nodes, edges }, DATA.options);
 
-  const state = { ready: false, selected: null, highlight: null, hiddenTopics: new Set(), hiddenTypes: new Set() };
+  const state = {
+    ready: false,
+    selected: null,
+    highlight: null,
+    hiddenTopics: new Set(),
+    hiddenTypes: new Set(),
+    gliding: false,
+    lastFind: null,
+  };
+
+  // --- the view: at most one time-based glide, never vis-network's own animations -------------------
+  // vis-network animates by frames and ties a running animation to every redraw, so two focus calls in
+  // a row left one attached that dragged the view back at each mouse move. Here a glide is a sequence
+  // of plain moveTo calls over a fixed time; a new glide, a drag or a wheel zoom cancels the old one.
+
+  let glideFrame = null;
+  const stillMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+
+  function hideTooltip() {
+    const popup = network.interactionHandler && network.interactionHandler.popup;
+    if (popup) popup.hide();
+  }
+
+  function stopGlide() {
+    if (glideFrame !== null) cancelAnimationFrame(glideFrame);
+    glideFrame = null;
+    state.gliding = false;
+  }
+
+  function glideTo(position, scale, duration) {
+    stopGlide();
+    hideTooltip();
+    const fromPosition = network.getViewPosition();
+    const fromScale = network.getScale();
+    const time = duration === undefined ? 350 : duration;
+    if (time <= 0 || stillMotion.matches) {
+      network.moveTo({ position, scale });
+      return;
+    }
+    const start = performance.now();
+    state.gliding = true;
+    const step = (now) => {
+      const t = Math.min(1, (now - start) / time);
+      const e = t < 0.5 ? 2 * t * t : 1 - Math.pow(-2 * t + 2, 2) / 2;
+      network.moveTo({
+        position: { x: fromPosition.x + (position.x - fromPosition.x) * e, y: fromPosition.y + (position.y - fromPosition.y) * e },
+        scale: fromScale * Math.pow(scale / fromScale, e),
+      });
+      if (t < 1) glideFrame = requestAnimationFrame(step);
+      else stopGlide();
+    };
+    glideFrame = requestAnimationFrame(step);
+  }
+
+  // Where vis-network's fit would put the view for these nodes (all when empty), with a margin.
+  function fitTarget(ids) {
+    const position = network.getViewPosition();
+    const scale = network.getScale();
+    network.fit({ nodes: ids && ids.length ? ids : [], animation: false, maxZoomLevel: 1.5 });
+    const target = { position: network.getViewPosition(), scale: network.getScale() * (ids && ids.length ? 0.85 : 0.95) };
+    network.moveTo({ position, scale });
+    return target;
+  }
+
+  function fitTo(ids, duration) {
+    const target = fitTarget(ids);
+    glideTo(target.position, target.scale, duration);
+  }
+
+  // Centre one node; with the card open as a bottom sheet, centre it in the part of the map above it.
+  function centreOn(id, duration) {
+    const scale = Math.max(network.getScale(), 1.0);
+    const point = network.getPosition(id);
+    const sheet = narrow.matches && $("panel").classList.contains("open") ? $("panel").offsetHeight : 0;
+    glideTo({ x: point.x, y: point.y + sheet / 2 / scale }, scale, duration);
+  }
+
+  network.on("dragStart", () => {
+    stopGlide();
+    hideTooltip();
+  });
+  network.on("zoom", () => {
+    stopGlide();
+    hideTooltip();
+  });
 
   function darker(hex) {
     const n = parseInt(hex.slice(1), 16);
@@ -362,7 +550,7 @@
       edges: found.edges,
       caption: "Path (" + what + "): " + found.nodes.map(nameOf).join(" → "),
     });
-    network.fit({ nodes: found.nodes, animation: { duration: 400 } });
+    fitTo(found.nodes);
     return found;
   }
 
@@ -380,7 +568,7 @@
       edges: wanted,
       caption: "Study before " + c.name + " (" + prereqs.length + "): " + (prereqs.map((p) => p.name).join(", ") || "nothing"),
     });
-    network.fit({ nodes: ids, animation: { duration: 400 } });
+    fitTo(ids);
   }
 
   // --- study order, mirroring dlgraph.graph.prerequisites ----------------------------------------------
@@ -501,6 +689,10 @@
     });
     card.hidden = false;
     $("panel-empty").hidden = true;
+    if (narrow.matches) {
+      setDrawer("panel", true);
+      setDrawer("legend", false);
+    }
   }
 
   function select(id) {
@@ -508,8 +700,8 @@
     const base = baseNodes.get(id);
     if (nodes.get(id).hidden) nodes.update({ id, hidden: false }); // found by name: show it anyway
     network.selectNodes([id]);
-    network.focus(id, { scale: Math.max(network.getScale(), 1.0), animation: { duration: 400 } });
     showCard(id);
+    centreOn(id);
     return base;
   }
 
@@ -604,29 +796,99 @@
 
   // --- toolbar --------------------------------------------------------------------------------------
 
+  // "Did you mean": one button per concept a name could mean; picking one fills the box and goes on.
+  function choices(ids, onPick) {
+    const list = el("span", null, "choices");
+    for (const id of ids) {
+      const button = list.appendChild(el("button", nameOf(id), "jump"));
+      button.type = "button";
+      button.dataset.target = id;
+      button.addEventListener("click", () => onPick(id));
+    }
+    return list;
+  }
+
+  // Explains why a typed name names no single concept; returns null when it does.
+  function unresolved(text, found, onPick) {
+    if (found.id) return null;
+    if (found.ambiguous) return say("“" + text + "” could mean: ", choices(found.ids, onPick));
+    if (found.ids.length) return say("No concept on this map is called “" + text + "”. Did you mean: ", choices(found.ids, onPick));
+    return say("No concept on this map is called “" + text + "”.");
+  }
+
+  function find(text) {
+    const found = resolve(text);
+    state.lastFind = text;
+    if (!found.id) {
+      unresolved(text, found, (id) => {
+        $("search").value = nameOf(id);
+        find(nameOf(id));
+      });
+      return null;
+    }
+    say(found.exact ? "" : "Taking “" + text + "” to mean " + nameOf(found.id) + ".");
+    select(found.id);
+    return found.id;
+  }
+
+  // Enter fires keydown and then change: each typed text is looked up once, whichever comes first.
   function onSearch() {
     const text = $("search").value.trim();
-    if (!text) return;
-    const id = lookup(text);
-    if (id) {
-      say("");
-      select(id);
-    } else {
-      say("No concept on this map matches “" + text + "”.");
-    }
+    if (text && text !== state.lastFind) find(text);
   }
-  $("search").addEventListener("change", onSearch);
   $("search").addEventListener("keydown", (event) => {
-    if (event.key === "Enter") onSearch();
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    const text = $("search").value.trim();
+    if (text) find(text);
   });
-  $("path-go").addEventListener("click", () => showPath($("path-from").value.trim(), $("path-to").value.trim()));
+  $("search").addEventListener("change", onSearch);
+  $("search").addEventListener("input", () => {
+    state.lastFind = null;
+  });
+
+  function onPath() {
+    const from = $("path-from").value.trim();
+    const to = $("path-to").value.trim();
+    for (const [box, text] of [["path-from", from], ["path-to", to]]) {
+      const found = resolve(text);
+      if (!found.id) {
+        unresolved(text, found, (id) => {
+          $(box).value = nameOf(id);
+          onPath();
+        });
+        return null;
+      }
+    }
+    return showPath(from, to);
+  }
+  $("path-go").addEventListener("click", onPath);
   $("path-to").addEventListener("keydown", (event) => {
-    if (event.key === "Enter") showPath($("path-from").value.trim(), $("path-to").value.trim());
+    if (event.key === "Enter") onPath();
   });
+
+  function reset() {
+    setHighlight(null);
+    network.unselectAll();
+    state.selected = null;
+    fitTo([]);
+  }
   $("clear").addEventListener("click", () => {
     setHighlight(null);
     network.unselectAll();
-    applyFilters();
+    state.selected = null;
+  });
+  $("fit").addEventListener("click", () => fitTo(state.highlight ? state.highlight.nodes : []));
+  // Esc: close an open drawer, else clear the highlight and show the whole map.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    if (event.target instanceof HTMLInputElement && event.target.value) return; // the box clears itself
+    if (narrow.matches && ($("legend").classList.contains("open") || $("panel").classList.contains("open"))) {
+      setDrawer("legend", false);
+      setDrawer("panel", false);
+      return;
+    }
+    reset();
   });
   $("edge-labels").checked = Boolean(DATA.edgeLabels);
   $("edge-labels").addEventListener("change", (event) => {
@@ -634,8 +896,38 @@
     edges.update(DATA.edges.map((e) => ({ id: e.id, label: on ? typeInfo.get(e.type).label : "" })));
   });
 
-  if (DATA.highlight) setHighlight(DATA.highlight);
+  // --- drawers on narrow screens -------------------------------------------------------------------
+  // Below 900 px the legend and the card overlay the map; their toolbar buttons open and close them.
+
+  function setDrawer(id, open) {
+    $(id).classList.toggle("open", open);
+    $(id === "legend" ? "legend-toggle" : "card-toggle").setAttribute("aria-expanded", String(open));
+  }
+  $("legend-toggle").addEventListener("click", () => {
+    const open = !$("legend").classList.contains("open");
+    setDrawer("legend", open);
+    if (open) setDrawer("panel", false);
+  });
+  $("card-toggle").addEventListener("click", () => {
+    const open = !$("panel").classList.contains("open");
+    setDrawer("panel", open);
+    if (open) setDrawer("legend", false);
+  });
+
+  // A page written with --path, --prereqs or --focus opens on what it is about, before the first paint.
+  if (DATA.highlight) {
+    setHighlight(DATA.highlight);
+    fitTo(DATA.highlight.nodes, 0);
+  } else if (DATA.focus) {
+    state.selected = DATA.focus;
+    network.selectNodes([DATA.focus]);
+    showCard(DATA.focus);
+    fitTo([], 0);
+  }
 
   // For tests, benchmarks and the browser console.
-  window.dlgraph = { network, nodes, edges, data: DATA, state, select, lookup, findPath, showPath, showPrereqs, studyOrder, setHighlight };
+  window.dlgraph = {
+    network, nodes, edges, data: DATA, state, select, lookup, resolve, find, findPath, showPath, showPrereqs,
+    studyOrder, setHighlight, fitTo, reset,
+  };
 })();
