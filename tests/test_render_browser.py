@@ -63,8 +63,8 @@ def browser():
 class MapPage:
     """One opened map with everything it did recorded: requests, dialogs, script errors."""
 
-    def __init__(self, browser, html: Path):
-        self.context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    def __init__(self, browser, html: Path, viewport: tuple[int, int] = (1600, 1000)):
+        self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
         self.page = self.context.new_page()
         self.requests: list[str] = []
         self.dialogs: list[str] = []
@@ -102,6 +102,21 @@ class MapPage:
             cid,
         )
         self.page.mouse.click(x, y)
+
+    def settle(self) -> None:
+        """Wait until no view glide is running."""
+        self.page.wait_for_function("!dlgraph.state.gliding", timeout=10_000)
+
+    def on_screen(self, cid: str) -> tuple[float, float]:
+        """Where a node is drawn, relative to the middle of the map box, in CSS pixels."""
+        return tuple(
+            self.js(
+                """id => { const net = dlgraph.network; const p = net.canvasToDOM(net.getPosition(id));
+                    const box = document.getElementById('map').getBoundingClientRect();
+                    return [p.x - box.width / 2, p.y - box.height / 2]; }""",
+                cid,
+            )
+        )
 
     def close(self) -> None:
         self.context.close()
@@ -414,3 +429,136 @@ def test_progress_map_draws_reviewed_concepts_in_their_mastery_colour(browser, r
 def test_plain_map_has_no_mastery_legend(bundled_page):
     assert not bundled_page.page.locator("#legend-mastery").is_visible()
     assert bundled_page.js("dlgraph.data.mastery") is None
+
+
+# --- any screen ----------------------------------------------------------------------------------------
+
+SCREENS = {"phone": (390, 844), "tablet": (768, 1024), "desktop": (1440, 900)}
+
+
+def layout_facts(page: MapPage) -> dict:
+    return page.js(
+        """() => {
+            const box = (id) => document.getElementById(id).getBoundingClientRect();
+            const shown = (id) => {
+                const style = getComputedStyle(document.getElementById(id));
+                const r = box(id);
+                return style.visibility !== 'hidden' && style.display !== 'none' && r.width > 0
+                    && r.right > 0 && r.left < innerWidth && r.top < innerHeight;
+            };
+            const map = box('map');
+            const canvas = document.querySelector('#map canvas');
+            return {
+                sideways: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+                mapShare: (map.width * map.height) / (innerWidth * innerHeight),
+                canvasWidth: canvas.width,
+                legend: shown('legend'), panel: shown('panel'),
+                toggles: shown('legend-toggle') && shown('card-toggle'),
+            };
+        }"""
+    )
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_the_map_fits_every_screen_and_the_side_panels_get_out_of_the_way(browser, bundled_html, screen):
+    page = MapPage(browser, bundled_html, SCREENS[screen])
+    try:
+        facts = layout_facts(page)
+        assert facts["sideways"] == 0 and facts["canvasWidth"] > 0
+        if screen == "desktop":
+            assert facts["legend"] and facts["panel"] and not facts["toggles"]
+            return
+        # Narrow: the map has the screen; legend and card wait behind their buttons.
+        assert facts["mapShare"] >= (0.5 if screen == "phone" else 0.7), facts
+        assert facts["toggles"] and not facts["legend"] and not facts["panel"]
+        page.page.click("#legend-toggle")
+        page.page.wait_for_function(
+            "getComputedStyle(document.getElementById('legend')).visibility === 'visible'"
+        )
+        page.page.uncheck("#legend-topics input[value='object-detection']")
+        assert page.js("dlgraph.nodes.get({filter: n => n.hidden}).length") > 0
+        page.page.click("#legend-toggle")
+        page.click_node("adam")  # a tap on a node opens its card as a bottom sheet
+        page.page.wait_for_selector("#card[data-concept='adam']")
+        facts = layout_facts(page)
+        assert facts["panel"] and not facts["legend"] and facts["sideways"] == 0
+        page.settle()
+        x, y = page.on_screen("adam")  # centred in the part of the map the sheet leaves free
+        sheet = page.js("document.getElementById('panel').getBoundingClientRect().top")
+        top = page.js("document.getElementById('map').getBoundingClientRect().top")
+        map_height = page.js("document.getElementById('map').getBoundingClientRect().height")
+        assert abs(x) <= 2 and top + map_height / 2 + y < sheet
+    finally:
+        page.close()
+
+
+def test_nothing_scrolls_sideways_at_320_pixels(browser, tmp_path, bundled):
+    out = tmp_path / "long.html"
+    render.write_map(bundled, out, MapOptions(prereqs="mask-r-cnn", title="A rather long map title " * 3))
+    page = MapPage(browser, out, (320, 640))
+    try:
+        assert layout_facts(page)["sideways"] == 0
+    finally:
+        page.close()
+
+
+# --- Find -------------------------------------------------------------------------------------------------
+
+
+def cli_answer(cg, text: str) -> dict:
+    """What the CLI's resolver makes of a typed name, in the shape of the page's resolve()."""
+    from dlgraph.errors import AmbiguousConcept, ConceptNotFound
+
+    by_name = {c["name"]: cid for cid, c in cg.concepts.items()}
+    try:
+        match = cg.match(text)
+    except AmbiguousConcept as exc:
+        return {"ids": [by_name[n] for n in exc.candidates], "ambiguous": True}
+    except ConceptNotFound as exc:
+        return {"ids": [by_name[n] for n in exc.suggestions], "ambiguous": False}
+    return {"id": match.id, "exact": match.exact}
+
+
+def test_find_resolves_names_exactly_as_the_cli_does(bundled_page, bundled):
+    typed = ["adm", "adam optimizer", "the Adam optimizer", "resnt", "transformers", "yolo v3", "YOLOv3",
+             "mask rcnn", "backprop", "Faster", "batch norms", "convolutional network", "xyzzy", "attention",
+             "lstm", "vits", "gradient decent", "dropout regularization", "R-CNN", "rcnn", "gan"]  # fmt: skip
+    rng = random.Random(3)
+    for c in rng.sample(sorted(bundled.concepts.values(), key=lambda c: c["id"]), 60):
+        name = c["name"]
+        i = rng.randrange(len(name))
+        typed += [name[:i] + name[i + 1 :], name.upper() + "s", name[: max(3, len(name) // 2)]]
+    mine = bundled_page.js("texts => texts.map(t => dlgraph.resolve(t))", typed)
+    for text, answer in zip(typed, mine, strict=True):
+        assert answer == cli_answer(bundled, text), text
+    assert mine[0] == {"id": "adam", "exact": False} and mine[1] == {"id": "adam", "exact": True}
+    assert sum("id" in a for a in mine) > 100 and sum("ids" in a and a["ids"] != [] for a in mine) > 5
+
+
+def test_find_enter_once_leaves_the_concept_centred_through_mouse_moves(browser, bundled_html):
+    page = MapPage(browser, bundled_html, SCREENS["desktop"])
+    try:
+        page.page.fill("#search", "adam optimizer")
+        page.page.press("#search", "Enter")
+        page.page.click("#map", position={"x": 5, "y": 5})  # blur: the box's change event fires now
+        page.page.fill("#search", "adm")
+        page.page.press("#search", "Enter")
+        page.page.locator("#search").blur()
+        assert page.js("dlgraph.state.finds") == 2  # two Enters, two look-ups, whatever change does
+        page.settle()
+        box = page.js("(() => { const b = document.getElementById('map').getBoundingClientRect(); "
+                      "return [b.left, b.top, b.width, b.height]; })()")  # fmt: skip
+        for step in range(12):
+            page.page.mouse.move(box[0] + 40 + step * 60, box[1] + 30 + step * 50)
+        page.page.wait_for_timeout(100)  # a stray animation would have pulled the view by now
+        x, y = page.on_screen("adam")
+        assert abs(x) <= 2 and abs(y) <= 2, (x, y)
+        assert page.js("dlgraph.network.getSelectedNodes()") == ["adam"]
+        assert page.page.text_content("#card h2") == "Adam"
+        assert page.page.text_content("#status") == "Taking “adm” to mean Adam."
+        page.page.fill("#search", "Faster")
+        page.page.press("#search", "Enter")
+        page.page.click("#status button.jump >> nth=0")
+        assert page.js("dlgraph.network.getSelectedNodes()") != ["adam"]
+    finally:
+        page.close()

@@ -238,6 +238,7 @@
     hiddenTypes: new Set(),
     gliding: false,
     lastFind: null,
+    finds: 0,
   };
 
   // --- the view: at most one time-based glide, never vis-network's own animations -------------------
@@ -817,6 +818,7 @@
   }
 
   function find(text) {
+    state.finds += 1;
     const found = resolve(text);
     state.lastFind = text;
     if (!found.id) {
