@@ -6,6 +6,7 @@ can never pass by silently skipping them.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 from pathlib import Path
@@ -194,7 +195,16 @@ def test_study_order_in_the_page_is_graph_prerequisites(bundled_page, bundled):
     orders = bundled_page.js("ids => ids.map(id => dlgraph.studyOrder(id))", ids)
     for cid, mine in zip(ids, orders, strict=True):
         expected = graph.prerequisites(bundled, cid)["prerequisites"]
-        assert mine == [{"id": p["id"], "name": p["name"], "reason": p["reason"]} for p in expected], cid
+        assert mine == [
+            {
+                "id": p["id"],
+                "name": p["name"],
+                "reason": p["reason"],
+                "edge": render.edge_id(p["relation"]),
+                "depth": p["depth"],
+            }
+            for p in expected
+        ], cid
     assert sum(map(len, orders)) > 500  # the bundled graph has real study lists to compare
 
 
@@ -241,7 +251,9 @@ def test_picking_two_concepts_in_the_page_highlights_the_path(bundled_page, bund
     page.click("#clear")
     assert bundled_page.highlighted() == (set(), set())
     assert bundled_page.js("dlgraph.nodes.get({filter: n => n.dlHighlight === false}).length") == 0
-    assert bundled_page.js("dlgraph.edges.get().every(e => e.color.opacity === 1 && !e.hidden)")
+    assert bundled_page.js(
+        "dlgraph.edges.get().every(e => e.color.opacity === (e.cross ? 0.22 : 1) && !e.hidden)"
+    )
 
 
 def test_a_highlighted_path_stays_visible_through_filters(bundled_page, bundled):
@@ -562,3 +574,58 @@ def test_find_enter_once_leaves_the_concept_centred_through_mouse_moves(browser,
         assert page.js("dlgraph.network.getSelectedNodes()") != ["adam"]
     finally:
         page.close()
+
+
+# --- highlights ------------------------------------------------------------------------------------------
+
+
+def test_in_page_prerequisite_highlight_is_dlgraph_prereqs(bundled_page, run):
+    from dlgraph import store
+
+    page = bundled_page.page
+    for cid in ("adam", "mask-r-cnn", "transformer", "dqn"):
+        answer = run("prereqs", cid, "--json", data_dir=store.bundled_data_dir())
+        assert answer.exit_code == 0, answer.output
+        expected = json.loads(answer.stdout)["prerequisites"]
+        if cid == "adam":  # once the way a student does it: the card's button
+            bundled_page.click_node("adam")
+            page.click("#card .actions button >> text=Highlight prerequisites")
+        else:
+            bundled_page.js("id => dlgraph.showPrereqs(id)", cid)
+        nodes, edges = bundled_page.highlighted()
+        assert nodes == {cid, *(p["id"] for p in expected)}, cid
+        assert edges == {render.edge_id(p["relation"]) for p in expected}, cid
+    assert len(expected) > 3
+    # What stands out is drawn last, so no faded node or label covers it.
+    order = bundled_page.js("dlgraph.network.body.nodeIndices")
+    assert set(order[-len(nodes) :]) == nodes
+
+
+def test_path_page_opens_on_the_path_with_legible_labels_and_esc_shows_all(browser, bundled, tmp_path):
+    out = tmp_path / "path.html"
+    render.write_map(bundled, out, MapOptions(path=("r-cnn", "mask-r-cnn")))
+    for screen in ("phone", "desktop"):
+        page = MapPage(browser, out, SCREENS[screen])
+        try:
+            font = render.LABEL_FONT * page.js("dlgraph.state.firstScale")
+            assert font >= 11, (screen, font)
+            width, height = page.js(
+                "(() => { const b = document.getElementById('map').getBoundingClientRect(); "
+                "return [b.width, b.height]; })()"
+            )
+            for step in ("r-cnn", "fast-r-cnn", "faster-r-cnn", "mask-r-cnn"):
+                x, y = page.on_screen(step)
+                assert abs(x) < width / 2 - 20 and abs(y) < height / 2 - 20, (screen, step)
+            # Arrows follow the caption, R-CNN → … → Mask R-CNN, whatever way each relation points.
+            arrows = page.js(
+                "dlgraph.edges.get({filter: e => e.dlHighlight}).map(e => [e.from, e.to, e.arrows])"
+            )
+            heads = {to if way == "to" else source for source, to, way in arrows}
+            assert heads == {"fast-r-cnn", "faster-r-cnn", "mask-r-cnn"}
+            if screen == "desktop":
+                page.page.keyboard.press("Escape")
+                page.settle()
+                assert page.highlighted() == (set(), set())
+                assert page.js("dlgraph.network.getScale()") < page.js("dlgraph.state.firstScale")
+        finally:
+            page.close()

@@ -8,11 +8,20 @@
   const cards = DATA.cards;
   const baseNodes = new Map(DATA.nodes.map((n) => [n.id, n]));
   const baseEdges = new Map(DATA.edges.map((e) => [e.id, e]));
+  // On a map of topic clusters, relations between topics are long and cross everything: draw them
+  // faint; hovering or selecting a concept brings its own back (see the overlay below).
+  const CROSS_OPACITY = 0.22;
+  const topicOf = new Map(DATA.nodes.map((n) => [n.id, n.topic]));
+  for (const e of DATA.edges) {
+    e.cross = DATA.clustered && topicOf.get(e.from) !== topicOf.get(e.to);
+    e.opacity = e.cross ? CROSS_OPACITY : 1;
+  }
   const topicInfo = new Map(DATA.legend.topics.map((t) => [t.id, t]));
   const typeInfo = new Map(DATA.legend.types.map((t) => [t.id, t]));
   const lineageTypes = new Set(DATA.lineage);
   const $ = (id) => document.getElementById(id);
   const narrow = window.matchMedia("(max-width: 900px)");
+  const labelFont = DATA.options.nodes.font.size;
   const statusLine = $("status");
 
   // --- small DOM helpers (text only) ------------------------------------------------------------
@@ -222,6 +231,7 @@
   const edges = new vis.DataSet(
     DATA.edges.map((e) =>
       Object.assign({}, e, {
+        color: Object.assign({}, e.color, { opacity: e.opacity }),
         title: edgeTooltip(e),
         label: DATA.edgeLabels ? typeInfo.get(e.type).label : undefined,
         dlHighlight: null,
@@ -239,6 +249,7 @@
     gliding: false,
     lastFind: null,
     finds: 0,
+    revealed: new Set(),
   };
 
   // --- the view: at most one time-based glide, never vis-network's own animations -------------------
@@ -285,14 +296,23 @@
     glideFrame = requestAnimationFrame(step);
   }
 
-  // Where vis-network's fit would put the view for these nodes (all when empty), with a margin.
+  // The view that shows these nodes (all when empty) whole, labels included, with a margin. Worked
+  // out from the fixed positions, not vis-network's fit: before the first drawing vis does not know
+  // the nodes' sizes yet, and a page should open on its highlight at the first paint.
   function fitTarget(ids) {
-    const position = network.getViewPosition();
-    const scale = network.getScale();
-    network.fit({ nodes: ids && ids.length ? ids : [], animation: false, maxZoomLevel: 1.5 });
-    const target = { position: network.getViewPosition(), scale: network.getScale() * (ids && ids.length ? 0.85 : 0.95) };
-    network.moveTo({ position, scale });
-    return target;
+    const list = ids && ids.length ? ids.map((id) => baseNodes.get(id)).filter(Boolean) : DATA.nodes;
+    let [left, right, top, bottom] = [Infinity, -Infinity, Infinity, -Infinity];
+    for (const n of list) {
+      const half = Math.max(n.size, 0.28 * labelFont * String(n.label).length);
+      left = Math.min(left, n.x - half);
+      right = Math.max(right, n.x + half);
+      top = Math.min(top, n.y - n.size);
+      bottom = Math.max(bottom, n.y + n.size + 1.4 * labelFont);
+    }
+    const frame = network.canvas.frame.canvas;
+    const margin = ids && ids.length ? 0.8 : 0.95;
+    const scale = Math.min(1.5, (margin * frame.clientWidth) / Math.max(1, right - left), (margin * frame.clientHeight) / Math.max(1, bottom - top));
+    return { position: { x: (left + right) / 2, y: (top + bottom) / 2 }, scale };
   }
 
   function fitTo(ids, duration) {
@@ -353,6 +373,7 @@
   });
 
   network.once("afterDrawing", () => {
+    state.firstScale = network.getScale();
     state.ready = true;
     document.body.dataset.state = "ready";
   });
@@ -376,32 +397,81 @@
     };
   }
 
-  // Highlight exactly these nodes and edges and fade every other one; null clears the highlight.
-  function setHighlight(spec) {
-    state.highlight = spec;
+  // How each node and edge looks follows from the state (highlight, hidden topics and types, concepts
+  // shown because they were found). paint() works it out for everything and sends vis-network one
+  // update each for nodes and edges, holding only what changed since the last paint: on a
+  // 2,000-concept map a Clear used to be six full DataSet updates.
+  const painted = new Map(); // id -> the look last sent ("n:" nodes, "e:" edges)
+  const red = { color: "#d62728", highlight: "#d62728", hover: "#d62728", opacity: 1 };
+
+  function nodeLook(base, keep, marked) {
+    const hidden = state.hiddenTopics.has(base.topic) && !marked.has(base.id) && !state.revealed.has(base.id);
+    const mode = !keep ? "plain" : keep.has(base.id) ? "on" : "faded";
+    return [mode + hidden, () => {
+      const item = { id: base.id, hidden, dlHighlight: mode === "plain" ? null : mode === "on" };
+      if (mode === "faded") return Object.assign(item, fadedNode(base));
+      return Object.assign(item, { color: base.color, font: { color: mode === "on" ? "#000000" : "#222222" } });
+    }];
+  }
+
+  function edgeLook(base, keep, marked) {
+    const hidden = state.hiddenTypes.has(base.type) && !marked.has(base.id);
+    const mode = !keep ? "plain" : keep.has(base.id) ? "on" : "faded";
+    // On a path the arrows point the way the caption reads, from its first concept to its last.
+    const arrows = mode === "on" && state.highlight.arrows ? state.highlight.arrows[base.id] || base.arrows : base.arrows;
+    return [mode + hidden + arrows, () => {
+      const item = { id: base.id, hidden, dlHighlight: mode === "plain" ? null : mode === "on" };
+      if (mode === "on") return Object.assign(item, { color: red, width: base.width + 2, arrows });
+      const opacity = mode === "faded" ? 0.12 : base.opacity;
+      return Object.assign(item, { color: Object.assign({}, base.color, { opacity }), width: base.width, arrows: base.arrows });
+    }];
+  }
+
+  // vis-network draws in the order of its index lists: put what stands out last, so a faded node or
+  // label is never drawn over a highlighted one.
+  function raiseHighlighted() {
+    if (!state.highlight) return;
+    const keep = new Set([...state.highlight.nodes, ...state.highlight.edges]);
+    for (const list of [network.body.nodeIndices, network.body.edgeIndices]) {
+      const low = list.filter((id) => !keep.has(id));
+      const high = list.filter((id) => keep.has(id));
+      list.splice(0, list.length, ...low, ...high);
+    }
+  }
+
+  function paint() {
+    const spec = state.highlight;
     const keepNodes = spec ? new Set(spec.nodes) : null;
     const keepEdges = spec ? new Set(spec.edges) : null;
-    nodes.update(
-      DATA.nodes.map((base) => {
-        if (!keepNodes) return { id: base.id, color: base.color, font: { color: "#222222" }, dlHighlight: null };
-        if (keepNodes.has(base.id)) return { id: base.id, color: base.color, font: { color: "#000000" }, dlHighlight: true };
-        return Object.assign({ id: base.id, dlHighlight: false }, fadedNode(base));
-      }),
-    );
-    const red = { color: "#d62728", highlight: "#d62728", hover: "#d62728", opacity: 1 };
-    edges.update(
-      DATA.edges.map((base) => {
-        if (!keepEdges) return { id: base.id, color: Object.assign({ opacity: 1 }, base.color), width: base.width, dlHighlight: null };
-        const on = keepEdges.has(base.id);
-        return {
-          id: base.id,
-          color: on ? red : Object.assign({}, base.color, { opacity: 0.12 }),
-          width: on ? base.width + 2 : base.width,
-          dlHighlight: on,
-        };
-      }),
-    );
-    applyFilters();
+    const marked = spec ? new Set([...spec.nodes, ...spec.edges]) : new Set();
+    const changes = (list, prefix, look, keep) => {
+      const out = [];
+      for (const base of list) {
+        const [key, make] = look(base, keep, marked);
+        if (painted.get(prefix + base.id) === key) continue;
+        painted.set(prefix + base.id, key);
+        out.push(make());
+      }
+      return out;
+    };
+    const nodeChanges = changes(DATA.nodes, "n:", nodeLook, keepNodes);
+    const edgeChanges = changes(DATA.edges, "e:", edgeLook, keepEdges);
+    if (nodeChanges.length) nodes.update(nodeChanges);
+    if (edgeChanges.length) edges.update(edgeChanges);
+    raiseHighlighted();
+  }
+
+  // Highlight exactly these nodes and edges and fade every other one; null clears the highlight.
+  function setHighlight(spec) {
+    if (spec && spec.mode === "path") {
+      const arrows = {};
+      spec.edges.forEach((id, i) => {
+        arrows[id] = baseEdges.get(id).to === spec.nodes[i + 1] ? "to" : "from";
+      });
+      spec = Object.assign({}, spec, { arrows });
+    }
+    state.highlight = spec;
+    paint();
     say(spec ? spec.caption : "");
   }
 
@@ -560,9 +630,8 @@
     const prereqs = studyOrder(id);
     const onMap = prereqs.map((p) => p.id).filter((p) => baseNodes.has(p));
     const ids = [id, ...onMap];
-    const keep = new Set(ids);
-    // The relations that make each prerequisite needed, among the concepts kept.
-    const wanted = DATA.edges.filter((e) => keep.has(e.from) && keep.has(e.to)).map((e) => e.id);
+    // The relation that pulls each prerequisite in, as `dlgraph prereqs` and `render --prereqs` give it.
+    const wanted = prereqs.map((p) => p.edge).filter((e) => baseEdges.has(e));
     setHighlight({
       mode: "prereqs",
       nodes: ids,
@@ -622,7 +691,8 @@
       .filter((id) => id !== target)
       .map((id) => {
         const [source, type, dest] = reason.get(id).split("|");
-        return { id, name: nameOf(id), reason: nameOf(source) + " " + DATA.relationLabels[type] + " " + nameOf(dest) };
+        const edge = reason.get(id);
+        return { id, name: nameOf(id), reason: nameOf(source) + " " + DATA.relationLabels[type] + " " + nameOf(dest), edge, depth: dist.get(id) };
       });
   }
 
@@ -699,7 +769,10 @@
   function select(id) {
     state.selected = id;
     const base = baseNodes.get(id);
-    if (nodes.get(id).hidden) nodes.update({ id, hidden: false }); // found by name: show it anyway
+    if (nodes.get(id).hidden) {
+      state.revealed.add(id); // found by name: show it anyway
+      paint();
+    }
     network.selectNodes([id]);
     showCard(id);
     centreOn(id);
@@ -714,9 +787,8 @@
 
   // Hidden: a topic or relation type switched off in the legend, unless it is highlighted right now.
   function applyFilters() {
-    const marked = state.highlight ? new Set([...state.highlight.nodes, ...state.highlight.edges]) : new Set();
-    nodes.update(DATA.nodes.map((n) => ({ id: n.id, hidden: state.hiddenTopics.has(n.topic) && !marked.has(n.id) })));
-    edges.update(DATA.edges.map((e) => ({ id: e.id, hidden: state.hiddenTypes.has(e.type) && !marked.has(e.id) })));
+    state.revealed.clear();
+    paint();
   }
 
   function checkbox(hiddenSet, key, onChange) {
@@ -918,12 +990,14 @@
 
   // A page written with --path, --prereqs or --focus opens on what it is about, before the first paint.
   if (DATA.highlight) {
-    setHighlight(DATA.highlight);
     fitTo(DATA.highlight.nodes, 0);
+    setHighlight(DATA.highlight);
   } else if (DATA.focus) {
     state.selected = DATA.focus;
     network.selectNodes([DATA.focus]);
     showCard(DATA.focus);
+    fitTo([], 0);
+  } else {
     fitTo([], 0);
   }
 
