@@ -629,3 +629,38 @@ def test_path_page_opens_on_the_path_with_legible_labels_and_esc_shows_all(brows
                 assert page.js("dlgraph.network.getScale()") < page.js("dlgraph.state.firstScale")
         finally:
             page.close()
+
+
+# --- readable at a glance ----------------------------------------------------------------------------------
+
+
+def overlapping(labels: list[dict]) -> list[tuple[str, str]]:
+    return [
+        (a["id"], b["id"])
+        for i, a in enumerate(labels)
+        for b in labels[i + 1 :]
+        if a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"]
+        and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]
+    ]  # fmt: skip
+
+
+def test_first_paint_labels_every_topic_legibly_and_zooming_in_shows_more(browser, bundled_html, bundled):
+    page = MapPage(browser, bundled_html, SCREENS["desktop"])
+    try:
+        labels = page.js("dlgraph.state.labels")
+        concepts = [label for label in labels if not label["id"].startswith("topic:")]
+        titles = {label["id"][len("topic:") :] for label in labels if label["id"].startswith("topic:")}
+        assert len(concepts) >= 40 and min(label["size"] for label in labels) >= 11
+        assert overlapping(labels) == []
+        assert titles == {bundled.concepts[c]["topic"] for c in bundled.concepts}  # no title left out
+        assert {bundled.concepts[label["id"]]["topic"] for label in concepts} == titles
+        # Cross-topic relations are faint until their concept is hovered.
+        faint = page.js("dlgraph.edges.get({filter: e => e.cross}).map(e => e.color.opacity)")
+        assert faint and set(faint) == {0.22}
+        page.js("dlgraph.network.moveTo({position: dlgraph.network.getPosition('cnn'), scale: 1.2})")
+        page.page.wait_for_function("dlgraph.state.labels.some(l => l.size > 20)")
+        closer = {label["id"] for label in page.js("dlgraph.state.labels")}
+        assert closer - {label["id"] for label in concepts}  # labels that had no room before
+        assert overlapping(page.js("dlgraph.state.labels")) == []
+    finally:
+        page.close()

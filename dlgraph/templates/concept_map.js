@@ -238,6 +238,8 @@
       }),
     ),
   );
+  // Node labels are drawn by drawLabels below, never by vis-network (see there).
+  DATA.options.nodes.scaling = { label: { drawThreshold: 1e9 } };
   const network = new vis.Network($("map"), { nodes, edges }, DATA.options);
 
   const state = {
@@ -250,6 +252,8 @@
     lastFind: null,
     finds: 0,
     revealed: new Set(),
+    hover: null,
+    labels: [],
   };
 
   // --- the view: at most one time-based glide, never vis-network's own animations -------------------
@@ -357,19 +361,177 @@
           y: Math.min(...members.map((n) => n.y - n.size)) - 16,
         };
       });
-  network.on("beforeDrawing", (ctx) => {
-    const size = Math.min(240, Math.max(26, 15 / network.getScale()));
+  // --- labels: level of detail by importance, never overlapping -------------------------------------
+  // vis-network would draw every label at the map's zoom: 2 to 5 px on screen at first paint, all on
+  // top of each other. Here labels are drawn in screen space after vis has drawn the shapes: never
+  // smaller than MIN_LABEL px, growing with the zoom, placed most important first (the best-connected
+  // concepts of every topic in turn, topics interleaved) and skipped where they would overlap one
+  // already placed, so zooming in shows more of them. Topic titles are placed before any label.
+
+  const MIN_LABEL = 11;
+  const degree = new Map(DATA.nodes.map((n) => [n.id, 0]));
+  const neighbours = new Map(DATA.nodes.map((n) => [n.id, []]));
+  for (const e of DATA.edges) {
+    degree.set(e.from, degree.get(e.from) + 1);
+    degree.set(e.to, degree.get(e.to) + 1);
+    neighbours.get(e.from).push(e);
+    neighbours.get(e.to).push(e);
+  }
+  const byImportance = (a, b) => degree.get(b) - degree.get(a) || byKey(a, b);
+  const rankInTopic = new Map();
+  const perTopic = new Map();
+  const append = (map, key, value) => (map.get(key) || map.set(key, []).get(key)).push(value);
+  for (const n of DATA.nodes) append(perTopic, n.topic, n.id);
+  for (const members of perTopic.values()) members.sort(byImportance).forEach((id, i) => rankInTopic.set(id, i));
+  const importance = DATA.nodes.map((n) => n.id).sort((a, b) => rankInTopic.get(a) - rankInTopic.get(b) || byImportance(a, b));
+  const measurer = document.createElement("canvas").getContext("2d");
+  const FACE = "system-ui, sans-serif";
+  const widths = new Map(); // label width at a 100 px font, measured once per text and weight
+  function textWidth(text, bold) {
+    const key = (bold ? "b" : "") + text;
+    if (!widths.has(key)) {
+      measurer.font = (bold ? "600 " : "") + "100px " + FACE;
+      widths.set(key, measurer.measureText(text).width);
+    }
+    return widths.get(key);
+  }
+
+  // Rectangles already placed this frame, bucketed in a coarse grid so each test looks at a few.
+  function placer() {
+    const CELL = 64;
+    const grid = new Map();
+    const cells = (r, visit) => {
+      for (let cx = Math.floor(r.x / CELL); cx <= Math.floor((r.x + r.w) / CELL); cx++)
+        for (let cy = Math.floor(r.y / CELL); cy <= Math.floor((r.y + r.h) / CELL); cy++) if (visit(cx + "," + cy)) return true;
+      return false;
+    };
+    return {
+      free: (r) =>
+        !cells(r, (key) => (grid.get(key) || []).some((o) => r.x < o.x + o.w && o.x < r.x + r.w && r.y < o.y + o.h && o.y < r.y + r.h)),
+      take: (r) => cells(r, (key) => void append(grid, key, r)),
+    };
+  }
+
+  function hiddenNode(id) {
+    const item = network.body.nodes[id];
+    return !item || item.options.hidden;
+  }
+
+  // The overlay of a hovered concept (Obsidian-style): everything else dims, its relations and
+  // neighbours come forward. A selected concept gets its relations drawn in full, without the dimming.
+  function drawFocus(ctx, id, dim) {
+    const here = network.getPosition(id);
+    if (dim) {
+      ctx.save();
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.fillStyle = "rgba(255,255,255,0.6)";
+      ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+      ctx.restore();
+    }
+    const scale = network.getScale();
     ctx.save();
-    ctx.font = "600 " + size + "px system-ui, sans-serif";
-    ctx.textAlign = "center";
-    ctx.textBaseline = "bottom";
-    ctx.globalAlpha = state.highlight ? 0.3 : 0.85;
-    for (const c of clusters) {
-      if (state.hiddenTopics.has(c.id)) continue;
-      ctx.fillStyle = darker(c.colour);
-      ctx.fillText(c.label, c.x, c.y);
+    ctx.lineWidth = 2 / Math.max(scale, 0.2);
+    for (const e of neighbours.get(id) || []) {
+      if (network.body.edges[e.id] === undefined || network.body.edges[e.id].options.hidden) continue;
+      const other = e.from === id ? e.to : e.from;
+      if (hiddenNode(other)) continue;
+      const there = network.getPosition(other);
+      ctx.strokeStyle = typeInfo.get(e.type).colour;
+      ctx.beginPath();
+      ctx.moveTo(here.x, here.y);
+      ctx.lineTo(there.x, there.y);
+      ctx.stroke();
+      if (dim) {
+        const base = baseNodes.get(other);
+        ctx.fillStyle = base.color.background;
+        ctx.beginPath();
+        ctx.arc(there.x, there.y, base.size * 0.8, 0, 2 * Math.PI);
+        ctx.fill();
+      }
+    }
+    if (dim) {
+      const base = baseNodes.get(id);
+      ctx.fillStyle = base.color.background;
+      ctx.strokeStyle = "#111111";
+      ctx.beginPath();
+      ctx.arc(here.x, here.y, base.size, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.stroke();
     }
     ctx.restore();
+  }
+
+  function drawLabels(ctx) {
+    const scale = network.getScale();
+    const frame = network.canvas.frame.canvas;
+    const ratio = ctx.canvas.width / Math.max(1, frame.clientWidth);
+    const [width, height] = [frame.clientWidth, frame.clientHeight];
+    const room = placer();
+    const drawn = [];
+    ctx.save();
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    ctx.lineJoin = "round";
+    // Topic titles first, above each cluster; one that would overlap another is left out.
+    const titleSize = Math.min(22, Math.max(13, 40 * scale));
+    ctx.font = "600 " + titleSize + "px " + FACE;
+    ctx.globalAlpha = state.highlight ? 0.35 : 0.9;
+    for (const c of clusters) {
+      if (state.hiddenTopics.has(c.id)) continue;
+      const p = network.canvasToDOM({ x: c.x, y: c.y });
+      const w = (textWidth(c.label, true) * titleSize) / 100;
+      const r = { x: p.x - w / 2, y: p.y - titleSize * 1.3, w, h: titleSize * 1.25 };
+      if (r.x > width || r.x + w < 0 || r.y > height || r.y + r.h < 0 || !room.free(r)) continue;
+      room.take(r);
+      ctx.fillStyle = darker(c.colour);
+      ctx.fillText(c.label, p.x, r.y);
+      drawn.push({ id: "topic:" + c.id, size: titleSize, x: r.x, y: r.y, w: r.w, h: r.h });
+    }
+    ctx.globalAlpha = 1;
+    const size = Math.max(MIN_LABEL, labelFont * scale);
+    const marked = state.highlight ? new Set(state.highlight.nodes) : null;
+    const first = [...(marked || []), state.hover, state.selected].filter(Boolean);
+    const around = [state.hover, state.selected]
+      .filter(Boolean)
+      .flatMap((id) => (neighbours.get(id) || []).map((e) => (e.from === id ? e.to : e.from)));
+    const seen = new Set();
+    for (const id of [...first, ...around, ...importance]) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      if (drawn.length > 600 || hiddenNode(id)) continue;
+      const base = baseNodes.get(id);
+      const p = network.canvasToDOM(network.getPosition(id));
+      const strong = (marked && marked.has(id)) || id === state.selected || id === state.hover;
+      const w = (textWidth(base.label, strong) * size) / 100 + 4;
+      const r = { x: p.x - w / 2, y: p.y + base.size * scale + 1, w, h: size * 1.2 };
+      if (r.x > width || r.x + w < 0 || r.y > height || r.y + r.h < 0 || !room.free(r)) continue;
+      room.take(r);
+      const faded = (marked && !marked.has(id)) || (state.hover && id !== state.hover && !around.includes(id));
+      ctx.font = (strong ? "600 " : "") + size + "px " + FACE;
+      ctx.lineWidth = 3.5;
+      ctx.strokeStyle = faded ? "rgba(255,255,255,0.5)" : "#ffffff";
+      ctx.strokeText(base.label, p.x, r.y + 1);
+      ctx.fillStyle = faded ? "rgba(60,60,60,0.45)" : strong ? "#000000" : "#222222";
+      ctx.fillText(base.label, p.x, r.y + 1);
+      drawn.push({ id, size, x: r.x, y: r.y, w: r.w, h: r.h });
+    }
+    ctx.restore();
+    state.labels = drawn;
+  }
+
+  network.on("afterDrawing", (ctx) => {
+    if (state.selected && !hiddenNode(state.selected)) drawFocus(ctx, state.selected, false);
+    if (state.hover && !hiddenNode(state.hover)) drawFocus(ctx, state.hover, true);
+    drawLabels(ctx);
+  });
+  network.on("hoverNode", (params) => {
+    state.hover = params.node;
+    network.redraw();
+  });
+  network.on("blurNode", () => {
+    state.hover = null;
+    network.redraw();
   });
 
   network.once("afterDrawing", () => {
