@@ -56,10 +56,10 @@ TOPIC_COLOURS = (
 #: and the kinds past the last shape reuse them with a dashed border.
 KIND_SHAPES = ("dot", "square", "diamond", "triangle", "hexagon", "star", "triangleDown")
 #: With ``--progress``: the fill of a concept never reviewed, and the red → yellow → green scale of recall
-#: probability (FSRS retrievability) for the reviewed ones. The topic colour moves to a thick border.
+#: probability (FSRS retrievability) for the reviewed ones. The topic colour moves to a thin ring.
 NEVER_REVIEWED = "#c8c8c8"
 MASTERY_SCALE = ((0.0, "#d73027"), (0.5, "#fee08b"), (1.0, "#1a9850"))
-MASTERY_BORDER = 4
+MASTERY_BORDER = 2
 
 
 @dataclass(frozen=True)
@@ -151,12 +151,15 @@ def edge_id(relation: dict[str, Any]) -> str:
 # --- layout ------------------------------------------------------------------------------------------
 
 
-def layout(cg: ConceptGraph, ids: list[str]) -> dict[str, tuple[float, float]]:
-    """Seeded positions in pixels: each topic a cluster laid out by a spring model, clusters kept apart.
+def layout(
+    cg: ConceptGraph, ids: list[str], group_of: dict[str, str] | None = None
+) -> dict[str, tuple[float, float]]:
+    """Seeded positions in pixels: each cluster laid out by a spring model, clusters kept apart.
 
-    Grouping by topic keeps the map readable at a glance (colour and place agree), and lineage edges
-    pull three times harder than others so chains of methods sit together. On maps small enough for it
-    to be cheap, labels inside a cluster are pushed apart until none overlap.
+    A cluster is a topic, or the group ``group_of`` gives (see :func:`clusters`). Grouping keeps the
+    map readable at a glance (colour and place agree), and lineage edges pull three times harder than
+    others so chains of methods sit together. On maps small enough for it to be cheap, labels inside a
+    cluster are pushed apart until none overlap.
     """
     springs = _spring_graph(cg, ids)
     groups: dict[str, list[str]] = {}
@@ -164,7 +167,7 @@ def layout(cg: ConceptGraph, ids: list[str]) -> dict[str, tuple[float, float]]:
         groups[""] = list(ids)
     else:
         for cid in ids:
-            groups.setdefault(cg.concepts[cid]["topic"], []).append(cid)
+            groups.setdefault(group_of[cid] if group_of else cg.concepts[cid]["topic"], []).append(cid)
     topics = sorted(groups, key=_topic_rank)
     boxes = {cid: _label_box(cg, cid) for cid in ids}
     inner: dict[str, dict[str, tuple[float, float]]] = {}
@@ -342,6 +345,73 @@ def _place_clusters(springs, groups, topics, radii) -> dict[str, tuple[float, fl
     return {t: (c[0], c[1]) for t, c in centres.items()}
 
 
+# --- clusters: topics, or communities on a one-topic map --------------------------------------------------
+
+#: On a one-topic map, communities smaller than this join one "loosely connected" cluster.
+COMMUNITY_MIN = 3
+
+
+@dataclass(frozen=True)
+class Clusters:
+    """What colours and groups the map's concepts: their topic, or their community."""
+
+    #: "topic" or "community"
+    by: str
+    #: cluster id of every concept on the map
+    of: dict[str, str]
+    #: legend entries in drawing order: id, label, description, colour, count
+    legend: list[dict[str, Any]]
+
+
+def clusters(cg: ConceptGraph, ids: list[str]) -> Clusters:
+    """Topics when the map has several; else (one topic, as a built deck often has) the map's
+    communities (networkx Louvain, seeded), each titled by its best-connected concept and coloured
+    the way topics are, so a one-topic map is not one colour and one hairball."""
+    topics = {cg.concepts[cid]["topic"] for cid in ids}
+    if len(topics) > 1 or len(ids) < CLUSTER_MIN:
+        colours = topic_colours(topics)
+        return Clusters(
+            "topic",
+            {cid: cg.concepts[cid]["topic"] for cid in ids},
+            [
+                {
+                    "id": t,
+                    "label": topic_label(t),
+                    "description": TOPICS.get(t, t),
+                    "colour": c,
+                    "count": sum(cg.concepts[cid]["topic"] == t for cid in ids),
+                }
+                for t, c in colours.items()
+            ],
+        )
+    import networkx as nx
+
+    springs = _spring_graph(cg, ids)
+    found = nx.community.louvain_communities(springs, weight="weight", seed=LAYOUT_SEED)
+    found = sorted(
+        (sorted(part, key=cg.sort_key) for part in found), key=lambda part: (-len(part), cg.sort_key(part[0]))
+    )
+    kept = [part for part in found if len(part) >= COMMUNITY_MIN][: len(TOPIC_COLOURS) - 1]
+    loose = sorted(
+        {cid for part in found for cid in part} - {cid for part in kept for cid in part}, key=cg.sort_key
+    )
+    of: dict[str, str] = {}
+    legend = []
+    for i, part in enumerate([*kept, loose] if loose else kept):
+        gid = f"community-{i + 1:02d}"
+        if part is loose:
+            label, about = "Loosely connected", "concepts in no community of their own"
+        else:
+            centre = min(part, key=lambda cid: (-springs.degree(cid, weight="weight"), cg.sort_key(cid)))
+            label = f"Around {cg.name(centre)}"
+            about = f"a community of related concepts (networkx Louvain) around {cg.name(centre)}"
+        of.update((cid, gid) for cid in part)
+        legend.append(
+            {"id": gid, "label": label, "description": about, "colour": TOPIC_COLOURS[i], "count": len(part)}
+        )
+    return Clusters("community", of, legend)
+
+
 # --- the data the page gets ---------------------------------------------------------------------------
 
 
@@ -421,21 +491,12 @@ def map_data(cg: ConceptGraph, options: MapOptions | None = None) -> dict[str, A
         ids = sorted([*ids, *extra], key=cg.sort_key)
     on_map = set(ids)
     relations = [r for r in cg.dataset.relations if r["source"] in on_map and r["target"] in on_map]
-    net = network(cg, ids, relations, options)
+    grouped = clusters(cg, ids)
+    net = network(cg, ids, relations, options, grouped)
     nodes, edges, _heading, _height, _width, vis_options = net.get_network_data()
 
-    colours = topic_colours({cg.concepts[cid]["topic"] for cid in ids})
     shapes = kind_shapes()
-    topics = [
-        {
-            "id": t,
-            "label": topic_label(t),
-            "description": TOPICS.get(t, t),
-            "colour": c,
-            "count": sum(cg.concepts[cid]["topic"] == t for cid in ids),
-        }
-        for t, c in colours.items()
-    ]
+    topics = grouped.legend
     kinds_present = {cg.concepts[cid]["kind"] for cid in ids}
     kinds = [
         {
@@ -485,7 +546,8 @@ def map_data(cg: ConceptGraph, options: MapOptions | None = None) -> dict[str, A
         "highlight": marked,
         "focus": cg.resolve(options.focus) if options.focus else None,
         "edgeLabels": options.edge_labels,
-        "clustered": len(ids) >= CLUSTER_MIN and len(colours) > 1,
+        "clustered": len(ids) >= CLUSTER_MIN and len(topics) > 1,
+        "clusteredBy": grouped.by,
     }
 
 
@@ -565,8 +627,17 @@ def prerequisite_graph(cg: ConceptGraph, ids: list[str]) -> dict[str, Any]:
     }
 
 
-def network(cg: ConceptGraph, ids: list[str], relations: list[dict[str, Any]], options: MapOptions):
-    """The pyvis :class:`~pyvis.network.Network` of the map: styled nodes at fixed positions, typed edges."""
+def network(
+    cg: ConceptGraph,
+    ids: list[str],
+    relations: list[dict[str, Any]],
+    options: MapOptions,
+    grouped: Clusters | None = None,
+):
+    """The pyvis :class:`~pyvis.network.Network` of the map: styled nodes at fixed positions, typed edges.
+
+    A node's ``topic`` is its cluster (:func:`clusters`): its topic, or its community on a one-topic map.
+    """
     from pyvis.network import Network
 
     class FastNetwork(Network):
@@ -575,18 +646,20 @@ def network(cg: ConceptGraph, ids: list[str], relations: list[dict[str, Any]], o
             return self.node_map.keys()
 
     net = FastNetwork(directed=True)
-    positions = layout(cg, ids)
-    colours = topic_colours({cg.concepts[cid]["topic"] for cid in ids})
+    grouped = grouped or clusters(cg, ids)
+    positions = layout(cg, ids, grouped.of)
+    colours = {entry["id"]: entry["colour"] for entry in grouped.legend}
     shapes = kind_shapes()
     by_mastery = options.mastery is not None
     for cid in ids:
         concept = cg.concepts[cid]
-        colour = colours[concept["topic"]]
+        colour = colours[grouped.of[cid]]
         shape = shapes[concept["kind"]]
         border = _darker(colour)
         extra: dict[str, Any] = {}
         if by_mastery:
-            # Fill says how well it is known; the thick border keeps the topic readable.
+            # Fill says how well it is known; a thin ring in the topic's colour keeps the topic readable
+            # without covering the fill of small nodes.
             border = colour
             colour = mastery_colour(options.mastery.get(cid))
             extra["borderWidth"] = MASTERY_BORDER
@@ -604,7 +677,7 @@ def network(cg: ConceptGraph, ids: list[str], relations: list[dict[str, Any]], o
             size=_node_size(cg, cid),
             x=x,
             y=y,
-            topic=concept["topic"],
+            topic=grouped.of[cid],
             kind=concept["kind"],
             shapeProperties={"borderDashes": [3, 2]} if shape["dashed"] else {"borderDashes": False},
             **extra,

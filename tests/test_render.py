@@ -477,3 +477,46 @@ def test_render_progress_with_a_corrupt_file_is_a_clear_error(run, tmp_path):
     assert result.stderr.startswith(f"Error: {bad}: not a dlgraph progress file, or it is damaged")
     assert "Traceback" not in result.output
     assert not out.exists()
+
+
+# --- any graph ------------------------------------------------------------------------------------------
+
+
+def one_topic_graph(groups: int = 3, size: int = 15) -> graph.ConceptGraph:
+    """One topic, as a built deck often is: a few tight groups, loosely linked, many related-to links."""
+    concepts = [
+        {"id": f"g{g}c{i}", "name": f"Group {g} concept {i}", "aliases": [], "topic": "training",
+         "kind": "concept", "definition": "synthetic", "card": None}
+        for g in range(groups) for i in range(size)
+    ]  # fmt: skip
+    relations = []
+    for g in range(groups):
+        for i in range(1, size):
+            relations.append((f"g{g}c{i}", "uses", f"g{g}c{(i - 1) // 2}"))
+            relations.append((f"g{g}c{i}", "related-to", f"g{g}c{(i * 7) % i}"))
+        relations.append((f"g{g}c1", "related-to", f"g{(g + 1) % groups}c2"))
+    unique = sorted({r for r in relations if r[0] != r[2]})
+    return graph.ConceptGraph(
+        store.Dataset(
+            concepts,
+            [
+                {"source": s, "type": t, "target": o, "evidence": "synthetic", "origin": "curated"}
+                for s, t, o in unique
+            ],  # fmt: skip
+        )
+    )
+
+
+def test_a_one_topic_graph_is_clustered_by_its_communities_in_several_colours():
+    cg = one_topic_graph()
+    data = render.map_data(cg)
+    colours = {n["color"]["background"] for n in data["nodes"]}
+    legend = data["legend"]["topics"]
+    assert data["clustered"] and data["clusteredBy"] == "community"
+    assert len(colours) >= 3 and len(legend) >= 3 and sum(t["count"] for t in legend) == 45
+    assert all(t["label"].startswith("Around Group ") for t in legend)
+    # Each tight group is (mostly) one community: its members share a colour.
+    for g in range(3):
+        mine = [n["color"]["background"] for n in data["nodes"] if n["id"].startswith(f"g{g}c")]
+        assert max(mine.count(c) for c in set(mine)) >= 12
+    assert render.map_data(cg) == data  # seeded

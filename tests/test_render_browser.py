@@ -664,3 +664,22 @@ def test_first_paint_labels_every_topic_legibly_and_zooming_in_shows_more(browse
         assert overlapping(page.js("dlgraph.state.labels")) == []
     finally:
         page.close()
+
+
+def test_a_one_topic_map_shows_communities_and_hides_loose_links_saying_so(browser, tmp_path):
+    from .test_render import one_topic_graph
+
+    out = tmp_path / "one-topic.html"
+    render.write_map(one_topic_graph(), out)
+    page = MapPage(browser, out, SCREENS["desktop"])
+    try:
+        colours = page.js("new Set(dlgraph.nodes.get().map(n => n.color.background)).size")
+        assert colours >= 3
+        assert page.page.text_content("#legend-topics-title").startswith("Clusters")
+        hidden = page.js("dlgraph.edges.get({filter: e => e.hidden}).map(e => e.type)")
+        assert hidden and set(hidden) == {"related-to"}
+        assert "“related to” is hidden at first" in page.page.text_content("#related-note")
+        page.page.check("#legend-types input[value='related-to']")
+        assert page.js("dlgraph.edges.get({filter: e => e.hidden}).length") == 0
+    finally:
+        page.close()

@@ -564,6 +564,8 @@
   // update each for nodes and edges, holding only what changed since the last paint: on a
   // 2,000-concept map a Clear used to be six full DataSet updates.
   const painted = new Map(); // id -> the look last sent ("n:" nodes, "e:" edges)
+  for (const n of DATA.nodes) painted.set("n:" + n.id, "plainfalse");
+  for (const e of DATA.edges) painted.set("e:" + e.id, "plainfalse" + e.arrows);
   const red = { color: "#d62728", highlight: "#d62728", hover: "#d62728", opacity: 1 };
 
   function nodeLook(base, keep, marked) {
@@ -956,7 +958,7 @@
   function checkbox(hiddenSet, key, onChange) {
     const box = el("input");
     box.type = "checkbox";
-    box.checked = true;
+    box.checked = !hiddenSet.has(key);
     box.value = key;
     box.addEventListener("change", () => {
       if (box.checked) hiddenSet.delete(key);
@@ -966,6 +968,7 @@
     return box;
   }
 
+  if (DATA.clusteredBy === "community") $("legend-topics-title").textContent = "Clusters (one topic: by community)";
   for (const t of DATA.legend.topics) {
     const label = el("label");
     const dot = el("span", null, "swatch");
@@ -982,6 +985,16 @@
     picture.appendChild(line);
     picture.appendChild(svg("path", { d: "M23 1 L29 5 L23 9 Z", fill: type.colour }));
     return picture;
+  }
+
+  // Loose "related to" links can outnumber everything that says how concepts depend on each other
+  // (a glossary deck's see-also lines): past a third of the relations they start hidden, and say so.
+  const loose = DATA.legend.types.find((t) => t.id === "related-to");
+  if (loose && loose.count * 3 > DATA.edges.length) {
+    state.hiddenTypes.add("related-to");
+    const note = el("p", "“related to” is hidden at first: " + loose.count + " of the " + DATA.edges.length + " relations. Tick it to show them.", "hint");
+    note.id = "related-note";
+    $("legend-types").before(note);
   }
 
   for (const family of DATA.legend.families) {
@@ -1150,6 +1163,7 @@
     if (open) setDrawer("legend", false);
   });
 
+  if (state.hiddenTypes.size) paint();
   // A page written with --path, --prereqs or --focus opens on what it is about, before the first paint.
   if (DATA.highlight) {
     fitTo(DATA.highlight.nodes, 0);
