@@ -236,32 +236,55 @@ def _label_box(cg: ConceptGraph, cid: str) -> tuple[float, float]:
     return max(2 * size, label), 2 * size + LABEL_FONT * 1.3
 
 
+#: Cell of the grid index that finds overlapping label boxes: about one short label wide, two high.
+LABEL_CELL = (120.0, 48.0)
+
+
 def _separate_labels(
     placed: dict[str, tuple[float, float]], boxes: dict[str, tuple[float, float]]
 ) -> dict[str, tuple[float, float]]:
-    """Push apart nodes whose label boxes overlap, along the axis that needs the smaller move."""
+    """Push apart nodes whose label boxes overlap, along the axis that needs the smaller move.
+
+    Each pass files every box under the grid cells it covers and compares only boxes that share a
+    cell, instead of every pair: near-linear where all-pairs passes took 17 of 20 seconds of a
+    484-concept render. A pass that moves nothing ends the loop; nothing moved during it, so its grid
+    was exact and no overlap was missed.
+    """
     ids = sorted(placed)
     xy = {cid: list(placed[cid]) for cid in ids}
     pad = 6.0
+    cell_w, cell_h = LABEL_CELL
     for _ in range(60):
+        grid: dict[tuple[int, int], list[str]] = {}
+        for cid in ids:
+            x, y = xy[cid]
+            half_w, half_h = boxes[cid][0] / 2 + pad / 2, boxes[cid][1] / 2 + pad / 2
+            for gx in range(math.floor((x - half_w) / cell_w), math.floor((x + half_w) / cell_w) + 1):
+                for gy in range(math.floor((y - half_h) / cell_h), math.floor((y + half_h) / cell_h) + 1):
+                    grid.setdefault((gx, gy), []).append(cid)
         moved = False
-        for i, a in enumerate(ids):
-            for b in ids[i + 1 :]:
-                dx = xy[b][0] - xy[a][0]
-                dy = xy[b][1] - xy[a][1]
-                over_x = (boxes[a][0] + boxes[b][0]) / 2 + pad - abs(dx)
-                over_y = (boxes[a][1] + boxes[b][1]) / 2 + pad - abs(dy)
-                if over_x <= 0 or over_y <= 0:
-                    continue
-                moved = True
-                if over_x < over_y:
-                    step = (over_x / 2 + 0.5) * (1 if dx >= 0 else -1)
-                    xy[a][0] -= step
-                    xy[b][0] += step
-                else:
-                    step = (over_y / 2 + 0.5) * (1 if dy >= 0 else -1)
-                    xy[a][1] -= step
-                    xy[b][1] += step
+        seen: set[tuple[str, str]] = set()
+        for members in grid.values():
+            for i, a in enumerate(members):
+                for b in members[i + 1 :]:
+                    if (a, b) in seen:
+                        continue
+                    seen.add((a, b))
+                    dx = xy[b][0] - xy[a][0]
+                    dy = xy[b][1] - xy[a][1]
+                    over_x = (boxes[a][0] + boxes[b][0]) / 2 + pad - abs(dx)
+                    over_y = (boxes[a][1] + boxes[b][1]) / 2 + pad - abs(dy)
+                    if over_x <= 0 or over_y <= 0:
+                        continue
+                    moved = True
+                    if over_x < over_y:
+                        step = (over_x / 2 + 0.5) * (1 if dx >= 0 else -1)
+                        xy[a][0] -= step
+                        xy[b][0] += step
+                    else:
+                        step = (over_y / 2 + 0.5) * (1 if dy >= 0 else -1)
+                        xy[a][1] -= step
+                        xy[b][1] += step
         if not moved:
             break
     return {cid: (x, y) for cid, (x, y) in xy.items()}
