@@ -174,6 +174,7 @@ def layout(
     radii: dict[str, float] = {}
     for topic in topics:
         placed = _spring(_ordered_subgraph(springs, groups[topic]), _radius(len(groups[topic])))
+        placed = _lineage_left_to_right(cg, placed)
         if len(ids) <= CURVED_EDGES_MAX:
             placed = _separate_labels(placed, boxes)
         inner[topic] = placed
@@ -234,6 +235,34 @@ def _label_box(cg: ConceptGraph, cid: str) -> tuple[float, float]:
     size = _node_size(cg, cid)
     label = 0.56 * LABEL_FONT * len(cg.concepts[cid]["name"])
     return max(2 * size, label), 2 * size + LABEL_FONT * 1.3
+
+
+#: How far right of what it descends from a concept is placed, at least, within a cluster.
+LINEAGE_STEP = 0.8 * NODE_SPACING
+
+
+def _lineage_left_to_right(
+    cg: ConceptGraph, placed: dict[str, tuple[float, float]]
+) -> dict[str, tuple[float, float]]:
+    """Shift nodes sideways until, within the cluster, every lineage relation reads older → newer
+    from left to right (R-CNN, then Fast R-CNN, then Faster R-CNN), as the path captions read.
+
+    Only x moves, a few relaxation passes over the cluster's lineage edges (cycles just stop early),
+    so the spring layout's vertical arrangement is kept.
+    """
+    xy = {cid: list(p) for cid, p in placed.items()}
+    chains = [(newer, older) for newer in sorted(xy) for older in cg.lineage.successors(newer) if older in xy]
+    for _ in range(50):
+        moved = False
+        for newer, older in chains:
+            short = LINEAGE_STEP - (xy[newer][0] - xy[older][0])
+            if short > 0.5:
+                xy[newer][0] += short / 2
+                xy[older][0] -= short / 2
+                moved = True
+        if not moved:
+            break
+    return {cid: (x, y) for cid, (x, y) in xy.items()}
 
 
 #: Cell of the grid index that finds overlapping label boxes: about one short label wide, two high.

@@ -206,6 +206,18 @@ def test_lineage_neighbours_sit_closer_than_average(bundled):
     assert sum(lineage) / len(lineage) < sum(others) / len(others)
 
 
+def test_lineage_reads_older_to_newer_left_to_right_within_a_topic(bundled):
+    positions = render.layout(bundled, sorted(bundled.concepts))
+    same_topic = [
+        (newer, older)
+        for newer, older in bundled.lineage.edges()
+        if bundled.concepts[newer]["topic"] == bundled.concepts[older]["topic"]
+    ]
+    rightwards = [positions[newer][0] > positions[older][0] for newer, older in same_topic]
+    assert len(same_topic) > 20 and sum(rightwards) / len(rightwards) >= 0.9
+    assert positions["r-cnn"][0] < positions["fast-r-cnn"][0] < positions["faster-r-cnn"][0]
+
+
 def test_a_big_topic_is_laid_out_without_scipy(monkeypatch):
     """networkx's spring layout needs scipy from 500 nodes on; the map must not."""
     concepts = [

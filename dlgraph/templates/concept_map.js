@@ -1086,8 +1086,8 @@
     if (text && text !== state.lastFind) find(text);
   }
   $("search").addEventListener("keydown", (event) => {
+    // No preventDefault: Enter must still close the box's suggestion list, or it keeps the pointer.
     if (event.key !== "Enter") return;
-    event.preventDefault();
     const text = $("search").value.trim();
     if (text) find(text);
   });
