@@ -789,6 +789,8 @@ def vis_options(count: int) -> dict[str, Any]:
             "hover": True,
             "tooltipDelay": 150,
             "hideEdgesOnDrag": count > CURVED_EDGES_MAX,
+            # Thousands of dashed edges make each wheel-zoom frame slow; they come back when it stops.
+            "hideEdgesOnZoom": count > CURVED_EDGES_MAX,
             "multiselect": False,
             "navigationButtons": False,
             "keyboard": {"enabled": True, "bindToWindow": False},

@@ -462,7 +462,10 @@
   }
 
   function drawLabels(ctx) {
+    const started = performance.now();
     const scale = network.getScale();
+    const shift = network.body.view.translation;
+    const body = network.body.nodes;
     const frame = network.canvas.frame.canvas;
     const ratio = ctx.canvas.width / Math.max(1, frame.clientWidth);
     const [width, height] = [frame.clientWidth, frame.clientHeight];
@@ -499,9 +502,12 @@
     for (const id of [...first, ...around, ...importance]) {
       if (seen.has(id)) continue;
       seen.add(id);
-      if (drawn.length > 600 || hiddenNode(id)) continue;
+      if (drawn.length > 600) break;
+      const item = body[id];
+      if (!item || item.options.hidden) continue;
       const base = baseNodes.get(id);
-      const p = network.canvasToDOM(network.getPosition(id));
+      const p = { x: item.x * scale + shift.x, y: item.y * scale + shift.y };
+      if (p.x < -400 || p.x > width + 400 || p.y < -50 || p.y > height + 50) continue;
       const strong = (marked && marked.has(id)) || id === state.selected || id === state.hover;
       const w = (textWidth(base.label, strong) * size) / 100 + 4;
       const r = { x: p.x - w / 2, y: p.y + base.size * scale + 1, w, h: size * 1.2 };
@@ -518,6 +524,7 @@
     }
     ctx.restore();
     state.labels = drawn;
+    state.labelMs = performance.now() - started;
   }
 
   network.on("afterDrawing", (ctx) => {
