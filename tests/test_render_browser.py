@@ -683,3 +683,35 @@ def test_a_one_topic_map_shows_communities_and_hides_loose_links_saying_so(brows
         assert page.js("dlgraph.edges.get({filter: e => e.hidden}).length") == 0
     finally:
         page.close()
+
+
+# --- accessible ------------------------------------------------------------------------------------------
+
+
+def test_keyboard_route_from_the_concept_list_to_a_card_and_its_links(bundled_page):
+    page = bundled_page.page
+    label = page.get_attribute("#map canvas", "aria-label")
+    assert label.startswith("Concept map of 139 concepts and 304 relations")
+    page.fill("#list-filter", "rms")
+    shown = page.eval_on_selector_all(
+        "#concept-list li:not([hidden])", "items => items.map(i => i.textContent)"
+    )
+    assert shown == ["RMSprop"]
+    page.focus("#list-filter")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#card[data-concept='rmsprop']")
+    assert bundled_page.js("dlgraph.network.getSelectedNodes()") == ["rmsprop"]
+    # The card's links are buttons: Tab reaches them and Enter follows one.
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if bundled_page.js(
+            "!!document.activeElement.closest('#card') && document.activeElement.matches('.jump')"
+        ):
+            break
+    else:
+        pytest.fail("Tab never reached a link of the card")
+    target = bundled_page.js("document.activeElement.dataset.target")
+    assert target != "rmsprop"
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#card[data-concept='{target}']")

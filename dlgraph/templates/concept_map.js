@@ -1152,6 +1152,31 @@
     edges.update(DATA.edges.map((e) => ({ id: e.id, label: on ? typeInfo.get(e.type).label : "" })));
   });
 
+  // --- a keyboard route to every concept ---------------------------------------------------------------
+  // The canvas cannot be tabbed through: it gets a label saying so, and the legend a list of every
+  // concept (filtered as you type) whose buttons select the concept like a click on the map.
+
+  const canvas = $("map").querySelector("canvas");
+  if (canvas) {
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute(
+      "aria-label",
+      "Concept map of " + DATA.nodes.length + " concepts and " + DATA.edges.length + " relations. " +
+        "Pick a concept with Find or from the concept list in the legend to read its card.",
+    );
+  }
+  const listItems = [];
+  for (const id of Object.keys(cards).sort(byKey)) {
+    const item = $("concept-list").appendChild(el("li"));
+    item.appendChild(jumpButton({ id, name: cards[id].name }));
+    listItems.push([item, [cards[id].name, ...cards[id].aliases].map(normalize).join("|")]);
+  }
+  $("concepts-title").textContent = "Concepts (" + listItems.length + ")";
+  $("list-filter").addEventListener("input", (event) => {
+    const key = normalize(event.target.value);
+    for (const [item, labels] of listItems) item.hidden = Boolean(key) && !labels.includes(key);
+  });
+
   // --- drawers on narrow screens -------------------------------------------------------------------
   // Below 900 px the legend and the card overlay the map; their toolbar buttons open and close them.
 
