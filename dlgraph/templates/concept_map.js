@@ -510,16 +510,26 @@
       if (p.x < -400 || p.x > width + 400 || p.y < -50 || p.y > height + 50) continue;
       const strong = (marked && marked.has(id)) || id === state.selected || id === state.hover;
       const w = (textWidth(base.label, strong) * size) / 100 + 4;
-      const r = { x: p.x - w / 2, y: p.y + base.size * scale + 1, w, h: size * 1.2 };
-      if (r.x > width || r.x + w < 0 || r.y > height || r.y + r.h < 0 || !room.free(r)) continue;
+      const h = size * 1.2;
+      const gap = base.size * scale + 1;
+      // Below the node if there is room, else above, right or left of it. What stands out (the
+      // highlight, the selected and hovered concepts) is always labelled, below it.
+      const spots = [
+        { x: p.x - w / 2, y: p.y + gap, w, h },
+        { x: p.x - w / 2, y: p.y - gap - h, w, h },
+        { x: p.x + gap + 2, y: p.y - h / 2, w, h },
+        { x: p.x - gap - 2 - w, y: p.y - h / 2, w, h },
+      ];
+      const r = strong ? spots[0] : spots.find((spot) => room.free(spot));
+      if (!r || r.x > width || r.x + w < 0 || r.y > height || r.y + r.h < 0) continue;
       room.take(r);
       const faded = (marked && !marked.has(id)) || (state.hover && id !== state.hover && !around.includes(id));
       ctx.font = (strong ? "600 " : "") + size + "px " + FACE;
       ctx.lineWidth = 3.5;
       ctx.strokeStyle = faded ? "rgba(255,255,255,0.5)" : "#ffffff";
-      ctx.strokeText(base.label, p.x, r.y + 1);
+      ctx.strokeText(base.label, r.x + w / 2, r.y + 1);
       ctx.fillStyle = faded ? "rgba(60,60,60,0.45)" : strong ? "#000000" : "#222222";
-      ctx.fillText(base.label, p.x, r.y + 1);
+      ctx.fillText(base.label, r.x + w / 2, r.y + 1);
       drawn.push({ id, size, x: r.x, y: r.y, w: r.w, h: r.h });
     }
     ctx.restore();
