@@ -328,6 +328,7 @@ def test_markup_in_a_card_runs_nothing_and_shows_as_text(browser, tmp_path):
 
         # vis-network shows a tooltip only after the pointer rests on a node that is not moving; the view
         # may still be animating towards the clicked node, so re-aim and re-hover until it appears.
+        page.settle()
         for attempt in range(10):
             page.page.mouse.move(10, 10)
             x, y = page.js(

@@ -542,13 +542,15 @@
     if (state.hover && !hiddenNode(state.hover)) drawFocus(ctx, state.hover, true);
     drawLabels(ctx);
   });
+  // A redraw request, not a redraw: vis batches it with the one it makes for the hover itself.
+  const requestRedraw = () => network.body.emitter.emit("_requestRedraw");
   network.on("hoverNode", (params) => {
     state.hover = params.node;
-    network.redraw();
+    requestRedraw();
   });
   network.on("blurNode", () => {
     state.hover = null;
-    network.redraw();
+    requestRedraw();
   });
 
   network.once("afterDrawing", () => {
