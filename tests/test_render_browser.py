@@ -185,6 +185,9 @@ def test_clicking_a_node_shows_its_card_and_relations_jump(bundled_page, bundled
     assert "Faster R-CNN extended by…" in card and "Faster R-CNN improves on…" in card
     prereqs = page.eval_on_selector_all("#card ol.prereqs li", "items => items.map(i => i.textContent)")
     assert prereqs == [p["name"] for p in graph.prerequisites(bundled, "faster-r-cnn")["prerequisites"]]
+    levels = page.eval_on_selector_all("#card ol.prereqs li", "items => items.map(i => +i.dataset.level)")
+    assert levels[0] == 1 and levels == sorted(levels) and levels[-1] > 2  # a plan in levels
+    assert f"{levels[-1]} levels" in page.text_content("#card h3 >> text=Study first")
     page.click("#card button.jump[data-target='mask-r-cnn']")
     page.wait_for_selector("#card[data-concept='mask-r-cnn']")
     assert page.text_content("#card h2") == "Mask R-CNN"

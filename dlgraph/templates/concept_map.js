@@ -832,7 +832,11 @@
     return DATA.prereq.needs[id] || [];
   }
 
+  // The layer of each concept in the last study order worked out: 1 needs nothing else in it.
+  const studyLevel = new Map();
+
   function studyOrder(target) {
+    studyLevel.clear();
     const dist = new Map([[target, 0]]);
     const reason = new Map();
     let frontier = [target];
@@ -858,9 +862,12 @@
     }
     const order = [];
     let layer = [...dist.keys()].filter((id) => waiting.get(id) === 0);
+    let level = 0;
     while (layer.length) {
       layer.sort(byKey);
       order.push(...layer);
+      level += 1;
+      for (const id of layer) studyLevel.set(id, level);
       const next = [];
       for (const id of layer) {
         for (const later of dependents.get(id) || []) {
@@ -920,16 +927,34 @@
         card.appendChild(list);
       }
     }
+    // In levels, as a learning plan: level 1 needs nothing else on the list, level 2 only level 1,
+    // and so on. With --progress, what you have reviewed folds away under the list.
     const prereqs = studyOrder(id);
-    card.appendChild(el("h3", prereqs.length ? "Study first (" + prereqs.length + ", in order)" : "Study first: nothing"));
-    if (prereqs.length) {
+    const levels = prereqs.length ? studyLevel.get(prereqs[prereqs.length - 1].id) : 0;
+    const reviewed = DATA.mastery ? prereqs.filter((p) => DATA.mastery[p.id] !== undefined) : [];
+    const todo = prereqs.filter((p) => !reviewed.includes(p));
+    const heading = !prereqs.length
+      ? "Study first: nothing"
+      : "Study first (" + prereqs.length + ", in order, " + levels + (levels === 1 ? " level)" : " levels)");
+    card.appendChild(el("h3", heading));
+    if (todo.length) {
       const list = el("ol", null, "prereqs");
-      for (const p of prereqs) {
+      let last = 0;
+      for (const p of todo) {
         const item = list.appendChild(el("li"));
         item.appendChild(jumpButton(p));
         item.title = p.reason;
+        item.dataset.level = String(studyLevel.get(p.id));
+        if (studyLevel.get(p.id) !== last) item.dataset.levelStart = "level " + studyLevel.get(p.id);
+        last = studyLevel.get(p.id);
       }
       card.appendChild(list);
+    }
+    if (reviewed.length) {
+      const done = card.appendChild(el("details", null, "reviewed"));
+      done.appendChild(el("summary", "Already reviewed (" + reviewed.length + ")"));
+      const list = done.appendChild(el("ul"));
+      for (const p of reviewed) list.appendChild(el("li")).appendChild(jumpButton(p));
     }
     const actions = card.appendChild(el("div", null, "actions"));
     const prereqButton = actions.appendChild(el("button", "Highlight prerequisites"));
