@@ -600,6 +600,8 @@ def test_in_page_prerequisite_highlight_is_dlgraph_prereqs(bundled_page, run):
         assert nodes == {cid, *(p["id"] for p in expected)}, cid
         assert edges == {render.edge_id(p["relation"]) for p in expected}, cid
     assert len(expected) > 3
+    # Numbered in study order on the map, one badge per prerequisite.
+    page.wait_for_function(f"dlgraph.state.badges === {len(expected)}")
     # What stands out is drawn last, so no faded node or label covers it.
     order = bundled_page.js("dlgraph.network.body.nodeIndices")
     assert set(order[-len(nodes) :]) == nodes

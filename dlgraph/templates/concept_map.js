@@ -513,14 +513,14 @@
       const h = size * 1.2;
       const gap = base.size * scale + 1;
       // Below the node if there is room, else above, right or left of it. What stands out (the
-      // highlight, the selected and hovered concepts) is always labelled, below it.
+      // highlight, the selected and hovered concepts) is always labelled: below it if nowhere is free.
       const spots = [
         { x: p.x - w / 2, y: p.y + gap, w, h },
         { x: p.x - w / 2, y: p.y - gap - h, w, h },
         { x: p.x + gap + 2, y: p.y - h / 2, w, h },
         { x: p.x - gap - 2 - w, y: p.y - h / 2, w, h },
       ];
-      const r = strong ? spots[0] : spots.find((spot) => room.free(spot));
+      const r = spots.find((spot) => room.free(spot)) || (strong ? spots[0] : null);
       if (!r || r.x > width || r.x + w < 0 || r.y > height || r.y + r.h < 0) continue;
       room.take(r);
       const faded = (marked && !marked.has(id)) || (state.hover && id !== state.hover && !around.includes(id));
@@ -531,6 +531,25 @@
       ctx.fillStyle = faded ? "rgba(60,60,60,0.45)" : strong ? "#000000" : "#222222";
       ctx.fillText(base.label, r.x + w / 2, r.y + 1);
       drawn.push({ id, size, x: r.x, y: r.y, w: r.w, h: r.h });
+    }
+    // A prerequisite highlight is a learning plan: each concept gets its number in the study order.
+    if (state.highlight && state.highlight.mode === "prereqs") {
+      ctx.font = "600 11px " + FACE;
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      state.highlight.nodes.slice(1).forEach((id, i) => {
+        const item = body[id];
+        if (!item || item.options.hidden) return;
+        const x = item.x * scale + shift.x + baseNodes.get(id).size * scale + 6;
+        const y = item.y * scale + shift.y - baseNodes.get(id).size * scale - 4;
+        ctx.fillStyle = "#d62728";
+        ctx.beginPath();
+        ctx.arc(x, y, 9, 0, 2 * Math.PI);
+        ctx.fill();
+        ctx.fillStyle = "#ffffff";
+        ctx.fillText(String(i + 1), x, y + 0.5);
+      });
+      state.badges = state.highlight.nodes.length - 1;
     }
     ctx.restore();
     state.labels = drawn;
