@@ -494,8 +494,17 @@ def test_the_map_fits_every_screen_and_the_side_panels_get_out_of_the_way(browse
         page.page.uncheck("#legend-topics input[value='object-detection']")
         assert page.js("dlgraph.nodes.get({filter: n => n.hidden}).length") > 0
         page.page.click("#legend-toggle")
+        page.page.wait_for_function(
+            "getComputedStyle(document.getElementById('legend')).visibility === 'hidden'"
+        )
         page.click_node("adam")  # a tap on a node opens its card as a bottom sheet
         page.page.wait_for_selector("#card[data-concept='adam']")
+        # The sheet slides up for 0.2 s: wait until it is all on screen.
+        page.page.wait_for_function(
+            "(() => { const r = document.getElementById('panel').getBoundingClientRect(); "
+            "return r.bottom <= innerHeight + 1 && getComputedStyle(document.getElementById('panel'))"
+            ".transform === 'none'; })()"
+        )
         facts = layout_facts(page)
         assert facts["panel"] and not facts["legend"] and facts["sideways"] == 0
         page.settle()
