@@ -160,6 +160,25 @@ def test_layout_is_deterministic_and_physics_is_off(mini):
     assert len(set(points)) == len(points)
 
 
+RENDER_IN_A_PROCESS = (
+    "import sys; from dlgraph import graph, render; "
+    "sys.stdout.write(render.render_html(graph.load_graph(), render.MapOptions(prereqs='adam')))"
+)
+
+
+def test_the_same_graph_renders_the_same_bytes_in_any_process():
+    """String hashing differs between processes; a layout that walked a set would move every node."""
+    pages = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", RENDER_IN_A_PROCESS], env=env, capture_output=True, check=True
+        )
+        pages.append(done.stdout)
+    assert len(pages[0]) > 100_000 and b'"clustered":true' in pages[0]
+    assert pages[0] == pages[1]
+
+
 def test_bundled_map_labels_do_not_overlap_within_a_topic(bundled):
     ids = sorted(bundled.concepts)
     positions = render.layout(bundled, ids)
@@ -185,6 +204,18 @@ def test_lineage_neighbours_sit_closer_than_average(bundled):
     lineage = [gap(u, v) for u, v in bundled.lineage.edges()]
     others = [gap(u, v) for u, v, k in bundled.relations.edges(keys=True) if k not in LINEAGE_TYPES]
     assert sum(lineage) / len(lineage) < sum(others) / len(others)
+
+
+def test_lineage_reads_older_to_newer_left_to_right_within_a_topic(bundled):
+    positions = render.layout(bundled, sorted(bundled.concepts))
+    same_topic = [
+        (newer, older)
+        for newer, older in bundled.lineage.edges()
+        if bundled.concepts[newer]["topic"] == bundled.concepts[older]["topic"]
+    ]
+    rightwards = [positions[newer][0] > positions[older][0] for newer, older in same_topic]
+    assert len(same_topic) > 20 and sum(rightwards) / len(rightwards) >= 0.9
+    assert positions["r-cnn"][0] < positions["fast-r-cnn"][0] < positions["faster-r-cnn"][0]
 
 
 def test_a_big_topic_is_laid_out_without_scipy(monkeypatch):
@@ -459,3 +490,46 @@ def test_render_progress_with_a_corrupt_file_is_a_clear_error(run, tmp_path):
     assert result.stderr.startswith(f"Error: {bad}: not a dlgraph progress file, or it is damaged")
     assert "Traceback" not in result.output
     assert not out.exists()
+
+
+# --- any graph ------------------------------------------------------------------------------------------
+
+
+def one_topic_graph(groups: int = 3, size: int = 15) -> graph.ConceptGraph:
+    """One topic, as a built deck often is: a few tight groups, loosely linked, many related-to links."""
+    concepts = [
+        {"id": f"g{g}c{i}", "name": f"Group {g} concept {i}", "aliases": [], "topic": "training",
+         "kind": "concept", "definition": "synthetic", "card": None}
+        for g in range(groups) for i in range(size)
+    ]  # fmt: skip
+    relations = []
+    for g in range(groups):
+        for i in range(1, size):
+            relations.append((f"g{g}c{i}", "uses", f"g{g}c{(i - 1) // 2}"))
+            relations.append((f"g{g}c{i}", "related-to", f"g{g}c{(i * 7) % i}"))
+        relations.append((f"g{g}c1", "related-to", f"g{(g + 1) % groups}c2"))
+    unique = sorted({r for r in relations if r[0] != r[2]})
+    return graph.ConceptGraph(
+        store.Dataset(
+            concepts,
+            [
+                {"source": s, "type": t, "target": o, "evidence": "synthetic", "origin": "curated"}
+                for s, t, o in unique
+            ],  # fmt: skip
+        )
+    )
+
+
+def test_a_one_topic_graph_is_clustered_by_its_communities_in_several_colours():
+    cg = one_topic_graph()
+    data = render.map_data(cg)
+    colours = {n["color"]["background"] for n in data["nodes"]}
+    legend = data["legend"]["topics"]
+    assert data["clustered"] and data["clusteredBy"] == "community"
+    assert len(colours) >= 3 and len(legend) >= 3 and sum(t["count"] for t in legend) == 45
+    assert all(t["label"].startswith("Around Group ") for t in legend)
+    # Each tight group is (mostly) one community: its members share a colour.
+    for g in range(3):
+        mine = [n["color"]["background"] for n in data["nodes"] if n["id"].startswith(f"g{g}c")]
+        assert max(mine.count(c) for c in set(mine)) >= 12
+    assert render.map_data(cg) == data  # seeded

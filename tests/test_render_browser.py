@@ -6,6 +6,7 @@ can never pass by silently skipping them.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 from pathlib import Path
@@ -63,8 +64,8 @@ def browser():
 class MapPage:
     """One opened map with everything it did recorded: requests, dialogs, script errors."""
 
-    def __init__(self, browser, html: Path):
-        self.context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    def __init__(self, browser, html: Path, viewport: tuple[int, int] = (1600, 1000)):
+        self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
         self.page = self.context.new_page()
         self.requests: list[str] = []
         self.dialogs: list[str] = []
@@ -102,6 +103,21 @@ class MapPage:
             cid,
         )
         self.page.mouse.click(x, y)
+
+    def settle(self) -> None:
+        """Wait until no view glide is running."""
+        self.page.wait_for_function("!dlgraph.state.gliding", timeout=10_000)
+
+    def on_screen(self, cid: str) -> tuple[float, float]:
+        """Where a node is drawn, relative to the middle of the map box, in CSS pixels."""
+        return tuple(
+            self.js(
+                """id => { const net = dlgraph.network; const p = net.canvasToDOM(net.getPosition(id));
+                    const box = document.getElementById('map').getBoundingClientRect();
+                    return [p.x - box.width / 2, p.y - box.height / 2]; }""",
+                cid,
+            )
+        )
 
     def close(self) -> None:
         self.context.close()
@@ -169,6 +185,9 @@ def test_clicking_a_node_shows_its_card_and_relations_jump(bundled_page, bundled
     assert "Faster R-CNN extended by…" in card and "Faster R-CNN improves on…" in card
     prereqs = page.eval_on_selector_all("#card ol.prereqs li", "items => items.map(i => i.textContent)")
     assert prereqs == [p["name"] for p in graph.prerequisites(bundled, "faster-r-cnn")["prerequisites"]]
+    levels = page.eval_on_selector_all("#card ol.prereqs li", "items => items.map(i => +i.dataset.level)")
+    assert levels[0] == 1 and levels == sorted(levels) and levels[-1] > 2  # a plan in levels
+    assert f"{levels[-1]} levels" in page.text_content("#card h3 >> text=Study first")
     page.click("#card button.jump[data-target='mask-r-cnn']")
     page.wait_for_selector("#card[data-concept='mask-r-cnn']")
     assert page.text_content("#card h2") == "Mask R-CNN"
@@ -179,7 +198,16 @@ def test_study_order_in_the_page_is_graph_prerequisites(bundled_page, bundled):
     orders = bundled_page.js("ids => ids.map(id => dlgraph.studyOrder(id))", ids)
     for cid, mine in zip(ids, orders, strict=True):
         expected = graph.prerequisites(bundled, cid)["prerequisites"]
-        assert mine == [{"id": p["id"], "name": p["name"], "reason": p["reason"]} for p in expected], cid
+        assert mine == [
+            {
+                "id": p["id"],
+                "name": p["name"],
+                "reason": p["reason"],
+                "edge": render.edge_id(p["relation"]),
+                "depth": p["depth"],
+            }
+            for p in expected
+        ], cid
     assert sum(map(len, orders)) > 500  # the bundled graph has real study lists to compare
 
 
@@ -226,7 +254,9 @@ def test_picking_two_concepts_in_the_page_highlights_the_path(bundled_page, bund
     page.click("#clear")
     assert bundled_page.highlighted() == (set(), set())
     assert bundled_page.js("dlgraph.nodes.get({filter: n => n.dlHighlight === false}).length") == 0
-    assert bundled_page.js("dlgraph.edges.get().every(e => e.color.opacity === 1 && !e.hidden)")
+    assert bundled_page.js(
+        "dlgraph.edges.get().every(e => e.color.opacity === (e.cross ? 0.22 : 1) && !e.hidden)"
+    )
 
 
 def test_a_highlighted_path_stays_visible_through_filters(bundled_page, bundled):
@@ -301,6 +331,7 @@ def test_markup_in_a_card_runs_nothing_and_shows_as_text(browser, tmp_path):
 
         # vis-network shows a tooltip only after the pointer rests on a node that is not moving; the view
         # may still be animating towards the clicked node, so re-aim and re-hover until it appears.
+        page.settle()
         for attempt in range(10):
             page.page.mouse.move(10, 10)
             x, y = page.js(
@@ -414,3 +445,288 @@ def test_progress_map_draws_reviewed_concepts_in_their_mastery_colour(browser, r
 def test_plain_map_has_no_mastery_legend(bundled_page):
     assert not bundled_page.page.locator("#legend-mastery").is_visible()
     assert bundled_page.js("dlgraph.data.mastery") is None
+
+
+# --- any screen ----------------------------------------------------------------------------------------
+
+SCREENS = {"phone": (390, 844), "tablet": (768, 1024), "desktop": (1440, 900)}
+
+
+def layout_facts(page: MapPage) -> dict:
+    return page.js(
+        """() => {
+            const box = (id) => document.getElementById(id).getBoundingClientRect();
+            const shown = (id) => {
+                const style = getComputedStyle(document.getElementById(id));
+                const r = box(id);
+                return style.visibility !== 'hidden' && style.display !== 'none' && r.width > 0
+                    && r.right > 0 && r.left < innerWidth && r.top < innerHeight;
+            };
+            const map = box('map');
+            const canvas = document.querySelector('#map canvas');
+            return {
+                sideways: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+                mapShare: (map.width * map.height) / (innerWidth * innerHeight),
+                canvasWidth: canvas.width,
+                legend: shown('legend'), panel: shown('panel'),
+                toggles: shown('legend-toggle') && shown('card-toggle'),
+            };
+        }"""
+    )
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_the_map_fits_every_screen_and_the_side_panels_get_out_of_the_way(browser, bundled_html, screen):
+    page = MapPage(browser, bundled_html, SCREENS[screen])
+    try:
+        facts = layout_facts(page)
+        assert facts["sideways"] == 0 and facts["canvasWidth"] > 0
+        if screen == "desktop":
+            assert facts["legend"] and facts["panel"] and not facts["toggles"]
+            return
+        # Narrow: the map has the screen; legend and card wait behind their buttons.
+        assert facts["mapShare"] >= (0.5 if screen == "phone" else 0.7), facts
+        assert facts["toggles"] and not facts["legend"] and not facts["panel"]
+        page.page.click("#legend-toggle")
+        page.page.wait_for_function(
+            "getComputedStyle(document.getElementById('legend')).visibility === 'visible'"
+        )
+        page.page.uncheck("#legend-topics input[value='object-detection']")
+        assert page.js("dlgraph.nodes.get({filter: n => n.hidden}).length") > 0
+        page.page.click("#legend-toggle")
+        page.page.wait_for_function(
+            "getComputedStyle(document.getElementById('legend')).visibility === 'hidden'"
+        )
+        page.click_node("adam")  # a tap on a node opens its card as a bottom sheet
+        page.page.wait_for_selector("#card[data-concept='adam']")
+        # The sheet slides up for 0.2 s: wait until it is all on screen.
+        page.page.wait_for_function(
+            "(() => { const r = document.getElementById('panel').getBoundingClientRect(); "
+            "return r.bottom <= innerHeight + 1 && getComputedStyle(document.getElementById('panel'))"
+            ".transform === 'none'; })()"
+        )
+        facts = layout_facts(page)
+        assert facts["panel"] and not facts["legend"] and facts["sideways"] == 0
+        page.settle()
+        x, y = page.on_screen("adam")  # centred in the part of the map the sheet leaves free
+        sheet = page.js("document.getElementById('panel').getBoundingClientRect().top")
+        top = page.js("document.getElementById('map').getBoundingClientRect().top")
+        map_height = page.js("document.getElementById('map').getBoundingClientRect().height")
+        assert abs(x) <= 2 and top + map_height / 2 + y < sheet
+    finally:
+        page.close()
+
+
+def test_nothing_scrolls_sideways_at_320_pixels(browser, tmp_path, bundled):
+    out = tmp_path / "long.html"
+    render.write_map(bundled, out, MapOptions(prereqs="mask-r-cnn", title="A rather long map title " * 3))
+    page = MapPage(browser, out, (320, 640))
+    try:
+        assert layout_facts(page)["sideways"] == 0
+    finally:
+        page.close()
+
+
+# --- Find -------------------------------------------------------------------------------------------------
+
+
+def cli_answer(cg, text: str) -> dict:
+    """What the CLI's resolver makes of a typed name, in the shape of the page's resolve()."""
+    from dlgraph.errors import AmbiguousConcept, ConceptNotFound
+
+    by_name = {c["name"]: cid for cid, c in cg.concepts.items()}
+    try:
+        match = cg.match(text)
+    except AmbiguousConcept as exc:
+        return {"ids": [by_name[n] for n in exc.candidates], "ambiguous": True}
+    except ConceptNotFound as exc:
+        return {"ids": [by_name[n] for n in exc.suggestions], "ambiguous": False}
+    return {"id": match.id, "exact": match.exact}
+
+
+def test_find_resolves_names_exactly_as_the_cli_does(bundled_page, bundled):
+    typed = ["adm", "adam optimizer", "the Adam optimizer", "resnt", "transformers", "yolo v3", "YOLOv3",
+             "mask rcnn", "backprop", "Faster", "batch norms", "convolutional network", "xyzzy", "attention",
+             "lstm", "vits", "gradient decent", "dropout regularization", "R-CNN", "rcnn", "gan"]  # fmt: skip
+    rng = random.Random(3)
+    for c in rng.sample(sorted(bundled.concepts.values(), key=lambda c: c["id"]), 60):
+        name = c["name"]
+        i = rng.randrange(len(name))
+        typed += [name[:i] + name[i + 1 :], name.upper() + "s", name[: max(3, len(name) // 2)]]
+    mine = bundled_page.js("texts => texts.map(t => dlgraph.resolve(t))", typed)
+    for text, answer in zip(typed, mine, strict=True):
+        assert answer == cli_answer(bundled, text), text
+    assert mine[0] == {"id": "adam", "exact": False} and mine[1] == {"id": "adam", "exact": True}
+    assert sum("id" in a for a in mine) > 100 and sum("ids" in a and a["ids"] != [] for a in mine) > 5
+
+
+def test_find_enter_once_leaves_the_concept_centred_through_mouse_moves(browser, bundled_html):
+    page = MapPage(browser, bundled_html, SCREENS["desktop"])
+    try:
+        page.page.fill("#search", "adam optimizer")
+        page.page.press("#search", "Enter")
+        page.page.click("#map", position={"x": 5, "y": 5})  # blur: the box's change event fires now
+        page.page.fill("#search", "adm")
+        page.page.press("#search", "Enter")
+        page.page.locator("#search").blur()
+        assert page.js("dlgraph.state.finds") == 2  # two Enters, two look-ups, whatever change does
+        page.settle()
+        box = page.js("(() => { const b = document.getElementById('map').getBoundingClientRect(); "
+                      "return [b.left, b.top, b.width, b.height]; })()")  # fmt: skip
+        for step in range(12):
+            page.page.mouse.move(box[0] + 40 + step * 60, box[1] + 30 + step * 50)
+        page.page.wait_for_timeout(100)  # a stray animation would have pulled the view by now
+        x, y = page.on_screen("adam")
+        assert abs(x) <= 2 and abs(y) <= 2, (x, y)
+        assert page.js("dlgraph.network.getSelectedNodes()") == ["adam"]
+        assert page.page.text_content("#card h2") == "Adam"
+        assert page.page.text_content("#status") == "Taking “adm” to mean Adam."
+        page.page.fill("#search", "Faster")
+        page.page.press("#search", "Enter")
+        page.page.click("#status button.jump >> nth=0")
+        assert page.js("dlgraph.network.getSelectedNodes()") != ["adam"]
+    finally:
+        page.close()
+
+
+# --- highlights ------------------------------------------------------------------------------------------
+
+
+def test_in_page_prerequisite_highlight_is_dlgraph_prereqs(bundled_page, run):
+    from dlgraph import store
+
+    page = bundled_page.page
+    for cid in ("adam", "mask-r-cnn", "transformer", "dqn"):
+        answer = run("prereqs", cid, "--json", data_dir=store.bundled_data_dir())
+        assert answer.exit_code == 0, answer.output
+        expected = json.loads(answer.stdout)["prerequisites"]
+        if cid == "adam":  # once the way a student does it: the card's button
+            bundled_page.click_node("adam")
+            page.click("#card .actions button >> text=Highlight prerequisites")
+        else:
+            bundled_page.js("id => dlgraph.showPrereqs(id)", cid)
+        nodes, edges = bundled_page.highlighted()
+        assert nodes == {cid, *(p["id"] for p in expected)}, cid
+        assert edges == {render.edge_id(p["relation"]) for p in expected}, cid
+    assert len(expected) > 3
+    # Numbered in study order on the map, one badge per prerequisite.
+    page.wait_for_function(f"dlgraph.state.badges === {len(expected)}")
+    # What stands out is drawn last, so no faded node or label covers it.
+    order = bundled_page.js("dlgraph.network.body.nodeIndices")
+    assert set(order[-len(nodes) :]) == nodes
+
+
+def test_path_page_opens_on_the_path_with_legible_labels_and_esc_shows_all(browser, bundled, tmp_path):
+    out = tmp_path / "path.html"
+    render.write_map(bundled, out, MapOptions(path=("r-cnn", "mask-r-cnn")))
+    for screen in ("phone", "desktop"):
+        page = MapPage(browser, out, SCREENS[screen])
+        try:
+            font = render.LABEL_FONT * page.js("dlgraph.state.firstScale")
+            assert font >= 11, (screen, font)
+            width, height = page.js(
+                "(() => { const b = document.getElementById('map').getBoundingClientRect(); "
+                "return [b.width, b.height]; })()"
+            )
+            for step in ("r-cnn", "fast-r-cnn", "faster-r-cnn", "mask-r-cnn"):
+                x, y = page.on_screen(step)
+                assert abs(x) < width / 2 - 20 and abs(y) < height / 2 - 20, (screen, step)
+            # Arrows follow the caption, R-CNN → … → Mask R-CNN, whatever way each relation points.
+            arrows = page.js(
+                "dlgraph.edges.get({filter: e => e.dlHighlight}).map(e => [e.from, e.to, e.arrows])"
+            )
+            heads = {to if way == "to" else source for source, to, way in arrows}
+            assert heads == {"fast-r-cnn", "faster-r-cnn", "mask-r-cnn"}
+            if screen == "desktop":
+                page.page.keyboard.press("Escape")
+                page.settle()
+                assert page.highlighted() == (set(), set())
+                assert page.js("dlgraph.network.getScale()") < page.js("dlgraph.state.firstScale")
+        finally:
+            page.close()
+
+
+# --- readable at a glance ----------------------------------------------------------------------------------
+
+
+def overlapping(labels: list[dict]) -> list[tuple[str, str]]:
+    return [
+        (a["id"], b["id"])
+        for i, a in enumerate(labels)
+        for b in labels[i + 1 :]
+        if a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"]
+        and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]
+    ]  # fmt: skip
+
+
+def test_first_paint_labels_every_topic_legibly_and_zooming_in_shows_more(browser, bundled_html, bundled):
+    page = MapPage(browser, bundled_html, SCREENS["desktop"])
+    try:
+        labels = page.js("dlgraph.state.labels")
+        concepts = [label for label in labels if not label["id"].startswith("topic:")]
+        titles = {label["id"][len("topic:") :] for label in labels if label["id"].startswith("topic:")}
+        assert len(concepts) >= 40 and min(label["size"] for label in labels) >= 11
+        assert overlapping(labels) == []
+        assert titles == {bundled.concepts[c]["topic"] for c in bundled.concepts}  # no title left out
+        assert {bundled.concepts[label["id"]]["topic"] for label in concepts} == titles
+        # Cross-topic relations are faint until their concept is hovered.
+        faint = page.js("dlgraph.edges.get({filter: e => e.cross}).map(e => e.color.opacity)")
+        assert faint and set(faint) == {0.22}
+        page.js("dlgraph.network.moveTo({position: dlgraph.network.getPosition('cnn'), scale: 1.2})")
+        page.page.wait_for_function("dlgraph.state.labels.some(l => l.size > 20)")
+        closer = {label["id"] for label in page.js("dlgraph.state.labels")}
+        assert closer - {label["id"] for label in concepts}  # labels that had no room before
+        assert overlapping(page.js("dlgraph.state.labels")) == []
+    finally:
+        page.close()
+
+
+def test_a_one_topic_map_shows_communities_and_hides_loose_links_saying_so(browser, tmp_path):
+    from .test_render import one_topic_graph
+
+    out = tmp_path / "one-topic.html"
+    render.write_map(one_topic_graph(), out)
+    page = MapPage(browser, out, SCREENS["desktop"])
+    try:
+        colours = page.js("new Set(dlgraph.nodes.get().map(n => n.color.background)).size")
+        assert colours >= 3
+        assert page.page.text_content("#legend-topics-title").startswith("Clusters")
+        hidden = page.js("dlgraph.edges.get({filter: e => e.hidden}).map(e => e.type)")
+        assert hidden and set(hidden) == {"related-to"}
+        assert "“related to” is hidden at first" in page.page.text_content("#related-note")
+        page.page.check("#legend-types input[value='related-to']")
+        assert page.js("dlgraph.edges.get({filter: e => e.hidden}).length") == 0
+    finally:
+        page.close()
+
+
+# --- accessible ------------------------------------------------------------------------------------------
+
+
+def test_keyboard_route_from_the_concept_list_to_a_card_and_its_links(bundled_page):
+    page = bundled_page.page
+    label = page.get_attribute("#map canvas", "aria-label")
+    assert label.startswith("Concept map of 139 concepts and 304 relations")
+    page.fill("#list-filter", "rms")
+    shown = page.eval_on_selector_all(
+        "#concept-list li:not([hidden])", "items => items.map(i => i.textContent)"
+    )
+    assert shown == ["RMSprop"]
+    page.focus("#list-filter")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#card[data-concept='rmsprop']")
+    assert bundled_page.js("dlgraph.network.getSelectedNodes()") == ["rmsprop"]
+    # The card's links are buttons: Tab reaches them and Enter follows one.
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if bundled_page.js(
+            "!!document.activeElement.closest('#card') && document.activeElement.matches('.jump')"
+        ):
+            break
+    else:
+        pytest.fail("Tab never reached a link of the card")
+    target = bundled_page.js("document.activeElement.dataset.target")
+    assert target != "rmsprop"
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#card[data-concept='{target}']")

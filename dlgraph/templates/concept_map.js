@@ -8,10 +8,20 @@
   const cards = DATA.cards;
   const baseNodes = new Map(DATA.nodes.map((n) => [n.id, n]));
   const baseEdges = new Map(DATA.edges.map((e) => [e.id, e]));
+  // On a map of topic clusters, relations between topics are long and cross everything: draw them
+  // faint; hovering or selecting a concept brings its own back (see the overlay below).
+  const CROSS_OPACITY = 0.22;
+  const topicOf = new Map(DATA.nodes.map((n) => [n.id, n.topic]));
+  for (const e of DATA.edges) {
+    e.cross = DATA.clustered && topicOf.get(e.from) !== topicOf.get(e.to);
+    e.opacity = e.cross ? CROSS_OPACITY : 1;
+  }
   const topicInfo = new Map(DATA.legend.topics.map((t) => [t.id, t]));
   const typeInfo = new Map(DATA.legend.types.map((t) => [t.id, t]));
   const lineageTypes = new Set(DATA.lineage);
   const $ = (id) => document.getElementById(id);
+  const narrow = window.matchMedia("(max-width: 900px)");
+  const labelFont = DATA.options.nodes.font.size;
   const statusLine = $("status");
 
   // --- small DOM helpers (text only) ------------------------------------------------------------
@@ -29,14 +39,26 @@
     return node;
   }
 
-  function say(text) {
-    statusLine.textContent = text || "";
+  // The status line: a message, else the caption of the highlight on show (so a Find or a message
+  // never leaves a faded map without saying what stands out).
+  function say(text, extra) {
+    statusLine.replaceChildren();
+    const shown = text || (state.highlight ? state.highlight.caption : "");
+    if (shown) statusLine.appendChild(document.createTextNode(shown));
+    if (extra) statusLine.appendChild(extra);
   }
 
-  // --- names: the same normalisation as dlgraph.names.normalize ------------------------------------
+  // --- names: dlgraph.names.Resolver's rules, on the label table dlgraph built ----------------------
+  // The table (every id, name and alias of the map's concepts, normalized) comes from Python, so a
+  // concept's labels are normalized in one place. What the user types goes through Resolver.resolve's
+  // steps: exact id; normalized label (a name beats an alias); the same without filler words ("the
+  // Adam optimizer"); else a fuzzy match, taken only when it scores ACCEPT and clearly beats the
+  // runner-up. Fuzzy scores are difflib's SequenceMatcher ratio, computed the same way below.
 
+  const finder = DATA.finder;
+  const labelOwners = new Map(Object.entries(finder.labels));
+  const filler = new Set(finder.filler);
   const normalize = (text) => String(text).toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
-  const byLabel = new Map();
   const nameOf = (id) => (cards[id] ? cards[id].name : DATA.prereq.names[id] || id);
   const sortKey = (id) => [nameOf(id).toLowerCase(), id];
   const byKey = (a, b) => {
@@ -45,42 +67,133 @@
     return ka[0] < kb[0] ? -1 : ka[0] > kb[0] ? 1 : ka[1] < kb[1] ? -1 : ka[1] > kb[1] ? 1 : 0;
   };
   const minByKey = (ids) => ids.reduce((best, id) => (best === null || byKey(id, best) < 0 ? id : best), null);
+  const byName = (a, b) => (nameOf(a) < nameOf(b) ? -1 : nameOf(a) > nameOf(b) ? 1 : 0);
 
-  function index(label, id, primary) {
-    const key = normalize(label);
-    if (!key) return;
-    const owners = byLabel.get(key) || [];
-    if (!owners.some((o) => o.id === id)) owners.push({ id, primary });
-    byLabel.set(key, owners);
+  // difflib.SequenceMatcher(autojunk=False) on code points: a is the label, b the typed key.
+  function matcher(b) {
+    const bs = Array.from(b);
+    const b2j = new Map();
+    bs.forEach((ch, j) => {
+      if (!b2j.has(ch)) b2j.set(ch, []);
+      b2j.get(ch).push(j);
+    });
+    const counts = new Map();
+    for (const ch of bs) counts.set(ch, (counts.get(ch) || 0) + 1);
+
+    function longest(as, alo, ahi, blo, bhi) {
+      let besti = alo;
+      let bestj = blo;
+      let bestsize = 0;
+      let j2len = new Map();
+      for (let i = alo; i < ahi; i++) {
+        const next = new Map();
+        for (const j of b2j.get(as[i]) || []) {
+          if (j < blo) continue;
+          if (j >= bhi) break;
+          const k = (j2len.get(j - 1) || 0) + 1;
+          next.set(j, k);
+          if (k > bestsize) {
+            besti = i - k + 1;
+            bestj = j - k + 1;
+            bestsize = k;
+          }
+        }
+        j2len = next;
+      }
+      return [besti, bestj, bestsize];
+    }
+
+    return {
+      size: bs.length,
+      realQuick: (a) => {
+        const la = Array.from(a).length;
+        return (2 * Math.min(la, bs.length)) / (la + bs.length);
+      },
+      quick: (a) => {
+        const avail = new Map();
+        let matches = 0;
+        const as = Array.from(a);
+        for (const ch of as) {
+          const left = avail.has(ch) ? avail.get(ch) : counts.get(ch) || 0;
+          avail.set(ch, left - 1);
+          if (left > 0) matches++;
+        }
+        return (2 * matches) / (as.length + bs.length);
+      },
+      ratio: (a) => {
+        const as = Array.from(a);
+        const queue = [[0, as.length, 0, bs.length]];
+        let matches = 0;
+        while (queue.length) {
+          const [alo, ahi, blo, bhi] = queue.pop();
+          const [i, j, k] = longest(as, alo, ahi, blo, bhi);
+          if (!k) continue;
+          matches += k;
+          if (alo < i && blo < j) queue.push([alo, i, blo, j]);
+          if (i + k < ahi && j + k < bhi) queue.push([i + k, ahi, j + k, bhi]);
+        }
+        return (2 * matches) / (as.length + bs.length);
+      },
+    };
+  }
+
+  // Concept ids by their best label's similarity to key, best first (Resolver._fuzzy).
+  function fuzzy(key) {
+    if (!key) return [];
+    const m = matcher(key);
+    const keyLength = Array.from(key).length;
+    const best = new Map();
+    for (const [label, owners] of labelOwners) {
+      if (m.realQuick(label) < finder.suggest || m.quick(label) < finder.suggest) continue;
+      let ratio = m.ratio(label);
+      if (keyLength >= 3 && label.includes(key)) ratio = Math.max(ratio, 0.6);
+      for (const [id] of owners) if (ratio > (best.get(id) || 0)) best.set(id, ratio);
+    }
+    return [...best].map(([id, ratio]) => ({ id, ratio })).sort((x, y) => y.ratio - x.ratio || byName(x.id, y.id));
+  }
+
+  function stripFiller(text) {
+    const kept = text.split(/\s+/).filter((w) => w && !filler.has(w.toLowerCase()));
+    return kept.length ? kept.join(" ") : text;
+  }
+
+  // What a typed text names, as the CLI decides: {id, exact} when it is one concept, else
+  // {ids, ambiguous} with the concepts it could mean (ambiguous) or the closest ones (did you mean).
+  function resolve(text) {
+    if (Object.prototype.hasOwnProperty.call(cards, text)) return { id: text, exact: true };
+    const key = normalize(text);
+    const owners = labelOwners.get(key) || [];
+    if (owners.length === 1) return { id: owners[0][0], exact: true };
+    if (owners.length) {
+      const primaries = owners.filter(([, primary]) => primary);
+      if (primaries.length === 1) return { id: primaries[0][0], exact: true };
+      return { ids: owners.map(([id]) => id).sort(byName), ambiguous: true };
+    }
+    const plain = stripFiller(text);
+    if (plain !== text && labelOwners.has(normalize(plain))) return resolve(plain);
+    const ranked = fuzzy(key);
+    if (ranked.length && ranked[0].ratio >= finder.accept) {
+      const runnerUp = ranked.length > 1 ? ranked[1].ratio : 0;
+      if (ranked[0].ratio - runnerUp >= 0.05) return { id: ranked[0].id, exact: false };
+    }
+    return { ids: ranked.slice(0, 3).filter((r) => r.ratio >= finder.suggest).map((r) => r.id), ambiguous: false };
+  }
+
+  // The one concept a text names, or null.
+  function lookup(text) {
+    const found = resolve(text);
+    return found.id || null;
   }
 
   const datalist = $("concept-names");
   for (const id of Object.keys(cards).sort(byKey)) {
     const c = cards[id];
-    index(id, id, false);
-    index(c.name, id, true);
     datalist.appendChild(el("option")).value = c.name;
     for (const alias of c.aliases) {
-      index(alias, id, false);
       const option = datalist.appendChild(el("option"));
       option.value = alias;
       option.label = alias + " (" + c.name + ")";
     }
-  }
-
-  // The concept a typed text names: exact id, name or alias (a name beats an alias), else the first
-  // name that starts with it. Returns null when nothing fits.
-  function lookup(text) {
-    if (Object.prototype.hasOwnProperty.call(cards, text)) return text;
-    const key = normalize(text);
-    if (!key) return null;
-    const owners = byLabel.get(key);
-    if (owners) {
-      const primary = owners.filter((o) => o.primary);
-      return (primary.length ? primary[0] : owners[0]).id;
-    }
-    const starts = Object.keys(cards).filter((id) => normalize(cards[id].name).startsWith(key));
-    return starts.length ? minByKey(starts) : null;
   }
 
   // --- the network ----------------------------------------------------------------------------------
@@ -118,15 +231,115 @@
   const edges = new vis.DataSet(
     DATA.edges.map((e) =>
       Object.assign({}, e, {
+        color: Object.assign({}, e.color, { opacity: e.opacity }),
         title: edgeTooltip(e),
         label: DATA.edgeLabels ? typeInfo.get(e.type).label : undefined,
         dlHighlight: null,
       }),
     ),
   );
+  // Node labels are drawn by drawLabels below, never by vis-network (see there).
+  DATA.options.nodes.scaling = { label: { drawThreshold: 1e9 } };
   const network = new vis.Network($("map"), { nodes, edges }, DATA.options);
 
-  const state = { ready: false, selected: null, highlight: null, hiddenTopics: new Set(), hiddenTypes: new Set() };
+  const state = {
+    ready: false,
+    selected: null,
+    highlight: null,
+    hiddenTopics: new Set(),
+    hiddenTypes: new Set(),
+    gliding: false,
+    lastFind: null,
+    finds: 0,
+    revealed: new Set(),
+    hover: null,
+    labels: [],
+  };
+
+  // --- the view: at most one time-based glide, never vis-network's own animations -------------------
+  // vis-network animates by frames and ties a running animation to every redraw, so two focus calls in
+  // a row left one attached that dragged the view back at each mouse move. Here a glide is a sequence
+  // of plain moveTo calls over a fixed time; a new glide, a drag or a wheel zoom cancels the old one.
+
+  let glideFrame = null;
+  const stillMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+
+  function hideTooltip() {
+    const popup = network.interactionHandler && network.interactionHandler.popup;
+    if (popup) popup.hide();
+  }
+
+  function stopGlide() {
+    if (glideFrame !== null) cancelAnimationFrame(glideFrame);
+    glideFrame = null;
+    state.gliding = false;
+  }
+
+  function glideTo(position, scale, duration) {
+    stopGlide();
+    hideTooltip();
+    const fromPosition = network.getViewPosition();
+    const fromScale = network.getScale();
+    const time = duration === undefined ? 350 : duration;
+    if (time <= 0 || stillMotion.matches) {
+      network.moveTo({ position, scale });
+      return;
+    }
+    const start = performance.now();
+    state.gliding = true;
+    const step = (now) => {
+      const t = Math.min(1, (now - start) / time);
+      const e = t < 0.5 ? 2 * t * t : 1 - Math.pow(-2 * t + 2, 2) / 2;
+      network.moveTo({
+        position: { x: fromPosition.x + (position.x - fromPosition.x) * e, y: fromPosition.y + (position.y - fromPosition.y) * e },
+        scale: fromScale * Math.pow(scale / fromScale, e),
+      });
+      if (t < 1) glideFrame = requestAnimationFrame(step);
+      else stopGlide();
+    };
+    glideFrame = requestAnimationFrame(step);
+  }
+
+  // The view that shows these nodes (all when empty) whole, labels included, with a margin. Worked
+  // out from the fixed positions, not vis-network's fit: before the first drawing vis does not know
+  // the nodes' sizes yet, and a page should open on its highlight at the first paint.
+  function fitTarget(ids) {
+    const list = ids && ids.length ? ids.map((id) => baseNodes.get(id)).filter(Boolean) : DATA.nodes;
+    let [left, right, top, bottom] = [Infinity, -Infinity, Infinity, -Infinity];
+    for (const n of list) {
+      const half = Math.max(n.size, 0.28 * labelFont * String(n.label).length);
+      left = Math.min(left, n.x - half);
+      right = Math.max(right, n.x + half);
+      top = Math.min(top, n.y - n.size);
+      bottom = Math.max(bottom, n.y + n.size + 1.4 * labelFont);
+    }
+    const frame = network.canvas.frame.canvas;
+    const margin = ids && ids.length ? 0.8 : 0.95;
+    const scale = Math.min(1.5, (margin * frame.clientWidth) / Math.max(1, right - left), (margin * frame.clientHeight) / Math.max(1, bottom - top));
+    return { position: { x: (left + right) / 2, y: (top + bottom) / 2 }, scale };
+  }
+
+  function fitTo(ids, duration) {
+    const target = fitTarget(ids);
+    glideTo(target.position, target.scale, duration);
+  }
+
+  // Centre one node; with the card open as a bottom sheet, centre it in the part of the map above it.
+  function centreOn(id, duration) {
+    const scale = Math.max(network.getScale(), 1.0);
+    const point = network.getPosition(id);
+    const sheet = narrow.matches && $("panel").classList.contains("open") ? $("panel").offsetHeight : 0;
+    glideTo({ x: point.x, y: point.y + sheet / 2 / scale }, scale, duration);
+  }
+
+  network.on("dragStart", () => {
+    stopGlide();
+    hideTooltip();
+  });
+  network.on("zoom", () => {
+    stopGlide();
+    hideTooltip();
+  });
 
   function darker(hex) {
     const n = parseInt(hex.slice(1), 16);
@@ -148,22 +361,219 @@
           y: Math.min(...members.map((n) => n.y - n.size)) - 16,
         };
       });
-  network.on("beforeDrawing", (ctx) => {
-    const size = Math.min(240, Math.max(26, 15 / network.getScale()));
+  // --- labels: level of detail by importance, never overlapping -------------------------------------
+  // vis-network would draw every label at the map's zoom: 2 to 5 px on screen at first paint, all on
+  // top of each other. Here labels are drawn in screen space after vis has drawn the shapes: never
+  // smaller than MIN_LABEL px, growing with the zoom, placed most important first (the best-connected
+  // concepts of every topic in turn, topics interleaved) and skipped where they would overlap one
+  // already placed, so zooming in shows more of them. Topic titles are placed before any label.
+
+  const MIN_LABEL = 11;
+  const degree = new Map(DATA.nodes.map((n) => [n.id, 0]));
+  const neighbours = new Map(DATA.nodes.map((n) => [n.id, []]));
+  for (const e of DATA.edges) {
+    degree.set(e.from, degree.get(e.from) + 1);
+    degree.set(e.to, degree.get(e.to) + 1);
+    neighbours.get(e.from).push(e);
+    neighbours.get(e.to).push(e);
+  }
+  const byImportance = (a, b) => degree.get(b) - degree.get(a) || byKey(a, b);
+  const rankInTopic = new Map();
+  const perTopic = new Map();
+  const append = (map, key, value) => (map.get(key) || map.set(key, []).get(key)).push(value);
+  for (const n of DATA.nodes) append(perTopic, n.topic, n.id);
+  for (const members of perTopic.values()) members.sort(byImportance).forEach((id, i) => rankInTopic.set(id, i));
+  const importance = DATA.nodes.map((n) => n.id).sort((a, b) => rankInTopic.get(a) - rankInTopic.get(b) || byImportance(a, b));
+  const measurer = document.createElement("canvas").getContext("2d");
+  const FACE = "system-ui, sans-serif";
+  const widths = new Map(); // label width at a 100 px font, measured once per text and weight
+  function textWidth(text, bold) {
+    const key = (bold ? "b" : "") + text;
+    if (!widths.has(key)) {
+      measurer.font = (bold ? "600 " : "") + "100px " + FACE;
+      widths.set(key, measurer.measureText(text).width);
+    }
+    return widths.get(key);
+  }
+
+  // Rectangles already placed this frame, bucketed in a coarse grid so each test looks at a few.
+  function placer() {
+    const CELL = 64;
+    const grid = new Map();
+    const cells = (r, visit) => {
+      for (let cx = Math.floor(r.x / CELL); cx <= Math.floor((r.x + r.w) / CELL); cx++)
+        for (let cy = Math.floor(r.y / CELL); cy <= Math.floor((r.y + r.h) / CELL); cy++) if (visit(cx + "," + cy)) return true;
+      return false;
+    };
+    return {
+      free: (r) =>
+        !cells(r, (key) => (grid.get(key) || []).some((o) => r.x < o.x + o.w && o.x < r.x + r.w && r.y < o.y + o.h && o.y < r.y + r.h)),
+      take: (r) => cells(r, (key) => void append(grid, key, r)),
+    };
+  }
+
+  function hiddenNode(id) {
+    const item = network.body.nodes[id];
+    return !item || item.options.hidden;
+  }
+
+  // The overlay of a hovered concept (Obsidian-style): everything else dims, its relations and
+  // neighbours come forward. A selected concept gets its relations drawn in full, without the dimming.
+  function drawFocus(ctx, id, dim) {
+    const here = network.getPosition(id);
+    if (dim) {
+      ctx.save();
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.fillStyle = "rgba(255,255,255,0.6)";
+      ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+      ctx.restore();
+    }
+    const scale = network.getScale();
     ctx.save();
-    ctx.font = "600 " + size + "px system-ui, sans-serif";
-    ctx.textAlign = "center";
-    ctx.textBaseline = "bottom";
-    ctx.globalAlpha = state.highlight ? 0.3 : 0.85;
-    for (const c of clusters) {
-      if (state.hiddenTopics.has(c.id)) continue;
-      ctx.fillStyle = darker(c.colour);
-      ctx.fillText(c.label, c.x, c.y);
+    ctx.lineWidth = 2 / Math.max(scale, 0.2);
+    for (const e of neighbours.get(id) || []) {
+      if (network.body.edges[e.id] === undefined || network.body.edges[e.id].options.hidden) continue;
+      const other = e.from === id ? e.to : e.from;
+      if (hiddenNode(other)) continue;
+      const there = network.getPosition(other);
+      ctx.strokeStyle = typeInfo.get(e.type).colour;
+      ctx.beginPath();
+      ctx.moveTo(here.x, here.y);
+      ctx.lineTo(there.x, there.y);
+      ctx.stroke();
+      if (dim) {
+        const base = baseNodes.get(other);
+        ctx.fillStyle = base.color.background;
+        ctx.beginPath();
+        ctx.arc(there.x, there.y, base.size * 0.8, 0, 2 * Math.PI);
+        ctx.fill();
+      }
+    }
+    if (dim) {
+      const base = baseNodes.get(id);
+      ctx.fillStyle = base.color.background;
+      ctx.strokeStyle = "#111111";
+      ctx.beginPath();
+      ctx.arc(here.x, here.y, base.size, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.stroke();
     }
     ctx.restore();
+  }
+
+  function drawLabels(ctx) {
+    const started = performance.now();
+    const scale = network.getScale();
+    const shift = network.body.view.translation;
+    const body = network.body.nodes;
+    const frame = network.canvas.frame.canvas;
+    const ratio = ctx.canvas.width / Math.max(1, frame.clientWidth);
+    const [width, height] = [frame.clientWidth, frame.clientHeight];
+    const room = placer();
+    const drawn = [];
+    ctx.save();
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    ctx.lineJoin = "round";
+    // Topic titles first, above each cluster; one that would overlap another is left out.
+    const titleSize = Math.min(22, Math.max(13, 40 * scale));
+    ctx.font = "600 " + titleSize + "px " + FACE;
+    ctx.globalAlpha = state.highlight ? 0.35 : 0.9;
+    for (const c of clusters) {
+      if (state.hiddenTopics.has(c.id)) continue;
+      const p = network.canvasToDOM({ x: c.x, y: c.y });
+      const w = (textWidth(c.label, true) * titleSize) / 100;
+      const r = { x: p.x - w / 2, y: p.y - titleSize * 1.3, w, h: titleSize * 1.25 };
+      if (r.x > width || r.x + w < 0 || r.y > height || r.y + r.h < 0 || !room.free(r)) continue;
+      room.take(r);
+      ctx.fillStyle = darker(c.colour);
+      ctx.fillText(c.label, p.x, r.y);
+      drawn.push({ id: "topic:" + c.id, size: titleSize, x: r.x, y: r.y, w: r.w, h: r.h });
+    }
+    ctx.globalAlpha = 1;
+    const size = Math.max(MIN_LABEL, labelFont * scale);
+    const marked = state.highlight ? new Set(state.highlight.nodes) : null;
+    const first = [...(marked || []), state.hover, state.selected].filter(Boolean);
+    const around = [state.hover, state.selected]
+      .filter(Boolean)
+      .flatMap((id) => (neighbours.get(id) || []).map((e) => (e.from === id ? e.to : e.from)));
+    const seen = new Set();
+    for (const id of [...first, ...around, ...importance]) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      if (drawn.length > 600) break;
+      const item = body[id];
+      if (!item || item.options.hidden) continue;
+      const base = baseNodes.get(id);
+      const p = { x: item.x * scale + shift.x, y: item.y * scale + shift.y };
+      if (p.x < -400 || p.x > width + 400 || p.y < -50 || p.y > height + 50) continue;
+      const strong = (marked && marked.has(id)) || id === state.selected || id === state.hover;
+      const w = (textWidth(base.label, strong) * size) / 100 + 4;
+      const h = size * 1.2;
+      const gap = base.size * scale + 1;
+      // Below the node if there is room, else above, right or left of it. What stands out (the
+      // highlight, the selected and hovered concepts) is always labelled: below it if nowhere is free.
+      const spots = [
+        { x: p.x - w / 2, y: p.y + gap, w, h },
+        { x: p.x - w / 2, y: p.y - gap - h, w, h },
+        { x: p.x + gap + 2, y: p.y - h / 2, w, h },
+        { x: p.x - gap - 2 - w, y: p.y - h / 2, w, h },
+      ];
+      const r = spots.find((spot) => room.free(spot)) || (strong ? spots[0] : null);
+      if (!r || r.x > width || r.x + w < 0 || r.y > height || r.y + r.h < 0) continue;
+      room.take(r);
+      const faded = (marked && !marked.has(id)) || (state.hover && id !== state.hover && !around.includes(id));
+      ctx.font = (strong ? "600 " : "") + size + "px " + FACE;
+      ctx.lineWidth = 3.5;
+      ctx.strokeStyle = faded ? "rgba(255,255,255,0.5)" : "#ffffff";
+      ctx.strokeText(base.label, r.x + w / 2, r.y + 1);
+      ctx.fillStyle = faded ? "rgba(60,60,60,0.45)" : strong ? "#000000" : "#222222";
+      ctx.fillText(base.label, r.x + w / 2, r.y + 1);
+      drawn.push({ id, size, x: r.x, y: r.y, w: r.w, h: r.h });
+    }
+    // A prerequisite highlight is a learning plan: each concept gets its number in the study order.
+    if (state.highlight && state.highlight.mode === "prereqs") {
+      ctx.font = "600 11px " + FACE;
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      state.highlight.nodes.slice(1).forEach((id, i) => {
+        const item = body[id];
+        if (!item || item.options.hidden) return;
+        const x = item.x * scale + shift.x + baseNodes.get(id).size * scale + 6;
+        const y = item.y * scale + shift.y - baseNodes.get(id).size * scale - 4;
+        ctx.fillStyle = "#d62728";
+        ctx.beginPath();
+        ctx.arc(x, y, 9, 0, 2 * Math.PI);
+        ctx.fill();
+        ctx.fillStyle = "#ffffff";
+        ctx.fillText(String(i + 1), x, y + 0.5);
+      });
+      state.badges = state.highlight.nodes.length - 1;
+    }
+    ctx.restore();
+    state.labels = drawn;
+    state.labelMs = performance.now() - started;
+  }
+
+  network.on("afterDrawing", (ctx) => {
+    if (state.selected && !hiddenNode(state.selected)) drawFocus(ctx, state.selected, false);
+    if (state.hover && !hiddenNode(state.hover)) drawFocus(ctx, state.hover, true);
+    drawLabels(ctx);
+  });
+  // A redraw request, not a redraw: vis batches it with the one it makes for the hover itself.
+  const requestRedraw = () => network.body.emitter.emit("_requestRedraw");
+  network.on("hoverNode", (params) => {
+    state.hover = params.node;
+    requestRedraw();
+  });
+  network.on("blurNode", () => {
+    state.hover = null;
+    requestRedraw();
   });
 
   network.once("afterDrawing", () => {
+    state.firstScale = network.getScale();
     state.ready = true;
     document.body.dataset.state = "ready";
   });
@@ -187,32 +597,83 @@
     };
   }
 
-  // Highlight exactly these nodes and edges and fade every other one; null clears the highlight.
-  function setHighlight(spec) {
-    state.highlight = spec;
+  // How each node and edge looks follows from the state (highlight, hidden topics and types, concepts
+  // shown because they were found). paint() works it out for everything and sends vis-network one
+  // update each for nodes and edges, holding only what changed since the last paint: on a
+  // 2,000-concept map a Clear used to be six full DataSet updates.
+  const painted = new Map(); // id -> the look last sent ("n:" nodes, "e:" edges)
+  for (const n of DATA.nodes) painted.set("n:" + n.id, "plainfalse");
+  for (const e of DATA.edges) painted.set("e:" + e.id, "plainfalse" + e.arrows);
+  const red = { color: "#d62728", highlight: "#d62728", hover: "#d62728", opacity: 1 };
+
+  function nodeLook(base, keep, marked) {
+    const hidden = state.hiddenTopics.has(base.topic) && !marked.has(base.id) && !state.revealed.has(base.id);
+    const mode = !keep ? "plain" : keep.has(base.id) ? "on" : "faded";
+    return [mode + hidden, () => {
+      const item = { id: base.id, hidden, dlHighlight: mode === "plain" ? null : mode === "on" };
+      if (mode === "faded") return Object.assign(item, fadedNode(base));
+      return Object.assign(item, { color: base.color, font: { color: mode === "on" ? "#000000" : "#222222" } });
+    }];
+  }
+
+  function edgeLook(base, keep, marked) {
+    const hidden = state.hiddenTypes.has(base.type) && !marked.has(base.id);
+    const mode = !keep ? "plain" : keep.has(base.id) ? "on" : "faded";
+    // On a path the arrows point the way the caption reads, from its first concept to its last.
+    const arrows = mode === "on" && state.highlight.arrows ? state.highlight.arrows[base.id] || base.arrows : base.arrows;
+    return [mode + hidden + arrows, () => {
+      const item = { id: base.id, hidden, dlHighlight: mode === "plain" ? null : mode === "on" };
+      if (mode === "on") return Object.assign(item, { color: red, width: base.width + 2, arrows });
+      const opacity = mode === "faded" ? 0.12 : base.opacity;
+      return Object.assign(item, { color: Object.assign({}, base.color, { opacity }), width: base.width, arrows: base.arrows });
+    }];
+  }
+
+  // vis-network draws in the order of its index lists: put what stands out last, so a faded node or
+  // label is never drawn over a highlighted one.
+  function raiseHighlighted() {
+    if (!state.highlight) return;
+    const keep = new Set([...state.highlight.nodes, ...state.highlight.edges]);
+    for (const list of [network.body.nodeIndices, network.body.edgeIndices]) {
+      const low = list.filter((id) => !keep.has(id));
+      const high = list.filter((id) => keep.has(id));
+      list.splice(0, list.length, ...low, ...high);
+    }
+  }
+
+  function paint() {
+    const spec = state.highlight;
     const keepNodes = spec ? new Set(spec.nodes) : null;
     const keepEdges = spec ? new Set(spec.edges) : null;
-    nodes.update(
-      DATA.nodes.map((base) => {
-        if (!keepNodes) return { id: base.id, color: base.color, font: { color: "#222222" }, dlHighlight: null };
-        if (keepNodes.has(base.id)) return { id: base.id, color: base.color, font: { color: "#000000" }, dlHighlight: true };
-        return Object.assign({ id: base.id, dlHighlight: false }, fadedNode(base));
-      }),
-    );
-    const red = { color: "#d62728", highlight: "#d62728", hover: "#d62728", opacity: 1 };
-    edges.update(
-      DATA.edges.map((base) => {
-        if (!keepEdges) return { id: base.id, color: Object.assign({ opacity: 1 }, base.color), width: base.width, dlHighlight: null };
-        const on = keepEdges.has(base.id);
-        return {
-          id: base.id,
-          color: on ? red : Object.assign({}, base.color, { opacity: 0.12 }),
-          width: on ? base.width + 2 : base.width,
-          dlHighlight: on,
-        };
-      }),
-    );
-    applyFilters();
+    const marked = spec ? new Set([...spec.nodes, ...spec.edges]) : new Set();
+    const changes = (list, prefix, look, keep) => {
+      const out = [];
+      for (const base of list) {
+        const [key, make] = look(base, keep, marked);
+        if (painted.get(prefix + base.id) === key) continue;
+        painted.set(prefix + base.id, key);
+        out.push(make());
+      }
+      return out;
+    };
+    const nodeChanges = changes(DATA.nodes, "n:", nodeLook, keepNodes);
+    const edgeChanges = changes(DATA.edges, "e:", edgeLook, keepEdges);
+    if (nodeChanges.length) nodes.update(nodeChanges);
+    if (edgeChanges.length) edges.update(edgeChanges);
+    raiseHighlighted();
+  }
+
+  // Highlight exactly these nodes and edges and fade every other one; null clears the highlight.
+  function setHighlight(spec) {
+    if (spec && spec.mode === "path") {
+      const arrows = {};
+      spec.edges.forEach((id, i) => {
+        arrows[id] = baseEdges.get(id).to === spec.nodes[i + 1] ? "to" : "from";
+      });
+      spec = Object.assign({}, spec, { arrows });
+    }
+    state.highlight = spec;
+    paint();
     say(spec ? spec.caption : "");
   }
 
@@ -362,7 +823,7 @@
       edges: found.edges,
       caption: "Path (" + what + "): " + found.nodes.map(nameOf).join(" → "),
     });
-    network.fit({ nodes: found.nodes, animation: { duration: 400 } });
+    fitTo(found.nodes);
     return found;
   }
 
@@ -371,16 +832,15 @@
     const prereqs = studyOrder(id);
     const onMap = prereqs.map((p) => p.id).filter((p) => baseNodes.has(p));
     const ids = [id, ...onMap];
-    const keep = new Set(ids);
-    // The relations that make each prerequisite needed, among the concepts kept.
-    const wanted = DATA.edges.filter((e) => keep.has(e.from) && keep.has(e.to)).map((e) => e.id);
+    // The relation that pulls each prerequisite in, as `dlgraph prereqs` and `render --prereqs` give it.
+    const wanted = prereqs.map((p) => p.edge).filter((e) => baseEdges.has(e));
     setHighlight({
       mode: "prereqs",
       nodes: ids,
       edges: wanted,
       caption: "Study before " + c.name + " (" + prereqs.length + "): " + (prereqs.map((p) => p.name).join(", ") || "nothing"),
     });
-    network.fit({ nodes: ids, animation: { duration: 400 } });
+    fitTo(ids);
   }
 
   // --- study order, mirroring dlgraph.graph.prerequisites ----------------------------------------------
@@ -391,7 +851,11 @@
     return DATA.prereq.needs[id] || [];
   }
 
+  // The layer of each concept in the last study order worked out: 1 needs nothing else in it.
+  const studyLevel = new Map();
+
   function studyOrder(target) {
+    studyLevel.clear();
     const dist = new Map([[target, 0]]);
     const reason = new Map();
     let frontier = [target];
@@ -417,9 +881,12 @@
     }
     const order = [];
     let layer = [...dist.keys()].filter((id) => waiting.get(id) === 0);
+    let level = 0;
     while (layer.length) {
       layer.sort(byKey);
       order.push(...layer);
+      level += 1;
+      for (const id of layer) studyLevel.set(id, level);
       const next = [];
       for (const id of layer) {
         for (const later of dependents.get(id) || []) {
@@ -433,7 +900,8 @@
       .filter((id) => id !== target)
       .map((id) => {
         const [source, type, dest] = reason.get(id).split("|");
-        return { id, name: nameOf(id), reason: nameOf(source) + " " + DATA.relationLabels[type] + " " + nameOf(dest) };
+        const edge = reason.get(id);
+        return { id, name: nameOf(id), reason: nameOf(source) + " " + DATA.relationLabels[type] + " " + nameOf(dest), edge, depth: dist.get(id) };
       });
   }
 
@@ -478,16 +946,34 @@
         card.appendChild(list);
       }
     }
+    // In levels, as a learning plan: level 1 needs nothing else on the list, level 2 only level 1,
+    // and so on. With --progress, what you have reviewed folds away under the list.
     const prereqs = studyOrder(id);
-    card.appendChild(el("h3", prereqs.length ? "Study first (" + prereqs.length + ", in order)" : "Study first: nothing"));
-    if (prereqs.length) {
+    const levels = prereqs.length ? studyLevel.get(prereqs[prereqs.length - 1].id) : 0;
+    const reviewed = DATA.mastery ? prereqs.filter((p) => DATA.mastery[p.id] !== undefined) : [];
+    const todo = prereqs.filter((p) => !reviewed.includes(p));
+    const heading = !prereqs.length
+      ? "Study first: nothing"
+      : "Study first (" + prereqs.length + ", in order, " + levels + (levels === 1 ? " level)" : " levels)");
+    card.appendChild(el("h3", heading));
+    if (todo.length) {
       const list = el("ol", null, "prereqs");
-      for (const p of prereqs) {
+      let last = 0;
+      for (const p of todo) {
         const item = list.appendChild(el("li"));
         item.appendChild(jumpButton(p));
         item.title = p.reason;
+        item.dataset.level = String(studyLevel.get(p.id));
+        if (studyLevel.get(p.id) !== last) item.dataset.levelStart = "level " + studyLevel.get(p.id);
+        last = studyLevel.get(p.id);
       }
       card.appendChild(list);
+    }
+    if (reviewed.length) {
+      const done = card.appendChild(el("details", null, "reviewed"));
+      done.appendChild(el("summary", "Already reviewed (" + reviewed.length + ")"));
+      const list = done.appendChild(el("ul"));
+      for (const p of reviewed) list.appendChild(el("li")).appendChild(jumpButton(p));
     }
     const actions = card.appendChild(el("div", null, "actions"));
     const prereqButton = actions.appendChild(el("button", "Highlight prerequisites"));
@@ -501,15 +987,22 @@
     });
     card.hidden = false;
     $("panel-empty").hidden = true;
+    if (narrow.matches) {
+      setDrawer("panel", true);
+      setDrawer("legend", false);
+    }
   }
 
   function select(id) {
     state.selected = id;
     const base = baseNodes.get(id);
-    if (nodes.get(id).hidden) nodes.update({ id, hidden: false }); // found by name: show it anyway
+    if (nodes.get(id).hidden) {
+      state.revealed.add(id); // found by name: show it anyway
+      paint();
+    }
     network.selectNodes([id]);
-    network.focus(id, { scale: Math.max(network.getScale(), 1.0), animation: { duration: 400 } });
     showCard(id);
+    centreOn(id);
     return base;
   }
 
@@ -521,15 +1014,14 @@
 
   // Hidden: a topic or relation type switched off in the legend, unless it is highlighted right now.
   function applyFilters() {
-    const marked = state.highlight ? new Set([...state.highlight.nodes, ...state.highlight.edges]) : new Set();
-    nodes.update(DATA.nodes.map((n) => ({ id: n.id, hidden: state.hiddenTopics.has(n.topic) && !marked.has(n.id) })));
-    edges.update(DATA.edges.map((e) => ({ id: e.id, hidden: state.hiddenTypes.has(e.type) && !marked.has(e.id) })));
+    state.revealed.clear();
+    paint();
   }
 
   function checkbox(hiddenSet, key, onChange) {
     const box = el("input");
     box.type = "checkbox";
-    box.checked = true;
+    box.checked = !hiddenSet.has(key);
     box.value = key;
     box.addEventListener("change", () => {
       if (box.checked) hiddenSet.delete(key);
@@ -539,6 +1031,7 @@
     return box;
   }
 
+  if (DATA.clusteredBy === "community") $("legend-topics-title").textContent = "Clusters (one topic: by community)";
   for (const t of DATA.legend.topics) {
     const label = el("label");
     const dot = el("span", null, "swatch");
@@ -555,6 +1048,16 @@
     picture.appendChild(line);
     picture.appendChild(svg("path", { d: "M23 1 L29 5 L23 9 Z", fill: type.colour }));
     return picture;
+  }
+
+  // Loose "related to" links can outnumber everything that says how concepts depend on each other
+  // (a glossary deck's see-also lines): past a third of the relations they start hidden, and say so.
+  const loose = DATA.legend.types.find((t) => t.id === "related-to");
+  if (loose && loose.count * 3 > DATA.edges.length) {
+    state.hiddenTypes.add("related-to");
+    const note = el("p", "“related to” is hidden at first: " + loose.count + " of the " + DATA.edges.length + " relations. Tick it to show them.", "hint");
+    note.id = "related-note";
+    $("legend-types").before(note);
   }
 
   for (const family of DATA.legend.families) {
@@ -604,29 +1107,100 @@
 
   // --- toolbar --------------------------------------------------------------------------------------
 
+  // "Did you mean": one button per concept a name could mean; picking one fills the box and goes on.
+  function choices(ids, onPick) {
+    const list = el("span", null, "choices");
+    for (const id of ids) {
+      const button = list.appendChild(el("button", nameOf(id), "jump"));
+      button.type = "button";
+      button.dataset.target = id;
+      button.addEventListener("click", () => onPick(id));
+    }
+    return list;
+  }
+
+  // Explains why a typed name names no single concept; returns null when it does.
+  function unresolved(text, found, onPick) {
+    if (found.id) return null;
+    if (found.ambiguous) return say("“" + text + "” could mean: ", choices(found.ids, onPick));
+    if (found.ids.length) return say("No concept on this map is called “" + text + "”. Did you mean: ", choices(found.ids, onPick));
+    return say("No concept on this map is called “" + text + "”.");
+  }
+
+  function find(text) {
+    state.finds += 1;
+    const found = resolve(text);
+    state.lastFind = text;
+    if (!found.id) {
+      unresolved(text, found, (id) => {
+        $("search").value = nameOf(id);
+        find(nameOf(id));
+      });
+      return null;
+    }
+    say(found.exact ? "" : "Taking “" + text + "” to mean " + nameOf(found.id) + ".");
+    select(found.id);
+    return found.id;
+  }
+
+  // Enter fires keydown and then change: each typed text is looked up once, whichever comes first.
   function onSearch() {
     const text = $("search").value.trim();
-    if (!text) return;
-    const id = lookup(text);
-    if (id) {
-      say("");
-      select(id);
-    } else {
-      say("No concept on this map matches “" + text + "”.");
-    }
+    if (text && text !== state.lastFind) find(text);
   }
-  $("search").addEventListener("change", onSearch);
   $("search").addEventListener("keydown", (event) => {
-    if (event.key === "Enter") onSearch();
+    // No preventDefault: Enter must still close the box's suggestion list, or it keeps the pointer.
+    if (event.key !== "Enter") return;
+    const text = $("search").value.trim();
+    if (text) find(text);
   });
-  $("path-go").addEventListener("click", () => showPath($("path-from").value.trim(), $("path-to").value.trim()));
+  $("search").addEventListener("change", onSearch);
+  $("search").addEventListener("input", () => {
+    state.lastFind = null;
+  });
+
+  function onPath() {
+    const from = $("path-from").value.trim();
+    const to = $("path-to").value.trim();
+    for (const [box, text] of [["path-from", from], ["path-to", to]]) {
+      const found = resolve(text);
+      if (!found.id) {
+        unresolved(text, found, (id) => {
+          $(box).value = nameOf(id);
+          onPath();
+        });
+        return null;
+      }
+    }
+    return showPath(from, to);
+  }
+  $("path-go").addEventListener("click", onPath);
   $("path-to").addEventListener("keydown", (event) => {
-    if (event.key === "Enter") showPath($("path-from").value.trim(), $("path-to").value.trim());
+    if (event.key === "Enter") onPath();
   });
+
+  function reset() {
+    setHighlight(null);
+    network.unselectAll();
+    state.selected = null;
+    fitTo([]);
+  }
   $("clear").addEventListener("click", () => {
     setHighlight(null);
     network.unselectAll();
-    applyFilters();
+    state.selected = null;
+  });
+  $("fit").addEventListener("click", () => fitTo(state.highlight ? state.highlight.nodes : []));
+  // Esc: close an open drawer, else clear the highlight and show the whole map.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    if (event.target instanceof HTMLInputElement && event.target.value) return; // the box clears itself
+    if (narrow.matches && ($("legend").classList.contains("open") || $("panel").classList.contains("open"))) {
+      setDrawer("legend", false);
+      setDrawer("panel", false);
+      return;
+    }
+    reset();
   });
   $("edge-labels").checked = Boolean(DATA.edgeLabels);
   $("edge-labels").addEventListener("change", (event) => {
@@ -634,8 +1208,66 @@
     edges.update(DATA.edges.map((e) => ({ id: e.id, label: on ? typeInfo.get(e.type).label : "" })));
   });
 
-  if (DATA.highlight) setHighlight(DATA.highlight);
+  // --- a keyboard route to every concept ---------------------------------------------------------------
+  // The canvas cannot be tabbed through: it gets a label saying so, and the legend a list of every
+  // concept (filtered as you type) whose buttons select the concept like a click on the map.
+
+  const canvas = $("map").querySelector("canvas");
+  if (canvas) {
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute(
+      "aria-label",
+      "Concept map of " + DATA.nodes.length + " concepts and " + DATA.edges.length + " relations. " +
+        "Pick a concept with Find or from the concept list in the legend to read its card.",
+    );
+  }
+  const listItems = [];
+  for (const id of Object.keys(cards).sort(byKey)) {
+    const item = $("concept-list").appendChild(el("li"));
+    item.appendChild(jumpButton({ id, name: cards[id].name }));
+    listItems.push([item, [cards[id].name, ...cards[id].aliases].map(normalize).join("|")]);
+  }
+  $("concepts-title").textContent = "Concepts (" + listItems.length + ")";
+  $("list-filter").addEventListener("input", (event) => {
+    const key = normalize(event.target.value);
+    for (const [item, labels] of listItems) item.hidden = Boolean(key) && !labels.includes(key);
+  });
+
+  // --- drawers on narrow screens -------------------------------------------------------------------
+  // Below 900 px the legend and the card overlay the map; their toolbar buttons open and close them.
+
+  function setDrawer(id, open) {
+    $(id).classList.toggle("open", open);
+    $(id === "legend" ? "legend-toggle" : "card-toggle").setAttribute("aria-expanded", String(open));
+  }
+  $("legend-toggle").addEventListener("click", () => {
+    const open = !$("legend").classList.contains("open");
+    setDrawer("legend", open);
+    if (open) setDrawer("panel", false);
+  });
+  $("card-toggle").addEventListener("click", () => {
+    const open = !$("panel").classList.contains("open");
+    setDrawer("panel", open);
+    if (open) setDrawer("legend", false);
+  });
+
+  if (state.hiddenTypes.size) paint();
+  // A page written with --path, --prereqs or --focus opens on what it is about, before the first paint.
+  if (DATA.highlight) {
+    fitTo(DATA.highlight.nodes, 0);
+    setHighlight(DATA.highlight);
+  } else if (DATA.focus) {
+    state.selected = DATA.focus;
+    network.selectNodes([DATA.focus]);
+    showCard(DATA.focus);
+    fitTo([], 0);
+  } else {
+    fitTo([], 0);
+  }
 
   // For tests, benchmarks and the browser console.
-  window.dlgraph = { network, nodes, edges, data: DATA, state, select, lookup, findPath, showPath, showPrereqs, studyOrder, setHighlight };
+  window.dlgraph = {
+    network, nodes, edges, data: DATA, state, select, lookup, resolve, find, findPath, showPath, showPrereqs,
+    studyOrder, setHighlight, fitTo, reset,
+  };
 })();
