@@ -754,6 +754,11 @@ def network(
             "evidence": r["evidence"],
             "confirmed": r["origin"] == "curated",  # pending until reviewed: dlgraph.review.confirmed
         }
+        if not edge["confirmed"] and edge["arrows"]:
+            # Still a guess (extracted or from the field, not yet reviewed): a thinner line with a
+            # small arrowhead, so what a student confirmed stands out.
+            edge["width"] = round(style.width * UNCONFIRMED_WIDTH, 2)
+            edge["arrows"] = {"to": {"enabled": True, "scaleFactor": UNCONFIRMED_ARROW}}
         if curved:
             edge["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.08 + 0.14 * nth}
         elif nth:
@@ -763,6 +768,11 @@ def network(
         net.add_edge(r["source"], r["target"], **edge)
     net.set_options(json.dumps(vis_options(len(ids))))
     return net
+
+
+#: How an unconfirmed relation is drawn: its family's width times this, and an arrowhead this size.
+UNCONFIRMED_WIDTH = 0.6
+UNCONFIRMED_ARROW = 0.5
 
 
 def vis_options(count: int) -> dict[str, Any]:

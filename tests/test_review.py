@@ -443,6 +443,12 @@ def test_the_map_data_marks_unconfirmed_relations(run, deck_graph):
     adam = data["cards"]["adam"]["unconfirmed"]
     assert adam and all(not flags[i] and "adam" in i.split("|") for i in adam)
     assert data["cards"]["dropout"]["unconfirmed"] == []  # its one relation was just confirmed
+    # Drawn apart: an unconfirmed directed relation is thinner, with a small arrowhead.
+    for e in data["edges"]:
+        if e["arrows"] and not e["confirmed"]:
+            assert e["arrows"] == {"to": {"enabled": True, "scaleFactor": render.UNCONFIRMED_ARROW}}
+        elif e["arrows"]:
+            assert e["arrows"] == "to"
 
 
 def test_a_damaged_decisions_log_is_a_note_not_a_failed_build(run, deck_graph):

@@ -220,7 +220,8 @@
     const box = el("div");
     const type = typeInfo.get(edge.type);
     box.appendChild(el("div", nameOf(edge.from) + " " + type.label + " " + nameOf(edge.to), "tip-name"));
-    box.appendChild(el("div", edge.type + " · " + edge.family, "tip-meta"));
+    const status = edge.confirmed ? "" : " · unconfirmed: run dlgraph review";
+    box.appendChild(el("div", edge.type + " · " + edge.family + status, "tip-meta"));
     if (edge.evidence) box.appendChild(el("div", "“" + edge.evidence + "”", "tip-evidence"));
     return box;
   }
