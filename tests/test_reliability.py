@@ -260,6 +260,7 @@ def _reads_the_graph(out: Path) -> dict[str, list[str] | None]:
         "gaps": ["gaps"],
         "progress": ["progress", "--progress", progress_file],
         "undo": None,  # puts back the bytes of the last generation without reading them as a graph
+        "review": ["review", "--stats"],
     }
 
 
@@ -330,6 +331,7 @@ def _concept_invocations(out: Path) -> dict[tuple[str, str], list[str]]:
         ("export", "focus"): ["export", "-f", "json", "--focus", NOPE],
         ("export", "prereqs"): ["export", "-f", "dot", "--prereqs", NOPE],
         ("study", "concept"): ["study", NOPE, "--progress", progress_file, "--ratings", "-"],
+        ("review", "concept"): ["review", "--concept", NOPE, "--answers", "-"],
     }
 
 
@@ -865,6 +867,7 @@ SAMPLE_DECKS = {
     "anki": (DECK_DIR / "anki-notes.txt").read_bytes(),
     "quizlet": (DECK_DIR / "quizlet.txt").read_bytes(),
     "anki-package": (DECK_DIR / "deep-learning.apkg").read_bytes(),
+    "latex-flashcards": (DECK_DIR / "flashcards.tex").read_bytes(),
 }
 HUGE = 500_000
 

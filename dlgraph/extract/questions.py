@@ -68,9 +68,6 @@ _INNER_EXPANSION = re.compile(r"^(\S+)\s*\(([^()]+)\)\s+(\S.*)$")
 MAX_TERM_WORDS = 8
 
 
-MAX_DEFINITION = 500
-
-
 def question_terms(question: str) -> list[tuple[str, list[str]]]:
     """The concept(s) a question names, each as ``(name, aliases)``; empty if it is not a term.
 
@@ -298,7 +295,7 @@ def question_concept(card: Card, taken: set[str]) -> dict[str, Any]:
         "aliases": [],
         "topic": _topic(card.tags),
         "kind": DEFAULT_KIND,
-        "definition": _clip(card.answer, MAX_DEFINITION),
+        "definition": card.answer.strip(),  # whole: show and the map may abbreviate, the data never
         "card": card.question,
     }
 
