@@ -39,7 +39,7 @@ from .decks import Card, Deck, load_deck
 from .errors import DlgraphError, InvalidData, UsageError
 from .names import lookalikes
 from .report import fit, wrap
-from .vocabulary import LINEAGE_TYPES, RELATION_TYPES
+from .vocabulary import LINEAGE_TYPES, RELATION_TYPES, prereq_edge
 
 BUILD_FILE = store.BUILD_FILE
 
@@ -193,15 +193,6 @@ def _dumps_record(
     return json.dumps(record, indent=1, ensure_ascii=False) + "\n"
 
 
-def _prereq_edge(r: dict[str, Any]) -> tuple[str, str] | None:
-    needs = RELATION_TYPES[r["type"]].prerequisite
-    if needs == "target":
-        return (r["source"], r["target"])
-    if needs == "source":
-        return (r["target"], r["source"])
-    return None
-
-
 def _lineage_edge(r: dict[str, Any]) -> tuple[str, str] | None:
     return (r["source"], r["target"]) if r["type"] in LINEAGE_TYPES else None
 
@@ -223,7 +214,7 @@ def drop_cycles(
 
     dropped: list[tuple[dict[str, Any], str]] = []
     alive = list(range(len(candidates)))
-    for view, edge_of in (("lineage", _lineage_edge), ("prerequisite", _prereq_edge)):
+    for view, edge_of in (("lineage", _lineage_edge), ("prerequisite", prereq_edge)):
         graph = nx.DiGraph()
         fixed: set[tuple[str, str]] = set()
         for r in kept:

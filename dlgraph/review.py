@@ -59,7 +59,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import store
 from .errors import DecisionRefused, DlgraphError, InvalidData, UsageError
-from .vocabulary import LINEAGE_TYPES, RELATION_TYPES
+from .vocabulary import LINEAGE_TYPES, RELATION_TYPES, prereq_edge
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -257,16 +257,6 @@ def assess(cg: ConceptGraph, relations: list[dict[str, Any]], reach: Reach | Non
         pair = frozenset((r["source"], r["target"]))
         items.append(Item(r, tier, cue, settles, per_pair[pair] > 1 or pair not in bridges))
     return items
-
-
-def prereq_edge(r: dict[str, Any]) -> tuple[str, str] | None:
-    """``(after, before)`` when the relation puts ``before`` first in the study order."""
-    needs = RELATION_TYPES[r["type"]].prerequisite
-    if needs == "target":
-        return (r["source"], r["target"])
-    if needs == "source":
-        return (r["target"], r["source"])
-    return None
 
 
 class Reach:

@@ -117,3 +117,19 @@ KINDS: dict[str, str] = {
 #: Topic and kind used for concepts a deck build proposes that no curated entry describes.
 DEFAULT_TOPIC = "foundations"
 DEFAULT_KIND = "concept"
+
+
+def prereq_edge(r: dict) -> tuple[str, str] | None:
+    """``(after, before)`` when relation ``r`` puts ``before`` first in the study order, else None.
+
+    >>> prereq_edge({"source": "adam", "type": "combines", "target": "rmsprop"})
+    ('adam', 'rmsprop')
+    >>> prereq_edge({"source": "query", "type": "part-of", "target": "attention"})
+    ('attention', 'query')
+    """
+    needs = RELATION_TYPES[r["type"]].prerequisite
+    if needs == "target":
+        return (r["source"], r["target"])
+    if needs == "source":
+        return (r["target"], r["source"])
+    return None
