@@ -16,6 +16,7 @@ import pytest
 from dlgraph import graph, render
 from dlgraph.graph import load_graph
 from dlgraph.render import MapOptions
+from dlgraph.vocabulary import RELATION_TYPES
 
 from .conftest import MINI
 from .reliability import record
@@ -730,3 +731,32 @@ def test_keyboard_route_from_the_concept_list_to_a_card_and_its_links(bundled_pa
     assert target != "rmsprop"
     page.keyboard.press("Enter")
     page.wait_for_selector(f"#card[data-concept='{target}']")
+
+
+def test_a_card_lists_the_relations_still_to_confirm(browser, tmp_path):
+    import shutil
+
+    folder = tmp_path / "graph"
+    shutil.copytree(MINI, folder)
+    relations = json.loads((folder / "relations.json").read_text(encoding="utf-8"))
+    guess = next(r for r in relations if r["source"] == "fast-r-cnn")
+    guess["origin"] = "extracted"  # not yet confirmed in dlgraph review
+    (folder / "relations.json").write_text(json.dumps(relations), encoding="utf-8")
+    cg = load_graph(folder)
+    out = tmp_path / "map.html"
+    render.write_map(cg, out, MapOptions())
+    page = MapPage(browser, out)
+    try:
+        page.click_node("fast-r-cnn")
+        page.page.wait_for_selector("#card[data-concept='fast-r-cnn']")
+        listed = page.page.eval_on_selector_all(
+            "#card ul.unconfirmed li", "items => items.map(i => i.textContent)"
+        )
+        label = RELATION_TYPES[guess["type"]].label
+        assert listed == [f"{cg.name(guess['source'])} {label} {cg.name(guess['target'])}"]
+        page.click_node(guess["target"])
+        page.page.wait_for_selector(f"#card[data-concept='{guess['target']}']")
+        target_list = page.page.eval_on_selector_all("#card ul.unconfirmed li", "items => items.length")
+        assert target_list == 1  # both ends' cards say it is a guess
+    finally:
+        page.close()

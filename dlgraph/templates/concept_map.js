@@ -947,6 +947,15 @@
         card.appendChild(list);
       }
     }
+    // What is still a guess (extracted or from the field, not yet confirmed in dlgraph review).
+    const guesses = (c.unconfirmed || []).map((eid) => baseEdges.get(eid)).filter(Boolean);
+    if (guesses.length) {
+      card.appendChild(el("h3", "Still a guess (" + guesses.length + "): confirm with dlgraph review"));
+      const list = card.appendChild(el("ul", null, "unconfirmed"));
+      for (const e of guesses) {
+        list.appendChild(el("li", nameOf(e.from) + " " + typeInfo.get(e.type).label + " " + nameOf(e.to)));
+      }
+    }
     // In levels, as a learning plan: level 1 needs nothing else on the list, level 2 only level 1,
     // and so on. With --progress, what you have reviewed folds away under the list.
     const prereqs = studyOrder(id);
