@@ -125,7 +125,7 @@ def history(
     """The Anki reviews of ``cg``'s concepts: from ``path``, else from the deck the graph was built
     from (None when it was not built from an Anki file). ``path`` is linked through the build record
     and through its own cards' questions."""
-    from .decks.anki_revlog import read_revlog
+    from .decks.anki_revlog import read_anki_file, read_revlog
 
     found = recorded(cg)
     links: Links = dict(found[1]) if found else {}
@@ -137,10 +137,7 @@ def history(
         from .decks.anki_package import read_anki_package, sniff
 
         source = Path(path)
-        try:
-            raw = source.read_bytes()
-        except OSError as exc:
-            raise DeckError(f"{source}: cannot read it ({exc.strerror or exc})") from None
+        raw = read_anki_file(source)
         if sniff(raw) is None:
             raise DeckError(
                 f"{source}: not an Anki package or collection; --from-anki wants an .apkg or .colpkg "
@@ -149,6 +146,7 @@ def history(
         cards = read_anki_package(raw, str(source))
         for cid, keys in concept_cards(cards, cg.concepts.values()).items():
             links[cid] = sorted(set(links.get(cid, [])) | set(keys))
+        return source, reviews_by_concept(read_revlog(source, raw), links, cg.concepts)  # read once
     return source, reviews_by_concept(read_revlog(source), links, cg.concepts)
 
 

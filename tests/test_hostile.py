@@ -41,6 +41,7 @@ DATA = "copy the graph to a folder of regular files and point --data-dir at it"
 NAMES = "save the names to a file and give that, or list them: --known A,B"
 RATINGS = "save the ratings to a file and give that, or pipe them in with --ratings -"
 PROGRESS = "pass --progress FILE naming a regular file"
+ANKI = "export it from Anki and give the .apkg"
 DECK = "| Question | Answer |\n|---|---|\n| Adam | an optimizer with momentum |\n"
 STUDY = ["--data-dir", "g", "study", "--progress", "p.sqlite3", "--ratings", "input"]
 
@@ -54,6 +55,12 @@ INPUTS = [
     ("--ratings", "input", STUDY, RATINGS),
     ("progress --progress", "input", ["--data-dir", "g", "progress", "--progress", "input"], PROGRESS),
     ("study --progress", "input", ["--data-dir", "g", "study", "--progress", "input"], PROGRESS),
+    (
+        "progress --from-anki",
+        "input",
+        ["--data-dir", "g", "progress", "--progress", "p.sqlite3", "--from-anki", "input"],
+        ANKI,
+    ),
 ]
 CASES = [(f"{kind} as {name}", kind, *rest) for name, *rest in INPUTS for kind in ("FIFO", "/dev/zero")]
 

@@ -133,30 +133,36 @@ def _damaged(name: str, exc: BaseException) -> DeckError:
     )
 
 
+def _open_package(raw: bytes, name: str) -> tuple[zipfile.ZipFile, list[str], str | None]:
+    """A package's archive, the collections it holds in the order to try them (the one its ``meta``
+    names first, then the newest), and the one ``meta`` names (``None`` without ``meta``)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+    except _ZIP_ERRORS as exc:
+        raise _damaged(name, exc) from None
+    members = set(archive.namelist())
+    present = [m for m in _MEMBERS if m in members]
+    named = _META_MEMBERS.get(_meta_version(archive, name) if "meta" in members else 0)
+    return archive, ([named] if named in present else []) + [m for m in present if m != named], named
+
+
 def _read_zip(raw: bytes, name: str, folder: Path, collected: SkipNotes) -> list[Card]:
     """Cards from the collection a package holds: the one ``meta`` names, else the newest.
 
     Anki writes a placeholder ``collection.anki2`` beside a newer collection; it holds no deck and
     is skipped without a note. Any other collection left unread is noted.
     """
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(raw))
-    except _ZIP_ERRORS as exc:
-        raise _damaged(name, exc) from None
+    archive, order, named = _open_package(raw, name)
     with archive:
-        members = set(archive.namelist())
-        present = [m for m in _MEMBERS if m in members]
-        if not present:
+        if not order:
             raise DeckError(
                 f"{name}: a zip archive with no Anki collection inside (no collection.anki21b, "
                 "collection.anki21 or collection.anki2); give dlgraph an .apkg or .colpkg exported by Anki"
             )
-        named = _META_MEMBERS.get(_meta_version(archive, name) if "meta" in members else 0)
-        if named is not None and named not in members:
+        if named is not None and named not in order:
             raise DeckError(
                 f"{name}: the package's meta file names {named}, which is missing; export it again"
             )
-        order = ([named] if named else []) + [m for m in present if m != named]
         for index, member in enumerate(order):
             cards = _read_collection(_extract(archive, member, folder, name), name, collected)
             if cards is None:

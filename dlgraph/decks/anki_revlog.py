@@ -16,24 +16,14 @@ import contextlib
 import io
 import sqlite3
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import DeckError
-from .anki_package import (
-    _MEMBERS,
-    _META_MEMBERS,
-    _ZIP_ERRORS,
-    _connect,
-    _damaged,
-    _extract,
-    _is_stub,
-    _meta_version,
-    _unzstd,
-    sniff,
-)
+from ..files import read_bounded
+from .anki_package import _connect, _extract, _is_stub, _open_package, _unzstd, sniff
+from .load import MAX_DECK_BYTES
 
 
 @dataclass(frozen=True)
@@ -60,18 +50,32 @@ class AnkiReview:
         return self.ease == 0 and self.kind == 4 and self.interval == 0
 
 
-def read_revlog(path: str | Path) -> list[AnkiReview]:
-    """Every review in the Anki package or collection at ``path``, oldest first ([] if it has none).
+def read_anki_file(path: Path) -> bytes:
+    """The bytes of an Anki package or collection: a regular file of bounded size, as every deck
+    (a FIFO given to ``--from-anki`` must not hang, ``/dev/zero`` must not fill memory)."""
+    try:
+        return read_bounded(
+            path,
+            MAX_DECK_BYTES,
+            what="Anki file",
+            error=DeckError,
+            instead="export it from Anki and give the .apkg",
+        )
+    except OSError as exc:
+        raise DeckError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+
+
+def read_revlog(path: str | Path, raw: bytes | None = None) -> list[AnkiReview]:
+    """Every review in the Anki package or collection at ``path``, oldest first ([] if it has none);
+    ``raw`` is its bytes when the caller has read them already (see :func:`read_anki_file`).
 
     A live ``collection.anki2`` is read with its ``-wal`` file, so reviews Anki has not yet written
     back count too. Raises :class:`DeckError` for a file that is not an Anki package or collection.
     """
     path = Path(path)
     name = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DeckError(f"{name}: cannot read it ({exc.strerror or exc})") from None
+    if raw is None:
+        raw = read_anki_file(path)
     kind = sniff(raw)
     if kind is None:
         raise DeckError(f"{name}: not an Anki package or collection, so it holds no review history")
@@ -91,14 +95,8 @@ def read_revlog(path: str | Path) -> list[AnkiReview]:
 
 
 def _from_zip(raw: bytes, name: str, folder: Path) -> list[AnkiReview]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(raw))
-    except _ZIP_ERRORS as exc:
-        raise _damaged(name, exc) from None
+    archive, order, _ = _open_package(raw, name)
     with archive:
-        members = set(archive.namelist())
-        named = _META_MEMBERS.get(_meta_version(archive, name) if "meta" in members else 0)
-        order = ([named] if named in members else []) + [m for m in _MEMBERS if m in members and m != named]
         for member in order:
             reviews = _from_collection(_extract(archive, member, folder, name), name)
             if reviews is not None:
