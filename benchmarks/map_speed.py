@@ -50,7 +50,7 @@ async (code) => {
 def render_seconds(folder: Path, out: Path) -> float:
     start = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "dlgraph", "--data-dir", str(folder), "render", "-o", str(out)],
+        [sys.executable, "-m", "dlgraph", "--data-dir", str(folder), "render", "-o", str(out), "--force"],
         check=True,
         capture_output=True,
     )

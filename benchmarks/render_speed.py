@@ -74,7 +74,7 @@ def time_dlgraph(browser, folder: Path, out: Path) -> tuple[float, float]:
     """Seconds for the render process, and in total until the page has drawn."""
     start = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "dlgraph", "--data-dir", str(folder), "render", "-o", str(out)],
+        [sys.executable, "-m", "dlgraph", "--data-dir", str(folder), "render", "-o", str(out), "--force"],
         check=True,
         capture_output=True,
     )
