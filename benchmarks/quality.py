@@ -137,8 +137,10 @@ def evaluate(gold: dict[str, Any], *, use_field: bool) -> dict[str, Any]:
             r_built_any += any_ok
             r_built_exact += _same(gold_triples, r["source"], r["type"], r["target"])
             if not any_ok:
+                typed_by = f"  [{r['cue']}]" if r.get("cue") else f"  [{r['origin']}]"
                 out["false_positives"].append(
                     f"relation {q!r}: {by_id[r['source']]['name']} {r['type']} {by_id[r['target']]['name']}"
+                    + typed_by
                 )
     proposed = [c for c in built.concepts if c.get("card") is None and c["id"] not in _field_ids(use_field)]
     from_gold = {end for q in cards for r in stated[q] for end in (r["source"], r["target"])}

@@ -488,6 +488,7 @@ def show(cg: ConceptGraph, name: str) -> dict[str, Any]:
             | {
                 "origin": r["origin"],
                 "reference": r.get("reference"),
+                "cue": r.get("cue"),
                 "names": [cg.name(r["source"]), cg.name(r["target"])],
             }
             for r in touching

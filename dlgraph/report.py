@@ -248,6 +248,8 @@ def why_report(result: dict[str, Any], style: Style = plain) -> list[str]:
         origin = _ORIGIN_WORDS.get(r["origin"], r["origin"])
         source, target = r["names"]
         lines.append(f"{source} {r['type']} {target}  ({origin})")
+        if r.get("cue"):
+            lines.append(f"  typed by: {r['cue']}")
         lines += _wrap(r["evidence"], "  ")
         if r.get("reference"):
             lines.append(f"  reference: {r['reference']}")

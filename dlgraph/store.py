@@ -41,6 +41,9 @@ RELATION_KEYS = ("source", "type", "target", "evidence", "origin")
 #: Optional relation field: the work that introduced the source, as ``Short title (First author, Year)``.
 #: Required on the field graph's lineage relations.
 REFERENCE_KEY = "reference"
+#: Optional relation field on extracted relations: what in the card's text typed the relation (the cue
+#: phrase, the definition's form, or that nothing did), shown by ``show --why``.
+CUE_KEY = "cue"
 ORIGINS = ("curated", "extracted", "field")
 FIELD_DIR = "field"
 
@@ -369,6 +372,7 @@ def _relation_ok(r: Any, ids: set[str]) -> bool:
             and type(evidence) is str
             and evidence.strip()
             and (REFERENCE_KEY not in r or _REFERENCE.match(r[REFERENCE_KEY]))
+            and (CUE_KEY not in r or (type(r[CUE_KEY]) is str and r[CUE_KEY].strip()))
             and (r["origin"] != "field" or r["type"] not in LINEAGE_TYPES or REFERENCE_KEY in r)
         )
     except (KeyError, TypeError):
@@ -394,6 +398,8 @@ def _relation_faults(r: Any, ids: set[str]) -> list[str]:
         out.append(f"origin must be one of {', '.join(ORIGINS)}")
     if isinstance(r.get("evidence"), str) and not r["evidence"].strip():
         out.append("'evidence' is empty; quote the card or give a one-line rationale")
+    if CUE_KEY in r and not (isinstance(r[CUE_KEY], str) and r[CUE_KEY].strip()):
+        out.append("'cue' must be a non-empty string: what in the card typed the relation")
     if REFERENCE_KEY in r and not (isinstance(r[REFERENCE_KEY], str) and _REFERENCE.match(r[REFERENCE_KEY])):
         out.append("'reference' must read 'Short title (First author, Year)'")
     elif REFERENCE_KEY not in r and r.get("origin") == "field" and r.get("type") in LINEAGE_TYPES:
@@ -471,7 +477,7 @@ def relation_sort_key(r: dict[str, Any]) -> tuple[str, str, str]:
 def dumps_relations(relations: list[dict[str, Any]]) -> str:
     """The canonical text of ``relations.json``: one relation a line, sorted by source, type, target."""
     lines = [
-        "  " + json.dumps(_ordered(r, (*RELATION_KEYS, REFERENCE_KEY)), ensure_ascii=False)
+        "  " + json.dumps(_ordered(r, (*RELATION_KEYS, REFERENCE_KEY, CUE_KEY)), ensure_ascii=False)
         for r in sorted(relations, key=relation_sort_key)
     ]
     return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"

@@ -145,6 +145,21 @@ def test_evidence_is_the_sentence_with_its_card(nlp):
     assert all(r["origin"] == "extracted" for r in result.relations)
 
 
+def test_each_relation_records_what_typed_it(nlp):
+    cards = [
+        Card("Adam", "combines RMSProp and Momentum. Compare Adagrad."),
+        Card("Mask R-CNN", "RoI Align is used in Mask R-CNN. An extension of Faster R-CNN."),
+    ]
+    _, result = _triples(cards, nlp)
+    typed_by = {(r["source"], r["type"], r["target"]): r["cue"] for r in result.relations}
+    assert typed_by[("adam", "combines", "rmsprop")] == "cue 'combines'"
+    assert typed_by[("adam", "related-to", "adagrad")] == "no cue: named in the same clause"
+    assert typed_by[("mask-r-cnn", "uses", "roi-align")] == "cue 'used in': the mention is the user"
+    # saved with the relation, after its other fields
+    line = store.dumps_relations(result.relations).splitlines()[1]
+    assert line.index('"origin"') < line.index('"cue"')
+
+
 def test_new_concepts_from_acronyms_and_recurring_phrases():
     cards = [
         Card("R-CNN", "classify each region with an SVM using a feature pyramid"),
@@ -594,6 +609,11 @@ def test_property_evidence_is_a_sentence_of_its_card(words, question):
         head, _, sentence = r["evidence"].partition(": ")
         assert head == question
         assert " ".join(sentence.rstrip("…").split()) in flat, (r, answer)
+        # what typed it is recorded, and a cue it names is in that sentence
+        assert r["cue"].strip(), r
+        if r["cue"].startswith("cue '") and not sentence.endswith("…"):  # a clipped one may lose it
+            phrase = r["cue"].split("'")[1]
+            assert phrase in " ".join(sentence.lower().split()), (r, answer)
 
 
 def test_an_acronym_of_a_known_name_is_its_alias_not_a_new_concept():

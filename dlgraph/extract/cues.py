@@ -143,9 +143,10 @@ class _Cue:
 
 def _type_in_clause(
     words: list[_Word], cues: list[_Cue], mention: _Mention, kinds: dict[str, str]
-) -> tuple[str, bool]:
-    """The relation type the cues before ``mention`` in its clause give it (see the module doc), and
-    whether the relation points from the mention to the card's subject (``reversed``)."""
+) -> tuple[str, bool, str]:
+    """The relation type the cues before ``mention`` in its clause give it (see the module doc),
+    whether the relation points from the mention to the card's subject (``reversed``), and what
+    typed it, in words (the cue phrase, or why there is none), for ``show --why``."""
     active: _Cue | None = None
     for cue in cues:
         if cue.end > mention.start:
@@ -158,28 +159,35 @@ def _type_in_clause(
         after = words[mention.end].lower if mention.end < len(words) else ""
         then = words[mention.end + 1] if mention.end + 1 < len(words) else None
         purpose = after in PURPOSE_WORDS and then is not None and then.lower not in NOT_A_PURPOSE
-        return ("uses" if purpose and then.text.isalpha() else FALLBACK_TYPE), False
+        if purpose and then.text.isalpha():
+            return "uses", False, f"no cue; put to a purpose ({after!r} {then.lower!r})"
+        return FALLBACK_TYPE, False, "no cue: named in the same clause"
     kind = active.type
+    said = f"cue {active.phrase!r}"
     between = [w.lower for w in words[active.end : mention.start]]
     if kind in NAMING_TYPES and any(w in _PHRASE_BREAKS for w in between):
-        return FALLBACK_TYPE, False
+        return FALLBACK_TYPE, False, f"{said} names only the phrase right after it"
     if active.phrase in PASSIVE_USE_CUES and between:
         mention_kind = kinds.get(mention.ref[1]) if mention.ref[0] == "id" else None
         if between[0] in USER_WORDS:
-            return "uses", True  # "used in Transformers": the Transformer uses the subject
+            # "used in Transformers": the Transformer uses the subject
+            return "uses", True, f"cue '{active.phrase} {between[0]}': the mention is the user"
         if between[0] in GOAL_WORDS:
-            return ("addresses" if mention_kind in TASK_KINDS else FALLBACK_TYPE), False
+            typed = "addresses" if mention_kind in TASK_KINDS else FALLBACK_TYPE
+            goal = f"cue '{active.phrase} {between[0]}'"
+            return typed, False, goal if typed != FALLBACK_TYPE else f"{goal}, of no task"
         if between[0] == "as":
-            return "is-a", False  # "used as a regularizer"
+            return "is-a", False, f"cue '{active.phrase} as'"  # "used as a regularizer"
     if active.phrase in ADD_CUES and any(w in ADD_TARGET_WORDS for w in between):
-        return "extends", False
+        return "extends", False, f"{said} with {'/'.join(sorted(ADD_TARGET_WORDS & set(between)))}"
     if active.phrase in ADD_CUES:
-        return "uses", False
+        return "uses", False, said
     if kind in SOLVE_TYPES and active.phrase in PROTECT_CUES and _before_from(words, mention.end):
-        return FALLBACK_TYPE, False  # "prevent neural networks from overfitting": the networks are kept safe
+        # "prevent neural networks from overfitting": the networks are kept safe
+        return FALLBACK_TYPE, False, f"{said}: the mention is what is kept from harm"
     if kind in SOLVE_TYPES and mention.ref[0] == "id" and kinds.get(mention.ref[1]) in METHOD_KINDS:
-        return "improves-on", False
-    return kind, False
+        return "improves-on", False, f"{said}, of a method"
+    return kind, False, said
 
 
 def _before_from(words: list[_Word], end: int, reach: int = 4) -> bool:

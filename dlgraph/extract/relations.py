@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..decks import Card
 from ..names import normalize
+from ..store import CUE_KEY
 from ..vocabulary import DEFAULT_KIND, TOPICS
 
 if TYPE_CHECKING:
@@ -380,8 +381,8 @@ def extract(
     if nlp.max_length < MAX_ANSWER_CHARS + 1:
         nlp.max_length = MAX_ANSWER_CHARS + 1
 
-    # (source ref, target ref) -> {type: evidence}; refs are ("id", cid) or ("new", key)
-    found: dict[tuple[tuple[str, str], tuple[str, str]], dict[str, str]] = {}
+    # (source ref, target ref) -> {type: (evidence, what typed it)}; refs are ("id", cid) or ("new", key)
+    found: dict[tuple[tuple[str, str], tuple[str, str]], dict[str, tuple[str, str]]] = {}
     cued: set[tuple[tuple[tuple[str, str], tuple[str, str]], str]] = set()  # typed by a cue somewhere
     candidate_cards: dict[str, set[int]] = {}
     candidate_forms: dict[str, Counter[str]] = {}
@@ -478,23 +479,29 @@ def extract(
             class_ref = ends_at.get(example_of) if isinstance(example_of, int) else None
             if example_of == TASK_CLASS:
                 kind = "addresses"  # "used in applications such as machine translation"
+                reason = "an example of the tasks it is used for"
             elif class_ref is not None and class_ref not in subject_refs:
                 # "loss functions such as L2 loss": a kind of the class named, not of the subject
                 if class_ref != mention.ref:
                     evidence = f"{card.question}: {_clip(_sentence(doc, sentence_starts, at), MAX_EVIDENCE)}"
-                    found.setdefault((mention.ref, class_ref), {}).setdefault("is-a", evidence)
+                    found.setdefault((mention.ref, class_ref), {}).setdefault(
+                        "is-a", (evidence, "an example of the class named before it")
+                    )
                     cued.add(((mention.ref, class_ref), "is-a"))
                 continue
             elif region is not None:
                 kind, reverse = "is-a", True  # "(for example, ReLU)": ReLU is a kind of the subject
+                reason = "an example of the card's term"
             elif mention.start < first_end and genus_at(
                 lower, mention.start, mention.end, first_mention=mention is mentions[0]
             ):
                 kind = "is-a"  # "AdaGrad: A ... gradient descent algorithm that ...": the genus
+                reason = "the definition's head noun (its genus)"
             else:
                 kind = _type_from_parse(doc, cue_at, mention, kinds) if parsed else None
+                reason = "a cue that governs it in the parse"
                 if kind is None:
-                    kind, reverse = _type_in_clause(words, cues, mention, kinds)
+                    kind, reverse, reason = _type_in_clause(words, cues, mention, kinds)
                 if not any(c.end <= mention.start for c in cues):
                     guessed.add((mention.ref, kind))  # typed by the words after it, not by a cue
             if clause not in clause_subject and _opens_clause(
@@ -529,10 +536,11 @@ def extract(
                 if source == mention.ref:
                     continue
                 pair = (mention.ref, source) if reverse else (source, mention.ref)
-                typed = kind
+                typed, why = kind, reason
                 if kind == "alternative-to" and _named_after(pair, names, kinds):
                     typed = "improves-on"  # "Double DQN, unlike DQN, ...": the newer name holds the older
-                found.setdefault(pair, {}).setdefault(typed, evidence)
+                    why = f"{reason}, between a name and the name it extends"
+                found.setdefault(pair, {}).setdefault(typed, (evidence, why))
                 if (mention.ref, kind) not in guessed:
                     cued.add((pair, typed))
 
@@ -683,7 +691,7 @@ def _accept(
 
 
 def _relations(
-    found: dict[tuple[tuple[str, str], tuple[str, str]], dict[str, str]],
+    found: dict[tuple[tuple[str, str], tuple[str, str]], dict[str, tuple[str, str]]],
     ids: dict[str, str],
     hub_at: int | None = None,
     cued: set[tuple[tuple[tuple[str, str], tuple[str, str]], str]] | None = None,
@@ -703,15 +711,15 @@ def _relations(
     def resolve(ref: tuple[str, str]) -> str | None:
         return ref[1] if ref[0] == "id" else ids.get(ref[1])
 
-    typed: dict[tuple[str, str], dict[str, str]] = {}
+    typed: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
     strong: set[tuple[str, str, str]] = set()
     for (source_ref, target_ref), by_type in found.items():
         source, target = resolve(source_ref), resolve(target_ref)
         if source is None or target is None or source == target:
             continue
         slot = typed.setdefault((source, target), {})
-        for kind, evidence in by_type.items():
-            slot.setdefault(kind, evidence)
+        for kind, said in by_type.items():
+            slot.setdefault(kind, said)
             if cued is None or ((source_ref, target_ref), kind) in cued:
                 strong.add((source, kind, target))
     out = []
@@ -724,7 +732,7 @@ def _relations(
     hubs = {cid for cid, partners in loose_partners.items() if hub_at is not None and len(partners) >= hub_at}
     seen_loose: set[frozenset[str]] = set()
     for (source, target), by_type in typed.items():
-        for kind, evidence in by_type.items():
+        for kind, (evidence, why) in by_type.items():
             if kind == FALLBACK_TYPE:
                 loose = frozenset((source, target))
                 if (source, target) in linked or (target, source) in linked or loose in seen_loose:
@@ -739,6 +747,7 @@ def _relations(
                     "target": target,
                     "evidence": evidence,
                     "origin": "extracted",
+                    CUE_KEY: why,
                 }
             )
 
