@@ -145,6 +145,46 @@ def test_evidence_is_the_sentence_with_its_card(nlp):
     assert all(r["origin"] == "extracted" for r in result.relations)
 
 
+TENSORFLOW = [
+    _concept("operation", "Operation", kind="concept"),
+    _concept("tensor", "Tensor", kind="concept"),
+    _concept("tensorflow", "TensorFlow", kind="tool"),
+    _concept("q-function", "Q-function", kind="concept"),
+    _concept("reinforcement-learning", "reinforcement learning", kind="concept"),
+]
+
+
+def test_the_object_of_a_relative_clause_is_not_its_subject():
+    # glossary 'Operation (op)': the procedure, not the Tensor it destroys, is an operation
+    cards = [
+        Card(
+            "Operation (op)",
+            "A node in the graph. In TensorFlow, any procedure that creates, manipulates, or destroys "
+            "a Tensor is an operation.",
+        )
+    ]
+    found, _ = _triples(cards, make_pipeline(TENSORFLOW), TENSORFLOW)
+    assert found == {("operation", "related-to", "tensorflow")}  # the field it is set in
+    # a clause word opening the sentence ("That is, ...") is no relative clause: its subject stands
+    found, _ = _triples(
+        [Card("Q-function", "A function. That is, TensorFlow uses a Tensor for it.")],
+        make_pipeline(TENSORFLOW),
+        TENSORFLOW,
+    )
+    assert ("tensorflow", "uses", "tensor") in found
+
+
+def test_the_field_a_sentence_is_set_in_is_a_loose_link_never_a_subject():
+    cards = [
+        Card("Q-function", "A function of state and action. In reinforcement learning, it uses a Tensor.")
+    ]
+    found, result = _triples(cards, make_pipeline(TENSORFLOW), TENSORFLOW)
+    assert ("q-function", "related-to", "reinforcement-learning") in found
+    assert not any(s == "reinforcement-learning" for s, _, _ in found)
+    loose = next(r for r in result.relations if r["target"] == "reinforcement-learning")
+    assert loose["cue"] == "the field the sentence is set in"
+
+
 def test_each_relation_records_what_typed_it(nlp):
     cards = [
         Card("Adam", "combines RMSProp and Momentum. Compare Adagrad."),

@@ -66,6 +66,10 @@ CLAUSE_WORDS = frozenset(
     "that which who whose where when while whereas because although though whereby".split()
 )
 
+#: Clause words that stand for a noun before them, and can be their clause's subject.
+RELATIVE_WORDS = frozenset({"that", "which", "who"})
+DETERMINERS = frozenset("a an the this these that those its their our your each every any some".split())
+
 #: A sentence past an answer's first of at least this many tokens is prose, not a note's fragment.
 ASIDE_WORDS = 10
 
@@ -457,14 +461,24 @@ def extract(
         ends_at = {m.end - 1: m.ref for m in mentions}
         first_end = sentence_starts[1] if len(sentence_starts) > 1 else len(doc)
         evidence_of: dict[int, str] = {}
+
         first_of: dict[int, _Mention] = {}  # each clause's first mention, found once
         for mention in mentions:
             first_of.setdefault(clause_of[mention.start], mention)
+        opening = set(sentence_starts)  # a clause word there ("That is, ...") opens no relative clause
         for mention in mentions:
             clause = clause_of[mention.start]
             cues = by_clause.get(clause, [])
             at = bisect_right(sentence_starts, mention.start)
             if domain_lead(lower, sentence_starts[at - 1], mention.start, mention.end):
+                # "In multi-class classification, accuracy is ...": the field the term is set in, a
+                # loose link (a field every card sets the scene in is a hub, and its links go), never
+                # the clause's subject nor typed by its cues.
+                evidence = _evidence(evidence_of, card, doc, sentence_starts, at)
+                for source in subject_refs:
+                    if source != mention.ref:
+                        scene = (evidence, "the field the sentence is set in")
+                        found.setdefault((source, mention.ref), {}).setdefault(FALLBACK_TYPE, scene)
                 continue
             if opens_with(lower, sentence_starts[at - 1], DISAMBIGUATIONS):
                 continue  # "Not to be confused with the bias term": told apart, not related
@@ -505,7 +519,13 @@ def extract(
                 if not any(c.end <= mention.start for c in cues):
                     guessed.add((mention.ref, kind))  # typed by the words after it, not by a cue
             if clause not in clause_subject and _opens_clause(
-                mention, cues, clause_of, first_of, parsed, doc
+                mention,
+                cues,
+                clause_of,
+                first_of,
+                parsed,
+                doc,
+                () if clause_start[clause] in opening else lower[clause_start[clause] : mention.start],
             ):
                 # "Standard DQN uses the max operator": DQN, not the card's subject, does the using,
                 # even where DQN itself is too loosely tied to the card to be related to it.
@@ -527,11 +547,7 @@ def extract(
                 sources = []
             if clause in clause_subject and clause_subject[clause] != mention.ref:
                 sources = [clause_subject[clause]]
-            if at not in evidence_of:  # once per sentence, not per mention: many share one
-                evidence_of[at] = (
-                    f"{card.question}: {_clip(_sentence(doc, sentence_starts, at), MAX_EVIDENCE)}"
-                )
-            evidence = evidence_of[at]
+            evidence = _evidence(evidence_of, card, doc, sentence_starts, at)
             for source in sources:
                 if source == mention.ref:
                     continue
@@ -558,6 +574,13 @@ def extract(
     ids = {key: c["id"] for key, c in accepted.items()} | expanded
     relations = _relations(found, ids, hub_at=max(HUB_MIN_CARDS, round(HUB_SHARE * len(cards))), cued=cued)
     return Extraction(list(accepted.values()), relations, notes)
+
+
+def _evidence(made: dict[int, str], card: Card, doc: Doc, sentence_starts: list[int], at: int) -> str:
+    """The card and its sentence ``at``, made once per sentence (``made``): many mentions share one."""
+    if at not in made:
+        made[at] = f"{card.question}: {_clip(_sentence(doc, sentence_starts, at), MAX_EVIDENCE)}"
+    return made[at]
 
 
 def _expansions(accepted: dict[str, dict[str, Any]], concepts: Sequence[dict[str, Any]]) -> dict[str, str]:
@@ -639,9 +662,12 @@ def _opens_clause(
     first_of: dict[int, _Mention],
     parsed: bool,
     doc: Doc,
+    before: Sequence[str] = (),
 ) -> bool:
     """Whether ``mention`` is the clause's own subject: it comes first, right before the clause's
-    first cue (within two words), or, with a parse, it is the subject of a cue verb."""
+    first cue (within two words), and is not the object of a relative clause's verb (``before``:
+    the clause's words before it; in "that destroys a Tensor is an operation" "that" is the
+    subject), or, with a parse, it is the subject of a cue verb."""
     if parsed:
         root = doc[mention.start : mention.end].root
         return root.dep_ in ("nsubj", "nsubjpass") and any(c.start == root.head.i for c in cues)
@@ -649,6 +675,8 @@ def _opens_clause(
         return False
     clause = clause_of[mention.start]
     first = first_of[clause]
+    if before and before[0] in RELATIVE_WORDS and any(w not in DETERMINERS for w in before[1:]):
+        return False  # "that destroys a Tensor is ...": the clause word's antecedent is its subject
     return (
         first is mention
         and mention.ref[0] == "id"  # a known concept; a phrase like "generate regions" is no subject
