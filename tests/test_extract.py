@@ -185,6 +185,38 @@ def test_the_field_a_sentence_is_set_in_is_a_loose_link_never_a_subject():
     assert loose["cue"] == "the field the sentence is set in"
 
 
+ACTIVATIONS = [
+    _concept("perceptron", "perceptron", kind="architecture"),
+    _concept("activation-function", "activation function", kind="component"),
+    _concept("relu", "ReLU", kind="component"),
+    _concept("tanh", "tanh", kind="component"),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "expected"),
+    [
+        # glossary 'perceptron': the examples are of "nonlinear" functions, not kinds of perceptron
+        ("perceptron", "A unit that runs a function, typically nonlinear, such as ReLU or tanh.", set()),
+        # examples right after the card's own head noun are its kinds
+        (
+            "activation function",
+            "A function applied to a layer's output; common functions such as ReLU or tanh.",
+            {("relu", "is-a", "activation-function"), ("tanh", "is-a", "activation-function")},
+        ),
+        # examples right after a named class are kinds of that class
+        (
+            "perceptron",
+            "A unit whose activation function, such as ReLU, is nonlinear.",
+            {("relu", "is-a", "activation-function")},
+        ),
+    ],
+)
+def test_examples_belong_to_the_noun_they_follow(question, answer, expected):
+    found, _ = _triples([Card(question, answer)], make_pipeline(ACTIVATIONS), ACTIVATIONS)
+    assert {t for t in found if t[1] != "related-to"} == expected
+
+
 def test_each_relation_records_what_typed_it(nlp):
     cards = [
         Card("Adam", "combines RMSProp and Momentum. Compare Adagrad."),

@@ -35,7 +35,7 @@ GENERIC_HEADS = frozenset(
 )
 #: Words that may sit between the article and the genus without being part of a name: any word but
 #: these (a preposition or a verb-like cue means the phrase is not "article + modifiers + genus").
-BREAKS = PREPOSITIONS | frozenset("that which is are was be and or not".split())
+BREAKS = PREPOSITIONS | frozenset("that which who whose where when while is are was be and or not".split())
 #: Phrases after which the mentions up to the end of the clause or bracket are examples (kinds).
 EXAMPLE_CUES: tuple[tuple[str, ...], ...] = (
     ("such", "as"),

@@ -400,6 +400,7 @@ def extract(
         card = cards[number]
         guessed: set[tuple[tuple[str, str], str]] = set()
         subject_refs = [("id", s) for s in subjects[number]]
+        heads = {singular(names[s].split()[-1].lower()) for s in subjects[number] if names.get(s)}
         words = lexicon.of(doc)
         parsed = doc.has_annotation("DEP")
         covered = [False] * len(doc)
@@ -491,6 +492,15 @@ def extract(
             region = next((start for start, end in examples if start <= mention.start < end), None)
             example_of = example_class(lower, region) if region is not None else None
             class_ref = ends_at.get(example_of) if isinstance(example_of, int) else None
+            if (
+                isinstance(example_of, int)
+                and class_ref is None
+                and example_of >= sentence_starts[at - 1]
+                and singular(lower[example_of]) not in heads
+            ):
+                # "the function is typically nonlinear, such as ReLU": examples of what the word
+                # before them names, which is neither a concept nor the card's term
+                region = None
             if example_of == TASK_CLASS:
                 kind = "addresses"  # "used in applications such as machine translation"
                 reason = "an example of the tasks it is used for"
