@@ -114,6 +114,8 @@ _PHRASE_BREAKS = frozenset(
 )
 #: Cue types that name what the subject is, or is part of: they reach only the noun phrase after them.
 NAMING_TYPES = frozenset({"is-a", "part-of"})
+#: ... and that phrase is an article and at most this many modifiers before the name.
+MAX_NAMING_REACH = 3
 
 
 _UNKNOWN = sorted({t for t in CUE_PHRASES if t not in RELATION_TYPES})
@@ -165,7 +167,11 @@ def _type_in_clause(
     kind = active.type
     said = f"cue {active.phrase!r}"
     between = [w.lower for w in words[active.end : mention.start]]
-    if kind in NAMING_TYPES and any(w in _PHRASE_BREAKS for w in between):
+    if kind in NAMING_TYPES and (
+        any(w in _PHRASE_BREAKS for w in between)
+        or len(between) > MAX_NAMING_REACH
+        or any(w.endswith("ing") and len(w) > 5 for w in between[1:])  # "is a matrix having the same rank"
+    ):
         return FALLBACK_TYPE, False, f"{said} names only the phrase right after it"
     if active.phrase in PASSIVE_USE_CUES and between:
         mention_kind = kinds.get(mention.ref[1]) if mention.ref[0] == "id" else None
