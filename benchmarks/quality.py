@@ -97,13 +97,26 @@ def evaluate(gold: dict[str, Any], *, use_field: bool) -> dict[str, Any]:
     gold_names: set[str] = set()
     for q, card in cards.items():
         labels = [*card["subject"], *card["concepts"]]
-        gold_ids = {names.find(x) for x in labels} - {None}
+        own = {c["id"]: c for c in built.concepts if c.get("card") == q}
+
+        def find(label: str, q: str = q, own: dict[str, Any] = own) -> str | None:
+            """A gold name's built concept; the card's subject is first the concept built from that card,
+            also when their names differ by the question's bracket ("node (neural network)" / node:
+            the gold drops a disambiguator, the build keeps it to tell two nodes apart)."""
+            if label in cards[q]["subject"]:
+                keys = _keys(label)
+                mine = next((cid for cid, c in own.items() if _keys(_unbracketed(c["name"])) & keys), None)
+                if mine is not None:
+                    return mine
+            return names.find(label)
+
+        gold_ids = {find(x) for x in labels} - {None}
         gold_names |= {k for x in labels for k in _keys(x)}
         for alias_pair in card.get("aliases", []):
             gold_names |= {k for x in alias_pair for k in _keys(x)}
         c_gold += len(set(map(normalize, labels)))
-        c_found += sum(1 for x in {normalize(x): x for x in labels}.values() if names.find(x))
-        subjects = {c["id"] for c in built.concepts if c.get("card") == q}
+        c_found += sum(1 for x in {normalize(x): x for x in labels}.values() if find(x))
+        subjects = set(own)
         tied = subjects | {end for r in stated[q] for end in (r["source"], r["target"])}
         c_tied += len(tied)
         c_right += len(tied & gold_ids)
@@ -112,7 +125,7 @@ def evaluate(gold: dict[str, Any], *, use_field: bool) -> dict[str, Any]:
 
         wanted = []
         for source, kind, target in card["relations"]:
-            s, t = names.find(source), names.find(target)
+            s, t = find(source), find(target)
             wanted.append((source, kind, target, s, t))
         r_gold += len(wanted)
         built_triples = {(r["source"], r["type"], r["target"]) for r in stated[q]}
@@ -168,6 +181,12 @@ def evaluate(gold: dict[str, Any], *, use_field: bool) -> dict[str, Any]:
         }
     )
     return out
+
+
+def _unbracketed(name: str) -> str:
+    """A name without a closing bracket's words: "node (neural network)" -> "node"."""
+    head, _, rest = name.partition(" (")
+    return head if rest.endswith(")") else name
 
 
 def _field_ids(use_field: bool) -> set[str]:
