@@ -112,6 +112,12 @@ def test_multi_token_names_match_case_insensitively_and_longest_first(nlp):
             "bilinear interpolation. compare Fast R-CNN",
             {("mask-r-cnn", "related-to", "fast-r-cnn")},
         ),
+        # what a model puts out is no part it uses
+        (
+            "Double DQN",
+            "predicts the max operator for each action",
+            {("double-dqn", "related-to", "max-operator")},
+        ),
         # a problem is addressed, a method is improved on
         ("ViT", "solves quadratic cost", {("vit", "addresses", "quadratic-cost")}),
         ("Swin", "solves the cost of ViT. computes attention", {("swin", "improves-on", "vit")}),

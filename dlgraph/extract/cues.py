@@ -39,9 +39,9 @@ CUE_PHRASES: dict[str, tuple[str, ...]] = {
     "uses": ("uses", "use", "used", "using", "relies on", "rely on", "relied on", "relying on",
              "depends on", "depend on", "employs", "applies", "apply", "applying", "built from",
              "consists of", "composed of", "made of", "based on", "needs", "requires", "via",
-             "through", "with", "by means of", "predicts", "predict", "predicting", "concats",
+             "through", "with", "by means of", "concats",
              "concat", "concatenates", "concatenating", "adapts", "computes", "compute", "penalizes",
-             "generates", "outputs", "extracts", "takes", "split", "splits"),
+             "extracts", "takes", "split", "splits"),
     "is-a": ("is a", "is an", "are a", "type of", "kind of", "form of", "sort of", "variant of",
              "family of", "class of", "special case of", "instance of"),
     "part-of": ("part of", "component of", "piece of", "step of", "stage of", "layer of", "inside",
@@ -56,6 +56,9 @@ CUE_PHRASES: dict[str, tuple[str, ...]] = {
     "alternative-to": ("instead of", "alternative to", "rather than", "in place of", "versus", "vs",
                        "vs.", "unlike", "compared to", "compared with", "contrast with", "in contrast to",
                        "by contrast with", "as opposed to", "opposite of"),
+    # What a model puts out is no part it uses ("YOLO predicts bounding boxes", "the function that
+    # predicts the expected return"): only a loose link, and the cue ends the reach of one before it.
+    "related-to": ("predicts", "predict", "predicting", "generates", "outputs"),
 }  # fmt: skip
 
 
