@@ -180,6 +180,19 @@ def test_the_object_of_a_relative_clause_is_not_its_subject():
     assert ("tensorflow", "uses", "tensor") in found
 
 
+def test_a_definition_placed_in_a_library_is_part_of_it_and_a_kind_of_its_head():
+    concepts = [*TENSORFLOW, _concept("queue", "queue", kind="component")]
+    cards = [Card("queue", "A TensorFlow Operation that implements a queue data structure.")]
+    found, result = _triples(cards, make_pipeline(concepts), concepts)
+    assert {("queue", "part-of", "tensorflow"), ("queue", "is-a", "operation")} <= found
+    assert ("queue", "is-a", "tensorflow") not in found
+    # the library as the genus itself, followed by a participle, stays the genus
+    concepts = [*concepts, _concept("accelerator", "hardware accelerator", kind="tool")]
+    cards = [Card("Cloud TPU", "A hardware accelerator designed to speed up workloads.")]
+    found, _ = _triples(cards, make_pipeline(concepts), concepts)
+    assert ("cloud-tpu", "is-a", "accelerator") in found
+
+
 def test_the_field_a_sentence_is_set_in_is_a_loose_link_never_a_subject():
     cards = [
         Card("Q-function", "A function of state and action. In reinforcement learning, it uses a Tensor.")

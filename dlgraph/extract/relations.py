@@ -29,6 +29,7 @@ from .cues import (
     _type_in_clause,
 )
 from .definitions import (
+    AFTER_GENUS,
     DISAMBIGUATIONS,
     EXAMPLE_LEADS,
     TASK_CLASS,
@@ -466,6 +467,10 @@ def extract(
         first_of: dict[int, _Mention] = {}  # each clause's first mention, found once
         for mention in mentions:
             first_of.setdefault(clause_of[mention.start], mention)
+        lead = mentions[0]
+        owned_by_tool = lambda m, lead=lead: (  # noqa: E731  the "Operation" of "A TensorFlow Operation"
+            m is not lead and lead.end == m.start and m.ref[0] == "id" and _names_a_tool(lead, kinds)
+        )
         opening = set(sentence_starts)  # a clause word there ("That is, ...") opens no relative clause
         for mention in mentions:
             clause = clause_of[mention.start]
@@ -516,11 +521,15 @@ def extract(
             elif region is not None:
                 kind, reverse = "is-a", True  # "(for example, ReLU)": ReLU is a kind of the subject
                 reason = "an example of the card's term"
-            elif mention.start < first_end and genus_at(
-                lower, mention.start, mention.end, first_mention=mention is mentions[0]
+            elif mention.start < first_end and (
+                genus_at(lower, mention.start, mention.end, first_mention=mention is mentions[0])
+                or (owned_by_tool(mention) and genus_at(lower, lead.start, mention.end, first_mention=True))
             ):
                 kind = "is-a"  # "AdaGrad: A ... gradient descent algorithm that ...": the genus
                 reason = "the definition's head noun (its genus)"
+                if mention is lead and _names_a_tool(mention, kinds) and _noun_after(lower, mention.end):
+                    # "queue: A TensorFlow Operation that ...": a thing of that library, not a kind of it
+                    kind, reason = "part-of", "the library or tool its definition places it in"
             else:
                 kind = _type_from_parse(doc, cue_at, mention, kinds) if parsed else None
                 reason = "a cue that governs it in the parse"
@@ -584,6 +593,21 @@ def extract(
     ids = {key: c["id"] for key, c in accepted.items()} | expanded
     relations = _relations(found, ids, hub_at=max(HUB_MIN_CARDS, round(HUB_SHARE * len(cards))), cued=cued)
     return Extraction(list(accepted.values()), relations, notes)
+
+
+def _names_a_tool(mention: _Mention, kinds: dict[str, str]) -> bool:
+    return mention.ref[0] == "id" and kinds.get(mention.ref[1]) == "tool"
+
+
+def _noun_after(lower: Sequence[str], end: int) -> bool:
+    """Whether a word that can continue a noun phrase follows ``end`` ("TensorFlow Operation"), not a
+    participle ("hardware accelerator designed to ...")."""
+    return (
+        end < len(lower)
+        and lower[end].isalpha()
+        and lower[end] not in AFTER_GENUS
+        and not lower[end].endswith("ed")
+    )
 
 
 def _evidence(made: dict[int, str], card: Card, doc: Doc, sentence_starts: list[int], at: int) -> str:
