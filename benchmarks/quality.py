@@ -92,6 +92,7 @@ def evaluate(gold: dict[str, Any], *, use_field: bool) -> dict[str, Any]:
     c_gold = c_found = c_tied = c_right = 0
     r_gold = r_any = r_exact = r_built = r_built_any = r_built_exact = loose = 0
     g_any = g_exact = 0
+    by_cue: dict[str, list[int]] = {}  # what typed a relation -> [built, right pair, right type]
     all_triples = {(r["source"], r["type"], r["target"]) for r in built.relations}
     all_pairs = {frozenset((r["source"], r["target"])) for r in built.relations}
     gold_names: set[str] = set()
@@ -147,8 +148,13 @@ def evaluate(gold: dict[str, Any], *, use_field: bool) -> dict[str, Any]:
             r_built += 1
             loose += r["type"] == "related-to"
             any_ok = frozenset((r["source"], r["target"])) in gold_pairs
+            exact_ok = _same(gold_triples, r["source"], r["type"], r["target"])
             r_built_any += any_ok
-            r_built_exact += _same(gold_triples, r["source"], r["type"], r["target"])
+            r_built_exact += exact_ok
+            tally = by_cue.setdefault(_cue_family(r.get("cue", r["origin"])), [0, 0, 0])
+            tally[0] += 1
+            tally[1] += any_ok
+            tally[2] += exact_ok
             if not any_ok:
                 typed_by = f"  [{r['cue']}]" if r.get("cue") else f"  [{r['origin']}]"
                 out["false_positives"].append(
@@ -178,6 +184,9 @@ def evaluate(gold: dict[str, Any], *, use_field: bool) -> dict[str, Any]:
             "junk_share": _share(len(junk), len(judged)),
             "junk": junk,
             "junk_deck": junk_deck,
+            "by_cue": {
+                k: dict(zip(("built", "pair", "exact"), v, strict=True)) for k, v in sorted(by_cue.items())
+            },
         }
     )
     return out
@@ -187,6 +196,13 @@ def _unbracketed(name: str) -> str:
     """A name without a closing bracket's words: "node (neural network)" -> "node"."""
     head, _, rest = name.partition(" (")
     return head if rest.endswith(")") else name
+
+
+def _cue_family(cue: str) -> str:
+    """What typed a relation, without the words that vary from card to card: "cue 'with'", "no cue"."""
+    if cue.startswith("cue '"):
+        return "cue '" + cue.split("'")[1] + "'"
+    return cue.split(";")[0].split(":")[0].split(" (")[0]
 
 
 def _field_ids(use_field: bool) -> set[str]:
@@ -242,6 +258,10 @@ def main() -> None:
             print("\n".join(r["false_negatives"]))
             print(f"\n## {name}: junk concepts ({len(r['junk'])})")
             print(", ".join(r["junk"]))
+            print(f"\n## {name}: what typed the relations (built, right pair, right type and direction)")
+            rows = sorted(r["by_cue"].items(), key=lambda kv: (-kv[1]["built"], kv[0]))
+            for cue, n in rows:
+                print(f"{n['built']:>4} {n['pair']:>4} {n['exact']:>4}  {cue}")
 
 
 if __name__ == "__main__":

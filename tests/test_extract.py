@@ -112,6 +112,9 @@ def test_multi_token_names_match_case_insensitively_and_longest_first(nlp):
             "bilinear interpolation. compare Fast R-CNN",
             {("mask-r-cnn", "related-to", "fast-r-cnn")},
         ),
+        # glossary: "Compare with Y" points to a neighbour; "with respect to" is calculus, not use
+        ("Adam", "An optimizer. Compare with Adagrad.", {("adam", "related-to", "adagrad")}),
+        ("Adam", "scales each step with respect to RMSprop", {("adam", "related-to", "rmsprop")}),
         # what a model puts out is no part it uses
         (
             "Double DQN",
@@ -244,7 +247,7 @@ def test_each_relation_records_what_typed_it(nlp):
     _, result = _triples(cards, nlp)
     typed_by = {(r["source"], r["type"], r["target"]): r["cue"] for r in result.relations}
     assert typed_by[("adam", "combines", "rmsprop")] == "cue 'combines'"
-    assert typed_by[("adam", "related-to", "adagrad")] == "no cue: named in the same clause"
+    assert typed_by[("adam", "related-to", "adagrad")] == "cue 'compare'"
     assert typed_by[("mask-r-cnn", "uses", "roi-align")] == "cue 'used in': the mention is the user"
     # saved with the relation, after its other fields
     line = store.dumps_relations(result.relations).splitlines()[1]
@@ -731,7 +734,12 @@ def test_a_disambiguation_relates_nothing():
             Card(
                 "prediction bias",
                 "How far predictions are from labels. Not to be confused with the bias term.",
-            )
+            ),
+            # the glossary's own layout: the disambiguation after a blank line
+            Card(
+                "prediction bias",
+                "How far predictions are from labels.\n\nNot to be confused with the bias term.",
+            ),
         ],
         nlp,
         concepts,

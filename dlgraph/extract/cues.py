@@ -58,7 +58,9 @@ CUE_PHRASES: dict[str, tuple[str, ...]] = {
                        "by contrast with", "as opposed to", "opposite of"),
     # What a model puts out is no part it uses ("YOLO predicts bounding boxes", "the function that
     # predicts the expected return"): only a loose link, and the cue ends the reach of one before it.
-    "related-to": ("predicts", "predict", "predicting", "generates", "outputs"),
+    "related-to": ("predicts", "predict", "predicting", "generates", "outputs",
+                   # "Compare with Y" points to a neighbour, "with respect to" is calculus: both loose
+                   "compare", "compare with", "compare to", "with respect to"),
 }  # fmt: skip
 
 

@@ -162,8 +162,19 @@ def opens_with(lower: Sequence[str], start: int, leads: tuple[tuple[str, ...], .
 
     >>> opens_with("not to be confused with bias".split(), 0, DISAMBIGUATIONS)
     True
+    >>> opens_with(["  ", "not", "to", "be", "confused", "with"], 0, DISAMBIGUATIONS)
+    True
     """
+    start = first_word(lower, start)
     return any(tuple(lower[start : start + len(lead)]) == lead for lead in leads)
+
+
+def first_word(lower: Sequence[str], start: int) -> int:
+    """The first token at or after ``start`` that is not whitespace: a sentence after a blank line
+    begins with the blank line's token."""
+    while start < len(lower) and lower[start].isspace():
+        start += 1
+    return start
 
 
 def domain_lead(lower: Sequence[str], sentence_start: int, start: int, end: int) -> bool:
@@ -173,6 +184,9 @@ def domain_lead(lower: Sequence[str], sentence_start: int, start: int, end: int)
     >>> domain_lead("in reinforcement learning , a sequence".split(), 0, 1, 3)
     True
     """
-    if lower[sentence_start] != "in" or end >= len(lower) or lower[end] != ",":
+    sentence_start = first_word(lower, sentence_start)
+    if sentence_start >= len(lower) or lower[sentence_start] != "in":
+        return False
+    if end >= len(lower) or lower[end] != ",":
         return False
     return start == sentence_start + 1 or (start == sentence_start + 2 and lower[start - 1] in LEADS)

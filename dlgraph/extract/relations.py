@@ -36,6 +36,7 @@ from .definitions import (
     domain_lead,
     example_class,
     example_regions,
+    first_word,
     genus_at,
     opens_with,
 )
@@ -552,7 +553,7 @@ def extract(
             if (
                 kind == FALLBACK_TYPE
                 and at > 1
-                and lower[sentence_starts[at - 1]] != "see"
+                and lower[first_word(lower, sentence_starts[at - 1])] != "see"
                 and _sentence_end(sentence_starts, at, len(doc)) - sentence_starts[at - 1] >= ASIDE_WORDS
             ):
                 # No cue, in a full sentence past the definition: an example or an aside ("For
