@@ -27,12 +27,15 @@ FLOORS = {
     "glossary": {
         "concept_precision": 0.85,
         "relation_precision_any": 0.62,
-        "relation_precision_exact": 0.36,
-        "relation_recall_any": 0.25,
+        "relation_precision_exact": 0.45,
+        "relation_recall_any": 0.24,
         "graph_recall_any": 0.54,
     },
 }
-CEILINGS = {"seed": {"related_to_share": 0.35}, "glossary": {"related_to_share": 0.50}}
+# The glossary's gold is itself 48% related-to. Its ceiling was 0.50 until "predicts" and "Compare
+# with" stopped typing their mentions as used (wrong on every such gold card): those edges are
+# loose now, exact precision rose from 43% to 49%, and the share went to 51%.
+CEILINGS = {"seed": {"related_to_share": 0.35}, "glossary": {"related_to_share": 0.53}}
 
 
 def _quality():
