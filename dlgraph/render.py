@@ -230,10 +230,13 @@ def _ordered_subgraph(springs, members: list[str]):
 
 
 def _label_box(cg: ConceptGraph, cid: str) -> tuple[float, float]:
-    """Roughly the width and height, in pixels, of a node with its label drawn under it."""
-    size = _node_size(cg, cid)
-    label = 0.56 * LABEL_FONT * len(cg.concepts[cid]["name"])
-    return max(2 * size, label), 2 * size + LABEL_FONT * 1.3
+    return label_box(cg.concepts[cid]["name"], _node_size(cg, cid))
+
+
+def label_box(label: str, size: float) -> tuple[float, float]:
+    """Roughly the width and height, in pixels at zoom 1, of a node of this size with its label drawn
+    under it (the page estimates it the same way for the study view: ``labelBox`` in the script)."""
+    return max(2 * size, 0.56 * LABEL_FONT * len(label)), 2 * size + LABEL_FONT * 1.3
 
 
 #: How far right of what it descends from a concept is placed, at least, within a cluster.
@@ -396,6 +399,60 @@ def _place_clusters(springs, groups, topics, radii) -> dict[str, tuple[float, fl
     return {t: (c[0], c[1]) for t, c in centres.items()}
 
 
+# --- the study view: a concept's prerequisites laid out in levels ------------------------------------
+
+#: Room left between two study levels (columns) and between two concepts of one level (rows), beyond
+#: the widest label box and the tallest node of the plan.
+STUDY_GAP = (56.0, 30.0)
+
+
+def study_layout(
+    levels: list[list[str]], boxes: dict[str, tuple[float, float]], anchor: tuple[float, float]
+) -> dict[str, tuple[int, int]]:
+    """Where the study view draws a learning plan: one column per study level, left to right.
+
+    ``levels`` are :func:`dlgraph.graph.study_levels` (the concept studied for is alone in the last
+    one); ``boxes`` the :func:`label_box` of each concept; ``anchor`` the concept's own place on the
+    map, where it stays. Each column lists its level top to bottom in study order, centred on the
+    anchor's height, one row per tallest box of the plan plus a gap. Going left from the anchor, the
+    next column is half the widest box of each of the two columns plus a gap further on (an empty
+    level, as the page may have for concepts off its map, counts as width 0). Whole pixels, halves up.
+
+    The page's card button ("Study view") lays a plan out by this same rule (``studyLayout`` in
+    ``templates/concept_map.js``), and a browser test checks the two agree on a ``--prereqs`` page.
+
+    >>> boxes = {"a": (100.0, 40.0), "b": (60.0, 40.0), "t": (80.0, 40.0)}
+    >>> study_layout([["a", "b"], ["t"]], boxes, (10.0, 0.0))
+    {'a': (-136, -35), 'b': (-136, 35), 't': (10, 0)}
+    """
+    members = [cid for level in levels for cid in level]
+    if not members:
+        return {}
+    step_y = max(boxes[cid][1] for cid in members) + STUDY_GAP[1]
+    widths = [max((boxes[cid][0] for cid in level), default=0.0) for level in levels]
+    xs = [anchor[0]] * len(levels)
+    for i in range(len(levels) - 2, -1, -1):
+        xs[i] = xs[i + 1] - ((widths[i] + widths[i + 1]) / 2 + STUDY_GAP[0])
+    placed = {}
+    for i, level in enumerate(levels):
+        for j, cid in enumerate(level):
+            y = anchor[1] + (j - (len(level) - 1) / 2) * step_y
+            # floor(v + 0.5), not round(): Python rounds halves to even, the page's Math.round up.
+            placed[cid] = (math.floor(xs[i] + 0.5), math.floor(y + 0.5))
+    return placed
+
+
+def study_plan(cg: ConceptGraph, marked: dict[str, Any], nodes: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ``--prereqs`` highlight with its plan: the study ``levels`` and the ``positions`` the
+    study view draws them at (:func:`study_layout`), from the vis ``nodes`` (their place and size)."""
+    levels = graph.study_levels(cg, graph.prerequisite_view(cg, marked["nodes"]))
+    drawn = {n["id"]: n for n in nodes}
+    boxes = {cid: label_box(drawn[cid]["label"], drawn[cid]["size"]) for level in levels for cid in level}
+    target = drawn[marked["nodes"][0]]
+    placed = study_layout(levels, boxes, (target["x"], target["y"]))
+    return {**marked, "levels": levels, "positions": {cid: list(xy) for cid, xy in placed.items()}}
+
+
 # --- clusters: topics, or communities on a one-topic map --------------------------------------------------
 
 #: On a one-topic map, communities smaller than this join one "loosely connected" cluster.
@@ -545,6 +602,8 @@ def map_data(cg: ConceptGraph, options: MapOptions | None = None) -> dict[str, A
     grouped = clusters(cg, ids)
     net = network(cg, ids, relations, options, grouped)
     nodes, edges, _heading, _height, _width, vis_options = net.get_network_data()
+    if marked and marked["mode"] == "prereqs":
+        marked = study_plan(cg, marked, nodes)
 
     shapes = kind_shapes()
     topics = grouped.legend
@@ -599,6 +658,7 @@ def map_data(cg: ConceptGraph, options: MapOptions | None = None) -> dict[str, A
         "edgeLabels": options.edge_labels,
         "clustered": len(ids) >= CLUSTER_MIN and len(topics) > 1,
         "clusteredBy": grouped.by,
+        "studyGap": list(STUDY_GAP),  # the study view's rule, for the card's button (study_layout)
     }
 
 

@@ -175,7 +175,7 @@ def test_the_same_graph_renders_the_same_bytes_in_any_process():
             [sys.executable, "-c", RENDER_IN_A_PROCESS], env=env, capture_output=True, check=True
         )
         pages.append(done.stdout)
-    assert len(pages[0]) > 100_000 and b'"clustered":true' in pages[0]
+    assert len(pages[0]) > 100_000 and b'"clustered":true' in pages[0] and b'"positions":{' in pages[0]
     assert pages[0] == pages[1]
 
 
@@ -302,6 +302,58 @@ def test_prereq_highlight_and_highlight_outside_a_topic_is_still_drawn(mini):
     drawn = {n["id"] for n in data["nodes"]}
     assert set(mark["nodes"]) <= drawn and "r-cnn" in drawn
     assert set(mark["edges"]) <= {e["id"] for e in data["edges"]}
+
+
+# --- the study view: prerequisites laid out in levels ------------------------------------------------
+
+
+def _plan(cg, cid: str) -> tuple[list[list[str]], dict[str, tuple[float, float]], list[str]]:
+    """The study levels of one concept, the label boxes of the plan, and `dlgraph prereqs`'s order."""
+    order = [p["id"] for p in graph.prerequisites(cg, cid)["prerequisites"]]
+    levels = graph.study_levels(cg, graph.prerequisite_view(cg, [cid, *order]))
+    boxes = {c: render._label_box(cg, c) for c in [cid, *order]}
+    return levels, boxes, order
+
+
+def test_study_layout_puts_every_level_left_of_the_next_and_the_concept_last(bundled):
+    checked = 0
+    for cid in sorted(bundled.concepts):
+        levels, boxes, order = _plan(bundled, cid)
+        placed = render.study_layout(levels, boxes, (100.0, -40.0))
+        # The levels read in study order, the concept alone at the end, left where it is on the map.
+        assert [c for level in levels for c in level] == [*order, cid], cid
+        assert levels[-1] == [cid] and placed[cid] == (100, -40)
+        level_of = {c: i for i, level in enumerate(levels) for c in level}
+        for c in order:
+            for need in bundled.requires(c):
+                if need in level_of:  # a relation inside the plan goes from a lower level to a higher
+                    assert placed[need][0] < placed[c][0], (cid, c, need)
+                    checked += 1
+        for level in levels:  # one column per level, top to bottom in study order
+            assert len({placed[c][0] for c in level}) == 1
+            assert [placed[c][1] for c in level] == sorted(placed[c][1] for c in level)
+        clashes = [
+            (a, b)
+            for i, a in enumerate(placed)
+            for b in list(placed)[i + 1 :]
+            if abs(placed[a][0] - placed[b][0]) < (boxes[a][0] + boxes[b][0]) / 2
+            and abs(placed[a][1] - placed[b][1]) < (boxes[a][1] + boxes[b][1]) / 2
+        ]
+        assert clashes == [], cid
+    assert checked > 300  # the bundled graph has real plans
+
+
+def test_a_prereqs_page_carries_its_study_plan_and_other_pages_none(bundled):
+    data = render.map_data(bundled, MapOptions(prereqs="adam"))
+    mark = data["highlight"]
+    levels, boxes, order = _plan(bundled, "adam")
+    assert mark["nodes"] == ["adam", *order] and mark["levels"] == levels
+    target = next(n for n in data["nodes"] if n["id"] == "adam")
+    expected = render.study_layout(levels, boxes, (target["x"], target["y"]))
+    assert mark["positions"] == {c: list(xy) for c, xy in expected.items()}
+    assert len(levels) > 3 and data["studyGap"] == list(render.STUDY_GAP)
+    path = render.map_data(bundled, MapOptions(path=("r-cnn", "mask-r-cnn")))["highlight"]
+    assert "positions" not in path
 
 
 # --- the page ------------------------------------------------------------------------------------------
