@@ -407,50 +407,80 @@ STUDY_GAP = (56.0, 30.0)
 
 
 def study_layout(
-    levels: list[list[str]], boxes: dict[str, tuple[float, float]], anchor: tuple[float, float]
+    levels: list[list[str]],
+    boxes: dict[str, tuple[float, float]],
+    anchor: tuple[float, float],
+    *,
+    down: bool = False,
 ) -> dict[str, tuple[int, int]]:
-    """Where the study view draws a learning plan: one column per study level, left to right.
+    """Where the study view draws a learning plan: a column per study level, left to right, or with
+    ``down`` (a map taller than wide, as on a phone) a row per level, top to bottom.
 
     ``levels`` are :func:`dlgraph.graph.study_levels` (the concept studied for is alone in the last
     one); ``boxes`` the :func:`label_box` of each concept; ``anchor`` the concept's own place on the
-    map, where it stays. Each column lists its level top to bottom in study order, centred on the
-    anchor's height, one row per tallest box of the plan plus a gap. Going left from the anchor, the
-    next column is half the widest box of each of the two columns plus a gap further on (an empty
-    level, as the page may have for concepts off its map, counts as width 0). Whole pixels, halves up.
+    map, where it stays. Across: each column lists its level top to bottom in study order, centred on
+    the anchor's height, one row per tallest box of the plan plus a gap; going left from the anchor,
+    the next column is half the widest box of each of the two columns plus a gap further on (an empty
+    level, as the page may have for concepts off its map, counts as width 0). Down: each row lists its
+    level left to right in study order, neighbours half of each one's box plus a gap apart, centred on
+    the anchor's x; rows are the tallest box plus a gap apart, going up from the anchor. Whole pixels,
+    halves rounded up.
 
     The page's card button ("Study view") lays a plan out by this same rule (``studyLayout`` in
-    ``templates/concept_map.js``), and a browser test checks the two agree on a ``--prereqs`` page.
+    ``templates/concept_map.js``), and browser tests check the two agree.
 
     >>> boxes = {"a": (100.0, 40.0), "b": (60.0, 40.0), "t": (80.0, 40.0)}
     >>> study_layout([["a", "b"], ["t"]], boxes, (10.0, 0.0))
     {'a': (-136, -35), 'b': (-136, 35), 't': (10, 0)}
+    >>> study_layout([["a", "b"], ["t"]], boxes, (10.0, 0.0), down=True)
+    {'a': (-58, -70), 'b': (78, -70), 't': (10, 0)}
     """
     members = [cid for level in levels for cid in level]
     if not members:
         return {}
-    step_y = max(boxes[cid][1] for cid in members) + STUDY_GAP[1]
+    gap_x, gap_y = STUDY_GAP
+    step_y = max(boxes[cid][1] for cid in members) + gap_y
+    last = len(levels) - 1
+    placed = {}
+    if down:
+        for i, level in enumerate(levels):
+            xs = [0.0] * len(level)
+            for j in range(1, len(level)):
+                xs[j] = xs[j - 1] + ((boxes[level[j - 1]][0] + boxes[level[j]][0]) / 2 + gap_x)
+            shift = anchor[0] - xs[-1] / 2 if xs else 0.0
+            y = anchor[1] - (last - i) * step_y
+            for j, cid in enumerate(level):
+                placed[cid] = (_whole(xs[j] + shift), _whole(y))
+        return placed
     widths = [max((boxes[cid][0] for cid in level), default=0.0) for level in levels]
     xs = [anchor[0]] * len(levels)
-    for i in range(len(levels) - 2, -1, -1):
-        xs[i] = xs[i + 1] - ((widths[i] + widths[i + 1]) / 2 + STUDY_GAP[0])
-    placed = {}
+    for i in range(last - 1, -1, -1):
+        xs[i] = xs[i + 1] - ((widths[i] + widths[i + 1]) / 2 + gap_x)
     for i, level in enumerate(levels):
         for j, cid in enumerate(level):
-            y = anchor[1] + (j - (len(level) - 1) / 2) * step_y
-            # floor(v + 0.5), not round(): Python rounds halves to even, the page's Math.round up.
-            placed[cid] = (math.floor(xs[i] + 0.5), math.floor(y + 0.5))
+            placed[cid] = (_whole(xs[i]), _whole(anchor[1] + (j - (len(level) - 1) / 2) * step_y))
     return placed
 
 
+def _whole(value: float) -> int:
+    # floor(v + 0.5), not round(): Python rounds halves to even, the page's Math.round up.
+    return math.floor(value + 0.5)
+
+
 def study_plan(cg: ConceptGraph, marked: dict[str, Any], nodes: list[dict[str, Any]]) -> dict[str, Any]:
-    """The ``--prereqs`` highlight with its plan: the study ``levels`` and the ``positions`` the
-    study view draws them at (:func:`study_layout`), from the vis ``nodes`` (their place and size)."""
+    """The ``--prereqs`` highlight with its plan: the study ``levels`` and the ``plans`` (positions,
+    ``across`` and ``down``) the study view draws them at (:func:`study_layout`), from the vis
+    ``nodes`` (their place and size). The page takes ``down`` when its map is taller than wide."""
     levels = graph.study_levels(cg, graph.prerequisite_view(cg, marked["nodes"]))
     drawn = {n["id"]: n for n in nodes}
     boxes = {cid: label_box(drawn[cid]["label"], drawn[cid]["size"]) for level in levels for cid in level}
     target = drawn[marked["nodes"][0]]
-    placed = study_layout(levels, boxes, (target["x"], target["y"]))
-    return {**marked, "levels": levels, "positions": {cid: list(xy) for cid, xy in placed.items()}}
+    anchor = (target["x"], target["y"])
+    plans = {
+        way: {cid: list(xy) for cid, xy in study_layout(levels, boxes, anchor, down=way == "down").items()}
+        for way in ("across", "down")
+    }
+    return {**marked, "levels": levels, "plans": plans}
 
 
 # --- clusters: topics, or communities on a one-topic map --------------------------------------------------

@@ -175,7 +175,7 @@ def test_the_same_graph_renders_the_same_bytes_in_any_process():
             [sys.executable, "-c", RENDER_IN_A_PROCESS], env=env, capture_output=True, check=True
         )
         pages.append(done.stdout)
-    assert len(pages[0]) > 100_000 and b'"clustered":true' in pages[0] and b'"positions":{' in pages[0]
+    assert len(pages[0]) > 100_000 and b'"clustered":true' in pages[0] and b'"plans":{"across":{' in pages[0]
     assert pages[0] == pages[1]
 
 
@@ -315,11 +315,13 @@ def _plan(cg, cid: str) -> tuple[list[list[str]], dict[str, tuple[float, float]]
     return levels, boxes, order
 
 
-def test_study_layout_puts_every_level_left_of_the_next_and_the_concept_last(bundled):
+@pytest.mark.parametrize("down", [False, True], ids=["across", "down"])
+def test_study_layout_puts_every_level_before_the_next_and_the_concept_last(bundled, down):
+    axis = 1 if down else 0  # levels left to right, or top to bottom
     checked = 0
     for cid in sorted(bundled.concepts):
         levels, boxes, order = _plan(bundled, cid)
-        placed = render.study_layout(levels, boxes, (100.0, -40.0))
+        placed = render.study_layout(levels, boxes, (100.0, -40.0), down=down)
         # The levels read in study order, the concept alone at the end, left where it is on the map.
         assert [c for level in levels for c in level] == [*order, cid], cid
         assert levels[-1] == [cid] and placed[cid] == (100, -40)
@@ -327,11 +329,12 @@ def test_study_layout_puts_every_level_left_of_the_next_and_the_concept_last(bun
         for c in order:
             for need in bundled.requires(c):
                 if need in level_of:  # a relation inside the plan goes from a lower level to a higher
-                    assert placed[need][0] < placed[c][0], (cid, c, need)
+                    assert placed[need][axis] < placed[c][axis], (cid, c, need)
                     checked += 1
-        for level in levels:  # one column per level, top to bottom in study order
-            assert len({placed[c][0] for c in level}) == 1
-            assert [placed[c][1] for c in level] == sorted(placed[c][1] for c in level)
+        for level in levels:  # one line per level, in study order along it
+            assert len({placed[c][axis] for c in level}) == 1
+            along = [placed[c][1 - axis] for c in level]
+            assert along == sorted(along)
         clashes = [
             (a, b)
             for i, a in enumerate(placed)
@@ -349,11 +352,13 @@ def test_a_prereqs_page_carries_its_study_plan_and_other_pages_none(bundled):
     levels, boxes, order = _plan(bundled, "adam")
     assert mark["nodes"] == ["adam", *order] and mark["levels"] == levels
     target = next(n for n in data["nodes"] if n["id"] == "adam")
-    expected = render.study_layout(levels, boxes, (target["x"], target["y"]))
-    assert mark["positions"] == {c: list(xy) for c, xy in expected.items()}
+    for way in ("across", "down"):
+        expected = render.study_layout(levels, boxes, (target["x"], target["y"]), down=way == "down")
+        assert mark["plans"][way] == {c: list(xy) for c, xy in expected.items()}
+    assert mark["plans"]["across"] != mark["plans"]["down"]
     assert len(levels) > 3 and data["studyGap"] == list(render.STUDY_GAP)
     path = render.map_data(bundled, MapOptions(path=("r-cnn", "mask-r-cnn")))["highlight"]
-    assert "positions" not in path
+    assert "plans" not in path
 
 
 # --- the page ------------------------------------------------------------------------------------------

@@ -779,7 +779,10 @@ def drawn_at(page: MapPage) -> dict[str, tuple[float, float]]:
     return {cid: (p["x"], p["y"]) for cid, p in places.items()}
 
 
-def test_prereqs_page_lays_the_plan_out_in_levels_numbered_as_the_cli_orders_it(browser, run, tmp_path):
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_prereqs_page_lays_the_plan_out_in_levels_numbered_as_the_cli_orders_it(
+    browser, run, tmp_path, screen
+):
     from dlgraph import store
 
     out = tmp_path / "adam.html"
@@ -787,23 +790,25 @@ def test_prereqs_page_lays_the_plan_out_in_levels_numbered_as_the_cli_orders_it(
     assert written.exit_code == 0, written.output
     answer = run("prereqs", "Adam", "--json", data_dir=store.bundled_data_dir())
     order = [p["id"] for p in json.loads(answer.stdout)["prerequisites"]]
-    page = MapPage(browser, out, SCREENS["desktop"])
+    # Levels left to right on a wide map, top to bottom on a phone's tall one.
+    way, axis = ("across", 0) if screen == "desktop" else ("down", 1)
+    page = MapPage(browser, out, SCREENS[screen])
     try:
         at = drawn_at(page)
         plan = {"adam", *order}
-        assert all(at[cid][0] < at["adam"][0] for cid in order)  # the concept last, rightmost
-        # Every prerequisite relation inside the plan goes from a lower level (left) to a higher one.
+        assert all(at[cid][axis] < at["adam"][axis] for cid in order)  # the concept last
+        # Every prerequisite relation inside the plan goes from a lower level to a higher one.
         needs = page.js("dlgraph.data.prereq.needs")
         inside = [(cid, need) for cid in plan for need, _ in needs.get(cid, []) if need in plan]
-        assert len(inside) > len(order) and all(at[need][0] < at[cid][0] for cid, need in inside)
-        assert len({at[cid][0] for cid in plan}) == len(page.js("dlgraph.state.highlight.levels")) > 3
+        assert len(inside) > len(order) and all(at[need][axis] < at[cid][axis] for cid, need in inside)
+        assert len({at[cid][axis] for cid in plan}) == len(page.js("dlgraph.state.highlight.levels")) > 3
         # Numbered on the map in the CLI's study order.
         page.page.wait_for_function(f"(dlgraph.state.numbered || []).length === {len(order)}")
         assert page.js("dlgraph.state.numbered") == order
-        # The page's own rule (the card's button) places the plan where Python did.
-        assert page.js("dlgraph.studyLayout('adam', dlgraph.studyOrder('adam')).positions") == page.js(
-            "dlgraph.data.highlight.positions"
-        )
+        # Drawn where Python placed it, and the page's own rule (the card's button) agrees.
+        python = page.js(f"dlgraph.data.highlight.plans.{way}")
+        assert {cid: list(at[cid]) for cid in plan} == python
+        assert page.js("dlgraph.studyLayout('adam', dlgraph.studyOrder('adam')).positions") == python
         width, height = page.js(
             "(() => { const b = document.getElementById('map').getBoundingClientRect(); "
             "return [b.width, b.height]; })()"
@@ -818,7 +823,7 @@ def test_prereqs_page_lays_the_plan_out_in_levels_numbered_as_the_cli_orders_it(
         # Esc from the study view: the whole map as it was, nothing highlighted.
         page.js("() => dlgraph.showPrereqs('adam')")
         again = drawn_at(page)
-        assert {cid: list(again[cid]) for cid in plan} == page.js("dlgraph.data.highlight.positions")
+        assert {cid: list(again[cid]) for cid in plan} == python
         page.page.keyboard.press("Escape")
         page.settle()
         assert page.highlighted() == (set(), set())
@@ -833,19 +838,24 @@ def test_the_cards_study_view_follows_the_same_rule_as_render_prereqs(bundled_pa
     page.js("() => dlgraph.select('mask-r-cnn')")
     page.page.wait_for_selector("#card[data-concept='mask-r-cnn']")
     page.page.click("#card .actions button >> text=Study view")
-    expected = render.map_data(bundled, MapOptions(prereqs="mask-r-cnn"))["highlight"]["positions"]
+    expected = render.map_data(bundled, MapOptions(prereqs="mask-r-cnn"))["highlight"]["plans"]["across"]
     at = drawn_at(page)
     assert {cid: list(at[cid]) for cid in expected} == expected
     # Every concept's plan, laid out by the page and by render.study_layout, from the same nodes.
     ids = sorted(bundled.concepts)
-    plans = page.js("ids => ids.map(id => dlgraph.studyLayout(id, dlgraph.studyOrder(id)).positions)", ids)
+    plans = page.js(
+        """ids => ids.map(id => [false, true].map(
+            down => dlgraph.studyLayout(id, dlgraph.studyOrder(id), down).positions))""",
+        ids,
+    )
     drawn = {n["id"]: n for n in page.js("dlgraph.data.nodes")}
     for cid, mine in zip(ids, plans, strict=True):
         order = [p["id"] for p in graph.prerequisites(bundled, cid)["prerequisites"]]
         levels = graph.study_levels(bundled, graph.prerequisite_view(bundled, [cid, *order]))
         boxes = {c: render.label_box(drawn[c]["label"], drawn[c]["size"]) for c in [cid, *order]}
-        python = render.study_layout(levels, boxes, (drawn[cid]["x"], drawn[cid]["y"]))
-        assert mine == {c: list(xy) for c, xy in python.items()}, cid
+        anchor = (drawn[cid]["x"], drawn[cid]["y"])
+        python = [render.study_layout(levels, boxes, anchor, down=down) for down in (False, True)]
+        assert mine == [{c: list(xy) for c, xy in p.items()} for p in python], cid
     page.page.keyboard.press("Escape")
     page.settle()
     assert page.js(MOVED_FROM_THE_MAP) == []

@@ -866,11 +866,14 @@
   }
 
   // --- the study view's layout: dlgraph.render.study_layout's rule, step for step --------------------
-  // One column per study level, left to right, the concept itself alone in the last column at its own
-  // place on the map; a column lists its level top to bottom in study order, centred on that place's
-  // height, one row per tallest box of the plan plus a gap; going left, the next column is half the
-  // widest box of each of the two columns plus a gap further on. A --prereqs page carries the places
-  // Python worked out; a browser test checks that this function gives the same.
+  // A column per study level, left to right, or on a map taller than wide (a phone) a row per level,
+  // top to bottom; the concept itself alone in the last one, at its own place on the map. Across: each
+  // column lists its level top to bottom in study order, centred on that place's height, one row per
+  // tallest box of the plan plus a gap; going left, the next column is half the widest box of each of
+  // the two columns plus a gap further on. Down: each row lists its level left to right, neighbours
+  // half of each one's box plus a gap apart, centred on the concept's x; rows the tallest box plus a gap
+  // apart. A --prereqs page carries both plans as Python worked them out; browser tests check this
+  // function gives the same.
 
   // render.label_box: roughly the room a node and the label under it take at zoom 1.
   function labelBox(id) {
@@ -878,25 +881,43 @@
     return [Math.max(2 * n.size, 0.56 * labelFont * Array.from(String(n.label)).length), 2 * n.size + labelFont * 1.3];
   }
 
+  function portrait() {
+    const frame = network.canvas.frame.canvas;
+    return frame.clientHeight > frame.clientWidth;
+  }
+
+  const whole = (value) => Math.floor(value + 0.5);
+
   // prereqs: studyOrder(target), just worked out (studyLevel holds its levels, the target's last).
-  function studyLayout(target, prereqs) {
+  function studyLayout(target, prereqs, down) {
     const levels = Array.from({ length: studyLevel.get(target) }, () => []);
     for (const id of [...prereqs.map((p) => p.id), target]) if (baseNodes.has(id)) levels[studyLevel.get(id) - 1].push(id);
     const [gapX, gapY] = DATA.studyGap;
-    const members = levels.flat();
-    const stepY = Math.max(...members.map((id) => labelBox(id)[1])) + gapY;
-    const widths = levels.map((level) => level.reduce((w, id) => Math.max(w, labelBox(id)[0]), 0));
+    const stepY = Math.max(...levels.flat().map((id) => labelBox(id)[1])) + gapY;
     const anchor = baseNodes.get(target);
-    const xs = levels.map(() => anchor.x);
-    for (let i = levels.length - 2; i >= 0; i--) xs[i] = xs[i + 1] - ((widths[i] + widths[i + 1]) / 2 + gapX);
+    const last = levels.length - 1;
     const positions = {};
+    if (down === undefined ? portrait() : down) {
+      levels.forEach((level, i) => {
+        const xs = level.map(() => 0);
+        for (let j = 1; j < level.length; j++) xs[j] = xs[j - 1] + ((labelBox(level[j - 1])[0] + labelBox(level[j])[0]) / 2 + gapX);
+        const shift = xs.length ? anchor.x - xs[xs.length - 1] / 2 : 0;
+        const y = anchor.y - (last - i) * stepY;
+        level.forEach((id, j) => {
+          positions[id] = [whole(xs[j] + shift), whole(y)];
+        });
+      });
+      return { levels, positions, down: true };
+    }
+    const widths = levels.map((level) => level.reduce((w, id) => Math.max(w, labelBox(id)[0]), 0));
+    const xs = levels.map(() => anchor.x);
+    for (let i = last - 1; i >= 0; i--) xs[i] = xs[i + 1] - ((widths[i] + widths[i + 1]) / 2 + gapX);
     levels.forEach((level, i) => {
       level.forEach((id, j) => {
-        const y = anchor.y + (j - (level.length - 1) / 2) * stepY;
-        positions[id] = [Math.floor(xs[i] + 0.5), Math.floor(y + 0.5)];
+        positions[id] = [whole(xs[i]), whole(anchor.y + (j - (level.length - 1) / 2) * stepY)];
       });
     });
-    return { levels, positions };
+    return { levels, positions, down: false };
   }
 
   // --- study order, mirroring dlgraph.graph.prerequisites ----------------------------------------------
@@ -1259,7 +1280,7 @@
   // Fit: leave the study view (what it lit stays lit, in its place on the map), then fit what stands out.
   function fit() {
     if (state.highlight && state.highlight.positions) {
-      const { positions, levels, ...inPlace } = state.highlight;
+      const { positions, levels, plans, ...inPlace } = state.highlight;
       setHighlight(inPlace);
     }
     fitTo(state.highlight ? state.highlight.nodes : []);
@@ -1328,7 +1349,8 @@
   if (state.hiddenTypes.size) paint();
   // A page written with --path, --prereqs or --focus opens on what it is about, before the first paint.
   if (DATA.highlight) {
-    setHighlight(DATA.highlight);
+    const plans = DATA.highlight.plans;
+    setHighlight(plans ? Object.assign({}, DATA.highlight, { positions: plans[portrait() ? "down" : "across"] }) : DATA.highlight);
     fitTo(DATA.highlight.nodes, 0);
   } else if (DATA.focus) {
     state.selected = DATA.focus;
