@@ -813,9 +813,10 @@ def test_prereqs_page_lays_the_plan_out_in_levels_numbered_as_the_cli_orders_it(
             "(() => { const b = document.getElementById('map').getBoundingClientRect(); "
             "return [b.width, b.height]; })()"
         )
-        for cid in plan:  # it opens fitted to the plan
+        for cid in plan:  # it opens fitted to the plan, from the first paint on
             x, y = page.on_screen(cid)
             assert abs(x) < width / 2 and abs(y) < height / 2, cid
+        assert page.js("dlgraph.state.firstScale === dlgraph.network.getScale()")
         # Fit: back to the map's own layout, what the plan lit still lit.
         page.page.click("#fit")
         assert page.js(MOVED_FROM_THE_MAP) == []

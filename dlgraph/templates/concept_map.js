@@ -1350,8 +1350,16 @@
   // A page written with --path, --prereqs or --focus opens on what it is about, before the first paint.
   if (DATA.highlight) {
     const plans = DATA.highlight.plans;
-    setHighlight(plans ? Object.assign({}, DATA.highlight, { positions: plans[portrait() ? "down" : "across"] }) : DATA.highlight);
-    fitTo(DATA.highlight.nodes, 0);
+    const spec = plans ? Object.assign({}, DATA.highlight, { positions: plans[portrait() ? "down" : "across"] }) : DATA.highlight;
+    // The view first: painting draws at once, and the first drawing is to be the fitted one. fitTo
+    // reads a plan's places from the state; the caption goes up before, as it takes room from the map,
+    // and vis-network is told the map's new size (else, at its next drawing, it scales the fitted view
+    // by the change of height, and the page no longer shows what it opened on).
+    state.highlight = spec;
+    say(spec.caption);
+    network.canvas.setSize();
+    fitTo(spec.nodes, 0);
+    setHighlight(spec);
   } else if (DATA.focus) {
     state.selected = DATA.focus;
     network.selectNodes([DATA.focus]);
