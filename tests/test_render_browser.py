@@ -441,6 +441,23 @@ def test_progress_map_draws_reviewed_concepts_in_their_mastery_colour(browser, r
         assert page.page.text_content("#mastery-count") == "18 of 20"
         page.click_node("gradient-descent")
         assert page.page.text_content("#card .mastery").startswith("Mastery: recall ")
+        # Adam's card folds what was reviewed away; the rest keep their numbers in the study order,
+        # the numbers its study view shows on the map.
+        page.js("() => dlgraph.select('adam')")
+        page.page.wait_for_selector("#card[data-concept='adam']")
+        order = [p["id"] for p in graph.prerequisites(load_graph(MINI), "adam")["prerequisites"]]
+        folded = [cid for cid in order if cid in recall]
+        assert folded and page.page.text_content("#card details.reviewed summary") == (
+            f"Already reviewed ({len(folded)})"
+        )
+        steps = page.page.eval_on_selector_all(
+            "#card ol.prereqs li",
+            "items => items.map(i => [i.querySelector('.jump').dataset.target, +i.dataset.step])",
+        )
+        assert steps == [[cid, order.index(cid) + 1] for cid in order if cid not in recall]
+        page.js("() => dlgraph.showPrereqs('adam')")
+        page.page.wait_for_function(f"(dlgraph.state.numbered || []).length === {len(order)}")
+        assert page.js("dlgraph.state.numbered") == order
     finally:
         page.close()
 

@@ -1050,6 +1050,7 @@
         item.appendChild(jumpButton(p));
         item.title = p.reason;
         item.dataset.level = String(studyLevel.get(p.id));
+        item.dataset.step = String(prereqs.indexOf(p) + 1); // its number on the map's study view too
         if (studyLevel.get(p.id) !== last) item.dataset.levelStart = "level " + studyLevel.get(p.id);
         last = studyLevel.get(p.id);
       }
