@@ -315,6 +315,9 @@
       top = Math.min(top, at.y - n.size);
       bottom = Math.max(bottom, at.y + n.size + 1.4 * labelFont);
     }
+    // vis-network learns of a new map size (a caption wrapping onto another line) only when it next
+    // draws, and then scales the view by the change: tell it now, so the view set here is the one shown.
+    network.canvas.setSize();
     const frame = network.canvas.frame.canvas;
     const margin = ids && ids.length ? 0.8 : 0.95;
     const scale = Math.min(1.5, (margin * frame.clientWidth) / Math.max(1, right - left), (margin * frame.clientHeight) / Math.max(1, bottom - top));
@@ -1353,12 +1356,9 @@
     const plans = DATA.highlight.plans;
     const spec = plans ? Object.assign({}, DATA.highlight, { positions: plans[portrait() ? "down" : "across"] }) : DATA.highlight;
     // The view first: painting draws at once, and the first drawing is to be the fitted one. fitTo
-    // reads a plan's places from the state; the caption goes up before, as it takes room from the map,
-    // and vis-network is told the map's new size (else, at its next drawing, it scales the fitted view
-    // by the change of height, and the page no longer shows what it opened on).
+    // reads a plan's places from the state, and the map's size after the caption took its room.
     state.highlight = spec;
     say(spec.caption);
-    network.canvas.setSize();
     fitTo(spec.nodes, 0);
     setHighlight(spec);
   } else if (DATA.focus) {
