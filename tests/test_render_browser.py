@@ -904,6 +904,7 @@ def test_pinching_the_map_on_a_phone_zooms_it(browser, bundled_html):
             fingers("touchMove", 20 + 8 * step)
         fingers("touchEnd", 0)
         page.page.wait_for_function(f"dlgraph.network.getScale() > {2 * before}", timeout=10_000)
+        page.js("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
         after = page.js("dlgraph.network.getScale()")
         still = page.js(f"dlgraph.network.canvasToDOM({json.dumps(under)})")
         # What was between the fingers is still there (within a finger's width).
