@@ -370,11 +370,7 @@ def prerequisites(
                 layer.append(need)
         frontier = sorted(layer, key=cg.sort_key)
     # Study in layers: first what needs nothing else here, then what needs only those, and so on.
-    # The prerequisite view restricted to the closure, built from it alone (see ConceptGraph.requires).
-    closure = nx.DiGraph()
-    closure.add_nodes_from(dist)
-    closure.add_edges_from((node, need) for node in dist for need in cg.requires(node) if need in dist)
-    order = layered_order(cg, closure)
+    order = layered_order(cg, prerequisite_view(cg, dist))
     items = []
     for cid in order:
         if cid == target:
@@ -392,14 +388,32 @@ def prerequisites(
     return {"concept": cg.ref(target), "known": sorted(skip, key=cg.sort_key), "prerequisites": items}
 
 
-def layered_order(cg: ConceptGraph, needs: nx.DiGraph) -> list[str]:
-    """The nodes of a prerequisite view (edge X -> P: P before X) in study order.
+def prerequisite_view(cg: ConceptGraph, ids: Iterable[str]) -> nx.DiGraph:
+    """The prerequisite view restricted to ``ids`` (edge X -> P: P before X), built from them alone
+    (see :meth:`ConceptGraph.requires`), nodes in the order given."""
+    nodes = list(ids)
+    inside = set(nodes)
+    view = nx.DiGraph()
+    view.add_nodes_from(nodes)
+    view.add_edges_from((node, need) for node in nodes for need in cg.requires(node) if need in inside)
+    return view
 
-    Layer by layer: first what needs nothing else in the view, then what needs only those, and so on;
-    alphabetical within a layer. Every order dlgraph shows a student comes from here.
+
+def study_levels(cg: ConceptGraph, needs: nx.DiGraph) -> list[list[str]]:
+    """The study levels of a prerequisite view (edge X -> P: P before X), alphabetical within each.
+
+    Level 1 is what needs nothing else in the view, level 2 what needs only level 1, and so on: a
+    concept's level is one more than the longest chain of prerequisites below it in the view.
     """
     layers = nx.topological_generations(needs.reverse(copy=False))
-    return [cid for layer in layers for cid in sorted(layer, key=cg.sort_key)]
+    return [sorted(layer, key=cg.sort_key) for layer in layers]
+
+
+def layered_order(cg: ConceptGraph, needs: nx.DiGraph) -> list[str]:
+    """The nodes of a prerequisite view (edge X -> P: P before X) in study order: its
+    :func:`study_levels` one after the other. Every order dlgraph shows a student comes from here.
+    """
+    return [cid for level in study_levels(cg, needs) for cid in level]
 
 
 def next_concepts(cg: ConceptGraph, known: Iterable[str]) -> dict[str, Any]:

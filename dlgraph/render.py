@@ -230,10 +230,13 @@ def _ordered_subgraph(springs, members: list[str]):
 
 
 def _label_box(cg: ConceptGraph, cid: str) -> tuple[float, float]:
-    """Roughly the width and height, in pixels, of a node with its label drawn under it."""
-    size = _node_size(cg, cid)
-    label = 0.56 * LABEL_FONT * len(cg.concepts[cid]["name"])
-    return max(2 * size, label), 2 * size + LABEL_FONT * 1.3
+    return label_box(cg.concepts[cid]["name"], _node_size(cg, cid))
+
+
+def label_box(label: str, size: float) -> tuple[float, float]:
+    """Roughly the width and height, in pixels at zoom 1, of a node of this size with its label drawn
+    under it (the page estimates it the same way for the study view: ``labelBox`` in the script)."""
+    return max(2 * size, 0.56 * LABEL_FONT * len(label)), 2 * size + LABEL_FONT * 1.3
 
 
 #: How far right of what it descends from a concept is placed, at least, within a cluster.
@@ -396,6 +399,90 @@ def _place_clusters(springs, groups, topics, radii) -> dict[str, tuple[float, fl
     return {t: (c[0], c[1]) for t, c in centres.items()}
 
 
+# --- the study view: a concept's prerequisites laid out in levels ------------------------------------
+
+#: Room left between two study levels (columns) and between two concepts of one level (rows), beyond
+#: the widest label box and the tallest node of the plan.
+STUDY_GAP = (56.0, 30.0)
+
+
+def study_layout(
+    levels: list[list[str]],
+    boxes: dict[str, tuple[float, float]],
+    anchor: tuple[float, float],
+    *,
+    down: bool = False,
+) -> dict[str, tuple[int, int]]:
+    """Where the study view draws a learning plan: a column per study level, left to right, or with
+    ``down`` (a map taller than wide, as on a phone) a row per level, top to bottom.
+
+    ``levels`` are :func:`dlgraph.graph.study_levels` (the concept studied for is alone in the last
+    one); ``boxes`` the :func:`label_box` of each concept; ``anchor`` the concept's own place on the
+    map, where it stays. Across: each column lists its level top to bottom in study order, centred on
+    the anchor's height, one row per tallest box of the plan plus a gap; going left from the anchor,
+    the next column is half the widest box of each of the two columns plus a gap further on (an empty
+    level, as the page may have for concepts off its map, counts as width 0). Down: each row lists its
+    level left to right in study order, neighbours half of each one's box plus a gap apart, centred on
+    the anchor's x; rows are the tallest box plus a gap apart, going up from the anchor. Whole pixels,
+    halves rounded up.
+
+    The page's card button ("Study view") lays a plan out by this same rule (``studyLayout`` in
+    ``templates/concept_map.js``), and browser tests check the two agree.
+
+    >>> boxes = {"a": (100.0, 40.0), "b": (60.0, 40.0), "t": (80.0, 40.0)}
+    >>> study_layout([["a", "b"], ["t"]], boxes, (10.0, 0.0))
+    {'a': (-136, -35), 'b': (-136, 35), 't': (10, 0)}
+    >>> study_layout([["a", "b"], ["t"]], boxes, (10.0, 0.0), down=True)
+    {'a': (-58, -70), 'b': (78, -70), 't': (10, 0)}
+    """
+    members = [cid for level in levels for cid in level]
+    if not members:
+        return {}
+    gap_x, gap_y = STUDY_GAP
+    step_y = max(boxes[cid][1] for cid in members) + gap_y
+    last = len(levels) - 1
+    placed = {}
+    if down:
+        for i, level in enumerate(levels):
+            xs = [0.0] * len(level)
+            for j in range(1, len(level)):
+                xs[j] = xs[j - 1] + ((boxes[level[j - 1]][0] + boxes[level[j]][0]) / 2 + gap_x)
+            shift = anchor[0] - xs[-1] / 2 if xs else 0.0
+            y = anchor[1] - (last - i) * step_y
+            for j, cid in enumerate(level):
+                placed[cid] = (_whole(xs[j] + shift), _whole(y))
+        return placed
+    widths = [max((boxes[cid][0] for cid in level), default=0.0) for level in levels]
+    xs = [anchor[0]] * len(levels)
+    for i in range(last - 1, -1, -1):
+        xs[i] = xs[i + 1] - ((widths[i] + widths[i + 1]) / 2 + gap_x)
+    for i, level in enumerate(levels):
+        for j, cid in enumerate(level):
+            placed[cid] = (_whole(xs[i]), _whole(anchor[1] + (j - (len(level) - 1) / 2) * step_y))
+    return placed
+
+
+def _whole(value: float) -> int:
+    # floor(v + 0.5), not round(): Python rounds halves to even, the page's Math.round up.
+    return math.floor(value + 0.5)
+
+
+def study_plan(cg: ConceptGraph, marked: dict[str, Any], nodes: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ``--prereqs`` highlight with its plan: the study ``levels`` and the ``plans`` (positions,
+    ``across`` and ``down``) the study view draws them at (:func:`study_layout`), from the vis
+    ``nodes`` (their place and size). The page takes ``down`` when its map is taller than wide."""
+    levels = graph.study_levels(cg, graph.prerequisite_view(cg, marked["nodes"]))
+    drawn = {n["id"]: n for n in nodes}
+    boxes = {cid: label_box(drawn[cid]["label"], drawn[cid]["size"]) for level in levels for cid in level}
+    target = drawn[marked["nodes"][0]]
+    anchor = (target["x"], target["y"])
+    plans = {
+        way: {cid: list(xy) for cid, xy in study_layout(levels, boxes, anchor, down=way == "down").items()}
+        for way in ("across", "down")
+    }
+    return {**marked, "levels": levels, "plans": plans}
+
+
 # --- clusters: topics, or communities on a one-topic map --------------------------------------------------
 
 #: On a one-topic map, communities smaller than this join one "loosely connected" cluster.
@@ -545,6 +632,8 @@ def map_data(cg: ConceptGraph, options: MapOptions | None = None) -> dict[str, A
     grouped = clusters(cg, ids)
     net = network(cg, ids, relations, options, grouped)
     nodes, edges, _heading, _height, _width, vis_options = net.get_network_data()
+    if marked and marked["mode"] == "prereqs":
+        marked = study_plan(cg, marked, nodes)
 
     shapes = kind_shapes()
     topics = grouped.legend
@@ -599,6 +688,7 @@ def map_data(cg: ConceptGraph, options: MapOptions | None = None) -> dict[str, A
         "edgeLabels": options.edge_labels,
         "clustered": len(ids) >= CLUSTER_MIN and len(topics) > 1,
         "clusteredBy": grouped.by,
+        "studyGap": list(STUDY_GAP),  # the study view's rule, for the card's button (study_layout)
     }
 
 

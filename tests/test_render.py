@@ -175,7 +175,7 @@ def test_the_same_graph_renders_the_same_bytes_in_any_process():
             [sys.executable, "-c", RENDER_IN_A_PROCESS], env=env, capture_output=True, check=True
         )
         pages.append(done.stdout)
-    assert len(pages[0]) > 100_000 and b'"clustered":true' in pages[0]
+    assert len(pages[0]) > 100_000 and b'"clustered":true' in pages[0] and b'"plans":{"across":{' in pages[0]
     assert pages[0] == pages[1]
 
 
@@ -302,6 +302,63 @@ def test_prereq_highlight_and_highlight_outside_a_topic_is_still_drawn(mini):
     drawn = {n["id"] for n in data["nodes"]}
     assert set(mark["nodes"]) <= drawn and "r-cnn" in drawn
     assert set(mark["edges"]) <= {e["id"] for e in data["edges"]}
+
+
+# --- the study view: prerequisites laid out in levels ------------------------------------------------
+
+
+def _plan(cg, cid: str) -> tuple[list[list[str]], dict[str, tuple[float, float]], list[str]]:
+    """The study levels of one concept, the label boxes of the plan, and `dlgraph prereqs`'s order."""
+    order = [p["id"] for p in graph.prerequisites(cg, cid)["prerequisites"]]
+    levels = graph.study_levels(cg, graph.prerequisite_view(cg, [cid, *order]))
+    boxes = {c: render._label_box(cg, c) for c in [cid, *order]}
+    return levels, boxes, order
+
+
+@pytest.mark.parametrize("down", [False, True], ids=["across", "down"])
+def test_study_layout_puts_every_level_before_the_next_and_the_concept_last(bundled, down):
+    axis = 1 if down else 0  # levels left to right, or top to bottom
+    checked = 0
+    for cid in sorted(bundled.concepts):
+        levels, boxes, order = _plan(bundled, cid)
+        placed = render.study_layout(levels, boxes, (100.0, -40.0), down=down)
+        # The levels read in study order, the concept alone at the end, left where it is on the map.
+        assert [c for level in levels for c in level] == [*order, cid], cid
+        assert levels[-1] == [cid] and placed[cid] == (100, -40)
+        level_of = {c: i for i, level in enumerate(levels) for c in level}
+        for c in order:
+            for need in bundled.requires(c):
+                if need in level_of:  # a relation inside the plan goes from a lower level to a higher
+                    assert placed[need][axis] < placed[c][axis], (cid, c, need)
+                    checked += 1
+        for level in levels:  # one line per level, in study order along it
+            assert len({placed[c][axis] for c in level}) == 1
+            along = [placed[c][1 - axis] for c in level]
+            assert along == sorted(along)
+        clashes = [
+            (a, b)
+            for i, a in enumerate(placed)
+            for b in list(placed)[i + 1 :]
+            if abs(placed[a][0] - placed[b][0]) < (boxes[a][0] + boxes[b][0]) / 2
+            and abs(placed[a][1] - placed[b][1]) < (boxes[a][1] + boxes[b][1]) / 2
+        ]
+        assert clashes == [], cid
+    assert checked > 300  # the bundled graph has real plans
+
+
+def test_a_prereqs_page_carries_its_study_plan_and_other_pages_none(bundled):
+    data = render.map_data(bundled, MapOptions(prereqs="adam"))
+    mark = data["highlight"]
+    levels, boxes, order = _plan(bundled, "adam")
+    assert mark["nodes"] == ["adam", *order] and mark["levels"] == levels
+    target = next(n for n in data["nodes"] if n["id"] == "adam")
+    for way in ("across", "down"):
+        expected = render.study_layout(levels, boxes, (target["x"], target["y"]), down=way == "down")
+        assert mark["plans"][way] == {c: list(xy) for c, xy in expected.items()}
+    assert mark["plans"]["across"] != mark["plans"]["down"]
+    assert len(levels) > 3 and data["studyGap"] == list(render.STUDY_GAP)
+    path = render.map_data(bundled, MapOptions(path=("r-cnn", "mask-r-cnn")))["highlight"]
+    assert "plans" not in path
 
 
 # --- the page ------------------------------------------------------------------------------------------

@@ -65,8 +65,10 @@ def browser():
 class MapPage:
     """One opened map with everything it did recorded: requests, dialogs, script errors."""
 
-    def __init__(self, browser, html: Path, viewport: tuple[int, int] = (1600, 1000)):
-        self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    def __init__(self, browser, html: Path, viewport: tuple[int, int] = (1600, 1000), touch: bool = False):
+        self.context = browser.new_context(
+            viewport={"width": viewport[0], "height": viewport[1]}, has_touch=touch
+        )
         self.page = self.context.new_page()
         self.requests: list[str] = []
         self.dialogs: list[str] = []
@@ -439,6 +441,23 @@ def test_progress_map_draws_reviewed_concepts_in_their_mastery_colour(browser, r
         assert page.page.text_content("#mastery-count") == "18 of 20"
         page.click_node("gradient-descent")
         assert page.page.text_content("#card .mastery").startswith("Mastery: recall ")
+        # Adam's card folds what was reviewed away; the rest keep their numbers in the study order,
+        # the numbers its study view shows on the map.
+        page.js("() => dlgraph.select('adam')")
+        page.page.wait_for_selector("#card[data-concept='adam']")
+        order = [p["id"] for p in graph.prerequisites(load_graph(MINI), "adam")["prerequisites"]]
+        folded = [cid for cid in order if cid in recall]
+        assert folded and page.page.text_content("#card details.reviewed summary") == (
+            f"Already reviewed ({len(folded)})"
+        )
+        steps = page.page.eval_on_selector_all(
+            "#card ol.prereqs li",
+            "items => items.map(i => [i.querySelector('.jump').dataset.target, +i.dataset.step])",
+        )
+        assert steps == [[cid, order.index(cid) + 1] for cid in order if cid not in recall]
+        page.js("() => dlgraph.showPrereqs('adam')")
+        page.page.wait_for_function(f"(dlgraph.state.numbered || []).length === {len(order)}")
+        assert page.js("dlgraph.state.numbered") == order
     finally:
         page.close()
 
@@ -602,8 +621,9 @@ def test_in_page_prerequisite_highlight_is_dlgraph_prereqs(bundled_page, run):
         assert answer.exit_code == 0, answer.output
         expected = json.loads(answer.stdout)["prerequisites"]
         if cid == "adam":  # once the way a student does it: the card's button
-            bundled_page.click_node("adam")
-            page.click("#card .actions button >> text=Highlight prerequisites")
+            bundled_page.js("() => dlgraph.select('adam')")  # the card, as a click or Find shows it
+            page.wait_for_selector("#card[data-concept='adam']")
+            page.click("#card .actions button >> text=Study view")
         else:
             bundled_page.js("id => dlgraph.showPrereqs(id)", cid)
         nodes, edges = bundled_page.highlighted()
@@ -759,5 +779,136 @@ def test_a_card_lists_the_relations_still_to_confirm(browser, tmp_path):
         page.page.wait_for_selector(f"#card[data-concept='{guess['target']}']")
         target_list = page.page.eval_on_selector_all("#card ul.unconfirmed li", "items => items.length")
         assert target_list == 1
+    finally:
+        page.close()
+
+
+# --- the study view: a learning plan in levels ------------------------------------------------------------
+
+MOVED_FROM_THE_MAP = """() => { const net = dlgraph.network;
+    return dlgraph.data.nodes.filter(n => { const p = net.getPosition(n.id);
+        return p.x !== parseInt(n.x) || p.y !== parseInt(n.y); }).map(n => n.id); }"""
+
+
+def drawn_at(page: MapPage) -> dict[str, tuple[float, float]]:
+    """Where vis-network has each node now, in map coordinates."""
+    places = page.js("dlgraph.network.getPositions()")
+    return {cid: (p["x"], p["y"]) for cid, p in places.items()}
+
+
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_prereqs_page_lays_the_plan_out_in_levels_numbered_as_the_cli_orders_it(
+    browser, run, tmp_path, screen
+):
+    from dlgraph import store
+
+    out = tmp_path / "adam.html"
+    written = run("render", "--prereqs", "Adam", "-o", str(out), data_dir=store.bundled_data_dir())
+    assert written.exit_code == 0, written.output
+    answer = run("prereqs", "Adam", "--json", data_dir=store.bundled_data_dir())
+    order = [p["id"] for p in json.loads(answer.stdout)["prerequisites"]]
+    # Levels left to right on a wide map, top to bottom on a phone's tall one.
+    way, axis = ("across", 0) if screen == "desktop" else ("down", 1)
+    page = MapPage(browser, out, SCREENS[screen])
+    try:
+        at = drawn_at(page)
+        plan = {"adam", *order}
+        assert all(at[cid][axis] < at["adam"][axis] for cid in order)  # the concept last
+        # Every prerequisite relation inside the plan goes from a lower level to a higher one.
+        needs = page.js("dlgraph.data.prereq.needs")
+        inside = [(cid, need) for cid in plan for need, _ in needs.get(cid, []) if need in plan]
+        assert len(inside) > len(order) and all(at[need][axis] < at[cid][axis] for cid, need in inside)
+        assert len({at[cid][axis] for cid in plan}) == len(page.js("dlgraph.state.highlight.levels")) > 3
+        # Numbered on the map in the CLI's study order.
+        page.page.wait_for_function(f"(dlgraph.state.numbered || []).length === {len(order)}")
+        assert page.js("dlgraph.state.numbered") == order
+        # Drawn where Python placed it, and the page's own rule (the card's button) agrees.
+        python = page.js(f"dlgraph.data.highlight.plans.{way}")
+        assert {cid: list(at[cid]) for cid in plan} == python
+        assert page.js("dlgraph.studyLayout('adam', dlgraph.studyOrder('adam')).positions") == python
+        width, height = page.js(
+            "(() => { const b = document.getElementById('map').getBoundingClientRect(); "
+            "return [b.width, b.height]; })()"
+        )
+        for cid in plan:  # it opens fitted to the plan, from the first paint on
+            x, y = page.on_screen(cid)
+            assert abs(x) < width / 2 and abs(y) < height / 2, cid
+        assert page.js("dlgraph.state.firstScale === dlgraph.network.getScale()")
+        # Fit: back to the map's own layout, what the plan lit still lit.
+        page.page.click("#fit")
+        assert page.js(MOVED_FROM_THE_MAP) == []
+        assert page.highlighted()[0] == plan
+        # Esc from the study view: the whole map as it was, nothing highlighted.
+        page.js("() => dlgraph.showPrereqs('adam')")
+        again = drawn_at(page)
+        assert {cid: list(again[cid]) for cid in plan} == python
+        page.page.keyboard.press("Escape")
+        page.settle()
+        assert page.highlighted() == (set(), set())
+        assert page.js(MOVED_FROM_THE_MAP) == []
+        assert page.errors == []
+    finally:
+        page.close()
+
+
+def test_the_cards_study_view_follows_the_same_rule_as_render_prereqs(bundled_page, bundled):
+    page = bundled_page
+    page.js("() => dlgraph.select('mask-r-cnn')")
+    page.page.wait_for_selector("#card[data-concept='mask-r-cnn']")
+    page.page.click("#card .actions button >> text=Study view")
+    expected = render.map_data(bundled, MapOptions(prereqs="mask-r-cnn"))["highlight"]["plans"]["across"]
+    at = drawn_at(page)
+    assert {cid: list(at[cid]) for cid in expected} == expected
+    # Every concept's plan, laid out by the page and by render.study_layout, from the same nodes.
+    ids = sorted(bundled.concepts)
+    plans = page.js(
+        """ids => ids.map(id => [false, true].map(
+            down => dlgraph.studyLayout(id, dlgraph.studyOrder(id), down).positions))""",
+        ids,
+    )
+    drawn = {n["id"]: n for n in page.js("dlgraph.data.nodes")}
+    for cid, mine in zip(ids, plans, strict=True):
+        order = [p["id"] for p in graph.prerequisites(bundled, cid)["prerequisites"]]
+        levels = graph.study_levels(bundled, graph.prerequisite_view(bundled, [cid, *order]))
+        boxes = {c: render.label_box(drawn[c]["label"], drawn[c]["size"]) for c in [cid, *order]}
+        anchor = (drawn[cid]["x"], drawn[cid]["y"])
+        python = [render.study_layout(levels, boxes, anchor, down=down) for down in (False, True)]
+        assert mine == [{c: list(xy) for c, xy in p.items()} for p in python], cid
+    page.page.keyboard.press("Escape")
+    page.settle()
+    assert page.js(MOVED_FROM_THE_MAP) == []
+
+
+def test_pinching_the_map_on_a_phone_zooms_it(browser, bundled_html):
+    """Two fingers moving apart, as Chromium's own touch input (CDP), zoom about their middle."""
+    page = MapPage(browser, bundled_html, SCREENS["phone"], touch=True)
+    try:
+        left, top, width, height = page.js(
+            "(() => { const b = document.getElementById('map').getBoundingClientRect(); "
+            "return [b.left, b.top, b.width, b.height]; })()"
+        )
+        cx, cy = left + width / 2, top + height / 2
+        before = page.js("dlgraph.network.getScale()")
+        under = page.js(f"dlgraph.network.DOMtoCanvas({{x: {width / 2}, y: {height / 2}}})")
+        cdp = page.context.new_cdp_session(page.page)
+
+        def fingers(kind: str, apart: float) -> None:
+            points = [{"x": cx - apart, "y": cy, "id": 0}, {"x": cx + apart, "y": cy, "id": 1}]
+            cdp.send(
+                "Input.dispatchTouchEvent",
+                {"type": kind, "touchPoints": [] if kind == "touchEnd" else points},
+            )
+
+        fingers("touchStart", 20)
+        for step in range(1, 11):
+            fingers("touchMove", 20 + 8 * step)
+        fingers("touchEnd", 0)
+        page.page.wait_for_function(f"dlgraph.network.getScale() > {2 * before}", timeout=10_000)
+        page.js("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        after = page.js("dlgraph.network.getScale()")
+        still = page.js(f"dlgraph.network.canvasToDOM({json.dumps(under)})")
+        # What was between the fingers is still there (within a finger's width).
+        assert abs(still["x"] - width / 2) < 40 and abs(still["y"] - height / 2) < 40, still
+        assert after < 20 * before and page.errors == []
     finally:
         page.close()

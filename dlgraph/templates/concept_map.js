@@ -309,15 +309,26 @@
     let [left, right, top, bottom] = [Infinity, -Infinity, Infinity, -Infinity];
     for (const n of list) {
       const half = Math.max(n.size, 0.28 * labelFont * String(n.label).length);
-      left = Math.min(left, n.x - half);
-      right = Math.max(right, n.x + half);
-      top = Math.min(top, n.y - n.size);
-      bottom = Math.max(bottom, n.y + n.size + 1.4 * labelFont);
+      const at = placeOf(n);
+      left = Math.min(left, at.x - half);
+      right = Math.max(right, at.x + half);
+      top = Math.min(top, at.y - n.size);
+      bottom = Math.max(bottom, at.y + n.size + 1.4 * labelFont);
     }
+    // vis-network learns of a new map size (a caption wrapping onto another line) only when it next
+    // draws, and then scales the view by the change: tell it now, so the view set here is the one shown.
+    network.canvas.setSize();
     const frame = network.canvas.frame.canvas;
     const margin = ids && ids.length ? 0.8 : 0.95;
     const scale = Math.min(1.5, (margin * frame.clientWidth) / Math.max(1, right - left), (margin * frame.clientHeight) / Math.max(1, bottom - top));
     return { position: { x: (left + right) / 2, y: (top + bottom) / 2 }, scale };
+  }
+
+  // Where a node stands: its place in the study view on show, else its place on the map.
+  function placeOf(base) {
+    const plan = state.highlight && state.highlight.positions;
+    const at = plan && plan[base.id];
+    return at ? { x: at[0], y: at[1] } : { x: base.x, y: base.y };
   }
 
   function fitTo(ids, duration) {
@@ -481,7 +492,8 @@
     const titleSize = Math.min(22, Math.max(13, 40 * scale));
     ctx.font = "600 " + titleSize + "px " + FACE;
     ctx.globalAlpha = state.highlight ? 0.35 : 0.9;
-    for (const c of clusters) {
+    // In the study view the plan stands where the titles would: they wait until it is left.
+    for (const c of state.highlight && state.highlight.positions ? [] : clusters) {
       if (state.hiddenTopics.has(c.id)) continue;
       const p = network.canvasToDOM({ x: c.x, y: c.y });
       const w = (textWidth(c.label, true) * titleSize) / 100;
@@ -538,9 +550,11 @@
       ctx.font = "600 11px " + FACE;
       ctx.textAlign = "center";
       ctx.textBaseline = "middle";
+      const numbered = [];
       state.highlight.nodes.slice(1).forEach((id, i) => {
         const item = body[id];
         if (!item || item.options.hidden) return;
+        numbered[i] = id;
         const x = item.x * scale + shift.x + baseNodes.get(id).size * scale + 6;
         const y = item.y * scale + shift.y - baseNodes.get(id).size * scale - 4;
         ctx.fillStyle = "#d62728";
@@ -551,6 +565,7 @@
         ctx.fillText(String(i + 1), x, y + 0.5);
       });
       state.badges = state.highlight.nodes.length - 1;
+      state.numbered = numbered; // numbered[i] carries the number i + 1
     }
     ctx.restore();
     state.labels = drawn;
@@ -603,15 +618,19 @@
   // update each for nodes and edges, holding only what changed since the last paint: on a
   // 2,000-concept map a Clear used to be six full DataSet updates.
   const painted = new Map(); // id -> the look last sent ("n:" nodes, "e:" edges)
-  for (const n of DATA.nodes) painted.set("n:" + n.id, "plainfalse");
+  for (const n of DATA.nodes) painted.set("n:" + n.id, "plainfalse@");
   for (const e of DATA.edges) painted.set("e:" + e.id, "plainfalse" + e.arrows);
   const red = { color: "#d62728", highlight: "#d62728", hover: "#d62728", opacity: 1 };
 
+  // A node's look includes where it stands: "@" on the map, "@x,y" in the study view.
   function nodeLook(base, keep, marked) {
     const hidden = state.hiddenTopics.has(base.topic) && !marked.has(base.id) && !state.revealed.has(base.id);
     const mode = !keep ? "plain" : keep.has(base.id) ? "on" : "faded";
-    return [mode + hidden, () => {
+    const plan = state.highlight && state.highlight.positions && state.highlight.positions[base.id];
+    const where = "@" + (plan ? plan.join(",") : "");
+    return [mode + hidden + where, (before) => {
       const item = { id: base.id, hidden, dlHighlight: mode === "plain" ? null : mode === "on" };
+      if (plan || !before.endsWith("@")) Object.assign(item, placeOf(base)); // moved, or moved back
       if (mode === "faded") return Object.assign(item, fadedNode(base));
       return Object.assign(item, { color: base.color, font: { color: mode === "on" ? "#000000" : "#222222" } });
     }];
@@ -651,9 +670,10 @@
       const out = [];
       for (const base of list) {
         const [key, make] = look(base, keep, marked);
-        if (painted.get(prefix + base.id) === key) continue;
+        const before = painted.get(prefix + base.id);
+        if (before === key) continue;
         painted.set(prefix + base.id, key);
-        out.push(make());
+        out.push(make(before));
       }
       return out;
     };
@@ -828,20 +848,79 @@
     return found;
   }
 
+  // The study view of a concept: exactly what `dlgraph prereqs` lists, with the relation that pulls
+  // each one in, laid out in its study levels (studyLayout) and numbered in study order.
   function showPrereqs(id) {
     const c = cards[id];
     const prereqs = studyOrder(id);
+    const plan = studyLayout(id, prereqs);
     const onMap = prereqs.map((p) => p.id).filter((p) => baseNodes.has(p));
     const ids = [id, ...onMap];
-    // The relation that pulls each prerequisite in, as `dlgraph prereqs` and `render --prereqs` give it.
     const wanted = prereqs.map((p) => p.edge).filter((e) => baseEdges.has(e));
     setHighlight({
       mode: "prereqs",
       nodes: ids,
       edges: wanted,
       caption: "Study before " + c.name + " (" + prereqs.length + "): " + (prereqs.map((p) => p.name).join(", ") || "nothing"),
+      levels: plan.levels,
+      positions: plan.positions,
     });
     fitTo(ids);
+  }
+
+  // --- the study view's layout: dlgraph.render.study_layout's rule, step for step --------------------
+  // A column per study level, left to right, or on a map taller than wide (a phone) a row per level,
+  // top to bottom; the concept itself alone in the last one, at its own place on the map. Across: each
+  // column lists its level top to bottom in study order, centred on that place's height, one row per
+  // tallest box of the plan plus a gap; going left, the next column is half the widest box of each of
+  // the two columns plus a gap further on. Down: each row lists its level left to right, neighbours
+  // half of each one's box plus a gap apart, centred on the concept's x; rows the tallest box plus a gap
+  // apart. A --prereqs page carries both plans as Python worked them out; browser tests check this
+  // function gives the same.
+
+  // render.label_box: roughly the room a node and the label under it take at zoom 1.
+  function labelBox(id) {
+    const n = baseNodes.get(id);
+    return [Math.max(2 * n.size, 0.56 * labelFont * Array.from(String(n.label)).length), 2 * n.size + labelFont * 1.3];
+  }
+
+  function portrait() {
+    const frame = network.canvas.frame.canvas;
+    return frame.clientHeight > frame.clientWidth;
+  }
+
+  const whole = (value) => Math.floor(value + 0.5);
+
+  // prereqs: studyOrder(target), just worked out (studyLevel holds its levels, the target's last).
+  function studyLayout(target, prereqs, down) {
+    const levels = Array.from({ length: studyLevel.get(target) }, () => []);
+    for (const id of [...prereqs.map((p) => p.id), target]) if (baseNodes.has(id)) levels[studyLevel.get(id) - 1].push(id);
+    const [gapX, gapY] = DATA.studyGap;
+    const stepY = Math.max(...levels.flat().map((id) => labelBox(id)[1])) + gapY;
+    const anchor = baseNodes.get(target);
+    const last = levels.length - 1;
+    const positions = {};
+    if (down === undefined ? portrait() : down) {
+      levels.forEach((level, i) => {
+        const xs = level.map(() => 0);
+        for (let j = 1; j < level.length; j++) xs[j] = xs[j - 1] + ((labelBox(level[j - 1])[0] + labelBox(level[j])[0]) / 2 + gapX);
+        const shift = xs.length ? anchor.x - xs[xs.length - 1] / 2 : 0;
+        const y = anchor.y - (last - i) * stepY;
+        level.forEach((id, j) => {
+          positions[id] = [whole(xs[j] + shift), whole(y)];
+        });
+      });
+      return { levels, positions, down: true };
+    }
+    const widths = levels.map((level) => level.reduce((w, id) => Math.max(w, labelBox(id)[0]), 0));
+    const xs = levels.map(() => anchor.x);
+    for (let i = last - 1; i >= 0; i--) xs[i] = xs[i + 1] - ((widths[i] + widths[i + 1]) / 2 + gapX);
+    levels.forEach((level, i) => {
+      level.forEach((id, j) => {
+        positions[id] = [whole(xs[i]), whole(anchor.y + (j - (level.length - 1) / 2) * stepY)];
+      });
+    });
+    return { levels, positions, down: false };
   }
 
   // --- study order, mirroring dlgraph.graph.prerequisites ----------------------------------------------
@@ -974,6 +1053,7 @@
         item.appendChild(jumpButton(p));
         item.title = p.reason;
         item.dataset.level = String(studyLevel.get(p.id));
+        item.dataset.step = String(prereqs.indexOf(p) + 1); // its number on the map's study view too
         if (studyLevel.get(p.id) !== last) item.dataset.levelStart = "level " + studyLevel.get(p.id);
         last = studyLevel.get(p.id);
       }
@@ -986,7 +1066,8 @@
       for (const p of reviewed) list.appendChild(el("li")).appendChild(jumpButton(p));
     }
     const actions = card.appendChild(el("div", null, "actions"));
-    const prereqButton = actions.appendChild(el("button", "Highlight prerequisites"));
+    const prereqButton = actions.appendChild(el("button", "Study view"));
+    prereqButton.title = "Lay out what to study first in levels, numbered in study order (Fit or Esc: back)";
     prereqButton.type = "button";
     prereqButton.addEventListener("click", () => showPrereqs(id));
     const fromButton = actions.appendChild(el("button", "Path from here"));
@@ -1200,7 +1281,15 @@
     network.unselectAll();
     state.selected = null;
   });
-  $("fit").addEventListener("click", () => fitTo(state.highlight ? state.highlight.nodes : []));
+  // Fit: leave the study view (what it lit stays lit, in its place on the map), then fit what stands out.
+  function fit() {
+    if (state.highlight && state.highlight.positions) {
+      const { positions, levels, plans, ...inPlace } = state.highlight;
+      setHighlight(inPlace);
+    }
+    fitTo(state.highlight ? state.highlight.nodes : []);
+  }
+  $("fit").addEventListener("click", fit);
   // Esc: close an open drawer, else clear the highlight and show the whole map.
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape") return;
@@ -1264,8 +1353,14 @@
   if (state.hiddenTypes.size) paint();
   // A page written with --path, --prereqs or --focus opens on what it is about, before the first paint.
   if (DATA.highlight) {
-    fitTo(DATA.highlight.nodes, 0);
-    setHighlight(DATA.highlight);
+    const plans = DATA.highlight.plans;
+    const spec = plans ? Object.assign({}, DATA.highlight, { positions: plans[portrait() ? "down" : "across"] }) : DATA.highlight;
+    // The view first: painting draws at once, and the first drawing is to be the fitted one. fitTo
+    // reads a plan's places from the state, and the map's size after the caption took its room.
+    state.highlight = spec;
+    say(spec.caption);
+    fitTo(spec.nodes, 0);
+    setHighlight(spec);
   } else if (DATA.focus) {
     state.selected = DATA.focus;
     network.selectNodes([DATA.focus]);
@@ -1278,6 +1373,6 @@
   // For tests, benchmarks and the browser console.
   window.dlgraph = {
     network, nodes, edges, data: DATA, state, select, lookup, resolve, find, findPath, showPath, showPrereqs,
-    studyOrder, setHighlight, fitTo, reset,
+    studyOrder, studyLayout, setHighlight, fitTo, fit, reset,
   };
 })();
