@@ -239,6 +239,16 @@ def test_examples_belong_to_the_noun_they_follow(question, answer, expected):
     assert {t for t in found if t[1] != "related-to"} == expected
 
 
+def test_a_loose_cue_past_the_definition_still_states_a_link(nlp):
+    # seed 'YOLO': "each grid cell directly predicts class probabilities and bounding boxes"
+    aside = "A detector. Every one of the cells in the coarse grid then simply predicts the max operator."
+    found, _ = _triples([Card("DQN", aside)], nlp)
+    assert found == {("dqn", "related-to", "max-operator")}
+    no_cue = "A detector. Every one of the cells in the coarse grid then simply holds the max operator."
+    found, _ = _triples([Card("DQN", no_cue)], nlp)
+    assert found == set()  # an aside's co-occurrence is no relation
+
+
 def test_each_relation_records_what_typed_it(nlp):
     cards = [
         Card("Adam", "combines RMSProp and Momentum. Compare Adagrad."),

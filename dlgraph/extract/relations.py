@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 from .cues import (
     _CUE_WORDS,
+    CUE_PHRASES,
     CUES_KEY,
     FALLBACK_TYPE,
     METHOD_KINDS,
@@ -67,6 +68,10 @@ NEGATION_REACH = 3
 CLAUSE_WORDS = frozenset(
     "that which who whose where when while whereas because although though whereby".split()
 )
+
+#: What typed a relation when a cue states a loose link itself ("predicts", "compare with"): such a
+#: link is stated, not an aside's co-occurrence.
+LOOSE_CUE_REASONS = frozenset(f"cue {phrase!r}" for phrase in CUE_PHRASES[FALLBACK_TYPE])
 
 #: Clause words that stand for a noun before them, and can be their clause's subject.
 RELATIVE_WORDS = frozenset({"that", "which", "who"})
@@ -552,6 +557,7 @@ def extract(
                 clause_subject[clause] = mention.ref
             if (
                 kind == FALLBACK_TYPE
+                and reason not in LOOSE_CUE_REASONS  # "each cell predicts boxes" still states a link
                 and at > 1
                 and lower[first_word(lower, sentence_starts[at - 1])] != "see"
                 and _sentence_end(sentence_starts, at, len(doc)) - sentence_starts[at - 1] >= ASIDE_WORDS
