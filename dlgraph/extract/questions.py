@@ -383,7 +383,7 @@ def _clip(text: str, limit: int) -> str:
     Only as much of a long text is read as the cut needs (a run-on sentence may be 20,000
     characters): the collapsed head of a text is a prefix of the whole text collapsed.
 
-    >>> _clip("a  b\n c", 10), _clip("word " * 5000, 12)
+    >>> _clip(" a  b   c ", 10), _clip("word " * 5000, 12)
     ('a b c', 'word word w…')
     """
     if len(text) > 4 * limit:
