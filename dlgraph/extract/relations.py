@@ -195,10 +195,12 @@ class _Surface:
     """The text of token spans, sliced from the doc's text by character offset: a span's text
     without making spaCy objects for each of its tokens."""
 
-    def __init__(self, doc: Doc, words: list[_Word]):
+    def __init__(self, doc: Doc, words: list[_Word], text: str | None = None):
         from spacy.attrs import IDX
 
-        self.text = doc.text
+        # The tokenizer keeps every character, so the doc's text is what it was made from; spaCy
+        # would rebuild it token by token.
+        self.text = doc.text if text is None else text
         self.words = words
         self.idx = doc.to_array(IDX).tolist() if len(doc) else []
 
@@ -443,7 +445,7 @@ def extract(
         guessed: set[tuple[tuple[str, str], str]] = set()
         subject_refs = [("id", s) for s in subjects[number]]
         words = lexicon.of(doc)
-        surface = _Surface(doc, words)
+        surface = _Surface(doc, words, texts[number])
         parsed = doc.has_annotation("DEP")
         covered = [False] * len(doc)
         mentions: list[_Mention] = []
