@@ -163,31 +163,39 @@ def _clauses(doc: Doc, words: list[_Word]) -> tuple[list[int], list[int]]:
 
 
 def _clause_table(doc: Doc, words: list[_Word]) -> tuple[list[int], list[int], dict[int, int]]:
-    """:func:`_clauses`, and the first token of every clause (by clause number)."""
+    """:func:`_clauses`, and the first token of every clause (by clause number).
+
+    Breaks are found with list comprehensions and only a clause longer than
+    :data:`MAX_CLAUSE_TOKENS` is walked token by token, to cut it at its commas.
+    """
     from spacy.attrs import SENT_START
 
+    if not words:
+        return [], [], {}
     if doc.has_annotation("SENT_START"):
-        flags = [flag == 1 for flag in doc.to_array(SENT_START).tolist()]
+        flags = doc.to_array(SENT_START).tolist()
+        starts = [i for i, flag in enumerate(flags) if flag == 1 or i == 0]
     else:
-        flags = [False] + [w.ends for w in words[:-1]]
+        starts = [0, *(i + 1 for i, w in enumerate(words[:-1]) if w.ends)]
+    opens = [i for i, w in enumerate(words) if w.opens and i > 0]
+    hard = sorted({*starts, *opens}) if opens else starts
+    bounds: list[int] = []
+    for at, opened in enumerate(hard):
+        bounds.append(opened)
+        stop = hard[at + 1] if at + 1 < len(hard) else len(words)
+        i = opened + MAX_CLAUSE_TOKENS
+        while i < stop:  # a run-on clause: a new window after a comma, or anywhere at twice the size
+            if i - opened >= 2 * MAX_CLAUSE_TOKENS or words[i - 1].text == ",":
+                bounds.append(i)
+                opened = i
+                i += MAX_CLAUSE_TOKENS
+            else:
+                i += 1
     numbers: list[int] = []
-    starts: list[int] = []
     clause_start: dict[int, int] = {}
-    clause = opened = 0
-    previous = None
-    for i, (flag, word) in enumerate(zip(flags, words, strict=True)):
-        if flag or i == 0:
-            starts.append(i)
-            clause, opened = clause + 1, i
-            clause_start[clause] = i
-        elif word.opens:
-            clause, opened = clause + 1, i
-            clause_start[clause] = i
-        elif i - opened >= MAX_CLAUSE_TOKENS and (i - opened >= 2 * MAX_CLAUSE_TOKENS or previous == ","):
-            clause, opened = clause + 1, i  # a run-on clause: a new window
-            clause_start[clause] = i
-        numbers.append(clause)
-        previous = word.text
+    for clause, (first, last) in enumerate(zip(bounds, [*bounds[1:], len(words)], strict=True), start=1):
+        clause_start[clause] = first
+        numbers.extend([clause] * (last - first))
     return numbers, starts, clause_start
 
 
@@ -215,7 +223,7 @@ def _candidates(
     doc: Doc, words: list[_Word], covered: list[bool], parsed: bool, surface: _Surface | None = None
 ) -> list[tuple[int, int, str]]:
     """Spans that may name a concept nobody listed: acronyms, and runs of 2-3 content words (or a
-    parser's noun chunks). Returns ``(start, end, surface text)``."""
+    parser's noun chunks). Returns ``(start, end, surface text)``, in text order."""
     if surface is None:
         surface = _Surface(doc, words)
     found = []
@@ -226,27 +234,29 @@ def _candidates(
                 start += 1
             if chunk.end - start >= 2 and not any(covered[start : chunk.end]):
                 found.append((start, chunk.end, surface(start, chunk.end)))
-    run: list[int] = []
+
+    def flush(run: list[int]) -> None:
+        if 2 <= len(run) <= 3 and _plausible_name(words, run):
+            found.append((run[0], run[-1] + 1, surface(run[0], run[-1] + 1)))
+
+    # Only the uncovered acronyms and content words can start or extend a candidate: visit those.
     length = len(words)
-    for i, word in enumerate(words):
-        if not covered[i]:
-            if word.acronym:
-                # "RoI Align": capitalised words right after an acronym belong to the name.
-                end = i + 1
-                while end < min(length, i + 3) and not covered[end] and words[end].title:
-                    end += 1
-                found.append((i, end, surface(i, end)))
-                run = []
-                continue
-            if word.content and not parsed:
-                run.append(i)
-                continue
-        if run:
-            if 2 <= len(run) <= 3 and _plausible_name(words, run):
-                found.append((run[0], run[-1] + 1, surface(run[0], run[-1] + 1)))
+    run: list[int] = []
+    for i in [i for i, w in enumerate(words) if (w.acronym or w.content) and not covered[i]]:
+        word = words[i]
+        if run and i != run[-1] + 1:
+            flush(run)  # a word in between ended the run
             run = []
-    if 2 <= len(run) <= 3 and _plausible_name(words, run):
-        found.append((run[0], run[-1] + 1, surface(run[0], run[-1] + 1)))
+        if word.acronym:
+            # "RoI Align": capitalised words right after an acronym belong to the name.
+            end = i + 1
+            while end < min(length, i + 3) and not covered[end] and words[end].title:
+                end += 1
+            found.append((i, end, surface(i, end)))
+            run = []  # the words right before an acronym lead into it: no name of their own
+        elif not parsed:
+            run.append(i)
+    flush(run)
     return found
 
 
@@ -438,6 +448,7 @@ def extract(
     linked_terms: set[str] = set()
 
     lexicon = _Words(nlp)
+    spellings: dict[tuple[str, str | None], tuple[str, str, str]] = {}  # (text, term) -> name, keys
     for number, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
         if progress is not None:
             progress(number, len(cards))
@@ -451,7 +462,9 @@ def extract(
         mentions: list[_Mention] = []
         subject_topics = {topics.get(s) for s in subjects[number]} - {None}
         # Read the spans once as plain tuples: each look at a spaCy span makes a new object.
-        spans = [(span.start, span.end, span.label_) for span in doc.spans[CONCEPTS_KEY]]
+        spans = doc.user_data.get(CONCEPTS_KEY)  # ConceptMatcher's plain copy of doc.spans
+        if spans is None:
+            spans = [(span.start, span.end, span.label_) for span in doc.spans[CONCEPTS_KEY]]
         in_span = {i for start, end, _ in spans for i in range(start, end)}
         linked = {normalize(singular(key)) for link in card.links for key in link} - {""}
         for start, end, label in spans:
@@ -473,20 +486,25 @@ def extract(
         card_topic = None
         for start, end, text, term in link_spans + phrases:
             # A link names its term ("backpropagating" links to backpropagation); else the words do.
-            name = singular(term or text)
-            key = normalize(name)
+            spelled = spellings.get((text, term))
+            if spelled is None:
+                name = singular(term or text)
+                spelled = spellings[(text, term)] = (name, normalize(name), normalize(singular(text)))
+            name, key, shown = spelled
             if not key:
                 continue
-            shown = normalize(singular(text))
             if key in index or (term is not None and shown in index):
                 # a known concept spelled in a way the ruler missed ("rcnn"), or the term a link names
                 mentions.append(_Mention(start, end, ("id", index.get(key) or index[shown])))
                 continue
             if term is not None:
                 linked_terms.add(key)  # a term by its author's word: no second card needed
-            candidate_cards.setdefault(key, set()).add(number)
-            candidate_forms.setdefault(key, Counter())[name] += 1
-            if key not in candidate_topic:
+            if key in candidate_cards:
+                candidate_cards[key].add(number)
+                candidate_forms[key][name] += 1
+            else:
+                candidate_cards[key] = {number}
+                candidate_forms[key] = Counter({name: 1})
                 card_topic = _topic(card.tags) if card_topic is None else card_topic
                 candidate_topic[key] = card_topic
             mentions.append(_Mention(start, end, ("new", key)))
@@ -535,7 +553,11 @@ def extract(
             if negations and bisect_left(negations, near) < bisect_left(negations, mention.start):
                 continue  # "does not use X", "works without X": no relation is stated
             reverse = False
-            region = next((start for start, end in examples if start <= mention.start < end), None)
+            region = (
+                next((start for start, end in examples if start <= mention.start < end), None)
+                if examples
+                else None
+            )
             example_of = example_class(lower, region) if region is not None else None
             class_ref = ends_at.get(example_of) if isinstance(example_of, int) else None
             if example_of == TASK_CLASS:
@@ -558,7 +580,7 @@ def extract(
                 kind = _type_from_parse(doc, cue_at, mention, kinds) if parsed else None
                 if kind is None:
                     kind, reverse = _type_in_clause(words, cues, mention, kinds)
-                if not any(c.end <= mention.start for c in cues):
+                if not cues or cues[0].end > mention.start:  # cues do not overlap: ends are in order
                     guessed.add((mention.ref, kind))  # typed by the words after it, not by a cue
             if clause not in clause_subject and _opens_clause(
                 mention, cues, clause_of, first_of, parsed, doc
