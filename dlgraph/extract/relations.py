@@ -87,14 +87,14 @@ class Extraction:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Mention:
     start: int
     end: int
     ref: tuple[str, str]  # ("id", concept id) or ("new", candidate key)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Word:
     """What extraction needs to know about one vocabulary entry, computed once per distinct word."""
 
@@ -548,7 +548,11 @@ def extract(
             if disambiguation:
                 continue  # "Not to be confused with the bias term": told apart, not related
             # "is not a kind of X": a negation just before the cue that governs the mention counts too.
-            governing = next((c.start for c in reversed(cues) if c.end <= mention.start), mention.start)
+            governing = (
+                next((c.start for c in reversed(cues) if c.end <= mention.start), mention.start)
+                if cues
+                else mention.start
+            )
             near = max(clause_start[clause], min(governing, mention.start) - NEGATION_REACH)
             if negations and bisect_left(negations, near) < bisect_left(negations, mention.start):
                 continue  # "does not use X", "works without X": no relation is stated
@@ -615,7 +619,11 @@ def extract(
                 typed = kind
                 if kind == "alternative-to" and _named_after(pair, names, kinds):
                     typed = "improves-on"  # "Double DQN, unlike DQN, ...": the newer name holds the older
-                found.setdefault(pair, {}).setdefault(typed, evidence)
+                slot = found.get(pair)
+                if slot is None:
+                    found[pair] = {typed: evidence}
+                elif typed not in slot:
+                    slot[typed] = evidence
                 if (mention.ref, kind) not in guessed:
                     cued.add((pair, typed))
 
