@@ -112,7 +112,7 @@ def _triple(r: dict[str, Any]) -> Triple:
 
 def _digest(r: dict[str, Any]) -> str:
     """A short fingerprint of a whole relation, to notice hand edits of extracted ones."""
-    text = json.dumps([r.get(k) for k in store.RELATION_KEYS], ensure_ascii=False)
+    text = store.encode_line([r.get(k) for k in store.RELATION_KEYS])
     return hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()
 
 

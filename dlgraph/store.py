@@ -474,12 +474,15 @@ def relation_sort_key(r: dict[str, Any]) -> tuple[str, str, str]:
     return (r["source"], r["type"], r["target"])
 
 
+#: ``json.dumps(..., ensure_ascii=False)`` made once: a graph has a line for each of up to
+#: hundreds of thousands of relations, and ``json.dumps`` with an option builds an encoder per call.
+encode_line = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def dumps_relations(relations: list[dict[str, Any]]) -> str:
     """The canonical text of ``relations.json``: one relation a line, sorted by source, type, target."""
-    lines = [
-        "  " + json.dumps(_ordered(r, (*RELATION_KEYS, REFERENCE_KEY, CUE_KEY)), ensure_ascii=False)
-        for r in sorted(relations, key=relation_sort_key)
-    ]
+    keys = (*RELATION_KEYS, REFERENCE_KEY, CUE_KEY)
+    lines = ["  " + encode_line(_ordered(r, keys)) for r in sorted(relations, key=relation_sort_key)]
     return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
 
 

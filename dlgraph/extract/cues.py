@@ -140,7 +140,7 @@ def cue_patterns() -> list[dict[str, Any]]:
     ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Cue:
     start: int
     end: int

@@ -86,13 +86,12 @@ def example_regions(lower: Sequence[str], named: Container[int] | None = None) -
     [(2, 5)]
     """
     regions = []
-    i = 0
-    while i < len(lower):
-        cue = None
-        if lower[i] in _CUE_STARTS:  # most words start no cue: skip the slicing for them
-            cue = next((c for c in EXAMPLE_CUES if tuple(lower[i : i + len(c)]) == c), None)
+    after = 0  # a cue inside the last region found is part of that region
+    for i in [i for i, word in enumerate(lower) if word in _CUE_STARTS]:  # most words start no cue
+        if i < after:
+            continue
+        cue = next((c for c in EXAMPLE_CUES if tuple(lower[i : i + len(c)]) == c), None)
         if cue is None:
-            i += 1
             continue
         start = i + len(cue)
         end = start
@@ -108,7 +107,7 @@ def example_regions(lower: Sequence[str], named: Container[int] | None = None) -
         listed = end > start and (named is None or any(k in named for k in range(start, end)))
         if listed and (closed or not opens_sentence):
             regions.append((start, end))
-        i = max(end, i + 1)
+        after = max(end, i + 1)
     return regions
 
 

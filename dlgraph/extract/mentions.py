@@ -183,8 +183,30 @@ class ConceptMatcher:
                 matcher.add(cid, [next(docs) for _ in group])
 
     def __call__(self, doc: Doc) -> Doc:
-        from spacy.util import filter_spans
+        from spacy.tokens import Span
 
-        spans = self.matcher(doc, as_spans=True) + self.exact(doc, as_spans=True)
-        doc.spans[CONCEPTS_KEY] = filter_spans(spans)
+        matches = longest_first(self.matcher(doc) + self.exact(doc))
+        strings = doc.vocab.strings
+        # The same mentions as plain tuples, for extraction's loops: reading a span group makes a
+        # new Span object (and three token look-ups) for every span, every time.
+        doc.user_data[CONCEPTS_KEY] = [(start, end, strings[key]) for key, start, end in matches]
+        doc.spans[CONCEPTS_KEY] = [Span(doc, start, end, label=key) for key, start, end in matches]
         return doc
+
+
+def longest_first(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Matcher matches ``(key, start, end)`` without overlaps, in text order: where two overlap,
+    the longer wins, then the earlier, then the one listed first (spaCy's ``filter_spans``, on
+    tuples rather than spans).
+
+    >>> longest_first([(1, 0, 1), (2, 0, 2), (3, 1, 3), (4, 3, 4)])
+    [(2, 0, 2), (4, 3, 4)]
+    """
+    ordered = sorted(matches, key=lambda m: (m[2] - m[1], -m[1]), reverse=True)
+    kept = []
+    seen: set[int] = set()
+    for match in ordered:
+        if match[1] not in seen and match[2] - 1 not in seen:
+            kept.append(match)
+            seen.update(range(match[1], match[2]))
+    return sorted(kept, key=lambda m: m[1])

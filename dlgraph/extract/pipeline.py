@@ -22,6 +22,13 @@ _CAPITAL_STOP = r"(?<=[A-Z])\."
 _BRACKET = r"(?<=\S)[()\[\]](?=\S)"
 
 
+#: How many distinct whitespace-separated chunks the tokenizer remembers the tokens of. spaCy's
+#: default, 10,000, is filled by the concept patterns alone (a field graph and a deck make some
+#: 20,000 spellings), after which every word of every answer is split afresh: four times the work.
+#: Each entry costs a few dozen bytes; the cache never changes what the tokens are.
+TOKENIZER_CACHE = 250_000
+
+
 def make_pipeline(concepts: Iterable[dict[str, Any]], model: str | None = None) -> Language:
     """A spaCy pipeline that marks concept mentions and relation cues.
 
@@ -52,6 +59,7 @@ def make_pipeline(concepts: Iterable[dict[str, Any]], model: str | None = None) 
     # "... cost of ViT. computes ..." ends a sentence: a period after a capital is a full stop here.
     suffixes = [*(nlp.Defaults.suffixes or ()), _CAPITAL_STOP]
     nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
+    nlp.tokenizer.max_cache_size = max(nlp.tokenizer.max_cache_size, TOKENIZER_CACHE)
     matcher = nlp.add_pipe("dlgraph_concepts", name="concept_matcher", first=True)
     matcher.add_concepts(concepts)
     cues = nlp.add_pipe(

@@ -146,11 +146,26 @@ def initials_of(acronym: str, name: str) -> bool:
     >>> initials_of("TF", "TensorFlow"), initials_of("NN", "k-nearest neighbours")
     (True, False)
     """
-    words = re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", name)
-    letters = acronym.lower()
-    if len(words) < 2 or len(letters) < 2 or not letters.isalpha():
+    return spells_initials(acronym.lower(), word_initials(name))
+
+
+_NAME_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def word_initials(name: str) -> list[str]:
+    """The lowercase first letter of each word of ``name``, camel case splitting words.
+
+    >>> word_initials("area under the ROC curve"), word_initials("TensorFlow")
+    (['a', 'u', 't', 'r', 'c'], ['t', 'f'])
+    """
+    return [w[0].lower() for w in _NAME_WORD.findall(name)]
+
+
+def spells_initials(letters: str, heads: Sequence[str]) -> bool:
+    """Whether lowercase ``letters`` are initials ``heads`` (from :func:`word_initials`) as
+    :func:`initials_of` means it: the first and the last, and some of those between, in order."""
+    if len(heads) < 2 or len(letters) < 2 or not letters.isalpha():
         return False
-    heads = [w[0].lower() for w in words]
     if heads[0] != letters[0] or heads[-1] != letters[-1]:
         return False
     at = 1
@@ -363,5 +378,17 @@ def _subjects(card: Card, index: dict[str, str], taken: set[str], new: list[dict
 
 
 def _clip(text: str, limit: int) -> str:
+    """``text`` with its whitespace runs made single spaces, cut to ``limit`` characters with "…".
+
+    Only as much of a long text is read as the cut needs (a run-on sentence may be 20,000
+    characters): the collapsed head of a text is a prefix of the whole text collapsed.
+
+    >>> _clip(" a  b   c ", 10), _clip("word " * 5000, 12)
+    ('a b c', 'word word w…')
+    """
+    if len(text) > 4 * limit:
+        head = " ".join(text[: 4 * limit].split())
+        if len(head) > limit:
+            return head[: limit - 1].rstrip() + "…"
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -4,7 +4,7 @@ to the card's subject; and the new concepts that answers name."""
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -43,7 +43,7 @@ from .definitions import (
 )
 from .mentions import CONCEPTS_KEY, _label_index, everyday, singular
 from .pipeline import make_pipeline
-from .questions import _clip, _topic, card_concepts, concept_id, initials_of
+from .questions import _clip, _topic, card_concepts, concept_id, spells_initials, word_initials
 
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*$")
 
@@ -99,14 +99,14 @@ class Extraction:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Mention:
     start: int
     end: int
     ref: tuple[str, str]  # ("id", concept id) or ("new", candidate key)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Word:
     """What extraction needs to know about one vocabulary entry, computed once per distinct word."""
 
@@ -114,6 +114,10 @@ class _Word:
     lower: str
     acronym: bool
     content: bool  # may be part of a multi-word name
+    everyday: bool = False  # see :func:`.mentions.everyday`
+    ends: bool = False  # ends a sentence (without a parser): see :func:`_clauses`
+    opens: bool = False  # opens a clause: ';', ':', a line break, a :data:`CLAUSE_WORDS` word
+    title: bool = False  # a capitalised word ("Align" in "RoI Align")
 
 
 class _Words:
@@ -126,18 +130,16 @@ class _Words:
     def of(self, doc: Doc) -> list[_Word]:
         from spacy.attrs import ORTH
 
-        out = []
         cache = self.cache
-        for orth in doc.to_array(ORTH).tolist():
-            word = cache.get(orth)
-            if word is None:
-                word = cache[orth] = self._make(orth)
-            out.append(word)
-        return out
+        orths = doc.to_array(ORTH).tolist()
+        for orth in set(orths).difference(cache):
+            cache[orth] = self._make(orth)
+        return [cache[orth] for orth in orths]
 
     def _make(self, orth: int) -> _Word:
         lexeme = self.vocab[orth]
         text = lexeme.text
+        lower = lexeme.lower_
         acronym = bool(_ACRONYM.match(text)) and sum(ch.isupper() for ch in text) * 2 >= len(text)
         content = (
             lexeme.is_alpha
@@ -145,9 +147,19 @@ class _Words:
             and len(text) > 2
             and not text.isupper()
             and not text.endswith("ly")
-            and lexeme.lower_ not in _CUE_WORDS
+            and lower not in _CUE_WORDS
         )
-        return _Word(text, lexeme.lower_, acronym and not lexeme.is_stop, content)
+        opens = text in (";", ":") or "\n" in text or lower in CLAUSE_WORDS
+        return _Word(
+            text,
+            lower,
+            acronym and not lexeme.is_stop,
+            content,
+            everyday(lower),
+            text in _SENTENCE_ENDS,
+            opens,
+            text.istitle(),
+        )
 
 
 def _clauses(doc: Doc, words: list[_Word]) -> tuple[list[int], list[int]]:
@@ -158,33 +170,74 @@ def _clauses(doc: Doc, words: list[_Word]) -> tuple[list[int], list[int]]:
     Sentences come from the pipeline when it has a parser or sentence recognizer; otherwise a
     sentence starts after ``.``, ``!`` or ``?`` (cheaper than a sentencizer, and the same rule).
     """
-    from spacy.attrs import SENT_START
-
-    if doc.has_annotation("SENT_START"):
-        flags = doc.to_array(SENT_START).tolist()
-    else:
-        flags = [0] + [1 if w.text in _SENTENCE_ENDS else 0 for w in words[:-1]]
-    numbers: list[int] = []
-    starts: list[int] = []
-    clause = opened = 0
-    for i, (flag, word) in enumerate(zip(flags, words, strict=True)):
-        run = i - opened
-        if flag == 1 or i == 0:
-            starts.append(i)
-            clause, opened = clause + 1, i
-        elif word.text in (";", ":") or "\n" in word.text or word.lower in CLAUSE_WORDS:
-            clause, opened = clause + 1, i
-        elif run >= 2 * MAX_CLAUSE_TOKENS or (run >= MAX_CLAUSE_TOKENS and words[i - 1].text == ","):
-            clause, opened = clause + 1, i  # a run-on clause: a new window
-        numbers.append(clause)
+    numbers, starts, _ = _clause_table(doc, words)
     return numbers, starts
 
 
+def _clause_table(doc: Doc, words: list[_Word]) -> tuple[list[int], list[int], dict[int, int]]:
+    """:func:`_clauses`, and the first token of every clause (by clause number).
+
+    Breaks are found with list comprehensions and only a clause longer than
+    :data:`MAX_CLAUSE_TOKENS` is walked token by token, to cut it at its commas.
+    """
+    from spacy.attrs import SENT_START
+
+    if not words:
+        return [], [], {}
+    if doc.has_annotation("SENT_START"):
+        flags = doc.to_array(SENT_START).tolist()
+        starts = [i for i, flag in enumerate(flags) if flag == 1 or i == 0]
+    else:
+        starts = [0, *(i + 1 for i, w in enumerate(words[:-1]) if w.ends)]
+    opens = [i for i, w in enumerate(words) if w.opens and i > 0]
+    hard = sorted({*starts, *opens}) if opens else starts
+    bounds: list[int] = []
+    for at, opened in enumerate(hard):
+        bounds.append(opened)
+        stop = hard[at + 1] if at + 1 < len(hard) else len(words)
+        i = opened + MAX_CLAUSE_TOKENS
+        while i < stop:  # a run-on clause: a new window after a comma, or anywhere at twice the size
+            if i - opened >= 2 * MAX_CLAUSE_TOKENS or words[i - 1].text == ",":
+                bounds.append(i)
+                opened = i
+                i += MAX_CLAUSE_TOKENS
+            else:
+                i += 1
+    numbers: list[int] = []
+    clause_start: dict[int, int] = {}
+    for clause, (first, last) in enumerate(zip(bounds, [*bounds[1:], len(words)], strict=True), start=1):
+        clause_start[clause] = first
+        numbers.extend([clause] * (last - first))
+    return numbers, starts, clause_start
+
+
+class _Surface:
+    """The text of token spans, sliced from the doc's text by character offset: a span's text
+    without making spaCy objects for each of its tokens."""
+
+    def __init__(self, doc: Doc, words: list[_Word], text: str | None = None):
+        from spacy.attrs import IDX
+
+        # The tokenizer keeps every character, so the doc's text is what it was made from; spaCy
+        # would rebuild it token by token.
+        self.text = doc.text if text is None else text
+        self.words = words
+        self.idx = doc.to_array(IDX).tolist() if len(doc) else []
+
+    def __call__(self, start: int, end: int) -> str:
+        """The text of tokens ``[start, end)``, as ``doc[start:end].text`` gives it."""
+        if end <= start:
+            return ""
+        return self.text[self.idx[start] : self.idx[end - 1] + len(self.words[end - 1].text)]
+
+
 def _candidates(
-    doc: Doc, words: list[_Word], covered: list[bool], parsed: bool
+    doc: Doc, words: list[_Word], covered: list[bool], parsed: bool, surface: _Surface | None = None
 ) -> list[tuple[int, int, str]]:
     """Spans that may name a concept nobody listed: acronyms, and runs of 2-3 content words (or a
-    parser's noun chunks). Returns ``(start, end, surface text)``."""
+    parser's noun chunks). Returns ``(start, end, surface text)``, in text order."""
+    if surface is None:
+        surface = _Surface(doc, words)
     found = []
     if parsed:
         for chunk in doc.noun_chunks:
@@ -192,24 +245,30 @@ def _candidates(
             while start < chunk.end and (doc[start].is_stop or not doc[start].is_alpha):
                 start += 1
             if chunk.end - start >= 2 and not any(covered[start : chunk.end]):
-                found.append((start, chunk.end, doc[start : chunk.end].text))
-    run: list[int] = []
-    for i, word in enumerate([*words, None]):
-        if word is not None and not covered[i]:
-            if word.acronym:
-                # "RoI Align": capitalised words right after an acronym belong to the name.
-                end = i + 1
-                while end < min(len(words), i + 3) and not covered[end] and words[end].text.istitle():
-                    end += 1
-                found.append((i, end, doc[i:end].text))
-                run = []
-                continue
-            if word.content and not parsed:
-                run.append(i)
-                continue
+                found.append((start, chunk.end, surface(start, chunk.end)))
+
+    def flush(run: list[int]) -> None:
         if 2 <= len(run) <= 3 and _plausible_name(words, run):
-            found.append((run[0], run[-1] + 1, doc[run[0] : run[-1] + 1].text))
-        run = []
+            found.append((run[0], run[-1] + 1, surface(run[0], run[-1] + 1)))
+
+    # Only the uncovered acronyms and content words can start or extend a candidate: visit those.
+    length = len(words)
+    run: list[int] = []
+    for i in [i for i, w in enumerate(words) if (w.acronym or w.content) and not covered[i]]:
+        word = words[i]
+        if run and i != run[-1] + 1:
+            flush(run)  # a word in between ended the run
+            run = []
+        if word.acronym:
+            # "RoI Align": capitalised words right after an acronym belong to the name.
+            end = i + 1
+            while end < min(length, i + 3) and not covered[end] and words[end].title:
+                end += 1
+            found.append((i, end, surface(i, end)))
+            run = []  # the words right before an acronym lead into it: no name of their own
+        elif not parsed:
+            run.append(i)
+    flush(run)
     return found
 
 
@@ -401,6 +460,7 @@ def extract(
     linked_terms: set[str] = set()
 
     lexicon = _Words(nlp)
+    spellings: dict[tuple[str, str | None], tuple[str, str, str]] = {}  # (text, term) -> name, keys
     for number, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
         if progress is not None:
             progress(number, len(cards))
@@ -409,49 +469,62 @@ def extract(
         subject_refs = [("id", s) for s in subjects[number]]
         heads = {singular(names[s].split()[-1].lower()) for s in subjects[number] if names.get(s)}
         words = lexicon.of(doc)
+        surface = _Surface(doc, words, texts[number])
         parsed = doc.has_annotation("DEP")
         covered = [False] * len(doc)
         mentions: list[_Mention] = []
         subject_topics = {topics.get(s) for s in subjects[number]} - {None}
-        spans = doc.spans[CONCEPTS_KEY]
-        in_span = {i for span in spans for i in range(span.start, span.end)}
+        # Read the spans once as plain tuples: each look at a spaCy span makes a new object.
+        spans = doc.user_data.get(CONCEPTS_KEY)  # ConceptMatcher's plain copy of doc.spans
+        if spans is None:
+            spans = [(span.start, span.end, span.label_) for span in doc.spans[CONCEPTS_KEY]]
+        in_span = {i for start, end, _ in spans for i in range(start, end)}
         linked = {normalize(singular(key)) for link in card.links for key in link} - {""}
-        for span in spans:
-            exact = bool(linked) and normalize(singular(span.text)) in linked  # the author linked it
-            if span.end - span.start == 1 and not exact:
-                word = words[span.start]
-                if everyday(word.lower) and topics.get(span.label_) not in subject_topics:
+        for start, end, label in spans:
+            # the author linked it
+            exact = bool(linked) and normalize(singular(surface(start, end))) in linked
+            if end - start == 1 and not exact:
+                word = words[start]
+                if word.everyday and topics.get(label) not in subject_topics:
                     continue  # "values" in a Q-learning card is not the attention value
-                before = span.start - 1
+                before = start - 1
                 if word.text.islower() and before >= 0 and before not in in_span and words[before].content:
                     continue  # the head of a name nobody listed: "proposal generator" is no GAN generator
-            mentions.append(_Mention(span.start, span.end, ("id", span.label_)))
-            covered[span.start : span.end] = [True] * (span.end - span.start)
+            mentions.append(_Mention(start, end, ("id", label)))
+            covered[start:end] = [True] * (end - start)
         link_spans = _link_spans(doc, texts[number], card.links, covered)
         for start, end, _, _ in link_spans:
             covered[start:end] = [True] * (end - start)
-        phrases = [(s, e, text, None) for s, e, text in _candidates(doc, words, covered, parsed)]
+        phrases = [(s, e, text, None) for s, e, text in _candidates(doc, words, covered, parsed, surface)]
+        card_topic = None
         for start, end, text, term in link_spans + phrases:
             # A link names its term ("backpropagating" links to backpropagation); else the words do.
-            name = singular(term or text)
-            key = normalize(name)
+            spelled = spellings.get((text, term))
+            if spelled is None:
+                name = singular(term or text)
+                spelled = spellings[(text, term)] = (name, normalize(name), normalize(singular(text)))
+            name, key, shown = spelled
             if not key:
                 continue
-            shown = normalize(singular(text))
             if key in index or (term is not None and shown in index):
                 # a known concept spelled in a way the ruler missed ("rcnn"), or the term a link names
                 mentions.append(_Mention(start, end, ("id", index.get(key) or index[shown])))
                 continue
             if term is not None:
                 linked_terms.add(key)  # a term by its author's word: no second card needed
-            candidate_cards.setdefault(key, set()).add(number)
-            candidate_forms.setdefault(key, Counter())[name] += 1
-            candidate_topic.setdefault(key, _topic(card.tags))
+            if key in candidate_cards:
+                candidate_cards[key].add(number)
+                candidate_forms[key][name] += 1
+            else:
+                candidate_cards[key] = {number}
+                candidate_forms[key] = Counter({name: 1})
+                card_topic = _topic(card.tags) if card_topic is None else card_topic
+                candidate_topic[key] = card_topic
             mentions.append(_Mention(start, end, ("new", key)))
         if not mentions or not (subject_refs or len(mentions) > 1):
             continue
         mentions.sort(key=lambda m: m.start)
-        clause_of, sentence_starts = _clauses(doc, words)
+        clause_of, sentence_starts, clause_start = _clause_table(doc, words)
         cue_list = sorted(
             (_Cue(s.start, s.end, s.label_, s.id_) for s in filter_spans(doc.spans[CUES_KEY])),
             key=lambda c: c.start,
@@ -462,14 +535,13 @@ def extract(
             by_clause.setdefault(clause_of[cue.start], []).append(cue)
         clause_subject: dict[int, tuple[str, str]] = {}
         lower = [w.lower for w in words]
-        clause_start: dict[int, int] = {}
-        for i, number in enumerate(clause_of):
-            clause_start.setdefault(number, i)
+        negations = [i for i, w in enumerate(lower) if w in NEGATIONS]
         examples = example_regions(lower, {i for m in mentions for i in range(m.start, m.end)})
         ends_at = {m.end - 1: m.ref for m in mentions}
         first_end = sentence_starts[1] if len(sentence_starts) > 1 else len(doc)
+        # What depends only on a mention's sentence is found once per sentence: many share one.
         evidence_of: dict[int, str] = {}
-
+        opening: dict[int, tuple[bool, bool]] = {}  # sentence -> (tells terms apart, an example)
         first_of: dict[int, _Mention] = {}  # each clause's first mention, found once
         for mention in mentions:
             first_of.setdefault(clause_of[mention.start], mention)
@@ -477,30 +549,46 @@ def extract(
         owned_by_tool = lambda m, lead=lead: (  # noqa: E731  the "Operation" of "A TensorFlow Operation"
             m is not lead and lead.end == m.start and m.ref[0] == "id" and _names_a_tool(lead, kinds)
         )
-        opening = set(sentence_starts)  # a clause word there ("That is, ...") opens no relative clause
+        sentence_opens = set(sentence_starts)  # a clause word there ("That is, ...") opens no relative clause
         for mention in mentions:
             clause = clause_of[mention.start]
             cues = by_clause.get(clause, [])
             at = bisect_right(sentence_starts, mention.start)
-            if domain_lead(lower, sentence_starts[at - 1], mention.start, mention.end):
+            begins = sentence_starts[at - 1]
+            if domain_lead(lower, begins, mention.start, mention.end):
                 # "In multi-class classification, accuracy is ...": the field the term is set in, a
                 # loose link (a field every card sets the scene in is a hub, and its links go), never
                 # the clause's subject nor typed by its cues.
-                evidence = _evidence(evidence_of, card, doc, sentence_starts, at)
+                if at not in evidence_of:
+                    evidence_of[at] = _evidence(card.question, surface, sentence_starts, at)
+                scene = (evidence_of[at], "the field the sentence is set in")
                 for source in subject_refs:
                     if source != mention.ref:
-                        scene = (evidence, "the field the sentence is set in")
                         found.setdefault((source, mention.ref), {}).setdefault(FALLBACK_TYPE, scene)
                 continue
-            if opens_with(lower, sentence_starts[at - 1], DISAMBIGUATIONS):
+            if at not in opening:
+                opening[at] = (
+                    opens_with(lower, begins, DISAMBIGUATIONS),
+                    opens_with(lower, begins, EXAMPLE_LEADS),
+                )
+            disambiguation, example_lead = opening[at]
+            if disambiguation:
                 continue  # "Not to be confused with the bias term": told apart, not related
             # "is not a kind of X": a negation just before the cue that governs the mention counts too.
-            governing = next((c.start for c in reversed(cues) if c.end <= mention.start), mention.start)
+            governing = (
+                next((c.start for c in reversed(cues) if c.end <= mention.start), mention.start)
+                if cues
+                else mention.start
+            )
             near = max(clause_start[clause], min(governing, mention.start) - NEGATION_REACH)
-            if any(lower[i] in NEGATIONS for i in range(near, mention.start)):
+            if negations and bisect_left(negations, near) < bisect_left(negations, mention.start):
                 continue  # "does not use X", "works without X": no relation is stated
             reverse = False
-            region = next((start for start, end in examples if start <= mention.start < end), None)
+            region = (
+                next((start for start, end in examples if start <= mention.start < end), None)
+                if examples
+                else None
+            )
             example_of = example_class(lower, region) if region is not None else None
             class_ref = ends_at.get(example_of) if isinstance(example_of, int) else None
             if (
@@ -518,9 +606,10 @@ def extract(
             elif class_ref is not None and class_ref not in subject_refs:
                 # "loss functions such as L2 loss": a kind of the class named, not of the subject
                 if class_ref != mention.ref:
-                    evidence = f"{card.question}: {_clip(_sentence(doc, sentence_starts, at), MAX_EVIDENCE)}"
+                    if at not in evidence_of:
+                        evidence_of[at] = _evidence(card.question, surface, sentence_starts, at)
                     found.setdefault((mention.ref, class_ref), {}).setdefault(
-                        "is-a", (evidence, "an example of the class named before it")
+                        "is-a", (evidence_of[at], "an example of the class named before it")
                     )
                     cued.add(((mention.ref, class_ref), "is-a"))
                 continue
@@ -541,7 +630,7 @@ def extract(
                 reason = "a cue that governs it in the parse"
                 if kind is None:
                     kind, reverse, reason = _type_in_clause(words, cues, mention, kinds)
-                if not any(c.end <= mention.start for c in cues):
+                if not cues or cues[0].end > mention.start:  # cues do not overlap: ends are in order
                     guessed.add((mention.ref, kind))  # typed by the words after it, not by a cue
             if clause not in clause_subject and _opens_clause(
                 mention,
@@ -550,7 +639,7 @@ def extract(
                 first_of,
                 parsed,
                 doc,
-                () if clause_start[clause] in opening else lower[clause_start[clause] : mention.start],
+                () if clause_start[clause] in sentence_opens else lower[clause_start[clause] : mention.start],
             ):
                 # "Standard DQN uses the max operator": DQN, not the card's subject, does the using,
                 # even where DQN itself is too loosely tied to the card to be related to it.
@@ -567,13 +656,15 @@ def extract(
                 # ("... binary mask. bilinear interpolation") and "See also X" still link.
                 continue
             sources = subject_refs
-            if region is None and opens_with(lower, sentence_starts[at - 1], EXAMPLE_LEADS):
+            if region is None and example_lead:
                 # "For example, linear regression models use mean squared error": what an example
                 # says holds of its own subject, never of the card's term.
                 sources = []
             if clause in clause_subject and clause_subject[clause] != mention.ref:
                 sources = [clause_subject[clause]]
-            evidence = _evidence(evidence_of, card, doc, sentence_starts, at)
+            if at not in evidence_of:
+                evidence_of[at] = _evidence(card.question, surface, sentence_starts, at)
+            evidence = evidence_of[at]
             for source in sources:
                 if source == mention.ref:
                     continue
@@ -582,7 +673,11 @@ def extract(
                 if kind == "alternative-to" and _named_after(pair, names, kinds):
                     typed = "improves-on"  # "Double DQN, unlike DQN, ...": the newer name holds the older
                     why = f"{reason}, between a name and the name it extends"
-                found.setdefault(pair, {}).setdefault(typed, (evidence, why))
+                slot = found.get(pair)
+                if slot is None:
+                    found[pair] = {typed: (evidence, why)}
+                elif typed not in slot:
+                    slot[typed] = (evidence, why)
                 if (mention.ref, kind) not in guessed:
                     cued.add((pair, typed))
 
@@ -617,22 +712,26 @@ def _noun_after(lower: Sequence[str], end: int) -> bool:
     )
 
 
-def _evidence(made: dict[int, str], card: Card, doc: Doc, sentence_starts: list[int], at: int) -> str:
-    """The card and its sentence ``at``, made once per sentence (``made``): many mentions share one."""
-    if at not in made:
-        made[at] = f"{card.question}: {_clip(_sentence(doc, sentence_starts, at), MAX_EVIDENCE)}"
-    return made[at]
-
-
 def _expansions(accepted: dict[str, dict[str, Any]], concepts: Sequence[dict[str, Any]]) -> dict[str, str]:
     """Candidate key -> known concept id, for proposed acronyms that abbreviate exactly one known
     concept's name ("AUC" and "area under the ROC curve"): an alias, not an empty new concept."""
     out = {}
+    by_ends: dict[tuple[str, str], list[tuple[str, list[str]]]] | None = None
     for key, concept in accepted.items():
         acronym = concept["name"]
         if not (_ACRONYM.match(acronym) and acronym.isupper()):
             continue
-        matches = {c["id"] for c in concepts if initials_of(acronym, c["name"])}
+        if by_ends is None:
+            # Initials must start and end as the acronym does: index the names by those two letters
+            # once, rather than spelling out every concept's initials for every acronym.
+            by_ends = {}
+            for c in concepts:
+                heads = word_initials(c["name"])
+                if len(heads) >= 2:
+                    by_ends.setdefault((heads[0], heads[-1]), []).append((c["id"], heads))
+        letters = acronym.lower()
+        near = by_ends.get((letters[0], letters[-1]), [])
+        matches = {cid for cid, heads in near if spells_initials(letters, heads)}
         if len(matches) == 1:
             out[key] = matches.pop()
     return out
@@ -686,10 +785,11 @@ def _named_after(
     return re.search(rf"(?<![\w-]){re.escape(shorter)}(?![\w-])", longer) is not None
 
 
-def _sentence(doc: Doc, starts: list[int], at: int) -> str:
-    """The text of the ``at``-th sentence (1-based, as :func:`bisect_right` gives it)."""
-    end = starts[at] if at < len(starts) else len(doc)
-    return doc[starts[at - 1] : end].text
+def _evidence(question: str, surface: _Surface, starts: list[int], at: int) -> str:
+    """A relation's evidence: the card's question and the ``at``-th sentence (1-based, as
+    :func:`bisect_right` gives it), clipped to :data:`MAX_EVIDENCE` characters."""
+    sentence = surface(starts[at - 1], _sentence_end(starts, at, len(surface.words)))
+    return f"{question}: {_clip(sentence, MAX_EVIDENCE)}"
 
 
 def _sentence_end(starts: list[int], at: int, length: int) -> int:
