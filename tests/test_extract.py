@@ -239,6 +239,21 @@ def test_examples_belong_to_the_noun_they_follow(question, answer, expected):
     assert {t for t in found if t[1] != "related-to"} == expected
 
 
+def test_an_everyday_word_as_a_definitions_genus_is_the_field_term():
+    concepts = [
+        _concept("model", "model", kind="concept"),
+        _concept("static-model", "static model", kind="concept"),
+        _concept("gan", "GAN", kind="architecture"),
+    ]
+    concepts[0]["topic"], concepts[2]["topic"] = "classical-ml", "generative-models"
+    nlp = make_pipeline(concepts)
+    found, _ = _triples([Card("static model", "A model that is trained offline.")], nlp, concepts)
+    assert found == {("static-model", "is-a", "model")}
+    # elsewhere in an answer the everyday word keeps its everyday sense
+    found, _ = _triples([Card("GAN", "Two networks; the generator tries to model the data.")], nlp, concepts)
+    assert found == set()
+
+
 def test_a_loose_cue_past_the_definition_still_states_a_link(nlp):
     # seed 'YOLO': "each grid cell directly predicts class probabilities and bounding boxes"
     aside = "A detector. Every one of the cells in the coarse grid then simply predicts the max operator."

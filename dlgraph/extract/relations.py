@@ -73,6 +73,9 @@ CLAUSE_WORDS = frozenset(
 #: link is stated, not an aside's co-occurrence.
 LOOSE_CUE_REASONS = frozenset(f"cue {phrase!r}" for phrase in CUE_PHRASES[FALLBACK_TYPE])
 
+#: A genus is the answer's first noun phrase: an article and a few modifiers, then the genus.
+GENUS_REACH = 5
+
 #: Clause words that stand for a noun before them, and can be their clause's subject.
 RELATIVE_WORDS = frozenset({"that", "which", "who"})
 DETERMINERS = frozenset("a an the this these that those its their our your each every any some".split())
@@ -485,7 +488,16 @@ def extract(
             exact = bool(linked) and normalize(singular(surface(start, end))) in linked
             if end - start == 1 and not exact:
                 word = words[start]
-                if word.everyday and topics.get(label) not in subject_topics:
+                if (
+                    word.everyday
+                    and topics.get(label) not in subject_topics
+                    and not (
+                        # "The less common label in a dataset": a definition's genus is the field's sense
+                        not mentions
+                        and start <= GENUS_REACH
+                        and genus_at([w.lower for w in words[: end + 1]], start, end, first_mention=True)
+                    )
+                ):
                     continue  # "values" in a Q-learning card is not the attention value
                 before = start - 1
                 if word.text.islower() and before >= 0 and before not in in_span and words[before].content:
