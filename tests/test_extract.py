@@ -239,6 +239,53 @@ def test_examples_belong_to_the_noun_they_follow(question, answer, expected):
     assert {t for t in found if t[1] != "related-to"} == expected
 
 
+LISTS = [
+    _concept("cnn", "convolutional neural network", "CNN", kind="architecture"),
+    _concept("convolutional-layer", "convolutional layer", kind="component"),
+    _concept("pooling-layer", "pooling layer", kind="component"),
+    _concept("hierarchical-clustering", "hierarchical clustering", kind="algorithm"),
+    _concept("agglomerative-clustering", "agglomerative clustering", kind="algorithm"),
+    _concept("divisive-clustering", "divisive clustering", kind="algorithm"),
+    _concept("accuracy", "accuracy", kind="metric"),
+    _concept("true-positive", "true positive", kind="concept"),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "expected"),
+    [
+        # glossary 'convolutional neural network': one part a line after "consists of ...:"
+        (
+            "convolutional neural network",
+            "A network with convolutions. A typical CNN consists of the following layers:\n\n"
+            "convolutional layers\n- pooling layers\n\nIt works well on images.",
+            {("convolutional-layer", "part-of", "cnn"), ("pooling-layer", "part-of", "cnn")},
+        ),
+        # glossary 'hierarchical clustering': the class named after "types of"
+        (
+            "hierarchical clustering",
+            "A family of algorithms. There are two types of hierarchical clustering algorithms:\n\n"
+            "Agglomerative clustering first assigns every example to its own cluster.\n"
+            "Divisive clustering first groups all examples into one cluster.",
+            {
+                ("agglomerative-clustering", "is-a", "hierarchical-clustering"),
+                ("divisive-clustering", "is-a", "hierarchical-clustering"),
+            },
+        ),
+        # a formula after "the following definition:" lists nothing
+        (
+            "accuracy",
+            "A fraction. In binary classification, accuracy has the following definition:\n\n"
+            "accuracy = true positives / all",
+            set(),
+        ),
+    ],
+)
+def test_a_list_announced_by_a_colon_gives_parts_or_kinds(question, answer, expected):
+    found, _ = _triples([Card(question, answer)], make_pipeline(LISTS), LISTS)
+    assert {t for t in found if t[1] in ("part-of", "is-a")} == expected
+
+
 def test_an_everyday_word_as_a_definitions_genus_is_the_field_term():
     concepts = [
         _concept("model", "model", kind="concept"),

@@ -17,6 +17,7 @@ False
 from __future__ import annotations
 
 from collections.abc import Container, Sequence
+from typing import NamedTuple
 
 #: Prepositions: they end a genus phrase, and none sits inside one.
 PREPOSITIONS = frozenset("in of for with to by on from into over as via".split())
@@ -118,6 +119,107 @@ TASK_NOUNS = frozenset(
 )
 TASK_CLASS = "task"
 _CUE_TOKENS = frozenset({w for cue in EXAMPLE_CUES for w in cue} | {",", "("})
+
+
+#: A list announced by a clause with one of these phrases lists the subject's parts ...
+LIST_PART_CUES: tuple[tuple[str, ...], ...] = (
+    ("consists", "of"),
+    ("consist", "of"),
+    ("composed", "of"),
+    ("made", "of"),
+    ("made", "up", "of"),
+    ("combination", "of"),
+    ("contains",),
+    ("parts",),
+    ("components",),
+)
+#: ... with one of these words, kinds of the class it names beside them (see :func:`list_class`).
+LIST_KIND_WORDS = frozenset("types kinds forms sorts classes categories variants following".split())
+INCLUDE_WORDS = frozenset({"include", "includes", "including"})
+#: What may open a list line before its item.
+BULLETS = frozenset({"-", "*", "•", "·", "–", "+", "o"})
+#: How far back from its colon a list's announcing clause is read, and how many lines a list has.
+LIST_HEAD_REACH = 30
+LIST_MAX_ITEMS = 40
+
+
+class AnnouncedList(NamedTuple):
+    """A clause ending in a colon and a line break, and the lines that follow it up to a blank line."""
+
+    head_start: int  # the announcing clause: [head_start, colon)
+    colon: int
+    kind: str  # "part-of" (the subject's parts) or "is-a" (kinds of a class)
+    items: list[int]  # the first token of each line's item (after any bullet)
+
+
+def announced_lists(lower: Sequence[str]) -> list[AnnouncedList]:
+    """The lists a card announces ("consists of the following layers:", "There are two types of
+    hierarchical clustering algorithms:"), one item a line, as flashcards lay lists out.
+
+    >>> nl, blank = chr(10), chr(10) * 2
+    >>> words = ["it", "consists", "of", "the", "following", "layers", ":", blank, "conv", "layers", nl]
+    >>> announced_lists(words + ["-", "pooling", "layers", blank, "done", "."])
+    [AnnouncedList(head_start=0, colon=6, kind='part-of', items=[8, 12])]
+    """
+    out = []
+    for colon, word in enumerate(lower):
+        if word != ":" or colon + 1 >= len(lower) or "\n" not in lower[colon + 1]:
+            continue
+        start = colon
+        while start > max(0, colon - LIST_HEAD_REACH) and not _breaks_line(lower[start - 1]):
+            start -= 1
+        head = lower[start:colon]
+        if any(tuple(head[k : k + len(cue)]) == cue for cue in LIST_PART_CUES for k in range(len(head))):
+            kind = "part-of"
+        elif any(w in LIST_KIND_WORDS or w in INCLUDE_WORDS for w in head):
+            kind = "is-a"
+        else:
+            continue
+        items: list[int] = []
+        line = colon + 1
+        while line < len(lower) and lower[line].isspace():
+            line += 1
+        while line < len(lower) and len(items) < LIST_MAX_ITEMS:
+            first = line
+            while first < len(lower) and lower[first] in BULLETS:
+                first += 1
+            items.append(first)
+            while line < len(lower) and "\n" not in lower[line]:
+                line += 1
+            if line >= len(lower) or lower[line].count("\n") > 1:
+                break  # a blank line (or the end) closes the list
+            line += 1
+        out.append(AnnouncedList(start, colon, kind, items))
+    return out
+
+
+def list_class(
+    lower: Sequence[str], announced: AnnouncedList, spans: Sequence[tuple[int, int]]
+) -> int | None:
+    """Which of ``spans`` (mentions in the announcing clause) names the class a list of kinds is of:
+    the one right after a kind word ("types of hierarchical clustering algorithms", "the following
+    layers"), right before "include" ("Popular optimizers include:"), or after "are" at the colon
+    ("..., are convex functions:"). None when the clause names no class ("the following concepts").
+
+    >>> words = "there are two types of hierarchical clustering algorithms :".split()
+    >>> list_class(words, AnnouncedList(0, 8, "is-a", []), [(5, 7)])
+    0
+    """
+    for n, (start, end) in enumerate(spans):
+        before = lower[start - 1] if start > 0 else ""
+        if before in LIST_KIND_WORDS or (
+            before == "of" and start > 1 and lower[start - 2] in LIST_KIND_WORDS
+        ):
+            return n
+        if end < len(lower) and lower[end] in INCLUDE_WORDS:
+            return n
+        if end == announced.colon and before in ("are", "is"):
+            return n
+    return None
+
+
+def _breaks_line(word: str) -> bool:
+    return word in (".", "!", "?", ":", ";") or "\n" in word
 
 
 def example_class(lower: Sequence[str], region_start: int) -> int | str | None:

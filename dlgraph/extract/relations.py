@@ -34,11 +34,13 @@ from .definitions import (
     DISAMBIGUATIONS,
     EXAMPLE_LEADS,
     TASK_CLASS,
+    announced_lists,
     domain_lead,
     example_class,
     example_regions,
     first_word,
     genus_at,
+    list_class,
     opens_with,
 )
 from .mentions import CONCEPTS_KEY, _label_index, everyday, singular
@@ -549,6 +551,7 @@ def extract(
         lower = [w.lower for w in words]
         negations = [i for i, w in enumerate(lower) if w in NEGATIONS]
         examples = example_regions(lower, {i for m in mentions for i in range(m.start, m.end)})
+        listed = {item: a for a in announced_lists(lower) for item in a.items} if ":" in texts[number] else {}
         ends_at = {m.end - 1: m.ref for m in mentions}
         first_end = sentence_starts[1] if len(sentence_starts) > 1 else len(doc)
         # What depends only on a mention's sentence is found once per sentence: many share one.
@@ -586,6 +589,29 @@ def extract(
             disambiguation, example_lead = opening[at]
             if disambiguation:
                 continue  # "Not to be confused with the bias term": told apart, not related
+            announced = listed.get(mention.start) if listed else None
+            if announced is not None:
+                # "consists of the following layers:" then one a line: each line's item is a part of
+                # the subject (or of the clause's own first term); "two types of hierarchical
+                # clustering algorithms:" makes each a kind of the class the clause names last.
+                named = [m for m in mentions if announced.head_start <= m.start < announced.colon]
+                if announced.kind == "part-of":
+                    wholes = [m.ref for m in named[:1]] or subject_refs
+                    why = "an item of the list of parts its card announces"
+                else:
+                    n = list_class(lower, announced, [(m.start, m.end) for m in named])
+                    wholes = [] if n is None else [named[n].ref]
+                    why = "an item of the list of kinds its card announces"
+                formula = mention.end < len(lower) and lower[mention.end] == "="
+                if at not in evidence_of:
+                    evidence_of[at] = _evidence(card.question, surface, sentence_starts, at)
+                for whole in [] if formula else wholes:
+                    if whole != mention.ref:
+                        pair = (mention.ref, whole)
+                        found.setdefault(pair, {}).setdefault(announced.kind, (evidence_of[at], why))
+                        cued.add((pair, announced.kind))
+                if wholes and not formula:
+                    continue
             # "is not a kind of X": a negation just before the cue that governs the mention counts too.
             governing = (
                 next((c.start for c in reversed(cues) if c.end <= mention.start), mention.start)
