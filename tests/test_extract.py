@@ -286,6 +286,27 @@ def test_a_list_announced_by_a_colon_gives_parts_or_kinds(question, answer, expe
     assert {t for t in found if t[1] in ("part-of", "is-a")} == expected
 
 
+def test_a_comparison_card_states_an_alternative_and_gives_each_side_its_clauses():
+    concepts = [
+        _concept("bert", "BERT", kind="architecture"),
+        _concept("gpt", "GPT", kind="architecture"),
+        _concept("classification", "classification", kind="task"),
+        _concept("text-generation", "text generation", kind="task"),
+    ]
+    card = Card(
+        "BERT vs GPT",
+        "BERT reads both sides and is used for classification; GPT is autoregressive, used for text "
+        "generation",
+    )
+    found, result = _triples([card], make_pipeline(concepts), concepts)
+    assert ("bert", "alternative-to", "gpt") in found
+    assert ("bert", "addresses", "classification") in found
+    assert ("gpt", "addresses", "text-generation") in found
+    assert ("gpt", "addresses", "classification") not in found
+    assert ("bert", "addresses", "text-generation") not in found
+    assert not any(c["name"] == "BERT vs GPT" for c in result.concepts)
+
+
 def test_an_everyday_word_as_a_definitions_genus_is_the_field_term():
     concepts = [
         _concept("model", "model", kind="concept"),

@@ -57,6 +57,8 @@ _COMPARISON = re.compile(
     r"\s+(?:and|with|to|vs\.?|versus)\s+(?:an?\s+|the\s+)?(?P<b>.+)$",
     re.IGNORECASE,
 )
+#: "BERT vs GPT", "PTQ versus QAT": a bare comparison of two terms.
+_VERSUS = re.compile(r"^(?P<a>\S.*?)\s+(?:vs\.?|versus)\s+(?P<b>\S.*)$", re.IGNORECASE)
 #: A "term" ending in one of these is a question cut short ("What are CPUs bad at?").
 _TRAILING = frozenset("at for in of to on with about from by".split())
 _CLOZE_SOURCE = re.compile(r" c\d+$")
@@ -88,6 +90,8 @@ def question_terms(question: str) -> list[tuple[str, list[str]]]:
     ([('batch norm', [])], [('Adam', [])])
     >>> question_terms("Difference between L1 and L2 regularization")
     [('L1', []), ('L2 regularization', [])]
+    >>> question_terms("BatchNorm vs. LayerNorm"), compares("BatchNorm vs. LayerNorm")
+    ([('BatchNorm', []), ('LayerNorm', [])], True)
     >>> question_terms("ROC (receiver operating characteristic) Curve")
     [('ROC Curve', ['receiver operating characteristic Curve'])]
     >>> question_terms("What are CPUs bad at?"), question_terms("logistic regression? Why a sigmoid")
@@ -104,7 +108,7 @@ def question_terms(question: str) -> list[tuple[str, list[str]]]:
             text = match.group("x").strip()
             break
     else:
-        pair = _COMPARISON.match(text)
+        pair = _COMPARISON.match(text) or _VERSUS.match(text)
         if pair:
             return [*question_terms(pair.group("a")), *question_terms(pair.group("b"))]
         text = _TERM_PREFIX.sub("", text)
@@ -134,6 +138,12 @@ def question_terms(question: str) -> list[tuple[str, list[str]]]:
             continue
         terms.append((names[0], [*names[1:], *aliases]))
     return terms
+
+
+def compares(question: str) -> bool:
+    """Whether a question compares two terms ("BERT vs GPT", "Difference between L1 and L2")."""
+    text = " ".join(question.split()).rstrip("?.!:").strip()
+    return bool(_COMPARISON.match(text) or _VERSUS.match(text))
 
 
 def initials_of(acronym: str, name: str) -> bool:

@@ -45,7 +45,7 @@ from .definitions import (
 )
 from .mentions import CONCEPTS_KEY, _label_index, everyday, singular
 from .pipeline import make_pipeline
-from .questions import _clip, _topic, card_concepts, concept_id, spells_initials, word_initials
+from .questions import _clip, _topic, card_concepts, compares, concept_id, spells_initials, word_initials
 
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*$")
 
@@ -556,6 +556,16 @@ def extract(
         first_end = sentence_starts[1] if len(sentence_starts) > 1 else len(doc)
         # What depends only on a mention's sentence is found once per sentence: many share one.
         evidence_of: dict[int, str] = {}
+        compared = len(subject_refs) > 1 and compares(card.question)
+        if compared:
+            # "BERT vs GPT": the question itself states that the two are alternatives.
+            if 1 not in evidence_of:
+                evidence_of[1] = _evidence(card.question, surface, sentence_starts, 1)
+            pair = (subject_refs[0], subject_refs[1])
+            found.setdefault(pair, {}).setdefault(
+                "alternative-to", (evidence_of[1], "the question compares them")
+            )
+            cued.add((pair, "alternative-to"))
         opening: dict[int, tuple[bool, bool]] = {}  # sentence -> (tells terms apart, an example)
         first_of: dict[int, _Mention] = {}  # each clause's first mention, found once
         for mention in mentions:
@@ -670,6 +680,17 @@ def extract(
                     kind, reverse, reason = _type_in_clause(words, cues, mention, kinds)
                 if not cues or cues[0].end > mention.start:  # cues do not overlap: ends are in order
                     guessed.add((mention.ref, kind))  # typed by the words after it, not by a cue
+            if (
+                compared
+                and clause not in clause_subject
+                and mention.ref in subject_refs
+                and first_of[clause] is mention
+            ):
+                # "BERT vs GPT | BERT reads both sides ...; GPT is autoregressive": each side's clause
+                # (and what follows "GAN:") speaks of that side alone.
+                clause_subject[clause] = mention.ref
+                if mention.end < len(lower) and lower[mention.end] == ":":
+                    clause_subject.setdefault(clause + 1, mention.ref)
             if clause not in clause_subject and _opens_clause(
                 mention,
                 cues,
