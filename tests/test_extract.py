@@ -286,6 +286,15 @@ def test_a_list_announced_by_a_colon_gives_parts_or_kinds(question, answer, expe
     assert {t for t in found if t[1] in ("part-of", "is-a")} == expected
 
 
+def test_a_question_expansion_chooses_between_two_concepts_with_one_acronym():
+    concepts = [
+        _concept("mean-absolute-error", "Mean absolute error", "MAE", kind="metric"),
+        _concept("masked-autoencoder", "Masked autoencoder", "MAE", kind="architecture"),
+    ]
+    _, subjects = card_concepts([Card("MAE (masked autoencoder)", "masks patches")], concepts)
+    assert subjects == [["masked-autoencoder"]]
+
+
 def test_a_comparison_card_states_an_alternative_and_gives_each_side_its_clauses():
     concepts = [
         _concept("bert", "BERT", kind="architecture"),

@@ -362,8 +362,9 @@ def _subjects(card: Card, index: dict[str, str], taken: set[str], new: list[dict
     """The concept ids a card's question names; new concepts for the names nothing has yet."""
     ids: list[str] = []
     for name, aliases in question_terms(cloze_term(card) or card.question):
-        labels = [name, *aliases]
-        # The name as written, then its other number ("embeddings" is the embedding card).
+        # The longest label first: "MAE (masked autoencoder)" is the masked autoencoder whatever
+        # else "MAE" abbreviates; then each as written, then its other number ("embeddings").
+        labels = sorted([name, *aliases], key=len, reverse=True)
         keys = [normalize(x) for x in labels] + [normalize(singular(x)) for x in labels]
         found = next((index[k] for k in keys if k in index), None)
         if found is None:
