@@ -50,6 +50,9 @@ _PROMPTS = tuple(
         rf"^what\s+does\s+{_X}\s+(?:stand\s+for|mean|do)$",
         rf"^what\s+problems?\s+(?:does|do)\s+{_X}\s+(?:solve|address|fix)$",
         rf"^why\s+(?:do|would|should)\s+(?:we|you)\s+(?:use|need)\s+{_X}$",
+        # "Why is causal masking needed?", "Why does normalisation help training?"
+        rf"^why\s+(?:is|are)\s+{_X}\s+(?:needed|used|important|useful|necessary|required|helpful|popular)$",
+        rf"^why\s+(?:does|do)\s+{_X}\s+(?:help|work|matter|hurt|fail)(?:\s+\S.*)?$",
     )
 )
 _COMPARISON = re.compile(
@@ -88,6 +91,8 @@ def question_terms(question: str) -> list[tuple[str, list[str]]]:
 
     >>> question_terms("Explain what batch norm does."), question_terms("How does Adam work?")
     ([('batch norm', [])], [('Adam', [])])
+    >>> question_terms("Why is causal masking needed?"), question_terms("Why does dropout help training?")
+    ([('causal masking', [])], [('dropout', [])])
     >>> question_terms("Difference between L1 and L2 regularization")
     [('L1', []), ('L2 regularization', [])]
     >>> question_terms("BatchNorm vs. LayerNorm"), compares("BatchNorm vs. LayerNorm")
