@@ -331,6 +331,14 @@ def test_an_everyday_word_as_a_definitions_genus_is_the_field_term():
     assert found == set()
 
 
+def test_a_co_occurrence_links_to_the_term_only_in_the_answers_first_clause(nlp):
+    found, _ = _triples([Card("Adam", "an optimizer like Adagrad; slow on LSTM training")], nlp)
+    assert found == {("adam", "related-to", "adagrad")}
+    # a cue still types what a later clause says of the term
+    found, _ = _triples([Card("Adam", "an optimizer like Adagrad; it combines RMSprop")], nlp)
+    assert found == {("adam", "related-to", "adagrad"), ("adam", "combines", "rmsprop")}
+
+
 def test_a_loose_cue_past_the_definition_still_states_a_link(nlp):
     # seed 'YOLO': "each grid cell directly predicts class probabilities and bounding boxes"
     aside = "A detector. Every one of the cells in the coarse grid then simply predicts the max operator."

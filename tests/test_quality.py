@@ -19,23 +19,36 @@ GOLD = ROOT / "tests" / "data" / "gold"
 FLOORS = {
     "seed": {
         "concept_precision": 0.85,
-        "relation_precision_any": 0.60,
-        "relation_precision_exact": 0.50,
+        "relation_precision_any": 0.62,
+        "relation_precision_exact": 0.54,
         "relation_recall_any": 0.20,
         "graph_recall_any": 0.35,
     },
     "glossary": {
-        "concept_precision": 0.85,
-        "relation_precision_any": 0.62,
-        "relation_precision_exact": 0.45,
-        "relation_recall_any": 0.24,
-        "graph_recall_any": 0.54,
+        "concept_precision": 0.88,
+        "relation_precision_any": 0.65,
+        "relation_precision_exact": 0.48,
+        "relation_recall_any": 0.22,
+        "graph_recall_any": 0.51,
+    },
+    # Written for this project and annotated blind; no rule was written looking at it before its
+    # first measurement (at 3f84a09: relation precision 30%, exact 22%, recall 16%).
+    "holdout": {
+        "concept_precision": 0.90,
+        "relation_precision_any": 0.54,
+        "relation_precision_exact": 0.44,
+        "relation_recall_any": 0.18,
+        "graph_recall_any": 0.32,
     },
 }
-# The glossary's gold is itself 48% related-to. Its ceiling was 0.50 until "predicts" and "Compare
-# with" stopped typing their mentions as used (wrong on every such gold card): those edges are
-# loose now, exact precision rose from 43% to 49%, and the share went to 51%.
-CEILINGS = {"seed": {"related_to_share": 0.35}, "glossary": {"related_to_share": 0.53}}
+# The gold decks are themselves about half related-to (glossary 48%, held-out 49%). A co-occurrence
+# with no cue now links to the card's term only in the answer's first clause, so the share fell
+# (glossary 51% -> 39%), and with it the recall floors (glossary graph recall 58% -> 54%).
+CEILINGS = {
+    "seed": {"related_to_share": 0.35},
+    "glossary": {"related_to_share": 0.45},
+    "holdout": {"related_to_share": 0.48},
+}
 
 
 def _quality():

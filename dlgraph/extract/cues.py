@@ -117,6 +117,8 @@ GOAL_WORDS = frozenset({"for", "to"})
 _PHRASE_BREAKS = frozenset(
     "in of for with to by on from into over as via at that which who whose where when while and or".split()
 )
+#: What typed a relation that no cue typed: the two were named in one clause.
+NO_CUE = "no cue: named in the same clause"
 #: Cue types that name what the subject is, or is part of: they reach only the noun phrase after them.
 NAMING_TYPES = frozenset({"is-a", "part-of"})
 #: ... and that phrase is an article and at most this many modifiers before the name.
@@ -168,7 +170,7 @@ def _type_in_clause(
         purpose = after in PURPOSE_WORDS and then is not None and then.lower not in NOT_A_PURPOSE
         if purpose and then.text.isalpha():
             return "uses", False, f"no cue; put to a purpose ({after!r} {then.lower!r})"
-        return FALLBACK_TYPE, False, "no cue: named in the same clause"
+        return FALLBACK_TYPE, False, NO_CUE
     kind = active.type
     said = f"cue {active.phrase!r}"
     between = [w.lower for w in words[active.end : mention.start]]

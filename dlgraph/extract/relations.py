@@ -24,6 +24,7 @@ from .cues import (
     CUES_KEY,
     FALLBACK_TYPE,
     METHOD_KINDS,
+    NO_CUE,
     WEAK_CUES,
     _Cue,
     _type_from_parse,
@@ -713,6 +714,10 @@ def extract(
                 # No cue, in a full sentence past the definition: an example or an aside ("For
                 # instance, Lilliputians ..."), too weak to be a relation. A note's short fragment
                 # ("... binary mask. bilinear interpolation") and "See also X" still link.
+                continue
+            if reason == NO_CUE and clause != clause_of[0] and clause not in clause_subject:
+                # Named with no cue past the answer's first clause ("...; unstructured pruning drops
+                # single weights"): the card's term is no longer what the clause is about.
                 continue
             sources = subject_refs
             if region is None and example_lead:
