@@ -8,10 +8,14 @@ What needs a decision
 In what order
     Most uncertain first, then most consequential. Uncertainty is a tier, from what the relation rests on:
 
-    0. extracted ``related-to``: extraction found no cue at all;
-    1. extracted with a weak cue: the evidence holds none of its type's cue phrases, or only a weak
-       one ("with", "via", "through"; see :mod:`dlgraph.extract.cues`);
-    2. extracted with a cue ("combines", "replaces ... with");
+    0. extracted ``related-to``: no cue typed it (or only a loose one: "compare with", "predicts");
+    1. extracted with a weak cue: no cue phrase of its type typed it, or only a weak one ("with",
+       "via", "through"; see :mod:`dlgraph.extract.cues`);
+    2. extracted with a cue ("combines", "replaces ... with") or typed by the card's form (a
+       definition's head noun, a list it announces).
+
+    What typed it is the ``cue`` extraction stored with the relation; for a relation without one
+    (written before it was stored) the evidence is read again for its type's cue phrases.
     3. a field relation: someone wrote it for the field graph, with a rationale.
 
     Within a tier, a relation that alone puts concepts in the study order comes first, the one that
@@ -168,8 +172,13 @@ class Item:
 
     @property
     def why(self) -> str:
-        if self.tier == 1 and not self.cue:
+        said = self.relation.get(store.CUE_KEY)
+        if self.tier == 0 and self.cue:
+            parts = [f"extracted, loose cue {self.cue!r} (related-to)"]
+        elif self.tier == 1 and not self.cue:
             parts = [f"extracted, no cue for {self.relation['type']} in its sentence"]
+        elif self.tier == 2 and not self.cue and said:
+            parts = [f"extracted, typed by {said}"]  # the definition's head noun, a list, an example
         else:
             parts = [TIERS[self.tier] + (f" ({self.cue!r})" if self.cue and self.tier in (1, 2) else "")]
         if self.settles:
@@ -182,14 +191,21 @@ class Item:
 
 
 def _cue(relation: dict[str, Any], target_names: list[str]) -> tuple[int, str | None]:
-    """The uncertainty tier of a pending relation and the cue phrase it rests on: the cue nearest
-    before the target in the target's clause of the evidence (a strong cue before a weak one wins,
-    as in extraction)."""
+    """The uncertainty tier of a pending relation and the cue phrase it rests on: what extraction
+    recorded as typing it (``cue``), else the cue nearest before the target in the target's clause
+    of the evidence (a strong cue before a weak one wins, as in extraction)."""
     if relation["origin"] == "field":
         return 3, None
-    if relation["type"] == "related-to":
-        return 0, None
     from .extract.cues import CUE_PHRASES, WEAK_CUES
+
+    said = relation.get(store.CUE_KEY)
+    phrase = said.split("'")[1] if isinstance(said, str) and said.startswith("cue '") else None
+    if relation["type"] == "related-to":
+        return 0, phrase
+    if isinstance(said, str):
+        if phrase is None:
+            return (1 if said.startswith("no cue") else 2), None  # a definition's form types it too
+        return (1 if phrase in WEAK_CUES else 2), phrase
 
     _, _, sentence = relation["evidence"].partition(": ")
     text = " " + " ".join(re.findall(r"[\w.;-]+", (sentence or relation["evidence"]).casefold())) + " "

@@ -233,6 +233,23 @@ def test_the_queue_puts_the_most_uncertain_and_most_consequential_first(tmp_path
     assert sorted(items[1].settles) == [("a", "b"), ("a", "c")]
 
 
+@pytest.mark.parametrize(
+    ("kind", "cue", "tier", "phrase"),
+    [
+        ("uses", "cue 'with'", 1, "with"),  # weak, whatever else the sentence holds
+        ("combines", "cue 'combines'", 2, "combines"),
+        ("is-a", "the definition's head noun (its genus)", 2, None),
+        ("uses", "no cue; put to a purpose ('to' 'extract')", 1, None),
+        ("related-to", "cue 'compare with'", 0, "compare with"),
+    ],
+)
+def test_the_tier_follows_what_extraction_stored_as_typing_it(kind, cue, tier, phrase):
+    # the evidence holds "combines" for every case: the stored cue decides, not a re-read
+    relation = {"source": "a", "type": kind, "target": "b", "origin": "extracted", "cue": cue}
+    relation["evidence"] = "A: combines B with C"
+    assert review._cue(relation, ["B"]) == (tier, phrase)
+
+
 def test_what_each_decision_settled_is_said(run, tmp_path):
     folder = _hand_made(tmp_path / "g", CHAIN)
     result = run("review", "--concept", "A", "--answers", "-", data_dir=folder, input="y\nn\n")
