@@ -334,6 +334,14 @@ def test_an_everyday_word_as_a_definitions_genus_is_the_field_term():
 def test_a_co_occurrence_links_to_the_term_only_in_the_answers_first_clause(nlp):
     found, _ = _triples([Card("Adam", "an optimizer like Adagrad; slow on LSTM training")], nlp)
     assert found == {("adam", "related-to", "adagrad")}
+    # "see X" in a later clause still points from the card to X
+    found, _ = _triples([Card("Adam", "an optimizer like Adagrad; see RMSprop")], nlp)
+    assert found == {("adam", "related-to", "adagrad"), ("adam", "related-to", "rmsprop")}
+    # a line break inside a phrase (an Anki <br>) does not cut the cue from its mention
+    found, _ = _triples(
+        [Card("Faster R-CNN", "replaces selective search with a\nregion proposal network")], nlp
+    )
+    assert ("faster-r-cnn", "uses", "region-proposal-network") in found
     # a cue still types what a later clause says of the term
     found, _ = _triples([Card("Adam", "an optimizer like Adagrad; it combines RMSprop")], nlp)
     assert found == {("adam", "related-to", "adagrad"), ("adam", "combines", "rmsprop")}

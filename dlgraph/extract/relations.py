@@ -76,6 +76,12 @@ CLAUSE_WORDS = frozenset(
 #: link is stated, not an aside's co-occurrence.
 LOOSE_CUE_REASONS = frozenset(f"cue {phrase!r}" for phrase in CUE_PHRASES[FALLBACK_TYPE])
 
+#: Words after which a line break falls inside a phrase, not between clauses.
+MID_PHRASE = frozenset("a an the of with to for in on by from and or".split())
+
+#: Words opening a clause that points from the card to what it names ("see RPN", "cf. LSTM").
+POINTERS = frozenset({"see", "cf", "cf.", "compare"})
+
 #: A genus is the answer's first noun phrase: an article and a few modifiers, then the genus.
 GENUS_REACH = 5
 
@@ -195,7 +201,12 @@ def _clause_table(doc: Doc, words: list[_Word]) -> tuple[list[int], list[int], d
         starts = [i for i, flag in enumerate(flags) if flag == 1 or i == 0]
     else:
         starts = [0, *(i + 1 for i, w in enumerate(words[:-1]) if w.ends)]
-    opens = [i for i, w in enumerate(words) if w.opens and i > 0]
+    # A line break mid-phrase ("replaces X with a<br>region proposal network") opens no clause.
+    opens = [
+        i
+        for i, w in enumerate(words)
+        if w.opens and i > 0 and not ("\n" in w.text and words[i - 1].lower in MID_PHRASE)
+    ]
     hard = sorted({*starts, *opens}) if opens else starts
     bounds: list[int] = []
     for at, opened in enumerate(hard):
@@ -715,9 +726,15 @@ def extract(
                 # instance, Lilliputians ..."), too weak to be a relation. A note's short fragment
                 # ("... binary mask. bilinear interpolation") and "See also X" still link.
                 continue
-            if reason == NO_CUE and clause != clause_of[0] and clause not in clause_subject:
+            if (
+                reason == NO_CUE
+                and clause != clause_of[0]
+                and clause not in clause_subject
+                and not _points(lower, clause_start[clause], mention.start)
+            ):
                 # Named with no cue past the answer's first clause ("...; unstructured pruning drops
-                # single weights"): the card's term is no longer what the clause is about.
+                # single weights"): the card's term is no longer what the clause is about. "See X"
+                # still points from the card to X.
                 continue
             sources = subject_refs
             if region is None and example_lead:
@@ -759,6 +776,16 @@ def extract(
     ids = {key: c["id"] for key, c in accepted.items()} | expanded
     relations = _relations(found, ids, hub_at=max(HUB_MIN_CARDS, round(HUB_SHARE * len(cards))), cued=cued)
     return Extraction(list(accepted.values()), relations, notes)
+
+
+def _points(lower: Sequence[str], start: int, end: int) -> bool:
+    """Whether the clause at ``start`` opens, past its punctuation, with a pointer word ("; see RPN")."""
+    for word in lower[start:end]:
+        if word in POINTERS:
+            return True
+        if word.isalnum():
+            return False
+    return False
 
 
 def _names_a_tool(mention: _Mention, kinds: dict[str, str]) -> bool:
