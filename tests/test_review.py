@@ -38,7 +38,7 @@ Faster R-CNN,replaces selective search with a region proposal network
 Adam,combines RMSprop and momentum
 RMSprop,fixes Adagrad by using a moving average of squared gradients
 Adagrad,adapts the learning rate per parameter; compare with momentum
-Dropout,randomly zeroes activations, often named beside batch normalization
+Dropout,a regularizer that is often named beside batch normalization
 """
 
 

@@ -87,6 +87,9 @@ GENUS_REACH = 5
 
 #: Clause words that stand for a noun before them, and can be their clause's subject.
 RELATIVE_WORDS = frozenset({"that", "which", "who"})
+
+#: What ends an answer's opening statement (see the first-clause rule in :func:`extract`).
+OPENING_ENDS = frozenset({",", ";"}) | (CLAUSE_WORDS - RELATIVE_WORDS)
 DETERMINERS = frozenset("a an the this these that those its their our your each every any some".split())
 
 #: A sentence past an answer's first of at least this many tokens is prose, not a note's fragment.
@@ -586,6 +589,13 @@ def extract(
         owned_by_tool = lambda m, lead=lead: (  # noqa: E731  the "Operation" of "A TensorFlow Operation"
             m is not lead and lead.end == m.start and m.ref[0] == "id" and _names_a_tool(lead, kinds)
         )
+        # The answer's opening: up to its first comma, ";", line break, clause word other than a
+        # relative one, or sentence end ("small network: two conv layers" and "a model that ..." go
+        # on with it).
+        opening_end = next(
+            (i for i, w in enumerate(lower[:first_end]) if w in OPENING_ENDS or "\n" in w),
+            first_end,
+        )
         sentence_opens = set(sentence_starts)  # a clause word there ("That is, ...") opens no relative clause
         for mention in mentions:
             clause = clause_of[mention.start]
@@ -728,11 +738,11 @@ def extract(
                 continue
             if (
                 reason == NO_CUE
-                and clause != clause_of[0]
+                and mention.start >= opening_end
                 and clause not in clause_subject
                 and not _points(lower, clause_start[clause], mention.start)
             ):
-                # Named with no cue past the answer's first clause ("...; unstructured pruning drops
+                # Named with no cue past the answer's opening ("...; unstructured pruning drops
                 # single weights"): the card's term is no longer what the clause is about. "See X"
                 # still points from the card to X.
                 continue
