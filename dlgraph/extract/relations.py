@@ -817,25 +817,32 @@ def _relations(
             slot.setdefault(kind, evidence)
             if cued is None or ((source_ref, target_ref), kind) in cued:
                 strong.add((source, kind, target))
-    out = []
-    linked = {pair for pair, by_type in typed.items() if set(by_type) - {FALLBACK_TYPE}}
+    linked = {pair for pair, by_type in typed.items() if len(by_type) > 1 or FALLBACK_TYPE not in by_type}
     loose_partners: dict[str, set[str]] = {}
     for (source, target), by_type in typed.items():
         if FALLBACK_TYPE in by_type and (source, target) not in linked:
             loose_partners.setdefault(source, set()).add(target)
             loose_partners.setdefault(target, set()).add(source)
     hubs = {cid for cid, partners in loose_partners.items() if hub_at is not None and len(partners) >= hub_at}
-    seen_loose: set[frozenset[str]] = set()
+    seen_loose: set[tuple[str, str]] = set()  # each loose pair once, either way round
+    # Strongest first, each kind in the order found: cued or typed by form, typed by what follows,
+    # related-to.
+    cued_out: list[dict[str, Any]] = []
+    guessed_out: list[dict[str, Any]] = []
+    loose_out: list[dict[str, Any]] = []
     for (source, target), by_type in typed.items():
         for kind, evidence in by_type.items():
             if kind == FALLBACK_TYPE:
-                loose = frozenset((source, target))
+                loose = (source, target) if source < target else (target, source)
                 if (source, target) in linked or (target, source) in linked or loose in seen_loose:
                     continue
                 if source in hubs or target in hubs:
                     continue
                 seen_loose.add(loose)
-            out.append(
+                bucket = loose_out
+            else:
+                bucket = cued_out if (source, kind, target) in strong else guessed_out
+            bucket.append(
                 {
                     "source": source,
                     "type": kind,
@@ -844,13 +851,7 @@ def _relations(
                     "origin": "extracted",
                 }
             )
-
-    def strength(r: dict[str, Any]) -> int:
-        if r["type"] == FALLBACK_TYPE:
-            return 2
-        return 0 if (r["source"], r["type"], r["target"]) in strong else 1
-
-    return sorted(out, key=strength)
+    return cued_out + guessed_out + loose_out
 
 
 class DeckExtraction(NamedTuple):
