@@ -234,42 +234,20 @@ def drop_cycles(
         for component in nx.strongly_connected_components(graph):
             if len(component) < 2:
                 continue
-            inside = [(u, v) for u in component for v in graph.succ[u] if v in component]
-            # Plain successor sets: a tangle may ask tens of thousands of reachability questions.
-            succ: dict[str, set[str]] = {node: set() for node in component}
-            for u, v in inside:
-                if (u, v) in fixed:
-                    succ[u].add(v)
-            trial = sorted((e for e in inside if e not in fixed), key=lambda e: min(owners[e]))
+            sub = nx.DiGraph(e for e in graph.subgraph(component).edges if e in fixed)
+            sub.add_nodes_from(component)
+            trial = sorted(
+                (e for e in graph.subgraph(component).edges if e not in fixed), key=lambda e: min(owners[e])
+            )
             for u, v in trial:
-                if _reaches(succ, v, u):
+                if nx.has_path(sub, v, u):
                     bad.update(owners[(u, v)])
                 else:
-                    succ[u].add(v)
+                    sub.add_edge(u, v)
         for i in sorted(bad):
             dropped.append((candidates[i], f"would close a {view} cycle"))
         alive = [i for i in alive if i not in bad]
     return [candidates[i] for i in alive], dropped
-
-
-def _reaches(succ: dict[str, set[str]], start: str, goal: str) -> bool:
-    """Whether a path leads from ``start`` to ``goal`` along ``succ`` (a depth-first search).
-
-    >>> _reaches({"a": {"b"}, "b": {"c"}, "c": set()}, "a", "c"), _reaches({"a": set(), "b": {"a"}}, "a", "b")
-    (True, False)
-    """
-    if start == goal:
-        return True
-    seen = {start}
-    stack = [start]
-    while stack:
-        for nxt in succ[stack.pop()]:
-            if nxt == goal:
-                return True
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
-    return False
 
 
 def quotes_card(evidence: str, questions: set[str]) -> bool:
