@@ -8,6 +8,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..decks import Card
@@ -245,7 +246,8 @@ def _candidates(
     for i in [i for i, w in enumerate(words) if (w.acronym or w.content) and not covered[i]]:
         word = words[i]
         if run and i != run[-1] + 1:
-            flush(run)  # a word in between ended the run
+            if len(run) > 1:
+                flush(run)  # a word in between ended the run
             run = []
         if word.acronym:
             # "RoI Align": capitalised words right after an acronym belong to the name.
@@ -256,7 +258,8 @@ def _candidates(
             run = []  # the words right before an acronym lead into it: no name of their own
         elif not parsed:
             run.append(i)
-    flush(run)
+    if len(run) > 1:
+        flush(run)
     return found
 
 
@@ -346,7 +349,14 @@ def _plausible_name(words: list[_Word], run: list[int]) -> bool:
     the tail of a hyphenated modifier ("high-dimensional space"), and not a proper name from a
     made-up example ("Glubbdubdrib University": names of the field are written in lowercase in
     prose, or are known already)."""
-    first, last = words[run[0]].lower, words[run[-1]].lower
+    start = run[0]
+    hyphenated = start > 0 and words[start - 1].text == "-"
+    return _plausible_ends(words[start].lower, words[run[-1]].lower, words[start].title, hyphenated)
+
+
+@lru_cache(maxsize=1 << 16)
+def _plausible_ends(first: str, last: str, title: bool, hyphenated: bool) -> bool:
+    """:func:`_plausible_name` from what it looks at (asked once per distinct phrase end)."""
     if first in _GENERIC or singular(last) in _GENERIC or last.endswith("ed"):
         return False
     if first in _VERBS or last in _VERBS:
@@ -357,9 +367,9 @@ def _plausible_name(words: list[_Word], run: list[int]) -> bool:
         return False
     if first.endswith("s") and not first.endswith(("ss", "us", "is")):
         return False
-    if run[0] > 0 and words[run[0] - 1].text == "-":
+    if hyphenated:
         return False
-    return not words[run[0]].text.istitle()
+    return not title
 
 
 #: Words ending in -ing that name things in machine learning ("deep learning", "max pooling").
