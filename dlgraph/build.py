@@ -234,20 +234,62 @@ def drop_cycles(
         for component in nx.strongly_connected_components(graph):
             if len(component) < 2:
                 continue
-            sub = nx.DiGraph(e for e in graph.subgraph(component).edges if e in fixed)
-            sub.add_nodes_from(component)
-            trial = sorted(
-                (e for e in graph.subgraph(component).edges if e not in fixed), key=lambda e: min(owners[e])
-            )
+            inside = [(u, v) for u in component for v in graph.succ[u] if v in component]
+            # Plain successor and predecessor sets: a tangle asks thousands of reachability
+            # questions, and networkx's views cost more than the search itself.
+            succ: dict[str, set[str]] = {node: set() for node in component}
+            pred: dict[str, set[str]] = {node: set() for node in component}
+            for u, v in inside:
+                if (u, v) in fixed:
+                    succ[u].add(v)
+                    pred[v].add(u)
+            trial = sorted((e for e in inside if e not in fixed), key=lambda e: min(owners[e]))
             for u, v in trial:
-                if nx.has_path(sub, v, u):
+                if _reaches(succ, pred, v, u):
                     bad.update(owners[(u, v)])
                 else:
-                    sub.add_edge(u, v)
+                    succ[u].add(v)
+                    pred[v].add(u)
         for i in sorted(bad):
             dropped.append((candidates[i], f"would close a {view} cycle"))
         alive = [i for i in alive if i not in bad]
     return [candidates[i] for i in alive], dropped
+
+
+def _reaches(succ: dict[str, set[str]], pred: dict[str, set[str]], start: str, goal: str) -> bool:
+    """Whether a path leads from ``start`` to ``goal``: a breadth-first search from both ends that
+    widens the smaller frontier, so a question whose answer is no ends as soon as one side is
+    exhausted (as networkx's ``has_path`` does).
+
+    >>> succ = {"a": {"b"}, "b": {"c"}, "c": set()}
+    >>> pred = {"a": set(), "b": {"a"}, "c": {"b"}}
+    >>> _reaches(succ, pred, "a", "c"), _reaches(succ, pred, "c", "a")
+    (True, False)
+    """
+    if start == goal:
+        return True
+    ahead, behind = {start}, {goal}  # reached from start; reaching goal
+    forward, backward = [start], [goal]
+    while forward and backward:
+        if len(forward) <= len(backward):
+            frontier, forward = forward, []
+            for node in frontier:
+                for nxt in succ[node]:
+                    if nxt in behind:
+                        return True
+                    if nxt not in ahead:
+                        ahead.add(nxt)
+                        forward.append(nxt)
+        else:
+            frontier, backward = backward, []
+            for node in frontier:
+                for nxt in pred[node]:
+                    if nxt in ahead:
+                        return True
+                    if nxt not in behind:
+                        behind.add(nxt)
+                        backward.append(nxt)
+    return False
 
 
 def quotes_card(evidence: str, questions: set[str]) -> bool:
