@@ -110,9 +110,11 @@ def _triple(r: dict[str, Any]) -> Triple:
     return (r["source"], r["type"], r["target"])
 
 
-def _digest(r: dict[str, Any]) -> str:
-    """A short fingerprint of a whole relation, to notice hand edits of extracted ones."""
-    text = store.encode_line([r.get(k) for k in store.RELATION_KEYS])
+def _digest(r: dict[str, Any], lines: store.JsonLines | None = None) -> str:
+    """A short fingerprint of a whole relation, to notice hand edits of extracted ones.
+    (``lines``: an encoder to share between the relations of one graph.)"""
+    values = [r.get(k) for k in store.RELATION_KEYS]
+    text = lines.array(values) if lines is not None else store.encode_line(values)
     return hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()
 
 
@@ -182,12 +184,13 @@ def _dumps_record(
     relations: list[dict[str, Any]],
     curated: bool = False,
 ) -> str:
+    lines = store.JsonLines()
     record = {
         **deck,
         **({"curated": True} if curated else {}),
         "concepts": sorted(c["id"] for c in concepts),
         "relations": {
-            " ".join(_triple(r)): _digest(r) for r in sorted(relations, key=store.relation_sort_key)
+            " ".join(_triple(r)): _digest(r, lines) for r in sorted(relations, key=store.relation_sort_key)
         },
     }
     return json.dumps(record, indent=1, ensure_ascii=False) + "\n"
