@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..decks import Card
@@ -121,9 +122,12 @@ class _Words:
 
         cache = self.cache
         orths = doc.to_array(ORTH).tolist()
-        for orth in set(orths).difference(cache):
-            cache[orth] = self._make(orth)
-        return [cache[orth] for orth in orths]
+        try:
+            return list(map(cache.__getitem__, orths))  # once the deck's words are known: most docs
+        except KeyError:
+            for orth in set(orths).difference(cache):
+                cache[orth] = self._make(orth)
+            return list(map(cache.__getitem__, orths))
 
     def _make(self, orth: int) -> _Word:
         lexeme = self.vocab[orth]
@@ -453,7 +457,7 @@ def extract(
     found: dict[tuple[tuple[str, str], tuple[str, str]], dict[str, str]] = {}
     cued: set[tuple[tuple[tuple[str, str], tuple[str, str]], str]] = set()  # typed by a cue somewhere
     candidate_cards: dict[str, set[int]] = {}
-    candidate_forms: dict[str, Counter[str]] = {}
+    candidate_forms: dict[str, dict[str, int]] = {}  # key -> spelling -> count, in order seen
     candidate_topic: dict[str, str] = {}
     linked_terms: set[str] = set()
 
@@ -475,7 +479,7 @@ def extract(
         spans = doc.user_data.get(CONCEPTS_KEY)  # ConceptMatcher's plain copy of doc.spans
         if spans is None:
             spans = [(span.start, span.end, span.label_) for span in doc.spans[CONCEPTS_KEY]]
-        in_span = {i for start, end, _ in spans for i in range(start, end)}
+        in_span: set[int] | None = None  # every token of a span, made the first time it is asked
         linked = {normalize(singular(key)) for link in card.links for key in link} - {""}
         for start, end, label in spans:
             # the author linked it
@@ -485,8 +489,11 @@ def extract(
                 if word.everyday and topics.get(label) not in subject_topics:
                     continue  # "values" in a Q-learning card is not the attention value
                 before = start - 1
-                if word.text.islower() and before >= 0 and before not in in_span and words[before].content:
-                    continue  # the head of a name nobody listed: "proposal generator" is no GAN generator
+                if word.text.islower() and before >= 0 and words[before].content:
+                    if in_span is None:
+                        in_span = {i for first, last, _ in spans for i in range(first, last)}
+                    if before not in in_span:
+                        continue  # the head of a name nobody listed: "proposal generator" is no GAN generator
             mentions.append(_Mention(start, end, ("id", label)))
             covered[start:end] = [True] * (end - start)
         link_spans = _link_spans(doc, texts[number], card.links, covered)
@@ -511,10 +518,11 @@ def extract(
                 linked_terms.add(key)  # a term by its author's word: no second card needed
             if key in candidate_cards:
                 candidate_cards[key].add(number)
-                candidate_forms[key][name] += 1
+                forms = candidate_forms[key]
+                forms[name] = forms.get(name, 0) + 1
             else:
                 candidate_cards[key] = {number}
-                candidate_forms[key] = Counter({name: 1})
+                candidate_forms[key] = {name: 1}
                 card_topic = _topic(card.tags) if card_topic is None else card_topic
                 candidate_topic[key] = card_topic
             mentions.append(_Mention(start, end, ("new", key)))
@@ -764,7 +772,7 @@ def _opens_clause(
 
 def _accept(
     cards_of: dict[str, set[int]],
-    forms: dict[str, Counter[str]],
+    forms: dict[str, dict[str, int]],
     topics: dict[str, str],
     concepts: Sequence[dict[str, Any]],
     min_count: int,
@@ -775,14 +783,14 @@ def _accept(
     taken = {c["id"] for c in concepts}
     accepted = {}
     for key in sorted(cards_of, key=lambda k: (min(cards_of[k]), k)):
-        name = forms[key].most_common(1)[0][0]
+        name = max(forms[key].items(), key=itemgetter(1))[0]  # as Counter.most_common(1) picks
         head = name.split(" ")[0]  # an acronym, alone or leading a name ("RoI Align")
         acronym = bool(_ACRONYM.match(head)) and sum(ch.isupper() for ch in head) * 2 >= len(head)
         if not acronym and key not in linked and len(cards_of[key]) < min_count:
             continue
         cid = concept_id(name, taken)
         taken.add(cid)
-        aliases = [f for f, _ in forms[key].most_common(4) if f != name]
+        aliases = [f for f, _ in Counter(forms[key]).most_common(4) if f != name]
         accepted[key] = {
             "id": cid,
             "name": name,
