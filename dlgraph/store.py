@@ -507,8 +507,17 @@ class JsonLines:
 def dumps_relations(relations: list[dict[str, Any]]) -> str:
     """The canonical text of ``relations.json``: one relation a line, sorted by source, type, target."""
     keys = (*RELATION_KEYS, REFERENCE_KEY)
-    encode = JsonLines().object
-    lines = ["  " + encode(_ordered(r, keys)) for r in sorted(relations, key=relation_sort_key)]
+    encoder = JsonLines()
+    value = encoder.value
+    heads = [(k, f"{encode_line(k)}: ") for k in keys]
+    lines = []
+    for r in sorted(relations, key=relation_sort_key):
+        # The fields in canonical order, as _ordered puts them, without making that dict.
+        parts = [head + value(r[k]) for k, head in heads if k in r]
+        if len(parts) == len(r):
+            lines.append("  {" + ", ".join(parts) + "}")
+        else:  # fields beyond the canonical ones follow them
+            lines.append("  " + encoder.object(_ordered(r, keys)))
     return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
 
 

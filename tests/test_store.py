@@ -475,3 +475,26 @@ def test_relation_lines_are_what_json_writes(records):
     for item in records * 2:  # the second time round, every string comes from the memo
         assert lines.object(item) == json.dumps(item, ensure_ascii=False)
         assert lines.array(list(item.values())) == json.dumps(list(item.values()), ensure_ascii=False)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "source": st.text(max_size=4),
+                "type": st.sampled_from(["uses", "is-a"]),
+                "target": st.text(max_size=4),
+            },
+            optional={"evidence": st.text(max_size=8), store.REFERENCE_KEY: _JSON, "note": _JSON},
+        ),
+        max_size=6,
+    )
+)
+def test_relations_json_is_each_relation_as_json_writes_it(relations):
+    """relations.json, written field by field, is one json.dumps line a relation: canonical keys
+    first, any others after them."""
+    keys = (*store.RELATION_KEYS, store.REFERENCE_KEY)
+    ordered = sorted(relations, key=store.relation_sort_key)
+    lines = ["  " + json.dumps(store._ordered(r, keys), ensure_ascii=False) for r in ordered]
+    assert store.dumps_relations(relations) == ("[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n")
