@@ -110,9 +110,11 @@ def _triple(r: dict[str, Any]) -> Triple:
     return (r["source"], r["type"], r["target"])
 
 
-def _digest(r: dict[str, Any]) -> str:
-    """A short fingerprint of a whole relation, to notice hand edits of extracted ones."""
-    text = store.encode_line([r.get(k) for k in store.RELATION_KEYS])
+def _digest(r: dict[str, Any], lines: store.JsonLines | None = None) -> str:
+    """A short fingerprint of a whole relation, to notice hand edits of extracted ones.
+    (``lines``: an encoder to share between the relations of one graph.)"""
+    values = [r.get(k) for k in store.RELATION_KEYS]
+    text = lines.array(values) if lines is not None else store.encode_line(values)
     return hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()
 
 
@@ -182,12 +184,13 @@ def _dumps_record(
     relations: list[dict[str, Any]],
     curated: bool = False,
 ) -> str:
+    lines = store.JsonLines()
     record = {
         **deck,
         **({"curated": True} if curated else {}),
         "concepts": sorted(c["id"] for c in concepts),
         "relations": {
-            " ".join(_triple(r)): _digest(r) for r in sorted(relations, key=store.relation_sort_key)
+            " ".join(_triple(r)): _digest(r, lines) for r in sorted(relations, key=store.relation_sort_key)
         },
     }
     return json.dumps(record, indent=1, ensure_ascii=False) + "\n"
@@ -234,20 +237,62 @@ def drop_cycles(
         for component in nx.strongly_connected_components(graph):
             if len(component) < 2:
                 continue
-            sub = nx.DiGraph(e for e in graph.subgraph(component).edges if e in fixed)
-            sub.add_nodes_from(component)
-            trial = sorted(
-                (e for e in graph.subgraph(component).edges if e not in fixed), key=lambda e: min(owners[e])
-            )
+            inside = [(u, v) for u in component for v in graph.succ[u] if v in component]
+            # Plain successor and predecessor sets: a tangle asks thousands of reachability
+            # questions, and networkx's views cost more than the search itself.
+            succ: dict[str, set[str]] = {node: set() for node in component}
+            pred: dict[str, set[str]] = {node: set() for node in component}
+            for u, v in inside:
+                if (u, v) in fixed:
+                    succ[u].add(v)
+                    pred[v].add(u)
+            trial = sorted((e for e in inside if e not in fixed), key=lambda e: min(owners[e]))
             for u, v in trial:
-                if nx.has_path(sub, v, u):
+                if _reaches(succ, pred, v, u):
                     bad.update(owners[(u, v)])
                 else:
-                    sub.add_edge(u, v)
+                    succ[u].add(v)
+                    pred[v].add(u)
         for i in sorted(bad):
             dropped.append((candidates[i], f"would close a {view} cycle"))
         alive = [i for i in alive if i not in bad]
     return [candidates[i] for i in alive], dropped
+
+
+def _reaches(succ: dict[str, set[str]], pred: dict[str, set[str]], start: str, goal: str) -> bool:
+    """Whether a path leads from ``start`` to ``goal``: a breadth-first search from both ends that
+    widens the smaller frontier, so a question whose answer is no ends as soon as one side is
+    exhausted (as networkx's ``has_path`` does).
+
+    >>> succ = {"a": {"b"}, "b": {"c"}, "c": set()}
+    >>> pred = {"a": set(), "b": {"a"}, "c": {"b"}}
+    >>> _reaches(succ, pred, "a", "c"), _reaches(succ, pred, "c", "a")
+    (True, False)
+    """
+    if start == goal:
+        return True
+    ahead, behind = {start}, {goal}  # reached from start; reaching goal
+    forward, backward = [start], [goal]
+    while forward and backward:
+        if len(forward) <= len(backward):
+            frontier, forward = forward, []
+            for node in frontier:
+                for nxt in succ[node]:
+                    if nxt in behind:
+                        return True
+                    if nxt not in ahead:
+                        ahead.add(nxt)
+                        forward.append(nxt)
+        else:
+            frontier, backward = backward, []
+            for node in frontier:
+                for nxt in pred[node]:
+                    if nxt in ahead:
+                        return True
+                    if nxt not in behind:
+                        behind.add(nxt)
+                        backward.append(nxt)
+    return False
 
 
 def quotes_card(evidence: str, questions: set[str]) -> bool:

@@ -479,10 +479,51 @@ def relation_sort_key(r: dict[str, Any]) -> tuple[str, str, str]:
 encode_line = json.JSONEncoder(ensure_ascii=False).encode
 
 
+class JsonLines:
+    """``json.dumps(..., ensure_ascii=False)`` of many small records that share their strings (the
+    relations of one card quote one sentence): each distinct string is encoded once.
+
+    >>> lines = JsonLines()
+    >>> lines.object({"a": "é", "b": [1, None]}) == encode_line({"a": "é", "b": [1, None]})
+    True
+    >>> lines.array(["x", 2.5, True]), lines.object({}), lines.array([])
+    ('["x", 2.5, true]', '{}', '[]')
+    """
+
+    def __init__(self) -> None:
+        self.memo: dict[str, str] = {}
+
+    def value(self, value: Any) -> str:
+        if type(value) is not str:
+            return encode_line(value)
+        text = self.memo.get(value)
+        if text is None:
+            text = self.memo[value] = encode_line(value)
+        return text
+
+    def object(self, item: dict[str, Any]) -> str:
+        if not all(type(key) is str for key in item):
+            return encode_line(item)  # json turns other keys into strings: leave that to json
+        return "{" + ", ".join(f"{self.value(k)}: {self.value(v)}" for k, v in item.items()) + "}"
+
+    def array(self, values: list[Any]) -> str:
+        return "[" + ", ".join(self.value(v) for v in values) + "]"
+
+
 def dumps_relations(relations: list[dict[str, Any]]) -> str:
     """The canonical text of ``relations.json``: one relation a line, sorted by source, type, target."""
     keys = (*RELATION_KEYS, REFERENCE_KEY, CUE_KEY)
-    lines = ["  " + encode_line(_ordered(r, keys)) for r in sorted(relations, key=relation_sort_key)]
+    encoder = JsonLines()
+    value = encoder.value
+    heads = [(k, f"{encode_line(k)}: ") for k in keys]
+    lines = []
+    for r in sorted(relations, key=relation_sort_key):
+        # The fields in canonical order, as _ordered puts them, without making that dict.
+        parts = [head + value(r[k]) for k, head in heads if k in r]
+        if len(parts) == len(r):
+            lines.append("  {" + ", ".join(parts) + "}")
+        else:  # fields beyond the canonical ones follow them
+            lines.append("  " + encoder.object(_ordered(r, keys)))
     return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
 
 

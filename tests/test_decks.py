@@ -535,3 +535,16 @@ def test_every_readme_format_example_reads_as_that_format():
     shown = re.search(r"```text\n(.*?)\n```", latex[1], flags=re.S).group(1)
     assert read_deck_bytes(re.search(r"```markdown\n(.*?)```", latex[0], flags=re.S).group(1).encode(),
                            "notes.md").cards[0].answer == shown  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.text(alphabet=" \t\f\v\xa0\nab", max_size=40))
+def test_tidy_makes_every_run_of_spaces_one_space(text):
+    """tidy leaves single spaces alone for speed; the text it gives is what collapsing every run of
+    spaces and tabs, trimming lines and squeezing blank lines gives."""
+    import re
+
+    from dlgraph.decks.text import tidy
+
+    lines = [line.strip() for line in re.sub(r"[ \t\f\v\xa0]+", " ", text).split("\n")]
+    assert tidy(text) == re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

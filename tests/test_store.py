@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dlgraph import graph, store
 from dlgraph.errors import InvalidData
@@ -448,3 +450,51 @@ def test_as_an_unprivileged_user_a_graph_it_cannot_write_is_left_whole(rebuilt):
         record("graph folder", "unprivileged user: unwritable graph left whole, a mid-switch one read whole")
     finally:
         shutil.rmtree(shared)
+
+
+_JSON_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(alphabet=st.characters(codec="utf-8"))
+)
+_JSON = st.recursive(
+    _JSON_LEAVES,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.dictionaries(st.sampled_from(["source", "type", "é", "\x1b"]), _JSON), max_size=5))
+def test_relation_lines_are_what_json_writes(records):
+    """The encoder that writes relations.json and build.json line by line (encoding each shared
+    string once) writes exactly the text json.dumps does."""
+    lines = store.JsonLines()
+    for item in records * 2:  # the second time round, every string comes from the memo
+        assert lines.object(item) == json.dumps(item, ensure_ascii=False)
+        assert lines.array(list(item.values())) == json.dumps(list(item.values()), ensure_ascii=False)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "source": st.text(max_size=4),
+                "type": st.sampled_from(["uses", "is-a"]),
+                "target": st.text(max_size=4),
+            },
+            optional={"evidence": st.text(max_size=8), store.REFERENCE_KEY: _JSON, "note": _JSON},
+        ),
+        max_size=6,
+    )
+)
+def test_relations_json_is_each_relation_as_json_writes_it(relations):
+    """relations.json, written field by field, is one json.dumps line a relation: canonical keys
+    first, any others after them."""
+    keys = (*store.RELATION_KEYS, store.REFERENCE_KEY)
+    ordered = sorted(relations, key=store.relation_sort_key)
+    lines = ["  " + json.dumps(store._ordered(r, keys), ensure_ascii=False) for r in ordered]
+    assert store.dumps_relations(relations) == ("[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n")

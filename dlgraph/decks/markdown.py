@@ -35,7 +35,9 @@ _WRAPPER = re.compile(
 )
 _YAML_LINE = re.compile(r"^(?:[\w-]+[ \t]*:|[ \t]+\S|[ \t]*-[ \t]|[ \t]*$)")
 _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
-_SPACES = re.compile(r"[ \t\f\v\xa0]+")
+#: Runs of spaces and tabs to make one space: only those that are not one space already, so
+#: that the answer's ordinary spaces are not each replaced by themselves.
+_SPACES = re.compile(r" [ \t\f\v\xa0]+|[\t\f\v\xa0][ \t\f\v\xa0]*")
 #: Pictographs, dingbats, the emoji among other symbols (⭐ ⌛ ⏳) and the joiners and modifiers that
 #: build emoji from them; arrows and math symbols (→, ⌈x⌉) stay.
 _EMOJI = re.compile(

@@ -126,7 +126,9 @@ _IMG_SRC = re.compile(
 #: Anki's audio reference, ``[sound:file.mp3]``: never text a reader should see.
 SOUND = re.compile(r"\[sound:[^\[\]]*\]")  # no [ inside: an unclosed one is not searched to the end
 _WHITESPACE = re.compile(r"\s+")
-_SPACES = re.compile(r"[ \t\f\v\xa0]+")
+#: Runs of spaces and tabs to make one space: only those that are not one space already, so
+#: that the answer's ordinary spaces are not each replaced by themselves.
+_SPACES = re.compile(r" [ \t\f\v\xa0]+|[\t\f\v\xa0][ \t\f\v\xa0]*")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 

@@ -59,7 +59,8 @@ def make_pipeline(concepts: Iterable[dict[str, Any]], model: str | None = None) 
     # "... cost of ViT. computes ..." ends a sentence: a period after a capital is a full stop here.
     suffixes = [*(nlp.Defaults.suffixes or ()), _CAPITAL_STOP]
     nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes).search
-    nlp.tokenizer.max_cache_size = max(nlp.tokenizer.max_cache_size, TOKENIZER_CACHE)
+    if hasattr(nlp.tokenizer, "max_cache_size"):  # raise the bound where this spaCy has one
+        nlp.tokenizer.max_cache_size = max(nlp.tokenizer.max_cache_size, TOKENIZER_CACHE)
     matcher = nlp.add_pipe("dlgraph_concepts", name="concept_matcher", first=True)
     matcher.add_concepts(concepts)
     cues = nlp.add_pipe(

@@ -8,6 +8,8 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..decks import Card
@@ -147,9 +149,12 @@ class _Words:
 
         cache = self.cache
         orths = doc.to_array(ORTH).tolist()
-        for orth in set(orths).difference(cache):
-            cache[orth] = self._make(orth)
-        return [cache[orth] for orth in orths]
+        try:
+            return list(map(cache.__getitem__, orths))  # once the deck's words are known: most docs
+        except KeyError:
+            for orth in set(orths).difference(cache):
+                cache[orth] = self._make(orth)
+            return list(map(cache.__getitem__, orths))
 
     def _make(self, orth: int) -> _Word:
         lexeme = self.vocab[orth]
@@ -277,7 +282,8 @@ def _candidates(
     for i in [i for i, w in enumerate(words) if (w.acronym or w.content) and not covered[i]]:
         word = words[i]
         if run and i != run[-1] + 1:
-            flush(run)  # a word in between ended the run
+            if len(run) > 1:
+                flush(run)  # a word in between ended the run
             run = []
         if word.acronym:
             # "RoI Align": capitalised words right after an acronym belong to the name.
@@ -288,7 +294,8 @@ def _candidates(
             run = []  # the words right before an acronym lead into it: no name of their own
         elif not parsed:
             run.append(i)
-    flush(run)
+    if len(run) > 1:
+        flush(run)
     return found
 
 
@@ -378,7 +385,14 @@ def _plausible_name(words: list[_Word], run: list[int]) -> bool:
     the tail of a hyphenated modifier ("high-dimensional space"), and not a proper name from a
     made-up example ("Glubbdubdrib University": names of the field are written in lowercase in
     prose, or are known already)."""
-    first, last = words[run[0]].lower, words[run[-1]].lower
+    start = run[0]
+    hyphenated = start > 0 and words[start - 1].text == "-"
+    return _plausible_ends(words[start].lower, words[run[-1]].lower, words[start].title, hyphenated)
+
+
+@lru_cache(maxsize=1 << 16)
+def _plausible_ends(first: str, last: str, title: bool, hyphenated: bool) -> bool:
+    """:func:`_plausible_name` from what it looks at (asked once per distinct phrase end)."""
     if first in _GENERIC or singular(last) in _GENERIC or last.endswith("ed"):
         return False
     if first in _VERBS or last in _VERBS:
@@ -389,9 +403,9 @@ def _plausible_name(words: list[_Word], run: list[int]) -> bool:
         return False
     if first.endswith("s") and not first.endswith(("ss", "us", "is")):
         return False
-    if run[0] > 0 and words[run[0] - 1].text == "-":
+    if hyphenated:
         return False
-    return not words[run[0]].text.istitle()
+    return not title
 
 
 #: Words ending in -ing that name things in machine learning ("deep learning", "max pooling").
@@ -475,7 +489,7 @@ def extract(
     found: dict[tuple[tuple[str, str], tuple[str, str]], dict[str, tuple[str, str]]] = {}
     cued: set[tuple[tuple[tuple[str, str], tuple[str, str]], str]] = set()  # typed by a cue somewhere
     candidate_cards: dict[str, set[int]] = {}
-    candidate_forms: dict[str, Counter[str]] = {}
+    candidate_forms: dict[str, dict[str, int]] = {}  # key -> spelling -> count, in order seen
     candidate_topic: dict[str, str] = {}
     linked_terms: set[str] = set()
 
@@ -498,7 +512,7 @@ def extract(
         spans = doc.user_data.get(CONCEPTS_KEY)  # ConceptMatcher's plain copy of doc.spans
         if spans is None:
             spans = [(span.start, span.end, span.label_) for span in doc.spans[CONCEPTS_KEY]]
-        in_span = {i for start, end, _ in spans for i in range(start, end)}
+        in_span: set[int] | None = None  # every token of a span, made the first time it is asked
         linked = {normalize(singular(key)) for link in card.links for key in link} - {""}
         for start, end, label in spans:
             # the author linked it
@@ -517,8 +531,11 @@ def extract(
                 ):
                     continue  # "values" in a Q-learning card is not the attention value
                 before = start - 1
-                if word.text.islower() and before >= 0 and before not in in_span and words[before].content:
-                    continue  # the head of a name nobody listed: "proposal generator" is no GAN generator
+                if word.text.islower() and before >= 0 and words[before].content:
+                    if in_span is None:
+                        in_span = {i for first, last, _ in spans for i in range(first, last)}
+                    if before not in in_span:
+                        continue  # the head of a name nobody listed: "proposal generator" is no GAN generator
             mentions.append(_Mention(start, end, ("id", label)))
             covered[start:end] = [True] * (end - start)
         link_spans = _link_spans(doc, texts[number], card.links, covered)
@@ -543,10 +560,11 @@ def extract(
                 linked_terms.add(key)  # a term by its author's word: no second card needed
             if key in candidate_cards:
                 candidate_cards[key].add(number)
-                candidate_forms[key][name] += 1
+                forms = candidate_forms[key]
+                forms[name] = forms.get(name, 0) + 1
             else:
                 candidate_cards[key] = {number}
-                candidate_forms[key] = Counter({name: 1})
+                candidate_forms[key] = {name: 1}
                 card_topic = _topic(card.tags) if card_topic is None else card_topic
                 candidate_topic[key] = card_topic
             mentions.append(_Mention(start, end, ("new", key)))
@@ -929,7 +947,7 @@ def _opens_clause(
 
 def _accept(
     cards_of: dict[str, set[int]],
-    forms: dict[str, Counter[str]],
+    forms: dict[str, dict[str, int]],
     topics: dict[str, str],
     concepts: Sequence[dict[str, Any]],
     min_count: int,
@@ -940,14 +958,14 @@ def _accept(
     taken = {c["id"] for c in concepts}
     accepted = {}
     for key in sorted(cards_of, key=lambda k: (min(cards_of[k]), k)):
-        name = forms[key].most_common(1)[0][0]
+        name = max(forms[key].items(), key=itemgetter(1))[0]  # as Counter.most_common(1) picks
         head = name.split(" ")[0]  # an acronym, alone or leading a name ("RoI Align")
         acronym = bool(_ACRONYM.match(head)) and sum(ch.isupper() for ch in head) * 2 >= len(head)
         if not acronym and key not in linked and len(cards_of[key]) < min_count:
             continue
         cid = concept_id(name, taken)
         taken.add(cid)
-        aliases = [f for f, _ in forms[key].most_common(4) if f != name]
+        aliases = [f for f, _ in Counter(forms[key]).most_common(4) if f != name]
         accepted[key] = {
             "id": cid,
             "name": name,
@@ -992,25 +1010,32 @@ def _relations(
             slot.setdefault(kind, said)
             if cued is None or ((source_ref, target_ref), kind) in cued:
                 strong.add((source, kind, target))
-    out = []
-    linked = {pair for pair, by_type in typed.items() if set(by_type) - {FALLBACK_TYPE}}
+    linked = {pair for pair, by_type in typed.items() if len(by_type) > 1 or FALLBACK_TYPE not in by_type}
     loose_partners: dict[str, set[str]] = {}
     for (source, target), by_type in typed.items():
         if FALLBACK_TYPE in by_type and (source, target) not in linked:
             loose_partners.setdefault(source, set()).add(target)
             loose_partners.setdefault(target, set()).add(source)
     hubs = {cid for cid, partners in loose_partners.items() if hub_at is not None and len(partners) >= hub_at}
-    seen_loose: set[frozenset[str]] = set()
+    seen_loose: set[tuple[str, str]] = set()  # each loose pair once, either way round
+    # Strongest first, each kind in the order found: cued or typed by form, typed by what follows,
+    # related-to.
+    cued_out: list[dict[str, Any]] = []
+    guessed_out: list[dict[str, Any]] = []
+    loose_out: list[dict[str, Any]] = []
     for (source, target), by_type in typed.items():
         for kind, (evidence, why) in by_type.items():
             if kind == FALLBACK_TYPE:
-                loose = frozenset((source, target))
+                loose = (source, target) if source < target else (target, source)
                 if (source, target) in linked or (target, source) in linked or loose in seen_loose:
                     continue
                 if source in hubs or target in hubs:
                     continue
                 seen_loose.add(loose)
-            out.append(
+                bucket = loose_out
+            else:
+                bucket = cued_out if (source, kind, target) in strong else guessed_out
+            bucket.append(
                 {
                     "source": source,
                     "type": kind,
@@ -1020,13 +1045,7 @@ def _relations(
                     CUE_KEY: why,
                 }
             )
-
-    def strength(r: dict[str, Any]) -> int:
-        if r["type"] == FALLBACK_TYPE:
-            return 2
-        return 0 if (r["source"], r["type"], r["target"]) in strong else 1
-
-    return sorted(out, key=strength)
+    return cued_out + guessed_out + loose_out
 
 
 class DeckExtraction(NamedTuple):
