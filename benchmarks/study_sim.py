@@ -1,14 +1,16 @@
 """Implicit credit, measured in simulation: a learner whose memory follows FSRS's forgetting curve.
 
 Usage: python benchmarks/study_sim.py [--quick] [--days N] [--new-per-day N] [--seeds 1,2,3,4] [--field]
-                                    [--transfers 0,0.3,0.6] [--credit-scale X] [--max-in-a-row N] [--json]
+                                    [--transfers 0,0.3,0.6] [--credit-scale X] [--rule NAME=VALUE] [--json]
 
 A simulated learner studies a graph for ``--days`` days (120; ``--quick``: the small test graph for 30
 days) with dlgraph's own :class:`dlgraph.study.Session` on a real progress file, one session a day,
 ``--new-per-day`` new concepts (10), at FSRS's default target retention of 0.9. The learner's true
 memory of each concept is an FSRS card with the default parameters (the model the scheduler assumes):
-at each card the learner recalls it with the true recall odds (drawn from a seeded generator) and
-answers ``good``, else ``again``; a new card is answered ``good`` (it is being learned).
+at each card the learner recalls it with the true recall odds and answers ``good``, else ``again``;
+a new card is answered ``good`` (it is being learned). The draw for a concept's k-th review comes
+from the seed, the concept and k alone (common random numbers), so the runs with and without credit
+meet the same luck and their difference is credit's, not the generator's.
 
 How much reviewing a concept really exercises what it builds on is not known, so it is a parameter,
 the **transfer** (0, 0.3, 0.6): after a successful review, each prerequisite reached through the credit
@@ -98,7 +100,9 @@ def truth_rules(transfer: float) -> CreditRules:
         depth_discount=CREDIT.depth_discount,
         max_depth=CREDIT.max_depth,
         min_credit=0.01,
-        max_in_a_row=10**9,  # real transfer has no cap: every successful review exercises
+        # Real transfer has no threshold and no bound: every successful review exercises.
+        recall_below=float("inf"),
+        floor=None,
     )
 
 
@@ -118,7 +122,7 @@ def simulate(
     from fsrs import Card, Rating
 
     began = time.perf_counter()
-    rng = random.Random(seed)
+    tests: dict[str, int] = {}
     model = scheduler(fuzz=False)
     truth_credit = truth_rules(transfer)
     truth: dict[str, dict[str, Any]] = {}
@@ -144,7 +148,11 @@ def simulate(
                     introduced.add(card.id)
                     rating = 3
                 else:
-                    rating = 3 if rng.random() < recall_odds(truth.get(card.id), now, model) else 1
+                    # One draw per concept and review, the same in the runs with and without credit
+                    # (common random numbers): the k-th review of a concept meets the same luck.
+                    tests[card.id] = tests.get(card.id, 0) + 1
+                    luck = random.Random(f"{seed}/{card.id}/{tests[card.id]}").random()
+                    rating = 3 if luck < recall_odds(truth.get(card.id), now, model) else 1
                 memory = Card.from_dict(truth[card.id]) if card.id in truth else Card(card_id=1, due=now)
                 truth[card.id] = model.review_card(memory, Rating(rating), review_datetime=now)[0].to_dict()
                 if rating == 3 and transfer > 0:
@@ -264,7 +272,11 @@ def main(argv: list[str] | None = None) -> int:
         help="multiply the scheduler's credit weights (dlgraph.credit.CREDIT) by this, to tune them",
     )
     parser.add_argument(
-        "--max-in-a-row", type=int, default=None, help="override CREDIT.max_in_a_row, to tune it"
+        "--rule",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a number of dlgraph.credit.CREDIT (e.g. floor=0.85, or none), to tune it",
     )
     parser.add_argument(
         "--transfers", default=",".join(map(str, TRANSFERS)), help="comma-separated transfers to run"
@@ -281,8 +293,10 @@ def main(argv: list[str] | None = None) -> int:
     days = args.days or (30 if args.quick else 120)
     seeds = [int(x) for x in (args.seeds or ("1" if args.quick else "1,2,3,4")).split(",")]
     rules = replace(CREDIT, weights={k: w * args.credit_scale for k, w in CREDIT.weights.items()})
-    if args.max_in_a_row is not None:
-        rules = replace(rules, max_in_a_row=args.max_in_a_row)
+    for item in args.rule:
+        name, _, value = item.partition("=")
+        kind = int if isinstance(getattr(CREDIT, name), int) else float
+        rules = replace(rules, **{name: None if value == "none" else kind(value)})
     shm = Path("/dev/shm")
     runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="dlgraph-sim-", dir=shm if shm.is_dir() else None) as tmp:

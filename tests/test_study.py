@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from dlgraph import progress, store
 from dlgraph.graph import ConceptGraph, load_graph
-from dlgraph.progress import Progress
+from dlgraph.progress import Progress, parse_utc
 from dlgraph.study import Session, parse_rating, progress_summary, schedule, study_order
 
 from . import reliability
@@ -928,25 +928,37 @@ def test_a_simulated_learner_never_meets_a_concept_before_its_prerequisites_and_
     assert 0.0 <= first["retention"] <= 1.0
 
 
-def test_credit_postpones_a_prerequisite_at_most_max_in_a_row_times_between_the_learners_reviews():
-    from dlgraph.credit import CREDIT, CreditRules, partial_review
+def test_credit_goes_to_nearly_due_prerequisites_and_never_postpones_past_the_floor():
+    from fsrs import Card
+
+    from dlgraph.credit import CREDIT, CreditRules, interval_days, partial_review
     from dlgraph.study import scheduler
 
     sched = scheduler(fuzz=False)
-    card = schedule(None, "rmsprop", 4, T0 - timedelta(days=5))
-    assert CREDIT.max_in_a_row == 2
-    once = partial_review(card, 0.6, T0, sched)
-    twice = partial_review(once, 0.6, T0 + timedelta(days=3), sched)
-    assert card["stability"] < once["stability"] < twice["stability"]
-    assert (once["implicit_in_a_row"], twice["implicit_in_a_row"]) == (1, 2)
-    assert partial_review(twice, 0.6, T0 + timedelta(days=6), sched) == twice  # no third postponement
-    assert (
-        partial_review(twice, 0.6, T0, sched, CreditRules(max_in_a_row=3))["stability"] > twice["stability"]
-    )
-    # A review the learner gives starts the count again.
-    reviewed = schedule(twice, "rmsprop", 3, T0 + timedelta(days=7))
-    assert "implicit_in_a_row" not in reviewed
-    assert partial_review(reviewed, 0.6, T0 + timedelta(days=8), sched) != reviewed
+    card = schedule(None, "rmsprop", 4, T0 - timedelta(days=5), fuzz=False)
+    assert (CREDIT.recall_below, CREDIT.floor) == (0.95, 0.85)
+    # Just reviewed: recall odds 1, over recall_below, so credit does nothing.
+    fresh = schedule(None, "rmsprop", 4, T0, fuzz=False)
+    assert partial_review(fresh, 0.6, T0, sched) == fresh
+    # Five days on, nearly due (recall odds under 0.95): credited, up to the floor's day.
+    assert sched.get_card_retrievability(Card.from_dict(card), T0) < CREDIT.recall_below
+    latest = T0 - timedelta(days=5) + timedelta(days=interval_days(card["stability"], sched, CREDIT.floor))
+    credited = partial_review(card, 0.6, T0, sched)
+    assert credited["stability"] > card["stability"] and credited["implicit_base"] == card["stability"]
+    assert parse_utc(card["due"]) < parse_utc(credited["due"]) <= latest
+    # However many dependents credit it later, its review stays on or before that day.
+    again = credited
+    for day in range(1, 30):
+        again = partial_review(again, 0.6, T0 + timedelta(days=day), sched)
+        assert parse_utc(again["due"]) <= latest
+    # The bound is the rule's: without a floor and threshold the same credit goes further.
+    unbounded = CreditRules(recall_below=float("inf"), floor=None)
+    assert parse_utc(partial_review(card, 0.6, T0, sched, unbounded)["due"]) > latest
+    # A review the learner gives starts again from its own stability.
+    reviewed = schedule(again, "rmsprop", 3, latest, fuzz=False)
+    assert "implicit_base" not in reviewed
+    later = parse_utc(reviewed["due"]) - timedelta(days=1)
+    assert partial_review(reviewed, 0.6, later, sched)["implicit_base"] == reviewed["stability"]
 
 
 def test_from_anki_with_a_file_that_is_not_anki_is_a_clear_error(run, pfile, tmp_path):
