@@ -19,35 +19,35 @@ GOLD = ROOT / "tests" / "data" / "gold"
 FLOORS = {
     "seed": {
         "concept_precision": 0.85,
-        "relation_precision_any": 0.62,
-        "relation_precision_exact": 0.54,
-        "relation_recall_any": 0.20,
-        "graph_recall_any": 0.35,
+        "relation_precision_any": 0.68,
+        "relation_precision_exact": 0.58,
+        "relation_recall_any": 0.19,
+        "graph_recall_any": 0.33,
     },
     "glossary": {
-        "concept_precision": 0.88,
-        "relation_precision_any": 0.65,
-        "relation_precision_exact": 0.48,
-        "relation_recall_any": 0.22,
-        "graph_recall_any": 0.51,
+        "concept_precision": 0.85,
+        "relation_precision_any": 0.68,
+        "relation_precision_exact": 0.52,
+        "relation_recall_any": 0.24,
+        "graph_recall_any": 0.54,
     },
     # Written for this project and annotated blind; no rule was written looking at it before its
     # first measurement (at 3f84a09: relation precision 30%, exact 22%, recall 16%).
     "holdout": {
         "concept_precision": 0.90,
-        "relation_precision_any": 0.54,
-        "relation_precision_exact": 0.44,
+        "relation_precision_any": 0.50,
+        "relation_precision_exact": 0.40,
         "relation_recall_any": 0.18,
         "graph_recall_any": 0.32,
     },
 }
 # The gold decks are themselves about half related-to (glossary 48%, held-out 49%). A co-occurrence
-# with no cue now links to the card's term only in the answer's first clause, so the share fell
-# (glossary 51% -> 39%), and with it the recall floors (glossary graph recall 58% -> 54%).
+# with no cue now links to the card's term only in the answer's opening statement, so the share fell
+# (glossary 51% -> 43%, held-out 66% -> 45%, seed 30% -> 20%).
 CEILINGS = {
-    "seed": {"related_to_share": 0.35},
-    "glossary": {"related_to_share": 0.45},
-    "holdout": {"related_to_share": 0.48},
+    "seed": {"related_to_share": 0.30},
+    "glossary": {"related_to_share": 0.47},
+    "holdout": {"related_to_share": 0.50},
 }
 
 
