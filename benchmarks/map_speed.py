@@ -109,7 +109,7 @@ def page_timings(browser, out: Path, ends: tuple[str, str], target: str) -> dict
                 page.evaluate(TIMED, code)  # tick it back
         times[label] = statistics.median(runs)
     page.evaluate("dlgraph.reset()")
-    page.wait_for_timeout(1200)  # the glide back to the overview, and the map settled at its zoom
+    page.wait_for_timeout(2000)  # the glide back to the overview; the map settles at its detail
     runs = []
     for i in range(6):
         runs.append(page.evaluate(WHEEL, 60 if i % 2 else -60))
