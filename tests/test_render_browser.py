@@ -967,6 +967,10 @@ LOOKS = """() => ({
 })"""
 
 
+def _overlaps(box: dict, left: float, top: float, right: float, bottom: float) -> bool:
+    return right >= box["left"] and left <= box["right"] and bottom >= box["top"] and top <= box["bottom"]
+
+
 def test_a_big_map_zoomed_out_draws_plain_lines_except_the_highlight_and_all_detail_zoomed_in(
     browser, big_html
 ):
@@ -993,16 +997,41 @@ def test_a_big_map_zoomed_out_draws_plain_lines_except_the_highlight_and_all_det
             assert looks[eid]["dashes"] == base[eid]["dashes"] and looks[eid]["arrows"] in ("to", "from")
         assert all(looks[eid] == {"dashes": False, "arrows": ""} for eid in base if eid not in on_path)
 
-        # Zoomed in, every edge has its family's dashes and its arrowhead back, every node its border.
+        # Zoomed in, the edges in and around the view get their family's dashes and their arrowhead
+        # back, some nodes their dashed border; what lies further off stays plain. Panning there
+        # brings its detail.
         page.js("dlgraph.reset()")
         page.settle()
-        page.js(f"dlgraph.network.moveTo({{scale: {2 * render.FAR_SCALE}}})")
-        page.page.wait_for_function("!dlgraph.state.far", timeout=10_000)
-        near = page.js(LOOKS)
-        for eid, edge in base.items():
-            arrows = "" if edge["arrows"] == "" else "to"
-            assert near["edges"][eid] == {"dashes": edge["dashes"], "arrows": arrows}, eid
-        assert near["dashedNodes"] == dashed_kinds
+        ids = sorted(page.js("dlgraph.data.nodes.map(n => n.id)"))
+        seen = []
+        for cid in (ids[0], ids[-1]):
+            page.js(
+                f"dlgraph.network.moveTo({{position: dlgraph.network.getPosition({cid!r}), "
+                f"scale: {2 * render.FAR_SCALE}}})"
+            )
+            page.page.wait_for_function(
+                "!dlgraph.state.far && dlgraph.state.view && (() => { const v = dlgraph.state.view;"
+                " const c = dlgraph.network.getViewPosition(); return c.x > v.left && c.x < v.right"
+                " && c.y > v.top && c.y < v.bottom; })()",
+                timeout=10_000,
+            )
+            near = page.js(LOOKS)
+            places = page.js("Object.fromEntries(dlgraph.data.nodes.map(n => [n.id, {x: n.x, y: n.y}]))")
+            box = page.js("dlgraph.state.view")
+            detailed = set()
+            for eid, edge in base.items():
+                ends = (places[edge["from"]], places[edge["to"]])
+                xs, ys = [p["x"] for p in ends], [p["y"] for p in ends]
+                if _overlaps(box, min(xs), min(ys), max(xs), max(ys)):
+                    arrows = "" if edge["arrows"] == "" else "to"
+                    assert near["edges"][eid] == {"dashes": edge["dashes"], "arrows": arrows}, eid
+                    detailed.add(eid)
+                else:
+                    assert near["edges"][eid] == {"dashes": False, "arrows": ""}, eid
+            assert 0 < len(detailed) < len(base)
+            assert 0 < near["dashedNodes"] < dashed_kinds
+            seen.append(detailed)
+        assert seen[1] - seen[0], "panning brought no detail"
         assert page.errors == []
     finally:
         page.close()

@@ -230,9 +230,10 @@
   // Zoomed out on a big map (DATA.farScale is set above 600 concepts), dash patterns, arrowheads and
   // dashed node borders are a pixel or two on screen, too small to read, yet they took most of each
   // frame: below farScale they are drawn plain (solid lines, no arrowheads, solid borders), except what
-  // is highlighted, which keeps its dashes and the arrows that give a path its direction. The map
-  // changes over once the view has settled on the other side of farScale (see settleDetail). A big map
-  // opens on its overview, so its DataSets start plain.
+  // is highlighted, which keeps its dashes and the arrows that give a path its direction. Zoomed in,
+  // only what lies in and around the view gets its detail back, so the switch is a few hundred
+  // updates, not thousands, and what is off screen costs no dashes. The map changes over once the
+  // view has settled (see settleDetail). A big map opens on its overview: its DataSets start plain.
   const farScale = DATA.farScale === undefined ? null : DATA.farScale;
   const startFar = farScale !== null;
   const dashedBorder = (base) => Boolean(base.shapeProperties && base.shapeProperties.borderDashes);
@@ -273,6 +274,7 @@
     hover: null,
     labels: [],
     far: startFar, // drawn with less detail (see farScale)
+    view: null, // zoomed in on a big map: the part of the map drawn in detail (see detailBox)
   };
 
   // --- the view: at most one time-based glide, never vis-network's own animations -------------------
@@ -642,7 +644,7 @@
   function nodeLook(base, keep, marked) {
     const hidden = state.hiddenTopics.has(base.topic) && !marked.has(base.id) && !state.revealed.has(base.id);
     const mode = !keep ? "plain" : keep.has(base.id) ? "on" : "faded";
-    const solid = dashedBorder(base) && state.far && mode !== "on";
+    const solid = dashedBorder(base) && mode !== "on" && plainNode(base);
     const plan = state.highlight && state.highlight.positions && state.highlight.positions[base.id];
     const where = "@" + (plan ? plan.join(",") : "");
     return [mode + hidden + (solid ? "~" : "") + where, (before) => {
@@ -662,7 +664,7 @@
   function edgeLook(base, keep, marked) {
     const hidden = state.hiddenTypes.has(base.type) && !marked.has(base.id);
     const mode = !keep ? "plain" : keep.has(base.id) ? "on" : "faded";
-    const plain = state.far && mode !== "on";
+    const plain = mode !== "on" && plainEdge(base);
     // On a path the arrows point the way the caption reads, from its first concept to its last.
     const arrows = mode === "on" && state.highlight.arrows ? state.highlight.arrows[base.id] || base.arrows : plain ? "" : base.arrows;
     return [mode + hidden + (plain ? "~" : "") + arrowsKey(arrows), () => {
@@ -708,6 +710,10 @@
     };
     const nodeChanges = changes(DATA.nodes, "n:", nodeLook, keepNodes);
     const edgeChanges = changes(DATA.edges, "e:", edgeLook, keepEdges);
+    if (!nodeChanges.length && !edgeChanges.length) {
+      raiseHighlighted();
+      return;
+    }
     quietly(() => {
       if (nodeChanges.length) nodes.update(nodeChanges);
       if (edgeChanges.length) edges.update(edgeChanges);
@@ -731,20 +737,62 @@
     }
   }
 
-  // Switch the level of detail once the view rests on the other side of farScale: not at every
-  // frame of a wheel gesture or a glide, since the switch is one update of every dashed or arrowed
-  // item. Called after each drawing; vis-network redraws everything 250 ms after a wheel gesture,
-  // so the switch, sooner, is in that drawing.
-  let detailTimer = null;
+  // --- level of detail: what is drawn plain, and when that changes ---------------------------------
+
+  // The map's box in view, with `margin` screens more on every side, in map coordinates.
+  function viewBox(margin) {
+    const frame = network.canvas.frame.canvas;
+    const [w, h] = [frame.clientWidth, frame.clientHeight];
+    const a = network.DOMtoCanvas({ x: -margin * w, y: -margin * h });
+    const b = network.DOMtoCanvas({ x: (1 + margin) * w, y: (1 + margin) * h });
+    return { left: a.x, top: a.y, right: b.x, bottom: b.y };
+  }
+  const covers = (box, left, top, right, bottom) =>
+    Boolean(box) && right >= box.left && left <= box.right && bottom >= box.top && top <= box.bottom;
+
+  // Drawn plain: on a big map, zoomed out, or away from the part of the map in detail.
+  function plainNode(base) {
+    if (farScale === null) return false;
+    const at = placeOf(base);
+    return state.far || !covers(state.view, at.x, at.y, at.x, at.y);
+  }
+  function plainEdge(base) {
+    if (farScale === null) return false;
+    if (state.far) return true;
+    const a = placeOf(baseNodes.get(base.from));
+    const b = placeOf(baseNodes.get(base.to));
+    return !covers(state.view, Math.min(a.x, b.x), Math.min(a.y, b.y), Math.max(a.x, b.x), Math.max(a.y, b.y));
+  }
+
   const wantFar = () => farScale !== null && network.getScale() < farScale;
+  // Whether the detail drawn suits the view: zoomed out, or zoomed in with the view inside the part
+  // drawn in detail.
+  function detailFits() {
+    if (farScale === null) return true;
+    if (wantFar() !== state.far) return false;
+    if (state.far) return true;
+    const v = viewBox(0);
+    const d = state.view;
+    return Boolean(d) && v.left >= d.left && v.right <= d.right && v.top >= d.top && v.bottom <= d.bottom;
+  }
+  // Take the detail the view needs: zoomed in, the view and half a screen around it.
+  function takeDetail() {
+    state.far = wantFar();
+    state.view = farScale === null || state.far ? null : viewBox(0.5);
+  }
+
+  // Change the detail once the view rests where it no longer fits: not at every frame of a wheel
+  // gesture, a drag or a glide. Called after each drawing; vis-network redraws everything 250 ms
+  // after a wheel gesture, so the change, sooner, is in that drawing.
+  let detailTimer = null;
   function settleDetail() {
     if (detailTimer !== null) clearTimeout(detailTimer);
     detailTimer = null;
-    if (wantFar() === state.far) return;
+    if (detailFits()) return;
     detailTimer = setTimeout(() => {
       detailTimer = null;
-      if (state.gliding || wantFar() === state.far) return; // the glide's next frames call again
-      state.far = wantFar();
+      if (state.gliding || detailFits()) return; // the glide's next frames call again
+      takeDetail();
       paint();
     }, 200);
   }
@@ -1429,7 +1477,7 @@
     state.highlight = spec;
     say(spec.caption);
     fitTo(spec.nodes, 0);
-    state.far = wantFar();
+    takeDetail();
     setHighlight(spec);
   } else if (DATA.focus) {
     state.selected = DATA.focus;
@@ -1440,8 +1488,8 @@
     fitTo([], 0);
   }
   // The level of detail of the view just set, before the first drawing.
-  if (wantFar() !== state.far) {
-    state.far = wantFar();
+  if (!detailFits()) {
+    takeDetail();
     paint();
   }
 
