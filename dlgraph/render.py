@@ -44,6 +44,10 @@ GRAVITY = 0.15
 CLUSTER_MIN = 40
 #: Above this many concepts edges are drawn straight: curves cost drawing time on big maps.
 CURVED_EDGES_MAX = 600
+#: On a map above CURVED_EDGES_MAX concepts, zoomed out below this scale, the page draws edges without
+#: dashes or arrowheads and node borders solid, except what is highlighted: there an arrowhead is under
+#: 5 px and a dash under 3 px on screen, and drawing them took most of each frame.
+FAR_SCALE = 0.4
 
 #: Tableau-like colours, distinct enough side by side; topics take them in vocabulary order.
 TOPIC_COLOURS = (
@@ -689,6 +693,7 @@ def map_data(cg: ConceptGraph, options: MapOptions | None = None) -> dict[str, A
         "clustered": len(ids) >= CLUSTER_MIN and len(topics) > 1,
         "clusteredBy": grouped.by,
         "studyGap": list(STUDY_GAP),  # the study view's rule, for the card's button (study_layout)
+        "farScale": FAR_SCALE if len(ids) > CURVED_EDGES_MAX else None,
     }
 
 

@@ -912,3 +912,138 @@ def test_pinching_the_map_on_a_phone_zooms_it(browser, bundled_html):
         assert after < 20 * before and page.errors == []
     finally:
         page.close()
+
+
+# --- big maps: one drawing per action, less detail zoomed out ------------------------------------------
+
+DRAWS = """async (code) => {
+  let draws = 0;
+  const count = () => draws++;
+  dlgraph.network.on("afterDrawing", count);
+  (new Function(code))();
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  dlgraph.network.off("afterDrawing", count);
+  return draws;
+}"""
+
+
+def test_clearing_a_highlight_or_ticking_a_relation_type_draws_the_map_once(bundled_page):
+    page = bundled_page
+    page.js("dlgraph.showPath('r-cnn', 'mask-r-cnn')")
+    page.settle()
+    page.js("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    # vis-network drew after every DataSet update and unselectAll, then again at the next frame.
+    assert page.js(DRAWS, "document.getElementById('clear').click()") == 1
+    assert page.highlighted() == (set(), set())
+    uses = "document.querySelector(\"#legend-types input[value='uses']\").click()"
+    assert page.js(DRAWS, uses) == 1
+    assert page.js("dlgraph.edges.get({filter: e => e.type === 'uses' && !e.hidden}).length") == 0
+    assert page.errors == []
+
+
+@pytest.fixture(scope="module")
+def big_html(tmp_path_factory) -> Path:
+    """A synthetic graph past render.CURVED_EDGES_MAX concepts, from the benchmarks' generator."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("synthetic", ROOT / "benchmarks" / "synthetic.py")
+    synthetic = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(synthetic)
+    cg = graph.ConceptGraph(synthetic.make_graph(render.CURVED_EDGES_MAX + 50, seed=1))
+    out = tmp_path_factory.mktemp("big") / "big.html"
+    render.write_map(cg, out)
+    return out
+
+
+# How vis-network was told to draw each edge and node: dashes, arrowheads, dashed borders.
+LOOKS = """() => ({
+  scale: dlgraph.network.getScale(),
+  edges: Object.fromEntries(dlgraph.edges.get().map((e) => [e.id, {
+    dashes: e.dashes,
+    arrows: typeof e.arrows === "string" ? e.arrows : (e.arrows.to && e.arrows.to.enabled ? "to" : "")
+      + (e.arrows.from && e.arrows.from.enabled ? "from" : ""),
+  }])),
+  dashedNodes: dlgraph.nodes.get().filter((n) => n.shapeProperties && n.shapeProperties.borderDashes).length,
+})"""
+
+
+def _overlaps(box: dict, left: float, top: float, right: float, bottom: float) -> bool:
+    return right >= box["left"] and left <= box["right"] and bottom >= box["top"] and top <= box["bottom"]
+
+
+def test_a_big_map_zoomed_out_draws_plain_lines_except_the_highlight_and_all_detail_zoomed_in(
+    browser, big_html
+):
+    page = MapPage(browser, big_html, (1440, 900))
+    try:
+        base = {e["id"]: e for e in page.js("dlgraph.data.edges")}
+        dashed_kinds = page.js("dlgraph.data.nodes.filter(n => n.shapeProperties.borderDashes).length")
+        assert dashed_kinds > 0 and any(e["dashes"] for e in base.values())
+        far = page.js(LOOKS)
+        assert far["scale"] < render.FAR_SCALE
+        assert all(look == {"dashes": False, "arrows": ""} for look in far["edges"].values())
+        assert far["dashedNodes"] == 0
+
+        # A path keeps its dashes and the arrows that read along the caption; the rest stays plain.
+        lineage = next(e for e in base.values() if e["type"] == "improves-on")
+        page.js(f"dlgraph.showPath({lineage['to']!r}, {lineage['from']!r})")
+        page.settle()
+        page.js(f"dlgraph.network.moveTo({{scale: {render.FAR_SCALE / 2}}})")
+        page.page.wait_for_function("dlgraph.state.far", timeout=10_000)
+        _, on_path = page.highlighted()
+        assert on_path
+        looks = page.js(LOOKS)["edges"]
+        for eid in on_path:
+            assert looks[eid]["dashes"] == base[eid]["dashes"] and looks[eid]["arrows"] in ("to", "from")
+        assert all(looks[eid] == {"dashes": False, "arrows": ""} for eid in base if eid not in on_path)
+
+        # Zoomed in, the edges in and around the view get their family's dashes and their arrowhead
+        # back, some nodes their dashed border; what lies further off stays plain. Panning there
+        # brings its detail.
+        page.js("dlgraph.reset()")
+        page.settle()
+        ids = sorted(page.js("dlgraph.data.nodes.map(n => n.id)"))
+        seen = []
+        for cid in (ids[0], ids[-1]):
+            page.js(
+                f"dlgraph.network.moveTo({{position: dlgraph.network.getPosition({cid!r}), "
+                f"scale: {2 * render.FAR_SCALE}}})"
+            )
+            page.page.wait_for_function(
+                "!dlgraph.state.far && dlgraph.state.view && (() => { const v = dlgraph.state.view;"
+                " const c = dlgraph.network.getViewPosition(); return c.x > v.left && c.x < v.right"
+                " && c.y > v.top && c.y < v.bottom; })()",
+                timeout=10_000,
+            )
+            near = page.js(LOOKS)
+            places = page.js("Object.fromEntries(dlgraph.data.nodes.map(n => [n.id, {x: n.x, y: n.y}]))")
+            box = page.js("dlgraph.state.view")
+            detailed = set()
+            for eid, edge in base.items():
+                ends = (places[edge["from"]], places[edge["to"]])
+                xs, ys = [p["x"] for p in ends], [p["y"] for p in ends]
+                if _overlaps(box, min(xs), min(ys), max(xs), max(ys)):
+                    arrows = "" if edge["arrows"] == "" else "to"
+                    assert near["edges"][eid] == {"dashes": edge["dashes"], "arrows": arrows}, eid
+                    detailed.add(eid)
+                else:
+                    assert near["edges"][eid] == {"dashes": False, "arrows": ""}, eid
+            assert 0 < len(detailed) < len(base)
+            assert 0 < near["dashedNodes"] < dashed_kinds
+            seen.append(detailed)
+        assert seen[1] - seen[0], "panning brought no detail"
+        assert page.errors == []
+    finally:
+        page.close()
+
+
+def test_a_small_map_keeps_every_detail_at_any_zoom(bundled_page):
+    page = bundled_page
+    assert page.js("dlgraph.data.farScale") is None
+    page.js(f"dlgraph.network.moveTo({{scale: {render.FAR_SCALE / 4}}})")
+    page.js("() => new Promise(done => setTimeout(done, 600))")  # longer than the switch waits
+    looks = page.js(LOOKS)
+    base = {e["id"]: e for e in page.js("dlgraph.data.edges")}
+    assert page.js("dlgraph.state.far") is False
+    assert all(looks["edges"][eid]["dashes"] == e["dashes"] for eid, e in base.items())
+    assert any(look["arrows"] for look in looks["edges"].values())

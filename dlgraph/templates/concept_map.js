@@ -226,13 +226,31 @@
     return box;
   }
 
+  // --- level of detail on big maps -------------------------------------------------------------------
+  // Zoomed out on a big map (DATA.farScale is set above 600 concepts), dash patterns, arrowheads and
+  // dashed node borders are a pixel or two on screen, too small to read, yet they took most of each
+  // frame: below farScale they are drawn plain (solid lines, no arrowheads, solid borders), except what
+  // is highlighted, which keeps its dashes and the arrows that give a path its direction. Zoomed in,
+  // only what lies in and around the view gets its detail back, so the switch is a few hundred
+  // updates, not thousands, and what is off screen costs no dashes. The map changes over once the
+  // view has settled (see settleDetail). A big map opens on its overview: its DataSets start plain.
+  const farScale = DATA.farScale === undefined ? null : DATA.farScale;
+  const startFar = farScale !== null;
+  const dashedBorder = (base) => Boolean(base.shapeProperties && base.shapeProperties.borderDashes);
+
   const nodes = new vis.DataSet(
-    DATA.nodes.map((n) => Object.assign({}, n, { title: nodeTooltip(n.id), dlHighlight: null })),
+    DATA.nodes.map((n) => {
+      const item = Object.assign({}, n, { title: nodeTooltip(n.id), dlHighlight: null });
+      if (startFar && dashedBorder(n)) item.shapeProperties = { borderDashes: false };
+      return item;
+    }),
   );
   const edges = new vis.DataSet(
     DATA.edges.map((e) =>
       Object.assign({}, e, {
         color: Object.assign({}, e.color, { opacity: e.opacity }),
+        dashes: startFar ? false : e.dashes,
+        arrows: startFar ? "" : e.arrows,
         title: edgeTooltip(e),
         label: DATA.edgeLabels ? typeInfo.get(e.type).label : undefined,
         dlHighlight: null,
@@ -255,6 +273,8 @@
     revealed: new Set(),
     hover: null,
     labels: [],
+    far: startFar, // drawn with less detail (see farScale)
+    view: null, // zoomed in on a big map: the part of the map drawn in detail (see detailBox)
   };
 
   // --- the view: at most one time-based glide, never vis-network's own animations -------------------
@@ -576,6 +596,7 @@
     if (state.selected && !hiddenNode(state.selected)) drawFocus(ctx, state.selected, false);
     if (state.hover && !hiddenNode(state.hover)) drawFocus(ctx, state.hover, true);
     drawLabels(ctx);
+    settleDetail();
   });
   // A redraw request, not a redraw: vis batches it with the one it makes for the hover itself.
   const requestRedraw = () => network.body.emitter.emit("_requestRedraw");
@@ -617,37 +638,47 @@
   // shown because they were found). paint() works it out for everything and sends vis-network one
   // update each for nodes and edges, holding only what changed since the last paint: on a
   // 2,000-concept map a Clear used to be six full DataSet updates.
-  const painted = new Map(); // id -> the look last sent ("n:" nodes, "e:" edges)
-  for (const n of DATA.nodes) painted.set("n:" + n.id, "plainfalse@");
-  for (const e of DATA.edges) painted.set("e:" + e.id, "plainfalse" + e.arrows);
   const red = { color: "#d62728", highlight: "#d62728", hover: "#d62728", opacity: 1 };
 
   // A node's look includes where it stands: "@" on the map, "@x,y" in the study view.
   function nodeLook(base, keep, marked) {
     const hidden = state.hiddenTopics.has(base.topic) && !marked.has(base.id) && !state.revealed.has(base.id);
     const mode = !keep ? "plain" : keep.has(base.id) ? "on" : "faded";
+    const solid = dashedBorder(base) && mode !== "on" && plainNode(base);
     const plan = state.highlight && state.highlight.positions && state.highlight.positions[base.id];
     const where = "@" + (plan ? plan.join(",") : "");
-    return [mode + hidden + where, (before) => {
+    return [mode + hidden + (solid ? "~" : "") + where, (before) => {
       const item = { id: base.id, hidden, dlHighlight: mode === "plain" ? null : mode === "on" };
       if (plan || !before.endsWith("@")) Object.assign(item, placeOf(base)); // moved, or moved back
+      if (dashedBorder(base)) item.shapeProperties = { borderDashes: solid ? false : base.shapeProperties.borderDashes };
       if (mode === "faded") return Object.assign(item, fadedNode(base));
       return Object.assign(item, { color: base.color, font: { color: mode === "on" ? "#000000" : "#222222" } });
     }];
   }
 
+  // vis-network merges an arrows object into the edge's arrows: say which ends have none, so an arrow
+  // a path turned around ("from") goes away again.
+  const arrowsOption = (arrows) => (typeof arrows === "string" ? arrows : Object.assign({ from: { enabled: false } }, arrows));
+  const arrowsKey = (arrows) => (typeof arrows === "string" ? arrows : JSON.stringify(arrows));
+
   function edgeLook(base, keep, marked) {
     const hidden = state.hiddenTypes.has(base.type) && !marked.has(base.id);
     const mode = !keep ? "plain" : keep.has(base.id) ? "on" : "faded";
+    const plain = mode !== "on" && plainEdge(base);
     // On a path the arrows point the way the caption reads, from its first concept to its last.
-    const arrows = mode === "on" && state.highlight.arrows ? state.highlight.arrows[base.id] || base.arrows : base.arrows;
-    return [mode + hidden + arrows, () => {
-      const item = { id: base.id, hidden, dlHighlight: mode === "plain" ? null : mode === "on" };
-      if (mode === "on") return Object.assign(item, { color: red, width: base.width + 2, arrows });
+    const arrows = mode === "on" && state.highlight.arrows ? state.highlight.arrows[base.id] || base.arrows : plain ? "" : base.arrows;
+    return [mode + hidden + (plain ? "~" : "") + arrowsKey(arrows), () => {
+      const item = { id: base.id, hidden, dlHighlight: mode === "plain" ? null : mode === "on", arrows: arrowsOption(arrows) };
+      if (mode === "on") return Object.assign(item, { color: red, width: base.width + 2, dashes: base.dashes });
       const opacity = mode === "faded" ? 0.12 : base.opacity;
-      return Object.assign(item, { color: Object.assign({}, base.color, { opacity }), width: base.width, arrows: base.arrows });
+      return Object.assign(item, { color: Object.assign({}, base.color, { opacity }), width: base.width, dashes: plain ? false : base.dashes });
     }];
   }
+
+  // The looks the DataSets were made with (nothing highlighted, hidden or revealed yet).
+  const painted = new Map(); // id -> the look last sent ("n:" nodes, "e:" edges)
+  for (const n of DATA.nodes) painted.set("n:" + n.id, nodeLook(n, null, new Set())[0]);
+  for (const e of DATA.edges) painted.set("e:" + e.id, edgeLook(e, null, new Set())[0]);
 
   // vis-network draws in the order of its index lists: put what stands out last, so a faded node or
   // label is never drawn over a highlighted one.
@@ -679,9 +710,91 @@
     };
     const nodeChanges = changes(DATA.nodes, "n:", nodeLook, keepNodes);
     const edgeChanges = changes(DATA.edges, "e:", edgeLook, keepEdges);
-    if (nodeChanges.length) nodes.update(nodeChanges);
-    if (edgeChanges.length) edges.update(edgeChanges);
-    raiseHighlighted();
+    if (!nodeChanges.length && !edgeChanges.length) {
+      raiseHighlighted();
+      return;
+    }
+    quietly(() => {
+      if (nodeChanges.length) nodes.update(nodeChanges);
+      if (edgeChanges.length) edges.update(edgeChanges);
+    });
+  }
+
+  // With physics off, vis-network redraws the whole map at once after every DataSet update or
+  // unselectAll, and again at the next frame: a Clear drew it three times over. Hold drawing while
+  // one action's changes go in (nested calls join the outer one), then draw once, at the next frame.
+  let holding = 0;
+  function quietly(work) {
+    if (holding++ === 0) network.body.emitter.emit("_blockRedraw");
+    try {
+      return work();
+    } finally {
+      if (--holding === 0) {
+        network.body.emitter.emit("_allowRedraw");
+        raiseHighlighted(); // vis-network rebuilt its index lists in the updates
+        requestRedraw();
+      }
+    }
+  }
+
+  // --- level of detail: what is drawn plain, and when that changes ---------------------------------
+
+  // The map's box in view, with `margin` screens more on every side, in map coordinates.
+  function viewBox(margin) {
+    const frame = network.canvas.frame.canvas;
+    const [w, h] = [frame.clientWidth, frame.clientHeight];
+    const a = network.DOMtoCanvas({ x: -margin * w, y: -margin * h });
+    const b = network.DOMtoCanvas({ x: (1 + margin) * w, y: (1 + margin) * h });
+    return { left: a.x, top: a.y, right: b.x, bottom: b.y };
+  }
+  const covers = (box, left, top, right, bottom) =>
+    Boolean(box) && right >= box.left && left <= box.right && bottom >= box.top && top <= box.bottom;
+
+  // Drawn plain: on a big map, zoomed out, or away from the part of the map in detail.
+  function plainNode(base) {
+    if (farScale === null) return false;
+    const at = placeOf(base);
+    return state.far || !covers(state.view, at.x, at.y, at.x, at.y);
+  }
+  function plainEdge(base) {
+    if (farScale === null) return false;
+    if (state.far) return true;
+    const a = placeOf(baseNodes.get(base.from));
+    const b = placeOf(baseNodes.get(base.to));
+    return !covers(state.view, Math.min(a.x, b.x), Math.min(a.y, b.y), Math.max(a.x, b.x), Math.max(a.y, b.y));
+  }
+
+  const wantFar = () => farScale !== null && network.getScale() < farScale;
+  // Whether the detail drawn suits the view: zoomed out, or zoomed in with the view inside the part
+  // drawn in detail.
+  function detailFits() {
+    if (farScale === null) return true;
+    if (wantFar() !== state.far) return false;
+    if (state.far) return true;
+    const v = viewBox(0);
+    const d = state.view;
+    return Boolean(d) && v.left >= d.left && v.right <= d.right && v.top >= d.top && v.bottom <= d.bottom;
+  }
+  // Take the detail the view needs: zoomed in, the view and half a screen around it.
+  function takeDetail() {
+    state.far = wantFar();
+    state.view = farScale === null || state.far ? null : viewBox(0.5);
+  }
+
+  // Change the detail once the view rests where it no longer fits: not at every frame of a wheel
+  // gesture, a drag or a glide. Called after each drawing; vis-network redraws everything 250 ms
+  // after a wheel gesture, so the change, sooner, is in that drawing.
+  let detailTimer = null;
+  function settleDetail() {
+    if (detailTimer !== null) clearTimeout(detailTimer);
+    detailTimer = null;
+    if (detailFits()) return;
+    detailTimer = setTimeout(() => {
+      detailTimer = null;
+      if (state.gliding || detailFits()) return; // the glide's next frames call again
+      takeDetail();
+      paint();
+    }, 200);
   }
 
   // Highlight exactly these nodes and edges and fade every other one; null clears the highlight.
@@ -1271,16 +1384,20 @@
   });
 
   function reset() {
-    setHighlight(null);
-    network.unselectAll();
-    state.selected = null;
+    quietly(() => {
+      setHighlight(null);
+      network.unselectAll();
+      state.selected = null;
+    });
     fitTo([]);
   }
-  $("clear").addEventListener("click", () => {
-    setHighlight(null);
-    network.unselectAll();
-    state.selected = null;
-  });
+  $("clear").addEventListener("click", () =>
+    quietly(() => {
+      setHighlight(null);
+      network.unselectAll();
+      state.selected = null;
+    }),
+  );
   // Fit: leave the study view (what it lit stays lit, in its place on the map), then fit what stands out.
   function fit() {
     if (state.highlight && state.highlight.positions) {
@@ -1304,7 +1421,7 @@
   $("edge-labels").checked = Boolean(DATA.edgeLabels);
   $("edge-labels").addEventListener("change", (event) => {
     const on = event.target.checked;
-    edges.update(DATA.edges.map((e) => ({ id: e.id, label: on ? typeInfo.get(e.type).label : "" })));
+    quietly(() => edges.update(DATA.edges.map((e) => ({ id: e.id, label: on ? typeInfo.get(e.type).label : "" }))));
   });
 
   // --- a keyboard route to every concept ---------------------------------------------------------------
@@ -1360,6 +1477,7 @@
     state.highlight = spec;
     say(spec.caption);
     fitTo(spec.nodes, 0);
+    takeDetail();
     setHighlight(spec);
   } else if (DATA.focus) {
     state.selected = DATA.focus;
@@ -1368,6 +1486,11 @@
     fitTo([], 0);
   } else {
     fitTo([], 0);
+  }
+  // The level of detail of the view just set, before the first drawing.
+  if (!detailFits()) {
+    takeDetail();
+    paint();
   }
 
   // For tests, benchmarks and the browser console.
