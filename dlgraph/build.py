@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from . import anki_history, store
-from .decks import Card, Deck, load_deck
+from .decks import Card, Deck, load_deck, strictly
 from .errors import DlgraphError, InvalidData, UsageError
 from .names import lookalikes
 from .report import fit, wrap
@@ -370,12 +370,14 @@ def build(
     max_bytes: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     curated: bool | None = None,
+    strict: bool = False,
 ) -> BuildReport:
     """Read ``deck`` (when None, the deck ``out``'s build.json records), extract, merge into the
     graph in ``out``, write.
 
     ``curated`` (None: what ``build.json`` records) keeps a hand-written graph as it is: see the
-    module's docstring.
+    module's docstring. ``strict`` refuses a deck whose reading warns that too many of its lines
+    are in no card (:func:`dlgraph.decks.strictly`), before anything is written.
 
     With ``use_field`` (the default) the deck is linked to the field graph (``field_graph``, or the
     bundled one): see :mod:`dlgraph.link`. Returns what changed. Raises
@@ -403,6 +405,7 @@ def build(
             max_bytes=max_bytes,
             progress=progress,
             curated=curated,
+            strict=strict,
         )
 
 
@@ -420,6 +423,7 @@ def _build(
     max_bytes: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     curated: bool | None = None,
+    strict: bool = False,
 ) -> BuildReport:
     from . import link
     from .extract import extract_deck
@@ -435,6 +439,8 @@ def _build(
     if deck is None:
         deck = recorded_deck(folder, record)
     loaded: Deck = load_deck(deck, fmt, **({"max_bytes": max_bytes} if max_bytes else {}))
+    if strict:
+        strictly(loaded)
     if curated:
         return _curated(loaded, base, folder, dry_run)
     if base is not None:

@@ -117,11 +117,6 @@ def build(
         ctx, out, "say where the graph goes: --out DIR, or --data-dir DIR to rebuild that graph"
     )
     max_bytes = max_size * 1024 * 1024 if max_size else None
-    if strict:  # the deck is read once more, before anything is built or written
-        from ..decks import check_strict
-
-        recorded = deck or builder.recorded_deck(folder, builder._load_record(folder))
-        check_strict(recorded, fmt, **({"max_bytes": max_bytes} if max_bytes else {}))
     bar = _ProgressBar() if sys.stderr.isatty() else None
     try:
         result = builder.build(
@@ -136,6 +131,7 @@ def build(
             max_bytes=max_bytes,
             progress=bar,
             curated=curated,
+            strict=strict,
         )
     finally:
         if bar is not None:

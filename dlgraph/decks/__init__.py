@@ -29,6 +29,7 @@ from .load import (
     merge_duplicates,
     read_deck,
     read_deck_bytes,
+    strictly,
     strip_common_suffix,
 )
 from .markdown import read_bold_questions_text, read_headings_text, read_markdown_text
@@ -45,6 +46,7 @@ __all__ = [
     "Reading",
     "Skip",
     "check_strict",
+    "strictly",
     "decode",
     "detect_format",
     "has_anki_headers",

@@ -447,7 +447,11 @@ def load_deck(path: str | Path, fmt: str | None = None, *, max_bytes: int = MAX_
 def check_strict(path: str | Path, fmt: str | None = None, *, max_bytes: int = MAX_DECK_BYTES) -> Deck:
     """:func:`load_deck`, with the warning that too many lines are in no card raised as a
     :class:`DeckError` (``dlgraph build --strict``), so a deck read wrongly stops a script."""
-    deck = load_deck(path, fmt, max_bytes=max_bytes)
+    return strictly(load_deck(path, fmt, max_bytes=max_bytes))
+
+
+def strictly(deck: Deck) -> Deck:
+    """``deck``, or a :class:`DeckError` when its reading warned that too many lines are in no card."""
     if deck.warning:
         raise DeckError(f"{deck.warning} (--strict makes this an error; drop it to build anyway)")
     return deck
