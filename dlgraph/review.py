@@ -12,11 +12,11 @@ In what order
     1. extracted with a weak cue: no cue phrase of its type typed it, or only a weak one ("with",
        "via", "through"; see :mod:`dlgraph.extract.cues`);
     2. extracted with a cue ("combines", "replaces ... with") or typed by the card's form (a
-       definition's head noun, a list it announces).
+       definition's head noun, a list it announces);
+    3. a field relation: someone wrote it for the field graph, with a rationale.
 
     What typed it is the ``cue`` extraction stored with the relation; for a relation without one
     (written before it was stored) the evidence is read again for its type's cue phrases.
-    3. a field relation: someone wrote it for the field graph, with a rationale.
 
     Within a tier, a relation that alone puts concepts in the study order comes first, the one that
     settles most pairs first (:func:`only_through`: the "X comes after Y" pairs no other chain of

@@ -316,6 +316,22 @@ def test_a_comparison_card_states_an_alternative_and_gives_each_side_its_clauses
     assert not any(c["name"] == "BERT vs GPT" for c in result.concepts)
 
 
+def test_a_comparison_states_its_alternative_even_when_the_answer_names_nothing():
+    concepts = [_concept("bert", "BERT"), _concept("gpt", "GPT")]
+    found, _ = _triples([Card("BERT vs GPT", "One reads both ways.")], make_pipeline(concepts), concepts)
+    assert found == {("bert", "alternative-to", "gpt")}
+    # "is an" reaches no further than a comma: GPT is no kind of BERT
+    card = Card("Compare BERT with GPT", "BERT is an encoder, GPT a decoder.")
+    found, _ = _triples([card], make_pipeline(concepts), concepts)
+    assert ("bert", "is-a", "gpt") not in found
+
+
+def test_an_answer_opening_with_a_line_break_reads_as_it_would_without(nlp):
+    plain, _ = _triples([Card("Adam", "an optimizer like Adagrad")], nlp)
+    broken, _ = _triples([Card("Adam", "\nan optimizer like Adagrad")], nlp)
+    assert broken == plain == {("adam", "related-to", "adagrad")}
+
+
 def test_an_everyday_word_as_a_definitions_genus_is_the_field_term():
     concepts = [
         _concept("model", "model", kind="concept"),

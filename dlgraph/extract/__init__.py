@@ -2,7 +2,8 @@
 
 A card's question names the subject (:mod:`.questions`); concepts mentioned in its answer are the
 objects (:mod:`.mentions`). A relation cue earlier in the same clause ("combines", "replaces ...
-with", "relies on") types the edge (:mod:`.cues`); without one the edge is ``related-to``. Every
+with", "relies on") types the edge (:mod:`.cues`); without one the edge is ``related-to``, and only
+from the answer's opening statement (a later clause with no cue is about something else). Every
 relation keeps the sentence it came from (:mod:`.relations`).
 
 Nothing here loads a model by itself except :func:`make_pipeline` (:mod:`.pipeline`), which builds

@@ -175,7 +175,7 @@ def _type_in_clause(
     said = f"cue {active.phrase!r}"
     between = [w.lower for w in words[active.end : mention.start]]
     if kind in NAMING_TYPES and (
-        any(w in _PHRASE_BREAKS for w in between)
+        any(w in _PHRASE_BREAKS or w in (",", ";", ":", "(", ")") for w in between)
         or len(between) > MAX_NAMING_REACH
         or any(w.endswith("ing") and len(w) > 5 for w in between[1:])  # "is a matrix having the same rank"
     ):

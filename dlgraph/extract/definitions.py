@@ -60,6 +60,7 @@ def genus_at(
     """Whether the mention at ``[start, end)`` is the genus of a definition that begins at
     ``sentence_start``: the first mention, right after an article and a few modifiers, and
     followed by the end of the phrase or a generic head noun."""
+    sentence_start = first_word(lower, sentence_start)
     if not first_mention or start <= sentence_start or lower[sentence_start] not in LEADS:
         return False
     between = lower[sentence_start + 1 : start]

@@ -62,6 +62,7 @@ _COMPARISON = re.compile(
 )
 #: "BERT vs GPT", "PTQ versus QAT": a bare comparison of two terms.
 _VERSUS = re.compile(r"^(?P<a>\S.*?)\s+(?:vs\.?|versus)\s+(?P<b>\S.*)$", re.IGNORECASE)
+_PRONOUNS = frozenset("it this that they them these those he she we you one".split())
 #: A "term" ending in one of these is a question cut short ("What are CPUs bad at?").
 _TRAILING = frozenset("at for in of to on with about from by".split())
 _CLOZE_SOURCE = re.compile(r" c\d+$")
@@ -93,6 +94,8 @@ def question_terms(question: str) -> list[tuple[str, list[str]]]:
     ([('batch norm', [])], [('Adam', [])])
     >>> question_terms("Why is causal masking needed?"), question_terms("Why does dropout help training?")
     ([('causal masking', [])], [('dropout', [])])
+    >>> question_terms("Why does it work?")
+    []
     >>> question_terms("Difference between L1 and L2 regularization")
     [('L1', []), ('L2 regularization', [])]
     >>> question_terms("BatchNorm vs. LayerNorm"), compares("BatchNorm vs. LayerNorm")
@@ -111,6 +114,8 @@ def question_terms(question: str) -> list[tuple[str, list[str]]]:
         match = pattern.match(text)
         if match:
             text = match.group("x").strip()
+            if text.casefold() in _PRONOUNS:
+                return []  # "Why does it work?": a question about the card before, no term
             break
     else:
         pair = _COMPARISON.match(text) or _VERSUS.match(text)

@@ -48,7 +48,16 @@ from .definitions import (
 )
 from .mentions import CONCEPTS_KEY, _label_index, everyday, singular
 from .pipeline import make_pipeline
-from .questions import _clip, _topic, card_concepts, compares, concept_id, spells_initials, word_initials
+from .questions import (
+    _clip,
+    _topic,
+    card_concepts,
+    cloze_term,
+    compares,
+    concept_id,
+    spells_initials,
+    word_initials,
+)
 
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*$")
 
@@ -568,6 +577,17 @@ def extract(
                 card_topic = _topic(card.tags) if card_topic is None else card_topic
                 candidate_topic[key] = card_topic
             mentions.append(_Mention(start, end, ("new", key)))
+        compared = len(subject_refs) > 1 and compares(cloze_term(card) or card.question)
+        if compared:
+            # "BERT vs GPT": the question itself states that the terms are alternatives, whatever
+            # the answer names.
+            said = (
+                f"{card.question}: {_clip(_first_sentence(texts[number]), MAX_EVIDENCE)}",
+                "the question compares them",
+            )
+            for one, other in zip(subject_refs, subject_refs[1:], strict=False):
+                found.setdefault((one, other), {}).setdefault("alternative-to", said)
+                cued.add(((one, other), "alternative-to"))
         if not mentions or not (subject_refs or len(mentions) > 1):
             continue
         mentions.sort(key=lambda m: m.start)
@@ -585,20 +605,12 @@ def extract(
         negations = [i for i, w in enumerate(lower) if w in NEGATIONS]
         examples = example_regions(lower, {i for m in mentions for i in range(m.start, m.end)})
         listed = {item: a for a in announced_lists(lower) for item in a.items} if ":" in texts[number] else {}
+        named_in: dict[int, list[_Mention]] = {}  # a list's colon -> the mentions of its announcing clause
+        starts = [m.start for m in mentions]
         ends_at = {m.end - 1: m.ref for m in mentions}
         first_end = sentence_starts[1] if len(sentence_starts) > 1 else len(doc)
         # What depends only on a mention's sentence is found once per sentence: many share one.
         evidence_of: dict[int, str] = {}
-        compared = len(subject_refs) > 1 and compares(card.question)
-        if compared:
-            # "BERT vs GPT": the question itself states that the two are alternatives.
-            if 1 not in evidence_of:
-                evidence_of[1] = _evidence(card.question, surface, sentence_starts, 1)
-            pair = (subject_refs[0], subject_refs[1])
-            found.setdefault(pair, {}).setdefault(
-                "alternative-to", (evidence_of[1], "the question compares them")
-            )
-            cued.add((pair, "alternative-to"))
         opening: dict[int, tuple[bool, bool]] = {}  # sentence -> (tells terms apart, an example)
         first_of: dict[int, _Mention] = {}  # each clause's first mention, found once
         for mention in mentions:
@@ -610,8 +622,13 @@ def extract(
         # The answer's opening: up to its first comma, ";", line break, clause word other than a
         # relative one, or sentence end ("small network: two conv layers" and "a model that ..." go
         # on with it).
+        begin = first_word(lower, 0)
         opening_end = next(
-            (i for i, w in enumerate(lower[:first_end]) if w in OPENING_ENDS or "\n" in w),
+            (
+                i
+                for i in range(begin, first_end)
+                if lower[i] in OPENING_ENDS or ("\n" in lower[i] and lower[i - 1] not in MID_PHRASE)
+            ),
             first_end,
         )
         sentence_opens = set(sentence_starts)  # a clause word there ("That is, ...") opens no relative clause
@@ -644,7 +661,10 @@ def extract(
                 # "consists of the following layers:" then one a line: each line's item is a part of
                 # the subject (or of the clause's own first term); "two types of hierarchical
                 # clustering algorithms:" makes each a kind of the class the clause names last.
-                named = [m for m in mentions if announced.head_start <= m.start < announced.colon]
+                if announced.colon not in named_in:  # once per list, not per item
+                    low = bisect_left(starts, announced.head_start)
+                    named_in[announced.colon] = mentions[low : bisect_left(starts, announced.colon, low)]
+                named = named_in[announced.colon]
                 if announced.kind == "part-of":
                     wholes = [m.ref for m in named[:1]] or subject_refs
                     why = "an item of the list of parts its card announces"
@@ -747,7 +767,7 @@ def extract(
                 kind == FALLBACK_TYPE
                 and reason not in LOOSE_CUE_REASONS  # "each cell predicts boxes" still states a link
                 and at > 1
-                and lower[first_word(lower, sentence_starts[at - 1])] != "see"
+                and not _points(lower, sentence_starts[at - 1], mention.start)
                 and _sentence_end(sentence_starts, at, len(doc)) - sentence_starts[at - 1] >= ASIDE_WORDS
             ):
                 # No cue, in a full sentence past the definition: an example or an aside ("For
@@ -804,6 +824,13 @@ def extract(
     ids = {key: c["id"] for key, c in accepted.items()} | expanded
     relations = _relations(found, ids, hub_at=max(HUB_MIN_CARDS, round(HUB_SHARE * len(cards))), cued=cued)
     return Extraction(list(accepted.values()), relations, notes)
+
+
+def _first_sentence(text: str) -> str:
+    """An answer's first sentence, roughly: up to its first full stop or line break."""
+    text = text.strip()
+    end = re.search(r"[.!?](?:\s|$)|\n", text)
+    return text[: end.end()].strip() if end else text
 
 
 def _points(lower: Sequence[str], start: int, end: int) -> bool:
