@@ -275,24 +275,28 @@ def _reaches(succ: dict[str, set[str]], pred: dict[str, set[str]], start: str, g
     forward, backward = [start], [goal]
     while forward and backward:
         if len(forward) <= len(backward):
-            frontier, forward = forward, []
-            for node in frontier:
-                for nxt in succ[node]:
-                    if nxt in behind:
-                        return True
-                    if nxt not in ahead:
-                        ahead.add(nxt)
-                        forward.append(nxt)
+            forward = _widen(forward, succ, ahead, behind)
         else:
-            frontier, backward = backward, []
-            for node in frontier:
-                for nxt in pred[node]:
-                    if nxt in ahead:
-                        return True
-                    if nxt not in behind:
-                        behind.add(nxt)
-                        backward.append(nxt)
+            backward = _widen(backward, pred, behind, ahead)
+        if forward is None or backward is None:
+            return True
     return False
+
+
+def _widen(
+    frontier: list[str], edges: dict[str, set[str]], seen: set[str], other: set[str]
+) -> list[str] | None:
+    """One step of :func:`_reaches` from one end: the next frontier (``seen`` grows), or None when
+    a node the other end has reached (``other``) is met."""
+    step = []
+    for node in frontier:
+        for nxt in edges[node]:
+            if nxt in other:
+                return None
+            if nxt not in seen:
+                seen.add(nxt)
+                step.append(nxt)
+    return step
 
 
 def quotes_card(evidence: str, questions: set[str]) -> bool:
