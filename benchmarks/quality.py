@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from dlgraph import store  # noqa: E402
 from dlgraph.extract import singular  # noqa: E402
+from dlgraph.extract.cues import cue_phrase, typed_by  # noqa: E402
 from dlgraph.names import normalize  # noqa: E402
 from dlgraph.vocabulary import RELATION_TYPES  # noqa: E402
 
@@ -200,8 +201,9 @@ def _unbracketed(name: str) -> str:
 
 def _cue_family(cue: str) -> str:
     """What typed a relation, without the words that vary from card to card: "cue 'with'", "no cue"."""
-    if cue.startswith("cue '"):
-        return "cue '" + cue.split("'")[1] + "'"
+    phrase = cue_phrase(cue)
+    if phrase is not None:
+        return typed_by(phrase)
     return cue.split(";")[0].split(":")[0].split(" (")[0]
 
 

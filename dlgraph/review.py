@@ -196,10 +196,10 @@ def _cue(relation: dict[str, Any], target_names: list[str]) -> tuple[int, str | 
     of the evidence (a strong cue before a weak one wins, as in extraction)."""
     if relation["origin"] == "field":
         return 3, None
-    from .extract.cues import CUE_PHRASES, WEAK_CUES
+    from .extract.cues import CUE_PHRASES, WEAK_CUES, cue_phrase
 
     said = relation.get(store.CUE_KEY)
-    phrase = said.split("'")[1] if isinstance(said, str) and said.startswith("cue '") else None
+    phrase = cue_phrase(said) if isinstance(said, str) else None
     if relation["type"] == "related-to":
         return 0, phrase
     if isinstance(said, str):

@@ -117,6 +117,25 @@ GOAL_WORDS = frozenset({"for", "to"})
 _PHRASE_BREAKS = frozenset(
     "in of for with to by on from into over as via at that which who whose where when while and or".split()
 )
+
+
+def typed_by(phrase: str) -> str:
+    """How a relation's ``cue`` field names the cue phrase that typed it: ``cue 'combines'``."""
+    return f"cue '{phrase}'"
+
+
+def cue_phrase(reason: str) -> str | None:
+    """The cue phrase a ``cue`` field names (see :func:`typed_by`), or None when no phrase typed it.
+
+    >>> cue_phrase("cue 'used in': the mention is the user"), cue_phrase("no cue: named in the same clause")
+    ('used in', None)
+    """
+    if not reason.startswith("cue '"):
+        return None
+    end = reason.find("'", 5)
+    return reason[5:end] if end > 5 else None
+
+
 #: What typed a relation that no cue typed: the two were named in one clause.
 NO_CUE = "no cue: named in the same clause"
 #: Cue types that name what the subject is, or is part of: they reach only the noun phrase after them.
@@ -172,7 +191,7 @@ def _type_in_clause(
             return "uses", False, f"no cue; put to a purpose ({after!r} {then.lower!r})"
         return FALLBACK_TYPE, False, NO_CUE
     kind = active.type
-    said = f"cue {active.phrase!r}"
+    said = typed_by(active.phrase)
     between = [w.lower for w in words[active.end : mention.start]]
     if kind in NAMING_TYPES and (
         any(w in _PHRASE_BREAKS or w in (",", ";", ":", "(", ")") for w in between)
@@ -184,13 +203,13 @@ def _type_in_clause(
         mention_kind = kinds.get(mention.ref[1]) if mention.ref[0] == "id" else None
         if between[0] in USER_WORDS:
             # "used in Transformers": the Transformer uses the subject
-            return "uses", True, f"cue '{active.phrase} {between[0]}': the mention is the user"
+            return "uses", True, f"{typed_by(f'{active.phrase} {between[0]}')}: the mention is the user"
         if between[0] in GOAL_WORDS:
             typed = "addresses" if mention_kind in TASK_KINDS else FALLBACK_TYPE
-            goal = f"cue '{active.phrase} {between[0]}'"
+            goal = typed_by(f"{active.phrase} {between[0]}")
             return typed, False, goal if typed != FALLBACK_TYPE else f"{goal}, of no task"
         if between[0] == "as":
-            return "is-a", False, f"cue '{active.phrase} as'"  # "used as a regularizer"
+            return "is-a", False, typed_by(f"{active.phrase} as")  # "used as a regularizer"
     if active.phrase in ADD_CUES and any(w in ADD_TARGET_WORDS for w in between):
         return "extends", False, f"{said} with {'/'.join(sorted(ADD_TARGET_WORDS & set(between)))}"
     if active.phrase in ADD_CUES:

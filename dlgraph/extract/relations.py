@@ -31,6 +31,7 @@ from .cues import (
     _Cue,
     _type_from_parse,
     _type_in_clause,
+    typed_by,
 )
 from .definitions import (
     AFTER_GENUS,
@@ -85,7 +86,7 @@ CLAUSE_WORDS = frozenset(
 
 #: What typed a relation when a cue states a loose link itself ("predicts", "compare with"): such a
 #: link is stated, not an aside's co-occurrence.
-LOOSE_CUE_REASONS = frozenset(f"cue {phrase!r}" for phrase in CUE_PHRASES[FALLBACK_TYPE])
+LOOSE_CUE_REASONS = frozenset(typed_by(phrase) for phrase in CUE_PHRASES[FALLBACK_TYPE])
 
 #: Words after which a line break falls inside a phrase, not between clauses.
 MID_PHRASE = frozenset("a an the of with to for in on by from and or".split())
@@ -610,15 +611,13 @@ def extract(
         ends_at = {m.end - 1: m.ref for m in mentions}
         first_end = sentence_starts[1] if len(sentence_starts) > 1 else len(doc)
         # What depends only on a mention's sentence is found once per sentence: many share one.
-        evidence_of: dict[int, str] = {}
+        evidence_at = _Evidence(card.question, surface, sentence_starts)
         opening: dict[int, tuple[bool, bool]] = {}  # sentence -> (tells terms apart, an example)
         first_of: dict[int, _Mention] = {}  # each clause's first mention, found once
         for mention in mentions:
             first_of.setdefault(clause_of[mention.start], mention)
         lead = mentions[0]
-        owned_by_tool = lambda m, lead=lead: (  # noqa: E731  the "Operation" of "A TensorFlow Operation"
-            m is not lead and lead.end == m.start and m.ref[0] == "id" and _names_a_tool(lead, kinds)
-        )
+        tool_lead = _names_a_tool(lead, kinds)  # "A TensorFlow Operation ...": the tool owns what follows
         # The answer's opening: up to its first comma, ";", line break, clause word other than a
         # relative one, or sentence end ("small network: two conv layers" and "a model that ..." go
         # on with it).
@@ -641,9 +640,7 @@ def extract(
                 # "In multi-class classification, accuracy is ...": the field the term is set in, a
                 # loose link (a field every card sets the scene in is a hub, and its links go), never
                 # the clause's subject nor typed by its cues.
-                if at not in evidence_of:
-                    evidence_of[at] = _evidence(card.question, surface, sentence_starts, at)
-                scene = (evidence_of[at], "the field the sentence is set in")
+                scene = (evidence_at(at), "the field the sentence is set in")
                 for source in subject_refs:
                     if source != mention.ref:
                         found.setdefault((source, mention.ref), {}).setdefault(FALLBACK_TYPE, scene)
@@ -673,12 +670,10 @@ def extract(
                     wholes = [] if n is None else [named[n].ref]
                     why = "an item of the list of kinds its card announces"
                 formula = mention.end < len(lower) and lower[mention.end] == "="
-                if at not in evidence_of:
-                    evidence_of[at] = _evidence(card.question, surface, sentence_starts, at)
                 for whole in [] if formula else wholes:
                     if whole != mention.ref:
                         pair = (mention.ref, whole)
-                        found.setdefault(pair, {}).setdefault(announced.kind, (evidence_of[at], why))
+                        found.setdefault(pair, {}).setdefault(announced.kind, (evidence_at(at), why))
                         cued.add((pair, announced.kind))
                 if wholes and not formula:
                     continue
@@ -714,10 +709,8 @@ def extract(
             elif class_ref is not None and class_ref not in subject_refs:
                 # "loss functions such as L2 loss": a kind of the class named, not of the subject
                 if class_ref != mention.ref:
-                    if at not in evidence_of:
-                        evidence_of[at] = _evidence(card.question, surface, sentence_starts, at)
                     found.setdefault((mention.ref, class_ref), {}).setdefault(
-                        "is-a", (evidence_of[at], "an example of the class named before it")
+                        "is-a", (evidence_at(at), "an example of the class named before it")
                     )
                     cued.add(((mention.ref, class_ref), "is-a"))
                 continue
@@ -726,11 +719,17 @@ def extract(
                 reason = "an example of the card's term"
             elif mention.start < first_end and (
                 genus_at(lower, mention.start, mention.end, first_mention=mention is mentions[0])
-                or (owned_by_tool(mention) and genus_at(lower, lead.start, mention.end, first_mention=True))
+                or (
+                    tool_lead
+                    and mention is not lead
+                    and lead.end == mention.start
+                    and mention.ref[0] == "id"
+                    and genus_at(lower, lead.start, mention.end, first_mention=True)
+                )
             ):
                 kind = "is-a"  # "AdaGrad: A ... gradient descent algorithm that ...": the genus
                 reason = "the definition's head noun (its genus)"
-                if mention is lead and _names_a_tool(mention, kinds) and _noun_after(lower, mention.end):
+                if mention is lead and tool_lead and _noun_after(lower, mention.end):
                     # "queue: A TensorFlow Operation that ...": a thing of that library, not a kind of it
                     kind, reason = "part-of", "the library or tool its definition places it in"
             else:
@@ -791,9 +790,7 @@ def extract(
                 sources = []
             if clause in clause_subject and clause_subject[clause] != mention.ref:
                 sources = [clause_subject[clause]]
-            if at not in evidence_of:
-                evidence_of[at] = _evidence(card.question, surface, sentence_starts, at)
-            evidence = evidence_of[at]
+            evidence = evidence_at(at)
             for source in sources:
                 if source == mention.ref:
                     continue
@@ -931,11 +928,24 @@ def _named_after(
     return re.search(rf"(?<![\w-]){re.escape(shorter)}(?![\w-])", longer) is not None
 
 
-def _evidence(question: str, surface: _Surface, starts: list[int], at: int) -> str:
-    """A relation's evidence: the card's question and the ``at``-th sentence (1-based, as
-    :func:`bisect_right` gives it), clipped to :data:`MAX_EVIDENCE` characters."""
-    sentence = surface(starts[at - 1], _sentence_end(starts, at, len(surface.words)))
-    return f"{question}: {_clip(sentence, MAX_EVIDENCE)}"
+class _Evidence:
+    """A card's relation evidence by sentence: the question and the ``at``-th sentence (1-based, as
+    :func:`bisect_right` gives it), clipped to :data:`MAX_EVIDENCE` characters, made once per
+    sentence however many mentions share it."""
+
+    __slots__ = ("made", "question", "starts", "surface")
+
+    def __init__(self, question: str, surface: _Surface, starts: list[int]):
+        self.question, self.surface, self.starts = question, surface, starts
+        self.made: dict[int, str] = {}
+
+    def __call__(self, at: int) -> str:
+        made = self.made.get(at)
+        if made is None:
+            starts = self.starts
+            sentence = self.surface(starts[at - 1], _sentence_end(starts, at, len(self.surface.words)))
+            made = self.made[at] = f"{self.question}: {_clip(sentence, MAX_EVIDENCE)}"
+        return made
 
 
 def _sentence_end(starts: list[int], at: int, length: int) -> int:
