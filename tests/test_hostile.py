@@ -315,11 +315,11 @@ def test_a_run_on_answer_is_read_in_bounded_windows(tmp_path):
 
     import spacy
 
-    from dlgraph.extract.relations import MAX_CLAUSE_TOKENS, _clauses, _Words
+    from dlgraph.extract.tokens import MAX_CLAUSE_TOKENS, Words, clauses
 
     nlp = spacy.blank("en")
     doc = nlp(" ".join(["gradient descent, and momentum"] * 200))  # 1,000 tokens, no full stop
-    clause_of, sentence_starts = _clauses(doc, _Words(nlp).of(doc))
+    clause_of, sentence_starts = clauses(doc, Words(nlp).of(doc))
     windows = Counter(clause_of).values()
     assert sentence_starts == [0]  # still one sentence, as evidence quotes it
     assert len(windows) > 1 and max(windows) <= 2 * MAX_CLAUSE_TOKENS

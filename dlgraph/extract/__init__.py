@@ -4,7 +4,9 @@ A card's question names the subject (:mod:`.questions`); concepts mentioned in i
 objects (:mod:`.mentions`). A relation cue earlier in the same clause ("combines", "replaces ...
 with", "relies on") types the edge (:mod:`.cues`); without one the edge is ``related-to``, and only
 from the answer's opening statement (a later clause with no cue is about something else). Every
-relation keeps the sentence it came from (:mod:`.relations`).
+relation keeps the sentence it came from (:mod:`.relations`). An answer's words, clauses and
+sentences are read once (:mod:`.tokens`); phrases nobody listed may become new concepts
+(:mod:`.phrases`).
 
 Nothing here loads a model by itself except :func:`make_pipeline` (:mod:`.pipeline`), which builds
 the pipeline (``spacy.blank("en")`` unless a trained one is asked for); every other function takes

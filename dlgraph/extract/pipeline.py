@@ -36,7 +36,7 @@ def make_pipeline(concepts: Iterable[dict[str, Any]], model: str | None = None) 
     whose parser then helps find subjects and objects. Two components do the work: a
     :class:`ConceptMatcher` over every spelling of the concept names and aliases, and a span ruler
     over the cue phrases. Without a parser or sentence recognizer, sentences end at ``.``, ``!`` and
-    ``?`` (see :func:`_clauses`).
+    ``?`` (see :func:`.tokens.clauses`).
     """
     import spacy
     from spacy.language import Language

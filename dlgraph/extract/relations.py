@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..decks import Card
@@ -21,7 +18,6 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 from .cues import (
-    _CUE_WORDS,
     CUE_PHRASES,
     CUES_KEY,
     FALLBACK_TYPE,
@@ -47,7 +43,8 @@ from .definitions import (
     list_class,
     opens_with,
 )
-from .mentions import CONCEPTS_KEY, _label_index, everyday, singular
+from .mentions import CONCEPTS_KEY, _label_index, singular
+from .phrases import accept_candidates, acronym_expansions, candidates, link_spans
 from .pipeline import make_pipeline
 from .questions import (
     _clip,
@@ -55,16 +52,8 @@ from .questions import (
     card_concepts,
     cloze_term,
     compares,
-    concept_id,
-    spells_initials,
-    word_initials,
 )
-
-_ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*$")
-
-
-_SENTENCE_ENDS = frozenset({".", "!", "?", "…", "...", "!!", "??", "?!"})
-
+from .tokens import CLAUSE_WORDS, MID_PHRASE, Surface, Words, clause_table
 
 MAX_EVIDENCE = 300
 #: A concept loosely linked (related-to) to at least this share of a deck's cards, and to at least
@@ -78,18 +67,10 @@ NEGATIONS = frozenset({"not", "n't", "never", "no", "without", "cannot", "neithe
 #: gradients)" does not negate the gradients).
 NEGATION_REACH = 3
 
-#: Words that open a subordinate clause: a cue's reach ends before them ("LSTMs address the
-#: vanishing gradient problem that occurs when training RNNs" addresses no training).
-CLAUSE_WORDS = frozenset(
-    "that which who whose where when while whereas because although though whereby".split()
-)
 
 #: What typed a relation when a cue states a loose link itself ("predicts", "compare with"): such a
 #: link is stated, not an aside's co-occurrence.
 LOOSE_CUE_REASONS = frozenset(typed_by(phrase) for phrase in CUE_PHRASES[FALLBACK_TYPE])
-
-#: Words after which a line break falls inside a phrase, not between clauses.
-MID_PHRASE = frozenset("a an the of with to for in on by from and or".split())
 
 #: Words opening a clause that points from the card to what it names ("see RPN", "cf. LSTM").
 POINTERS = frozenset({"see", "cf", "cf.", "compare"})
@@ -111,11 +92,6 @@ ASIDE_WORDS = 10
 #: Answers longer than this are cut for extraction (a 1 MB answer is a pasted document, not a card).
 MAX_ANSWER_CHARS = 20_000
 
-#: A clause running past this many tokens is cut after its next comma (at twice this, anywhere), so
-#: that what a mention looks back over (the cues of its clause) is a bounded window and a run-on
-#: answer costs time linear in its length. Sentences are not cut: they are what evidence quotes.
-MAX_CLAUSE_TOKENS = 60
-
 
 @dataclass
 class Extraction:
@@ -131,327 +107,6 @@ class _Mention:
     start: int
     end: int
     ref: tuple[str, str]  # ("id", concept id) or ("new", candidate key)
-
-
-@dataclass(frozen=True, slots=True)
-class _Word:
-    """What extraction needs to know about one vocabulary entry, computed once per distinct word."""
-
-    text: str
-    lower: str
-    acronym: bool
-    content: bool  # may be part of a multi-word name
-    everyday: bool = False  # see :func:`.mentions.everyday`
-    ends: bool = False  # ends a sentence (without a parser): see :func:`_clauses`
-    opens: bool = False  # opens a clause: ';', ':', a line break, a :data:`CLAUSE_WORDS` word
-    title: bool = False  # a capitalised word ("Align" in "RoI Align")
-
-
-class _Words:
-    """A cache of :class:`_Word` by spaCy orth id: token loops then touch plain Python objects."""
-
-    def __init__(self, nlp: Language):
-        self.vocab = nlp.vocab
-        self.cache: dict[int, _Word] = {}
-
-    def of(self, doc: Doc) -> list[_Word]:
-        from spacy.attrs import ORTH
-
-        cache = self.cache
-        orths = doc.to_array(ORTH).tolist()
-        try:
-            return list(map(cache.__getitem__, orths))  # once the deck's words are known: most docs
-        except KeyError:
-            for orth in set(orths).difference(cache):
-                cache[orth] = self._make(orth)
-            return list(map(cache.__getitem__, orths))
-
-    def _make(self, orth: int) -> _Word:
-        lexeme = self.vocab[orth]
-        text = lexeme.text
-        lower = lexeme.lower_
-        acronym = bool(_ACRONYM.match(text)) and sum(ch.isupper() for ch in text) * 2 >= len(text)
-        content = (
-            lexeme.is_alpha
-            and not lexeme.is_stop
-            and len(text) > 2
-            and not text.isupper()
-            and not text.endswith("ly")
-            and lower not in _CUE_WORDS
-        )
-        opens = text in (";", ":") or "\n" in text or lower in CLAUSE_WORDS
-        return _Word(
-            text,
-            lower,
-            acronym and not lexeme.is_stop,
-            content,
-            everyday(lower),
-            text in _SENTENCE_ENDS,
-            opens,
-            text.istitle(),
-        )
-
-
-def _clauses(doc: Doc, words: list[_Word]) -> tuple[list[int], list[int]]:
-    """A clause number for every token (a new clause starts at each sentence, ';', ':', line break
-    or :data:`CLAUSE_WORDS` word, and after a comma past :data:`MAX_CLAUSE_TOKENS`), and the index of
-    every sentence's first token.
-
-    Sentences come from the pipeline when it has a parser or sentence recognizer; otherwise a
-    sentence starts after ``.``, ``!`` or ``?`` (cheaper than a sentencizer, and the same rule).
-    """
-    numbers, starts, _ = _clause_table(doc, words)
-    return numbers, starts
-
-
-def _clause_table(doc: Doc, words: list[_Word]) -> tuple[list[int], list[int], dict[int, int]]:
-    """:func:`_clauses`, and the first token of every clause (by clause number).
-
-    Breaks are found with list comprehensions and only a clause longer than
-    :data:`MAX_CLAUSE_TOKENS` is walked token by token, to cut it at its commas.
-    """
-    from spacy.attrs import SENT_START
-
-    if not words:
-        return [], [], {}
-    if doc.has_annotation("SENT_START"):
-        flags = doc.to_array(SENT_START).tolist()
-        starts = [i for i, flag in enumerate(flags) if flag == 1 or i == 0]
-    else:
-        starts = [0, *(i + 1 for i, w in enumerate(words[:-1]) if w.ends)]
-    # A line break mid-phrase ("replaces X with a<br>region proposal network") opens no clause.
-    opens = [
-        i
-        for i, w in enumerate(words)
-        if w.opens and i > 0 and not ("\n" in w.text and words[i - 1].lower in MID_PHRASE)
-    ]
-    hard = sorted({*starts, *opens}) if opens else starts
-    bounds: list[int] = []
-    for at, opened in enumerate(hard):
-        bounds.append(opened)
-        stop = hard[at + 1] if at + 1 < len(hard) else len(words)
-        i = opened + MAX_CLAUSE_TOKENS
-        while i < stop:  # a run-on clause: a new window after a comma, or anywhere at twice the size
-            if i - opened >= 2 * MAX_CLAUSE_TOKENS or words[i - 1].text == ",":
-                bounds.append(i)
-                opened = i
-                i += MAX_CLAUSE_TOKENS
-            else:
-                i += 1
-    numbers: list[int] = []
-    clause_start: dict[int, int] = {}
-    for clause, (first, last) in enumerate(zip(bounds, [*bounds[1:], len(words)], strict=True), start=1):
-        clause_start[clause] = first
-        numbers.extend([clause] * (last - first))
-    return numbers, starts, clause_start
-
-
-class _Surface:
-    """The text of token spans, sliced from the doc's text by character offset: a span's text
-    without making spaCy objects for each of its tokens."""
-
-    def __init__(self, doc: Doc, words: list[_Word], text: str | None = None):
-        from spacy.attrs import IDX
-
-        # The tokenizer keeps every character, so the doc's text is what it was made from; spaCy
-        # would rebuild it token by token.
-        self.text = doc.text if text is None else text
-        self.words = words
-        self.idx = doc.to_array(IDX).tolist() if len(doc) else []
-
-    def __call__(self, start: int, end: int) -> str:
-        """The text of tokens ``[start, end)``, as ``doc[start:end].text`` gives it."""
-        if end <= start:
-            return ""
-        return self.text[self.idx[start] : self.idx[end - 1] + len(self.words[end - 1].text)]
-
-
-def _candidates(
-    doc: Doc, words: list[_Word], covered: list[bool], parsed: bool, surface: _Surface | None = None
-) -> list[tuple[int, int, str]]:
-    """Spans that may name a concept nobody listed: acronyms, and runs of 2-3 content words (or a
-    parser's noun chunks). Returns ``(start, end, surface text)``, in text order."""
-    if surface is None:
-        surface = _Surface(doc, words)
-    found = []
-    if parsed:
-        for chunk in doc.noun_chunks:
-            start = chunk.start
-            while start < chunk.end and (doc[start].is_stop or not doc[start].is_alpha):
-                start += 1
-            if chunk.end - start >= 2 and not any(covered[start : chunk.end]):
-                found.append((start, chunk.end, surface(start, chunk.end)))
-
-    def flush(run: list[int]) -> None:
-        if 2 <= len(run) <= 3 and _plausible_name(words, run):
-            found.append((run[0], run[-1] + 1, surface(run[0], run[-1] + 1)))
-
-    # Only the uncovered acronyms and content words can start or extend a candidate: visit those.
-    length = len(words)
-    run: list[int] = []
-    for i in [i for i, w in enumerate(words) if (w.acronym or w.content) and not covered[i]]:
-        word = words[i]
-        if run and i != run[-1] + 1:
-            if len(run) > 1:
-                flush(run)  # a word in between ended the run
-            run = []
-        if word.acronym:
-            # "RoI Align": capitalised words right after an acronym belong to the name.
-            end = i + 1
-            while end < min(length, i + 3) and not covered[end] and words[end].title:
-                end += 1
-            found.append((i, end, surface(i, end)))
-            run = []  # the words right before an acronym lead into it: no name of their own
-        elif not parsed:
-            run.append(i)
-    if len(run) > 1:
-        flush(run)
-    return found
-
-
-#: Words that make a phrase a description rather than a name ("following formula", "vast majority").
-_GENERIC = frozenset(
-    [
-        "following",
-        "total",
-        "large",
-        "small",
-        "vast",
-        "certain",
-        "different",
-        "possible",
-        "particular",
-        "new",
-        "real",
-        "complete",
-        "detailed",
-        "far",
-        "actual",
-        "maximum",
-        "minimum",
-        "many",
-        "several",
-        "various",
-        "whole",
-        "entire",
-        "main",
-        "specific",
-        "given",
-        "same",
-        "other",
-        "number",
-        "majority",
-        "kind",
-        "type",
-        "way",
-        "part",
-        "set",
-        "lot",
-        "example",
-        "case",
-        "detail",
-        "use",
-        "result",
-        "value",
-        # adjectives that judge or count rather than name ("common label", "single iteration")
-        "common",
-        "correct",
-        "incorrect",
-        "single",
-        "simple",
-        "typical",
-        "usual",
-        "overall",
-        "additional",
-        "important",
-        "useful",
-        "first",
-        "second",
-        "last",
-        "next",
-        "previous",
-        "term",
-    ]
-)
-
-#: Frequent English verbs in their base form: a phrase that starts with one is a predicate ("learn
-#: effective classifier", "classify image"), and one that ends with one is a clause ("word appear").
-#: Verbs that are as often nouns of the field (train, test, model, run, update) are not listed.
-_VERBS = frozenset(
-    """learn classify predict involve offer appear make take give find keep let help show become seem
-    provide require allow contain include produce perform determine represent describe indicate
-    identify calculate compute improve increase decrease reduce create generate build apply assign
-    convert transform maintain enable ensure avoid prevent detect capture choose select obtain achieve
-    affect cause depend refer consist differ occur happen tend try want need know think say see get go
-    come put call mean decide explain understand discover recognize distinguish evaluate compare
-    combine separate divide multiply add remove replace""".split()
-)
-
-
-def _plausible_name(words: list[_Word], run: list[int]) -> bool:
-    """A run of content words reads like a name: no generic word at either end, no verb form at
-    its end ("dataset containing", "students admitted") or its start ("contains feature", "making
-    prediction": English compounds take a singular modifier, so a leading "-s" word is a verb), not
-    the tail of a hyphenated modifier ("high-dimensional space"), and not a proper name from a
-    made-up example ("Glubbdubdrib University": names of the field are written in lowercase in
-    prose, or are known already)."""
-    start = run[0]
-    hyphenated = start > 0 and words[start - 1].text == "-"
-    return _plausible_ends(words[start].lower, words[run[-1]].lower, words[start].title, hyphenated)
-
-
-@lru_cache(maxsize=1 << 16)
-def _plausible_ends(first: str, last: str, title: bool, hyphenated: bool) -> bool:
-    """:func:`_plausible_name` from what it looks at (asked once per distinct phrase end)."""
-    if first in _GENERIC or singular(last) in _GENERIC or last.endswith("ed"):
-        return False
-    if first in _VERBS or last in _VERBS:
-        return False
-    if last.endswith("ing") and last not in _NOUN_ING:
-        return False
-    if first.endswith("ing") and first not in _NOUN_ING:
-        return False
-    if first.endswith("s") and not first.endswith(("ss", "us", "is")):
-        return False
-    if hyphenated:
-        return False
-    return not title
-
-
-#: Words ending in -ing that name things in machine learning ("deep learning", "max pooling").
-_NOUN_ING = frozenset(
-    [
-        "learning",
-        "training",
-        "pooling",
-        "embedding",
-        "clustering",
-        "encoding",
-        "sampling",
-        "scaling",
-        "smoothing",
-        "padding",
-        "hashing",
-        "bagging",
-        "boosting",
-        "programming",
-        "processing",
-        "engineering",
-        "mapping",
-        "labeling",
-        "labelling",
-        "modeling",
-        "modelling",
-        "testing",
-        "tuning",
-        "computing",
-        "reasoning",
-        "filtering",
-        "binning",
-        "bucketing",
-        "crossing",
-    ]
-)
 
 
 def extract(
@@ -503,7 +158,7 @@ def extract(
     candidate_topic: dict[str, str] = {}
     linked_terms: set[str] = set()
 
-    lexicon = _Words(nlp)
+    lexicon = Words(nlp)
     spellings: dict[tuple[str, str | None], tuple[str, str, str]] = {}  # (text, term) -> name, keys
     for number, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
         if progress is not None:
@@ -513,7 +168,7 @@ def extract(
         subject_refs = [("id", s) for s in subjects[number]]
         heads = {singular(names[s].split()[-1].lower()) for s in subjects[number] if names.get(s)}
         words = lexicon.of(doc)
-        surface = _Surface(doc, words, texts[number])
+        surface = Surface(doc, words, texts[number])
         parsed = doc.has_annotation("DEP")
         covered = [False] * len(doc)
         mentions: list[_Mention] = []
@@ -548,12 +203,12 @@ def extract(
                         continue  # the head of a name nobody listed: "proposal generator" is no GAN generator
             mentions.append(_Mention(start, end, ("id", label)))
             covered[start:end] = [True] * (end - start)
-        link_spans = _link_spans(doc, texts[number], card.links, covered)
-        for start, end, _, _ in link_spans:
+        by_link = link_spans(doc, texts[number], card.links, covered)
+        for start, end, _, _ in by_link:
             covered[start:end] = [True] * (end - start)
-        phrases = [(s, e, text, None) for s, e, text in _candidates(doc, words, covered, parsed, surface)]
+        phrases = [(s, e, text, None) for s, e, text in candidates(doc, words, covered, parsed, surface)]
         card_topic = None
-        for start, end, text, term in link_spans + phrases:
+        for start, end, text, term in by_link + phrases:
             # A link names its term ("backpropagating" links to backpropagation); else the words do.
             spelled = spellings.get((text, term))
             if spelled is None:
@@ -592,7 +247,7 @@ def extract(
         if not mentions or not (subject_refs or len(mentions) > 1):
             continue
         mentions.sort(key=lambda m: m.start)
-        clause_of, sentence_starts, clause_start = _clause_table(doc, words)
+        clause_of, sentence_starts, clause_start = clause_table(doc, words)
         cue_list = sorted(
             (_Cue(s.start, s.end, s.label_, s.id_) for s in filter_spans(doc.spans[CUES_KEY])),
             key=lambda c: c.start,
@@ -809,8 +464,10 @@ def extract(
 
     if progress is not None:
         progress(len(cards), len(cards))
-    accepted = _accept(candidate_cards, candidate_forms, candidate_topic, concepts, min_count, linked_terms)
-    expanded = _expansions(accepted, concepts)
+    accepted = accept_candidates(
+        candidate_cards, candidate_forms, candidate_topic, concepts, min_count, linked_terms
+    )
+    expanded = acronym_expansions(accepted, concepts)
     by_id = {c["id"]: c for c in concepts}
     for key, cid in expanded.items():
         acronym = accepted.pop(key)["name"]
@@ -855,58 +512,6 @@ def _noun_after(lower: Sequence[str], end: int) -> bool:
     )
 
 
-def _expansions(accepted: dict[str, dict[str, Any]], concepts: Sequence[dict[str, Any]]) -> dict[str, str]:
-    """Candidate key -> known concept id, for proposed acronyms that abbreviate exactly one known
-    concept's name ("AUC" and "area under the ROC curve"): an alias, not an empty new concept."""
-    out = {}
-    by_ends: dict[tuple[str, str], list[tuple[str, list[str]]]] | None = None
-    for key, concept in accepted.items():
-        acronym = concept["name"]
-        if not (_ACRONYM.match(acronym) and acronym.isupper()):
-            continue
-        if by_ends is None:
-            # Initials must start and end as the acronym does: index the names by those two letters
-            # once, rather than spelling out every concept's initials for every acronym.
-            by_ends = {}
-            for c in concepts:
-                heads = word_initials(c["name"])
-                if len(heads) >= 2:
-                    by_ends.setdefault((heads[0], heads[-1]), []).append((c["id"], heads))
-        letters = acronym.lower()
-        near = by_ends.get((letters[0], letters[-1]), [])
-        matches = {cid for cid, heads in near if spells_initials(letters, heads)}
-        if len(matches) == 1:
-            out[key] = matches.pop()
-    return out
-
-
-#: The longest link text taken as a term: a longer one is a phrase or a sentence.
-MAX_LINK_WORDS = 5
-
-
-def _link_spans(
-    doc: Doc, text: str, links: Sequence[tuple[str, str]], covered: list[bool]
-) -> list[tuple[int, int, str, str]]:
-    """Token spans of the terms a card links that no concept mention covers yet: the first place
-    each link's shown text occurs in the answer. Returns ``(start, end, surface text, term)``."""
-    spans = []
-    lowered = None
-    for link, term in links:
-        if len(link.split()) > MAX_LINK_WORDS or len(term.split()) > MAX_LINK_WORDS:
-            continue
-        at = text.find(link)
-        if at < 0:
-            lowered = lowered if lowered is not None else text.lower()
-            at = lowered.find(link.lower())
-        if at < 0:
-            continue
-        span = doc.char_span(at, at + len(link), alignment_mode="expand")
-        if span is None or any(covered[span.start : span.end]) or not any(t.is_alpha for t in span):
-            continue
-        spans.append((span.start, span.end, span.text, term))
-    return spans
-
-
 def _named_after(
     pair: tuple[tuple[str, str], tuple[str, str]], names: dict[str, str], kinds: dict[str, str]
 ) -> bool:
@@ -935,7 +540,7 @@ class _Evidence:
 
     __slots__ = ("made", "question", "starts", "surface")
 
-    def __init__(self, question: str, surface: _Surface, starts: list[int]):
+    def __init__(self, question: str, surface: Surface, starts: list[int]):
         self.question, self.surface, self.starts = question, surface, starts
         self.made: dict[int, str] = {}
 
@@ -980,39 +585,6 @@ def _opens_clause(
         and cues[0].start - mention.end <= 2
         and cues[0].phrase not in WEAK_CUES
     )
-
-
-def _accept(
-    cards_of: dict[str, set[int]],
-    forms: dict[str, dict[str, int]],
-    topics: dict[str, str],
-    concepts: Sequence[dict[str, Any]],
-    min_count: int,
-    linked: set[str] = frozenset(),  # type: ignore[assignment]
-) -> dict[str, dict[str, Any]]:
-    """Candidate key -> new concept, for acronyms, for phrases seen in ``min_count`` cards, and for
-    terms a card links (``linked``)."""
-    taken = {c["id"] for c in concepts}
-    accepted = {}
-    for key in sorted(cards_of, key=lambda k: (min(cards_of[k]), k)):
-        name = max(forms[key].items(), key=itemgetter(1))[0]  # as Counter.most_common(1) picks
-        head = name.split(" ")[0]  # an acronym, alone or leading a name ("RoI Align")
-        acronym = bool(_ACRONYM.match(head)) and sum(ch.isupper() for ch in head) * 2 >= len(head)
-        if not acronym and key not in linked and len(cards_of[key]) < min_count:
-            continue
-        cid = concept_id(name, taken)
-        taken.add(cid)
-        aliases = [f for f, _ in Counter(forms[key]).most_common(4) if f != name]
-        accepted[key] = {
-            "id": cid,
-            "name": name,
-            "aliases": aliases[:3],
-            "topic": topics[key],
-            "kind": DEFAULT_KIND,
-            "definition": "",
-            "card": None,
-        }
-    return accepted
 
 
 def _relations(
