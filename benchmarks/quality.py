@@ -20,7 +20,9 @@ the build says about the gold cards is compared with what the annotators read in
 - graph recall: the gold relations the built graph holds between the card's concepts whatever their
   origin. With the field graph a pair the card names loosely and the field relates with a type keeps
   the field's relation (and reference), so it is missing from the extracted relations yet right in the
-  graph a student queries; this column says how much of what the cards state the graph answers.
+  graph a student queries; this column says how much of what the cards state the graph answers;
+- ends built: the gold relations both of whose concepts the build has, the most any recall could
+  be (a false negative whose concept is missing says so: "no concept: X").
 
 Goals (issue 13): relation precision >= 90%, recall >= 70% (exact >= 60%), concept precision >= 90%,
 related-to <= 30%. Every false positive and false negative is printed, so a regression is read, not
@@ -92,7 +94,7 @@ def evaluate(gold: dict[str, Any], *, use_field: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"cards": len(cards), "false_positives": [], "false_negatives": []}
     c_gold = c_found = c_tied = c_right = 0
     r_gold = r_any = r_exact = r_built = r_built_any = r_built_exact = loose = 0
-    g_any = g_exact = 0
+    g_any = g_exact = both = 0
     by_cue: dict[str, list[int]] = {}  # what typed a relation -> [built, right pair, right type]
     all_triples = {(r["source"], r["type"], r["target"]) for r in built.relations}
     all_pairs = {frozenset((r["source"], r["target"])) for r in built.relations}
@@ -139,9 +141,13 @@ def evaluate(gold: dict[str, Any], *, use_field: bool) -> dict[str, Any]:
             r_exact += exact
             g_any += s is not None and t is not None and frozenset((s, t)) in all_pairs
             g_exact += s is not None and t is not None and _same(all_triples, s, kind, t)
+            both += s is not None and t is not None
             if not exact:
                 got = [f"{x[1]}" for x in built_triples if {x[0], x[2]} == {s, t}] if pair_ok else []
                 built_as = f" (built as {', '.join(got)})" if got else ""
+                unbuilt = [x for x, cid in ((source, s), (target, t)) if cid is None]
+                if unbuilt:
+                    built_as = f" (no concept: {', '.join(unbuilt)})"
                 out["false_negatives"].append(f"relation {q!r}: {source} {kind} {target}{built_as}")
         gold_pairs = {frozenset((s, t)) for *_, s, t in wanted if s and t}
         gold_triples = {(s, kind, t) for _, kind, _, s, t in wanted if s and t}
@@ -177,6 +183,7 @@ def evaluate(gold: dict[str, Any], *, use_field: bool) -> dict[str, Any]:
             "relation_recall_exact": _share(r_exact, r_gold),
             "graph_recall_any": _share(g_any, r_gold),
             "graph_recall_exact": _share(g_exact, r_gold),
+            "both_ends_built": _share(both, r_gold),
             "related_to_share": _share(loose, r_built),
             "gold_relations": r_gold,
             "stated_relations": r_built,
@@ -245,6 +252,7 @@ def main() -> None:
         ("relation_recall_exact", "rel R exact"),
         ("graph_recall_any", "graph R"),
         ("graph_recall_exact", "graph R exact"),
+        ("both_ends_built", "ends built"),
         ("related_to_share", "related-to"),
         ("junk_share", "junk"),
     ]

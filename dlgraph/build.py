@@ -499,6 +499,7 @@ def _build(
             old_concepts + new_concepts,
             field_graph,
             with_prereqs=with_prereqs,
+            named=extraction.named,
         )
         new_concepts += [c for c in adoption.concepts if c["id"] not in rejected_ids]
         report.field_used, report.linked = True, adoption.linked

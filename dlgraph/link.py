@@ -106,15 +106,20 @@ def adopt(
     field_graph: store.Dataset,
     *,
     with_prereqs: bool = False,
+    named: Sequence[Sequence[str]] = (),
 ) -> Adoption:
     """The field concepts a deck's cards are about or mention, and the field's relations between
     every pair of the deck's concepts.
 
     ``subjects[i]`` are the ids card ``i`` is about and ``relations`` what extraction found; ids of
     field concepts among them are adopted: a copy with the field's id, kind and topic, the card's
-    wording as an alias, its answer as the definition and its question as ``card``. ``deck`` is the
-    rest of the graph (concepts already in the folder, new ones from the cards). With
-    ``with_prereqs`` the field concepts those need (transitively) join as well, without a card.
+    wording as an alias, its answer as the definition and its question as ``card``. ``named[i]``
+    are the concepts card ``i``'s answer names: one the field relates to the card's subject joins
+    too, with that relation, even where the card's wording gave no relation of its own ("encoder
+    maps x to ...; loss = reconstruction error + KL divergence" in a VAE card: the field's "VAE uses
+    KL divergence"). ``deck`` is the rest of the graph (concepts already in the folder, new ones
+    from the cards). With ``with_prereqs`` the field concepts those need (transitively) join as
+    well, without a card.
     """
     by_id = field_graph.concept_by_id()
     deck_ids = {c["id"] for c in deck}
@@ -136,6 +141,16 @@ def adopt(
 
     result = Adoption()
     mapping = link_ids(deck, field_graph.concepts)  # deck id -> field id
+    if named:
+        neighbours: dict[str, set[str]] = {}
+        for r in field_graph.relations:
+            neighbours.setdefault(r["source"], set()).add(r["target"])
+            neighbours.setdefault(r["target"], set()).add(r["source"])
+        for ids, names in zip(subjects, named, strict=True):
+            about = {mapping.get(cid, cid) for cid in ids}
+            for cid in names:
+                if cid in by_id and cid not in deck_ids and not about.isdisjoint(neighbours.get(cid, ())):
+                    used.add(cid)
     mapping.update((cid, cid) for cid in used)
     if with_prereqs:
         import networkx as nx

@@ -89,6 +89,26 @@ def test_relations_the_field_knows_join_the_deck_but_only_between_its_concepts(b
     assert not any("cnn" in (r["source"], r["target"]) for r in relations)
 
 
+def test_a_concept_named_too_loosely_for_a_relation_joins_when_the_field_relates_it(tmp_path, field_graph):
+    # Past the answer's opening and with no cue, neither mention gives the card a relation of its own.
+    deck = tmp_path / "deck.md"
+    deck.write_text(
+        "| Q | A |\n|---|---|\n| RPN | proposes boxes; each score comes from a convolution; "
+        "the margin mentions momentum |\n",
+        encoding="utf-8",
+    )
+    build.build(deck, tmp_path / "g", field_graph=field_graph)
+    relations = _relations(tmp_path / "g")
+    ids = set(_concepts(tmp_path / "g"))
+    assert not any(r["origin"] == "extracted" for r in relations)
+    # The field relates convolution to the card's subject: it joins, with the field's relation ...
+    assert {(r["source"], r["type"], r["target"], r["origin"]) for r in relations} == {
+        ("region-proposal-network", "uses", "convolution", "field")
+    }
+    # ... and momentum, which the field does not relate to RPN, stays out.
+    assert "convolution" in ids and "momentum" not in ids
+
+
 def test_short_acronyms_match_their_case_and_everyday_words_stay_words(built):
     out, _ = built
     relations = _relations(out)

@@ -100,6 +100,9 @@ class Extraction:
     concepts: list[dict[str, Any]] = field(default_factory=list)
     relations: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: per card, the known concepts its answer names, in text order, whatever became of them (a
+    #: mention too loose for a relation of its own may still be one the field graph relates)
+    named: list[list[str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -160,6 +163,7 @@ def extract(
 
     lexicon = Words(nlp)
     spellings: dict[tuple[str, str | None], tuple[str, str, str]] = {}  # (text, term) -> name, keys
+    named_by_card: list[list[str]] = []
     for number, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
         if progress is not None:
             progress(number, len(cards))
@@ -178,6 +182,7 @@ def extract(
         if spans is None:
             spans = [(span.start, span.end, span.label_) for span in doc.spans[CONCEPTS_KEY]]
         in_span: set[int] | None = None  # every token of a span, made the first time it is asked
+        named_by_card.append(list(dict.fromkeys(label for _, _, label in spans)))
         linked = {normalize(singular(key)) for link in card.links for key in link} - {""}
         for start, end, label in spans:
             # the author linked it
@@ -477,7 +482,7 @@ def extract(
         notes.append(f"took {acronym!r} as short for {target['name']!r} (its initials), not a new concept")
     ids = {key: c["id"] for key, c in accepted.items()} | expanded
     relations = _relations(found, ids, hub_at=max(HUB_MIN_CARDS, round(HUB_SHARE * len(cards))), cued=cued)
-    return Extraction(list(accepted.values()), relations, notes)
+    return Extraction(list(accepted.values()), relations, notes, named_by_card)
 
 
 def _first_sentence(text: str) -> str:
@@ -664,6 +669,7 @@ class DeckExtraction(NamedTuple):
     relations: list[dict[str, Any]]
     notes: list[str]
     subjects: list[list[str]]  # the concept ids each card is about
+    named: list[list[str]]  # the known concept ids each card's answer names (see Extraction.named)
 
 
 def extract_deck(
@@ -695,4 +701,6 @@ def extract_deck(
         nlp = make_pipeline(vocabulary, model)
     known = [c["id"] for c in concepts]
     result = extract(cards, nlp, vocabulary, subjects, min_count=min_count, known=known, progress=progress)
-    return DeckExtraction(question_new + result.concepts, result.relations, notes + result.notes, subjects)
+    return DeckExtraction(
+        question_new + result.concepts, result.relations, notes + result.notes, subjects, result.named
+    )
