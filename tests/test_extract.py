@@ -364,6 +364,15 @@ def test_a_co_occurrence_links_to_the_term_only_in_the_answers_first_clause(nlp)
     assert found == {("adam", "related-to", "adagrad"), ("adam", "combines", "rmsprop")}
 
 
+def test_a_colon_past_a_label_ends_the_answers_opening(nlp):
+    # holdout 'DINO': "self-distillation without labels: a student network matches ..."
+    found, _ = _triples([Card("Adam", "an adaptive optimizer for large models: Adagrad keeps a sum")], nlp)
+    assert found == set()
+    # right after a label ("MoE: a layer ...") the colon goes on about the card's term
+    found, _ = _triples([Card("Adam", "small optimizer: built like Adagrad")], nlp)
+    assert found == {("adam", "related-to", "adagrad")}
+
+
 def test_a_loose_cue_past_the_definition_still_states_a_link(nlp):
     # seed 'YOLO': "each grid cell directly predicts class probabilities and bounding boxes"
     aside = "A detector. Every one of the cells in the coarse grid then simply predicts the max operator."

@@ -85,6 +85,11 @@ RELATIVE_WORDS = frozenset({"that", "which", "who"})
 OPENING_ENDS = frozenset({",", ";"}) | (CLAUSE_WORDS - RELATIVE_WORDS)
 DETERMINERS = frozenset("a an the this these that those its their our your each every any some".split())
 
+#: A colon this many tokens into the answer or fewer follows a label ("MoE: a layer ...", "small
+#: network: two conv layers"), and what follows goes on about the card's term; a later one ends the
+#: opening statement ("self-distillation without labels: a student network matches ...").
+LABEL_WORDS = 3
+
 #: A sentence past an answer's first of at least this many tokens is prose, not a note's fragment.
 ASIDE_WORDS = 10
 
@@ -286,7 +291,9 @@ def extract(
             (
                 i
                 for i in range(begin, first_end)
-                if lower[i] in OPENING_ENDS or ("\n" in lower[i] and lower[i - 1] not in MID_PHRASE)
+                if lower[i] in OPENING_ENDS
+                or ("\n" in lower[i] and lower[i - 1] not in MID_PHRASE)
+                or (lower[i] == ":" and i - begin > LABEL_WORDS)
             ),
             first_end,
         )
