@@ -131,7 +131,7 @@ def seed_quality() -> dict:
 
     deck = load_deck(store.bundled_deck())
     dataset = store.load(store.bundled_data_dir())
-    _, extracted, _, _ = extract_deck(deck.cards, dataset.concepts)
+    extracted = extract_deck(deck.cards, dataset.concepts).relations
     curated = [r for r in dataset.relations if r["origin"] == "curated"]
     recall = measure_recall(curated, extracted, deck.cards, dataset.concepts)
     return {

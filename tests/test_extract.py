@@ -404,7 +404,8 @@ def test_new_concepts_from_acronyms_and_recurring_phrases():
         Card("Fast R-CNN", "shares the feature pyramid across regions"),
         Card("YOLO", "one grid, no feature pyramids, no SVMs; a large number of cells"),
     ]
-    concepts, relations, _, _ = extract_deck(cards)
+    found = extract_deck(cards)
+    concepts, relations = found.concepts, found.relations
     by_name = {c["name"]: c for c in concepts}
     assert {"R-CNN", "Fast R-CNN", "YOLO", "SVM", "feature pyramid"} <= set(by_name)
     assert "large number" not in by_name  # seen once, and generic
@@ -424,7 +425,7 @@ def test_duplicates_merge_through_aliases():
     )
     assert subjects == [["rmsprop"], ["r-cnn"], ["r-cnn"], ["adam"]]
     assert [c["id"] for c in new] == ["adam"]
-    _, relations, _, _ = extract_deck([Card("Fast R-CNN", "beats RCNN")], concepts)
+    relations = extract_deck([Card("Fast R-CNN", "beats RCNN")], concepts).relations
     assert [(r["source"], r["type"], r["target"]) for r in relations] == [
         ("fast-r-cnn", "improves-on", "r-cnn")
     ]
@@ -513,7 +514,7 @@ def test_seed_deck_recall_with_curated_names():
 
     deck = load_deck(store.bundled_deck())
     dataset = store.load(store.bundled_data_dir())
-    _, extracted, _, _ = extract_deck(deck.cards, dataset.concepts)
+    extracted = extract_deck(deck.cards, dataset.concepts).relations
     recall = measure_recall(
         [r for r in dataset.relations if r["origin"] == "curated"], extracted, deck.cards, dataset.concepts
     )
