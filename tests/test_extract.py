@@ -164,6 +164,17 @@ TENSORFLOW = [
 ]
 
 
+def test_a_known_term_set_in_a_context_is_the_cards_subject():
+    concepts = [_concept("temperature", "temperature", kind="concept"), _concept("lstm", "LSTM")]
+    cards = [
+        Card("Explain temperature in sampling", "divide the logits by T"),
+        Card("dropout in LSTMs", "masks the recurrent state"),  # dropout is unknown: the whole name
+    ]
+    new, subjects = card_concepts(cards, concepts)
+    assert subjects[0] == ["temperature"]
+    assert [c["name"] for c in new] == ["dropout in LSTMs"] and subjects[1] == [new[0]["id"]]
+
+
 def test_the_object_of_a_relative_clause_is_not_its_subject():
     # glossary 'Operation (op)': the procedure, not the Tensor it destroys, is an operation
     cards = [

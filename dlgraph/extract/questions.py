@@ -378,6 +378,8 @@ def _subjects(card: Card, index: dict[str, str], taken: set[str], new: list[dict
         keys = [normalize(x) for x in labels] + [normalize(singular(x)) for x in labels]
         found = next((index[k] for k in keys if k in index), None)
         if found is None:
+            found = _qualified(name, index)
+        if found is None:
             found = concept_id(name, taken)
             taken.add(found)
             new.append(
@@ -396,6 +398,23 @@ def _subjects(card: Card, index: dict[str, str], taken: set[str], new: list[dict
         if found not in ids:
             ids.append(found)
     return ids
+
+
+#: Words that set a known term in a context: "temperature in sampling" asks about temperature.
+_SETTINGS = re.compile(r"\s+(?:in|for|during|within)\s+")
+
+
+def _qualified(name: str, index: dict[str, str]) -> str | None:
+    """The known concept a name sets in a context names ("dropout in CNNs", "temperature in
+    sampling"), when the whole name is no concept of its own; else None.
+
+    >>> _qualified("dropout in CNNs", {"dropout": "dropout"}), _qualified("dropout in CNNs", {})
+    ('dropout', None)
+    """
+    head = _SETTINGS.split(name, maxsplit=1)[0]
+    if head == name:
+        return None
+    return next((index[k] for k in (normalize(head), normalize(singular(head))) if k in index), None)
 
 
 def _clip(text: str, limit: int) -> str:
