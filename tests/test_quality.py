@@ -40,6 +40,16 @@ FLOORS = {
         "relation_recall_any": 0.18,
         "graph_recall_any": 0.32,
     },
+    # A second deck written and annotated blind (Anki plain text, six other topics). Its first
+    # measurement, at c0c53f5: relation precision 40%, exact 30%, recall 12%, graph recall 37%.
+    # Its misses are not read while rules are written, so it stays a test of rules made elsewhere.
+    "holdout2": {
+        "concept_precision": 0.85,
+        "relation_precision_any": 0.35,
+        "relation_precision_exact": 0.25,
+        "relation_recall_any": 0.10,
+        "graph_recall_any": 0.33,
+    },
 }
 # The gold decks are themselves about half related-to (glossary 48%, held-out 49%). A co-occurrence
 # with no cue now links to the card's term only in the answer's opening statement, so the share fell
@@ -48,6 +58,7 @@ CEILINGS = {
     "seed": {"related_to_share": 0.30},
     "glossary": {"related_to_share": 0.47},
     "holdout": {"related_to_share": 0.50},
+    "holdout2": {"related_to_share": 0.45},
 }
 
 
