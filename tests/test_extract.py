@@ -175,6 +175,24 @@ def test_a_known_term_set_in_a_context_is_the_cards_subject():
     assert [c["name"] for c in new] == ["dropout in LSTMs"] and subjects[1] == [new[0]["id"]]
 
 
+def test_is_a_in_a_clause_with_its_own_subject_says_nothing_of_the_cards_kind():
+    concepts = [
+        _concept("cnn", "convolutional neural network"),
+        _concept("neural-network", "neural network"),
+        _concept("convolutional-layer", "convolutional layer", kind="component"),
+    ]
+    card = Card(
+        "convolutional neural network",
+        "A neural network in which at least one layer is a convolutional layer.",
+    )
+    found, _ = _triples([card], make_pipeline(concepts), concepts)
+    assert found == {("cnn", "is-a", "neural-network"), ("cnn", "related-to", "convolutional-layer")}
+    # "which is a ..." goes on about the word before it
+    card = Card("convolutional neural network", "A model, which is a neural network.")
+    found, _ = _triples([card], make_pipeline(concepts), concepts)
+    assert ("cnn", "is-a", "neural-network") in found
+
+
 def test_the_object_of_a_relative_clause_is_not_its_subject():
     # glossary 'Operation (op)': the procedure, not the Tensor it destroys, is an operation
     cards = [

@@ -27,6 +27,7 @@ from .cues import (
     _Cue,
     _type_from_parse,
     _type_in_clause,
+    cue_phrase,
     typed_by,
 )
 from .definitions import (
@@ -83,6 +84,8 @@ RELATIVE_WORDS = frozenset({"that", "which", "who"})
 
 #: What ends an answer's opening statement (see the first-clause rule in :func:`extract`).
 OPENING_ENDS = frozenset({",", ";"}) | (CLAUSE_WORDS - RELATIVE_WORDS)
+#: Words that count a noun rather than name it ("at least one layer").
+QUANTIFIERS = frozenset("at least most one two all only some many few more".split())
 DETERMINERS = frozenset("a an the this these that those its their our your each every any some".split())
 
 #: A colon this many tokens into the answer or fewer follows a label ("MoE: a layer ...", "small
@@ -430,6 +433,16 @@ def extract(
                 # even where DQN itself is too loosely tied to the card to be related to it.
                 clause_subject[clause] = mention.ref
             if (
+                kind == "is-a"
+                and clause not in clause_subject
+                and cue_phrase(reason) is not None
+                and _own_subject(lower, clause_start[clause], cues, mention.start)
+            ):
+                # "A neural network in which at least one layer is a convolutional layer": the clause
+                # has a subject of its own (the layer), so the card's term is no kind of what follows;
+                # the two are still named together.
+                kind, reason = FALLBACK_TYPE, f"{reason}, said of the clause's own subject"
+            if (
                 kind == FALLBACK_TYPE
                 and reason not in LOOSE_CUE_REASONS  # "each cell predicts boxes" still states a link
                 and at > 1
@@ -497,6 +510,27 @@ def _first_sentence(text: str) -> str:
     text = text.strip()
     end = re.search(r"[.!?](?:\s|$)|\n", text)
     return text[: end.end()].strip() if end else text
+
+
+def _own_subject(lower: Sequence[str], start: int, cues: Sequence[_Cue], before: int) -> bool:
+    """Whether the subordinate clause from ``start`` (a :data:`CLAUSE_WORDS` word) names a subject
+    of its own before the last cue ahead of ``before``: a word other than a determiner or a
+    quantifier comes between the clause word and the cue ("which at least one layer is a ..."),
+    where "that is a ..." and "which is a kind of ..." go on about the word before them.
+
+    >>> cue = _Cue(5, 7, "is a", "is-a")
+    >>> _own_subject("a net in which layers is a conv".split(), 3, [cue], 7)
+    True
+    >>> _own_subject("a net , which is a conv".split(), 3, [_Cue(4, 6, "is a", "is-a")], 7)
+    False
+    """
+    if lower[start] not in CLAUSE_WORDS:
+        return False
+    cue = next((c for c in reversed(cues) if c.end <= before), None)
+    if cue is None:
+        return False
+    between = lower[start + 1 : cue.start]
+    return any(w not in DETERMINERS and w not in QUANTIFIERS and w.isalpha() for w in between)
 
 
 def _points(lower: Sequence[str], start: int, end: int) -> bool:
