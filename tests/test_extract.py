@@ -395,8 +395,15 @@ def test_a_co_occurrence_links_to_the_term_only_in_the_answers_first_clause(nlp)
 
 def test_a_colon_past_a_label_ends_the_answers_opening(nlp):
     # holdout 'DINO': "self-distillation without labels: a student network matches ..."
-    found, _ = _triples([Card("Adam", "an adaptive optimizer for large models: Adagrad keeps a sum")], nlp)
+    found, _ = _triples(
+        [Card("Adam", "an adaptive optimizer for large models: the Adagrad sum is kept")], nlp
+    )
     assert found == set()
+    # a list after the colon still names what the term is made of
+    found, _ = _triples(
+        [Card("Adam", "an adaptive optimizer for large models: Adagrad steps, then more")], nlp
+    )
+    assert found == {("adam", "related-to", "adagrad")}
     # right after a label ("MoE: a layer ...") the colon goes on about the card's term
     found, _ = _triples([Card("Adam", "small optimizer: built like Adagrad")], nlp)
     assert found == {("adam", "related-to", "adagrad")}

@@ -88,10 +88,15 @@ OPENING_ENDS = frozenset({",", ";"}) | (CLAUSE_WORDS - RELATIVE_WORDS)
 QUANTIFIERS = frozenset("at least most one two all only some many few more".split())
 DETERMINERS = frozenset("a an the this these that those its their our your each every any some".split())
 
-#: A colon this many tokens into the answer or fewer follows a label ("MoE: a layer ...", "small
-#: network: two conv layers"), and what follows goes on about the card's term; a later one ends the
-#: opening statement ("self-distillation without labels: a student network matches ...").
+#: A colon this many tokens into the answer or fewer follows a label ("MoE: a layer ..."), and what
+#: follows goes on about the card's term. A later one ends the opening statement when a sentence of
+#: its own follows ("self-distillation without labels: a student network matches ...", opening with
+#: one of :data:`SENTENCE_OPENERS`); a list still goes on ("small network for digits: two conv
+#: layers then dense layers").
 LABEL_WORDS = 3
+SENTENCE_OPENERS = frozenset(
+    "a an the this these those its their each every it they we you after before during when once if".split()
+)
 
 #: A sentence past an answer's first of at least this many tokens is prose, not a note's fragment.
 ASIDE_WORDS = 10
@@ -296,7 +301,7 @@ def extract(
                 for i in range(begin, first_end)
                 if lower[i] in OPENING_ENDS
                 or ("\n" in lower[i] and lower[i - 1] not in MID_PHRASE)
-                or (lower[i] == ":" and i - begin > LABEL_WORDS)
+                or (lower[i] == ":" and i - begin > LABEL_WORDS and _sentence_after(lower, i, first_end))
             ),
             first_end,
         )
@@ -531,6 +536,13 @@ def _own_subject(lower: Sequence[str], start: int, cues: Sequence[_Cue], before:
         return False
     between = lower[start + 1 : cue.start]
     return any(w not in DETERMINERS and w not in QUANTIFIERS and w.isalpha() for w in between)
+
+
+def _sentence_after(lower: Sequence[str], colon: int, end: int) -> bool:
+    """Whether a sentence of its own follows the colon at ``colon`` (before ``end``), rather than a
+    list or a phrase: its first word is one of :data:`SENTENCE_OPENERS`."""
+    after = first_word(lower, colon + 1)
+    return after < end and lower[after] in SENTENCE_OPENERS
 
 
 def _points(lower: Sequence[str], start: int, end: int) -> bool:
