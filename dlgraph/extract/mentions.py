@@ -52,11 +52,11 @@ SHORT_ACRONYM = 5
 #: mentioned concept shares a known topic with the card's subject ("values" in a Q-learning card is
 #: not the attention value).
 EVERYDAY_WORDS = frozenset(
-    """action agent batch bias block capacity cell class depth distribution edge energy entropy
-    environment error evaluation example expectation feature filter function gate graph head key
-    kernel label layer loss margin matrix memory model network node noise parameter policy precision
-    query recall return reward sample score signal state step stride target temperature token tree unit
-    value variance vector weight width""".split()
+    """action actor agent batch bias block capacity cell class cluster critic depth distribution edge
+    energy entropy environment error evaluation example expectation feature filter function gate graph
+    head key kernel label layer loss margin matrix memory model network node noise parameter patch
+    policy precision prompt query recall return reward sample score signal state step stride target
+    temperature token tree unit value variance vector weight width""".split()
 )
 
 
