@@ -431,6 +431,7 @@ def _build(
 ) -> BuildReport:
     from . import link
     from .extract import extract_deck
+    from .extract.relations import COMPARED
 
     if folder.exists() and not folder.is_dir():
         raise InvalidData(f"{folder}: is a file, expected a folder for concepts.json and relations.json")
@@ -513,8 +514,10 @@ def _build(
             if triple in by_triple:
                 reference = by_triple[triple].get(store.REFERENCE_KEY)
                 by_triple[triple] = {**r, store.REFERENCE_KEY: reference} if reference else r
-            elif frozenset((r["source"], r["target"])) in field_pairs:
-                report.covered += 1  # the field's typed relation wins over the card's looser reading
+            elif frozenset((r["source"], r["target"])) in field_pairs and r.get(store.CUE_KEY) != COMPARED:
+                # The field's typed relation wins over the card's looser reading; a card that asks
+                # "BERT vs GPT" states their contrast whatever else the field says of the pair.
+                report.covered += 1
             else:
                 stated.append(r)
         field_candidates, extracted = list(by_triple.values()), stated

@@ -109,6 +109,17 @@ def test_a_concept_named_too_loosely_for_a_relation_joins_when_the_field_relates
     assert "convolution" in ids and "momentum" not in ids
 
 
+def test_a_comparison_card_keeps_its_contrast_beside_the_fields_relation(tmp_path, field_graph):
+    deck = tmp_path / "deck.md"
+    deck.write_text(
+        "| Q | A |\n|---|---|\n| Adam vs Adagrad | one keeps moments, one sums squares |\n", encoding="utf-8"
+    )
+    build.build(deck, tmp_path / "g", field_graph=field_graph)
+    triples = {(r["source"], r["type"], r["target"], r["origin"]) for r in _relations(tmp_path / "g")}
+    assert ("adam", "improves-on", "adagrad", "field") in triples
+    assert ("adam", "alternative-to", "adagrad", "extracted") in triples
+
+
 def test_short_acronyms_match_their_case_and_everyday_words_stay_words(built):
     out, _ = built
     relations = _relations(out)

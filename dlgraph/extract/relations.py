@@ -62,6 +62,9 @@ MAX_EVIDENCE = 300
 HUB_SHARE = 0.03
 HUB_MIN_CARDS = 8
 
+#: What typed the alternative-to of a card whose question compares its terms ("BERT vs GPT").
+COMPARED = "the question compares them"
+
 #: Words that negate what their clause says of the mentions after them.
 NEGATIONS = frozenset({"not", "n't", "never", "no", "without", "cannot", "neither", "nor"})
 #: ... within this many tokens before the mention ("don't initialize to zero (causes symmetric
@@ -257,7 +260,7 @@ def extract(
             # the answer names.
             said = (
                 f"{card.question}: {_clip(_first_sentence(texts[number]), MAX_EVIDENCE)}",
-                "the question compares them",
+                COMPARED,
             )
             for one, other in zip(subject_refs, subject_refs[1:], strict=False):
                 found.setdefault((one, other), {}).setdefault("alternative-to", said)
