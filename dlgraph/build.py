@@ -476,11 +476,24 @@ def _build(
     rejected_ids = set(rejected["concepts"])
     report.rejected = [" ".join(_triple(r)) for r in remembered if _triple(r) not in known_rejections]
 
-    vocabulary = list(old_concepts)
+    # What the last build proposed from this deck (not the field's, not added by hand since). The
+    # phrases it proposed from answers are proposed afresh, as candidates, not matched as known
+    # concepts: a rebuild of the same deck then reads the cards as the first build did.
+    field_ids = {c["id"] for c in field_graph.concepts} if field_graph is not None else set()
+    proposed = set(record.get("concepts", [])) - field_ids if record is not None else set()
+    phrases = {c["id"] for c in old_concepts if c["id"] in proposed and not c.get("card")}
+    reading = [c for c in old_concepts if c["id"] not in phrases]
+    vocabulary = list(reading)
     if field_graph is not None:
-        vocabulary += link.vocabulary(field_graph.concepts, old_concepts)
+        vocabulary += link.vocabulary(field_graph.concepts, reading)
     extraction = extract_deck(
-        loaded.cards, vocabulary, model=model, nlp=nlp, min_count=min_count, progress=progress
+        loaded.cards,
+        vocabulary,
+        model=model,
+        nlp=nlp,
+        min_count=min_count,
+        progress=progress,
+        proposed=proposed,
     )
     new_concepts, extracted = extraction.concepts, extraction.relations
     report.notes += extraction.notes
@@ -489,7 +502,8 @@ def _build(
         report.recall = measure_recall(
             [r for r in old_relations if r["origin"] == "curated"], extracted, loaded.cards, old_concepts
         )
-    new_concepts = [c for c in new_concepts if c["id"] not in rejected_ids]
+    old_ids = {c["id"] for c in old_concepts}
+    new_concepts = [c for c in new_concepts if c["id"] not in rejected_ids and c["id"] not in old_ids]
     own_concepts = list(new_concepts)  # the deck's own: no field entry describes them
     field_candidates: list[dict[str, Any]] = []
     if field_graph is not None:
@@ -524,13 +538,14 @@ def _build(
     concepts = old_concepts + new_concepts
     ids = {c["id"] for c in concepts}
 
-    # Kept as they are: curated relations, and extracted ones the user edited by hand since the last
-    # build (their fingerprint changed, or the last build did not write them).
+    # Kept as they are: curated relations, and extracted or field ones the user edited by hand since
+    # the last build (their fingerprint changed, or the last build did not write them). The others
+    # are worked out afresh, so a rebuild of the same deck gives the same graph.
     recorded = record["relations"] if record else {}
     kept = [
         r
         for r in old_relations
-        if r["origin"] != "extracted"
+        if r["origin"] not in ("extracted", "field")
         or (record is not None and recorded.get(" ".join(_triple(r))) != _digest(r))
     ]
     linked = {frozenset((r["source"], r["target"])) for r in kept}

@@ -128,10 +128,13 @@ def adopt(
     used: set[str] = set()
     first_card: dict[str, Card] = {}
     synonyms: dict[str, list[Card]] = {}
+    carded = {c["card"] for c in deck if c.get("card")}  # cards with a concept of their own
     for card, ids in zip(cards, subjects, strict=True):
         for cid in ids:
             if cid in by_id and cid not in deck_ids:
                 used.add(cid)
+                if card.question in carded:
+                    continue  # "CNN backstory": its own card, not the CNN card
                 if synonym_target(card.answer) is not None:
                     synonyms.setdefault(cid, []).append(card)  # a second name, not the card
                 else:

@@ -172,7 +172,9 @@ def test_a_known_term_set_in_a_context_is_the_cards_subject():
     ]
     new, subjects = card_concepts(cards, concepts)
     assert subjects[0] == ["temperature"]
-    assert [c["name"] for c in new] == ["dropout in LSTMs"] and subjects[1] == [new[0]["id"]]
+    # the first card keeps a concept of its own, named by its question (see the aspect test below)
+    assert [c["name"] for c in new] == ["Explain temperature in sampling", "dropout in LSTMs"]
+    assert subjects[1] == [new[1]["id"]]
 
 
 def test_is_a_in_a_clause_with_its_own_subject_says_nothing_of_the_cards_kind():
@@ -191,6 +193,24 @@ def test_is_a_in_a_clause_with_its_own_subject_says_nothing_of_the_cards_kind():
     card = Card("convolutional neural network", "A model, which is a neural network.")
     found, _ = _triples([card], make_pipeline(concepts), concepts)
     assert ("cnn", "is-a", "neural-network") in found
+
+
+def test_a_card_on_an_aspect_of_a_term_speaks_of_the_term_and_stays_a_card_of_its_own():
+    concepts = [_concept("cnn", "CNN")]
+    cards = [
+        Card("CNN backstory", "the neocognitron"),
+        Card("early CNNs", "few layers"),
+        Card("CNN layer", "x"),
+    ]
+    new, subjects = card_concepts(cards, concepts)
+    assert subjects[:2] == [["cnn"], ["cnn"]]  # their answers' relations are CNN's
+    # ... and each keeps a concept named by its question, to be studied and shown as written
+    assert [(c["name"], c["card"]) for c in new[:2]] == [
+        ("CNN backstory", "CNN backstory"),
+        ("early CNNs", "early CNNs"),
+    ]
+    # "CNN layer" may be a term of its own: it is no aspect
+    assert subjects[2] == [new[2]["id"]] and new[2]["name"] == "CNN layer"
 
 
 def test_the_object_of_a_relative_clause_is_not_its_subject():

@@ -120,6 +120,16 @@ def test_a_comparison_card_keeps_its_contrast_beside_the_fields_relation(tmp_pat
     assert ("adam", "alternative-to", "adagrad", "extracted") in triples
 
 
+def test_a_card_on_an_aspect_of_a_field_concept_does_not_become_its_card(tmp_path, field_graph):
+    deck = tmp_path / "deck.md"
+    deck.write_text("| Q | A |\n|---|---|\n| CNN backstory | D. Hubel and T. Wiesel |\n", encoding="utf-8")
+    build.build(deck, tmp_path / "g", field_graph=field_graph, with_prereqs=True)
+    concepts = _concepts(tmp_path / "g")
+    field_cnn = field_graph.concept_by_id()["cnn"]
+    assert concepts["cnn"]["card"] is None and concepts["cnn"]["definition"] == field_cnn["definition"]
+    assert concepts["cnn-backstory"]["card"] == "CNN backstory"
+
+
 def test_short_acronyms_match_their_case_and_everyday_words_stay_words(built):
     out, _ = built
     relations = _relations(out)

@@ -101,11 +101,23 @@ def label_variants(label: str) -> set[str]:
     return {f for f in forms if normalize(f)}
 
 
+#: Singular nouns that end in a plural-looking "s" ("bias" is no plural of "bia").
+SINGULAR_S = frozenset("bias alias atlas canvas chaos lens news series species pancreas".split())
+
+
 def _number_forms(word: str) -> list[str]:
-    """The other grammatical number of an English noun, roughly: enough for names in flashcards."""
+    """The other grammatical number of an English noun, roughly: enough for names in flashcards.
+
+    >>> [_number_forms(w)[0] for w in ("feature", "bias", "biases", "classes", "boxes", "policies")]
+    ['features', 'biases', 'bias', 'class', 'box', 'policy']
+    """
     if word.isupper():
         return [word[:-1]] if word.endswith("S") and len(word) > 3 else [word + "s"]
     lower = word.lower()
+    if lower in SINGULAR_S:
+        return [word] if lower in ("series", "species", "news") else [word + "es"]
+    if lower.endswith("es") and lower[:-2] in SINGULAR_S:
+        return [word[:-2]]
     if lower.endswith("ies") and len(word) > 4:
         return [word[:-3] + "y"]
     if lower.endswith(("sses", "ches", "shes", "xes")):
@@ -122,14 +134,23 @@ def _number_forms(word: str) -> list[str]:
 
 
 def singular(text: str) -> str:
-    """``text`` with its last word made singular (for merging "feature maps" into "feature map")."""
+    """``text`` with its last word made singular (for merging "feature maps" into "feature map").
+
+    >>> singular("feature maps"), singular("confirmation bias"), singular("biases"), singular("GPUs")
+    ('feature map', 'confirmation bias', 'bias', 'GPU')
+    """
     words = text.split(" ")
     last = words[-1]
     lower = last.lower()
     upper_plural = last.isupper() and last.endswith("S") and len(last) > 3
     if upper_plural or (last.endswith("s") and len(last) > 2 and last[:-1].isupper()):  # "GPUs"
         words[-1] = last[:-1]
-    elif lower.endswith("s") and not lower.endswith(("ss", "us", "is")) and len(last) > 3:
+    elif (
+        lower.endswith("s")
+        and not lower.endswith(("ss", "us", "is"))
+        and len(last) > 3
+        and lower not in SINGULAR_S
+    ):
         words[-1] = _number_forms(last)[0] if not last.isupper() else last
     return " ".join(words)
 

@@ -207,7 +207,11 @@ def other_name(outer: str, inner: str) -> bool:
     [True, True, True, True, True]
     >>> [other_name(a, b) for a, b in [("node", "neural network"), ("shape", "Tensor"), ("bias", "math")]]
     [False, False, False]
+    >>> other_name("Attention", "Q,K,V")  # its arguments
+    False
     """
+    if "," in inner:
+        return False
     if initials_of(inner, outer) or initials_of(outer, inner):
         return True
     if " " not in outer and " " in inner and _abbreviates(outer, inner):
@@ -266,6 +270,7 @@ def card_concepts(
     made from the question, with the answer as its definition and the first tag as its topic.
     """
     by_card: dict[str, list[str]] = {}
+    named_by = {c["id"]: c["name"] for c in concepts}
     for c in concepts:
         if c.get("card"):
             by_card.setdefault(c["card"], []).append(c["id"])
@@ -276,7 +281,21 @@ def card_concepts(
     deferred: list[tuple[int, str]] = []
     for card in cards:
         if card.question in by_card:
-            subjects.append(list(by_card[card.question]))
+            mine = by_card[card.question]
+            # A concept named by its card's whole question is that question's, not a term's: it is
+            # the subject of nothing, as when the first build made it (see question_concept).
+            asked = [cid for cid in mine if named_by[cid] == question_concept(card, set())["name"]]
+            terms = question_terms(cloze_term(card) or card.question)
+            if asked and not terms:
+                subjects.append([])
+                continue
+            # The question's own order ("DDPM vs DDIM": DDPM first), when its names still find them;
+            # an aspect's card ("CNN backstory") speaks of what it names, as in the first build.
+            named = _found(terms, index, skip=set(asked))
+            if named is not None and (set(mine) <= set(named) or len(asked) == len(mine)):
+                subjects.append(named)
+            else:
+                subjects.append(list(mine))
             continue
         other = synonym_target(card.answer)
         if other is not None:
@@ -284,8 +303,10 @@ def card_concepts(
             deferred.append((len(subjects), other))
             subjects.append([])
             continue
+        aspect = _asks_an_aspect(question_terms(cloze_term(card) or card.question), index)
         found = _subjects(card, index, taken, new)
-        if not found:
+        if not found or aspect:
+            # "CNN backstory" speaks of CNNs, but is a card of its own to study, not CNN's card.
             new.append(question_concept(card, taken))
         subjects.append(found)
     by_id = {c["id"]: c for c in new}
@@ -368,6 +389,38 @@ def synonym_target(answer: str) -> str | None:
     return match.group(1)
 
 
+def _asks_an_aspect(terms: list[tuple[str, list[str]]], index: dict[str, str]) -> bool:
+    """Whether a question names a known term only in a context or by an aspect of it ("Explain
+    temperature in sampling", "CNN backstory"): see :func:`_qualified` and :func:`_faceted`."""
+    for name, aliases in terms:
+        labels = [name, *aliases]
+        keys = [normalize(x) for x in labels] + [normalize(singular(x)) for x in labels]
+        if not any(k in index for k in keys) and (_qualified(name, index) or _faceted(name, index)):
+            return True
+    return False
+
+
+def _found(
+    terms: list[tuple[str, list[str]]],
+    index: dict[str, str],
+    skip: set[str] = frozenset(),  # type: ignore[assignment]
+) -> list[str] | None:
+    """The known concepts ``terms`` name, in their order, as :func:`_subjects` finds them (never one
+    of ``skip``); None when one of them names nothing known."""
+    ids: list[str] = []
+    for name, aliases in terms:
+        labels = sorted([name, *aliases], key=len, reverse=True)
+        keys = [normalize(x) for x in labels] + [normalize(singular(x)) for x in labels]
+        hits = (index[k] for k in keys if k in index and index[k] not in skip)
+        found = next(hits, None) or _qualified(name, index)
+        found = found or _faceted(name, index)
+        if found is None:
+            return None
+        if found not in ids:
+            ids.append(found)
+    return ids
+
+
 def _subjects(card: Card, index: dict[str, str], taken: set[str], new: list[dict[str, Any]]) -> list[str]:
     """The concept ids a card's question names; new concepts for the names nothing has yet."""
     ids: list[str] = []
@@ -378,7 +431,7 @@ def _subjects(card: Card, index: dict[str, str], taken: set[str], new: list[dict
         keys = [normalize(x) for x in labels] + [normalize(singular(x)) for x in labels]
         found = next((index[k] for k in keys if k in index), None)
         if found is None:
-            found = _qualified(name, index)
+            found = _qualified(name, index) or _faceted(name, index)
         if found is None:
             found = concept_id(name, taken)
             taken.add(found)
@@ -415,6 +468,44 @@ def _qualified(name: str, index: dict[str, str]) -> str | None:
     if head == name:
         return None
     return next((index[k] for k in (normalize(head), normalize(singular(head))) if k in index), None)
+
+
+#: Nouns that name an aspect of a thing, not a thing of the field: "CNN backstory" is about CNNs.
+#: Words that also end names of the field ("batch size", "replay memory", "advantage") are left out.
+FACETS = frozenset(
+    """backstory history origin origins inspiration intuition motivation idea ideas limitation
+    limitations drawback drawbacks disadvantage disadvantages pros cons benefit benefits strength
+    strengths weakness weaknesses problem problems issue issues application applications overview
+    summary definition explanation variants tradeoff tradeoffs trade-off trade-offs""".split()
+)
+#: Words before a known term that date or rank it rather than name a kind: "early CNNs".
+ERAS = frozenset("early earliest modern classic original first".split())
+
+
+def _faceted(name: str, index: dict[str, str]) -> str | None:
+    """The known concept a name asks an aspect of ("CNN backstory", "CNN biological inspiration",
+    "early CNNs"), when the whole name is no concept of its own; else None.
+
+    >>> index = {"cnn": "cnn"}
+    >>> _faceted("CNN biological inspiration", index), _faceted("early CNNs", index)
+    ('cnn', 'cnn')
+    >>> _faceted("CNN layer", index) is None  # a part of CNNs, perhaps a concept of its own
+    True
+    """
+    words = name.split()
+    if len(words) < 2:
+        return None
+    if words[0].lower() in ERAS:
+        rest = " ".join(words[1:])
+        return next((index[k] for k in (normalize(rest), normalize(singular(rest))) if k in index), None)
+    if words[-1].lower() not in FACETS:
+        return None
+    for cut in range(len(words) - 1, 0, -1):  # the longest known name that opens it
+        head = " ".join(words[:cut])
+        found = next((index[k] for k in (normalize(head), normalize(singular(head))) if k in index), None)
+        if found is not None:
+            return found
+    return None
 
 
 def _clip(text: str, limit: int) -> str:

@@ -736,10 +736,14 @@ def extract_deck(
     nlp: Language | None = None,
     min_count: int = 2,
     progress: Callable[[int, int], None] | None = None,
+    proposed: Iterable[str] = (),
 ) -> DeckExtraction:
     """The whole of extraction for a deck: new concepts, relations, notes and card subjects.
 
     ``concepts`` is the vocabulary already known (a curated graph's concepts, or none).
+    ``proposed`` are those of them an earlier build of this deck proposed itself: their topics came
+    from that build, so they count as the deck's own, as they did then, and a rebuild reads the
+    cards as the first build did.
     """
     question_new, subjects = card_concepts(cards, concepts)
     # Concepts named by a whole question (no term found) are no vocabulary: "Why?" names nothing.
@@ -755,7 +759,8 @@ def extract_deck(
         )
     if nlp is None:
         nlp = make_pipeline(vocabulary, model)
-    known = [c["id"] for c in concepts]
+    own = set(proposed)
+    known = [c["id"] for c in concepts if c["id"] not in own]
     result = extract(cards, nlp, vocabulary, subjects, min_count=min_count, known=known, progress=progress)
     return DeckExtraction(
         question_new + result.concepts, result.relations, notes + result.notes, subjects, result.named
