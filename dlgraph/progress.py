@@ -382,6 +382,12 @@ class Progress:
             for cid, card, due, reviews, first, last in rows
         }
 
+    def card(self, concept_id: str) -> dict[str, Any] | None:
+        """One concept's stored FSRS card (``Card.to_dict()``), or None if it was never reviewed."""
+        with _translated(self.path):
+            row = self._db.execute("SELECT card FROM cards WHERE concept_id = ?", (concept_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
     def reviewed_ids(self) -> set[str]:
         with _translated(self.path):
             return {cid for (cid,) in self._db.execute("SELECT concept_id FROM cards")}

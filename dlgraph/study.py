@@ -2,11 +2,13 @@
 
 Anki knows *when* to show a card, the prerequisite graph knows *what to learn first*; a session uses
 both. Like Anki, it shows learning cards whose step is due, then the reviews that are due (most
-overdue first), then new concepts in the study order of :func:`dlgraph.graph.prerequisites` toward a
-target (or of the whole prerequisite DAG), each only once its prerequisites have been reviewed
-(``prereq_reviews`` times, 1 by default). A new card climbs the learning steps (1 and 10 minutes by
-default); a card rated *again* or *hard* comes back later in the same session, and when nothing else
-is left the next learning card due within :data:`LEARN_AHEAD` is shown early, as Anki does.
+overdue first, except that a concept whose good review would cover a due prerequisite goes before
+it: repetition compression, :mod:`dlgraph.credit`), then new concepts in the study order of
+:func:`dlgraph.graph.prerequisites` toward a target (or of the whole prerequisite DAG), each only
+once its prerequisites have been reviewed (``prereq_reviews`` times, 1 by default). A new card
+climbs the learning steps (1 and 10 minutes by default); a card rated *again* or *hard* comes back
+later in the same session, and when nothing else is left the next learning card due within
+:data:`LEARN_AHEAD` is shown early, as Anki does.
 Scheduling is the ``fsrs`` package's (the scheduler modern Anki uses); storage is
 :mod:`dlgraph.progress`; implicit credit (a good review of Adam partly reviews RMSprop) is
 :mod:`dlgraph.credit`.
@@ -224,6 +226,7 @@ class Session:
         self._order = study_order(self.cg, self.target, self.store.reviewed_ids())
         self._scheduler = scheduler(self.steps)
         self._reviewed: set[str] = set()  # review-state cards rated in this session
+        self._targets: dict[str, dict[str, float]] = {}  # credit_targets, by concept (the graph stays)
 
     def _states(self) -> dict[str, CardState]:
         return {cid: s for cid, s in self.store.cards().items() if cid in self.cg.concepts}
@@ -242,7 +245,8 @@ class Session:
             return self._state_card(min(due, key=self._by_due), "repeat")
         reviews = [s for s in self._due_reviews(states, now)]
         if reviews:
-            return self._state_card(min(reviews, key=self._by_due), "review")
+            cover = self._covering(reviews, states, now)
+            return self._state_card(cover or min(reviews, key=self._by_due), "review")
         if self.new_shown < self.limit:
             for cid in self._order:
                 if cid not in states and self._unlocked(cid, states):
@@ -251,6 +255,41 @@ class Session:
         if ahead:
             return self._state_card(min(ahead, key=self._by_due), "repeat")
         return None
+
+    def _covering(
+        self, due: list[CardState], states: dict[str, CardState], now: datetime
+    ) -> CardState | None:
+        """Repetition compression (``rules.compress_days``): the review-state concept, due within the
+        window and well recalled, whose good review would postpone the most due prerequisites past
+        now; None when off, without implicit credit, or when no such concept exists."""
+        from fsrs import Card
+
+        rules = self.rules
+        if not self.implicit or rules.compress_days is None:
+            return None
+        horizon = now + timedelta(days=rules.compress_days)
+        due_ids = {s.concept_id for s in due}
+        best: tuple[tuple[int, datetime, str, str], CardState] | None = None
+        for s in states.values():
+            if s.card.get("state") != REVIEW or s.due > horizon or s.concept_id in self._reviewed:
+                continue
+            needs = self._targets.get(s.concept_id)
+            if needs is None:
+                needs = self._targets[s.concept_id] = credit_targets(self.cg, s.concept_id, rules)
+            covered = [
+                p
+                for p, w in needs.items()
+                if p in due_ids
+                and parse_utc(partial_review(states[p].card, w, now, self._scheduler, rules)["due"]) > now
+            ]
+            if not covered:
+                continue
+            if self._scheduler.get_card_retrievability(Card.from_dict(s.card), now) < rules.compress_recall:
+                continue
+            key = (-len(covered), *self._by_due(s))
+            if best is None or key < best[0]:
+                best = (key, s)
+        return best[1] if best else None
 
     def _by_due(self, s: CardState) -> tuple[datetime, str, str]:
         return (s.due, *self.cg.sort_key(s.concept_id))

@@ -876,6 +876,61 @@ def test_a_failed_review_asks_the_weakest_shaky_prerequisite_first(mini, pfile):
         assert session.next_card().id != "rmsprop"
 
 
+def _session_order(mini, folder, reviewed, rules=None, implicit=True, ratings=3):
+    """The concepts a session shows at T0 (no new ones, every card rated ``ratings``) on a fresh
+    progress file where each concept of ``reviewed`` was rated easy that many days before T0."""
+    from dlgraph.credit import CREDIT
+
+    path = folder / f"order-{len(list(folder.glob('order-*.sqlite3')))}.sqlite3"
+    for cid, days in reviewed.items():
+        _reviewed(path, T0 - timedelta(days=days), cid)
+    with Progress.open(path) as db:
+        session = Session(mini, db, limit=0, clock=Clock(T0), implicit=implicit, rules=rules or CREDIT)
+        shown = [cid for cid, _ in drive(session, ratings)]
+        credited = {e.concept_id: e.cause for e in db.log(kind="implicit")}
+        due = {cid: parse_utc(db.card(cid)["due"]) for cid in reviewed}
+    return shown, credited, due
+
+
+#: RMSprop due two days ago, Adam (which combines it) one day ago: due order asks RMSprop first.
+BOTH_DUE = {"rmsprop": 10, "adam": 9}
+
+
+def test_a_due_prerequisite_with_a_due_dependent_is_covered_by_the_dependent(mini, tmp_path):
+    from dataclasses import replace
+
+    from dlgraph.credit import CREDIT
+
+    assert CREDIT.compress_days == 0
+    off = replace(CREDIT, compress_days=None)
+    assert _session_order(mini, tmp_path, BOTH_DUE, off)[0] == ["rmsprop", "adam"]
+    assert _session_order(mini, tmp_path, BOTH_DUE, implicit=False)[0] == ["rmsprop", "adam"]
+    # Compressed: Adam first, and its good review's credit covers RMSprop for today.
+    shown, credited, due = _session_order(mini, tmp_path, BOTH_DUE)
+    assert shown == ["adam"]
+    assert credited["rmsprop"] == "adam" and due["rmsprop"] > T0
+
+
+def test_a_failed_dependent_leaves_its_prerequisite_due(mini, tmp_path):
+    shown, credited, _ = _session_order(mini, tmp_path, BOTH_DUE, ratings=[1] + [3] * 20)
+    # Adam forgotten: its never-seen prerequisite Adagrad first, then RMSprop, still due, is asked.
+    assert shown[:3] == ["adam", "adagrad", "rmsprop"]
+    assert "rmsprop" not in credited
+
+
+def test_the_compression_window_pulls_a_dependent_forward_only_within_it(mini, tmp_path):
+    from dataclasses import replace
+
+    from dlgraph.credit import CREDIT
+
+    adam_tomorrow = {"rmsprop": 10, "adam": 7}
+    assert _session_order(mini, tmp_path, adam_tomorrow)[0] == ["rmsprop"]  # window 0: not due, not asked
+    assert _session_order(mini, tmp_path, adam_tomorrow, replace(CREDIT, compress_days=2))[0] == ["adam"]
+    # A dependent recalled worse than compress_recall is not asked in its place.
+    unsure = replace(CREDIT, compress_days=2, compress_recall=0.99)
+    assert _session_order(mini, tmp_path, adam_tomorrow, unsure)[0] == ["rmsprop"]
+
+
 def test_a_replayed_log_gives_the_card_the_session_stored(mini, pfile):
     from dlgraph.study import replay
 
@@ -903,10 +958,20 @@ def study_sim():
 
 
 @settings(max_examples=6, deadline=None)
-@given(dags(), st.sampled_from([0.0, 0.3, 0.6]), st.booleans(), st.integers(0, 2**16))
+@given(
+    dags(),
+    st.sampled_from([0.0, 0.3, 0.6]),
+    st.booleans(),
+    st.integers(0, 2**16),
+    st.sampled_from([None, 0.0, 3.0]),
+)
 def test_a_simulated_learner_never_meets_a_concept_before_its_prerequisites_and_repeats_itself(
-    study_sim, drawn, transfer, implicit, seed
+    study_sim, drawn, transfer, implicit, seed, compress
 ):
+    from dataclasses import replace
+
+    from dlgraph.credit import CREDIT
+
     cg, _ = drawn
     with tempfile.TemporaryDirectory() as folder:
         runs = [
@@ -918,6 +983,7 @@ def test_a_simulated_learner_never_meets_a_concept_before_its_prerequisites_and_
                 seed=seed,
                 new_per_day=3,
                 folder=Path(folder),
+                rules=replace(CREDIT, compress_days=compress),
             )
             for _ in range(2)
         ]
