@@ -213,6 +213,15 @@ def test_a_card_on_an_aspect_of_a_term_speaks_of_the_term_and_stays_a_card_of_it
     assert subjects[2] == [new[2]["id"]] and new[2]["name"] == "CNN layer"
 
 
+def test_an_answer_opening_with_a_clause_of_its_own_speaks_of_that_clauses_subject(nlp):
+    # holdout 'scaling laws': "test loss falls as a power law in model size"
+    found, _ = _triples([Card("Adam", "the RMSprop falls as the Adagrad sum grows")], nlp)
+    assert found == {("adam", "related-to", "rmsprop"), ("rmsprop", "related-to", "adagrad")}
+    # a noun phrase is no clause: "RMSprop variants" goes on about the card's term
+    found, _ = _triples([Card("Adam", "RMSprop variants like Adagrad")], nlp)
+    assert found == {("adam", "related-to", "rmsprop"), ("adam", "related-to", "adagrad")}
+
+
 def test_the_object_of_a_relative_clause_is_not_its_subject():
     # glossary 'Operation (op)': the procedure, not the Tensor it destroys, is an operation
     cards = [

@@ -130,7 +130,7 @@ _GENERIC = frozenset(
 #: Frequent English verbs in their base form: a phrase that starts with one is a predicate ("learn
 #: effective classifier", "classify image"), and one that ends with one is a clause ("word appear").
 #: Verbs that are as often nouns of the field (train, test, model, run, update) are not listed.
-_VERBS = frozenset(
+VERBS = frozenset(
     """learn classify predict involve offer appear make take give find keep let help show become seem
     provide require allow contain include produce perform determine represent describe indicate
     identify calculate compute improve increase decrease reduce create generate build apply assign
@@ -139,6 +139,19 @@ _VERBS = frozenset(
     come put call mean decide explain understand discover recognize distinguish evaluate compare
     combine separate divide multiply add remove replace""".split()
 )
+
+
+def third_person(verb: str) -> str:
+    """A verb's third person singular: "learn" -> "learns", "try" -> "tries", "match" -> "matches".
+
+    >>> [third_person(v) for v in ("learn", "try", "match", "mix", "play")]
+    ['learns', 'tries', 'matches', 'mixes', 'plays']
+    """
+    if verb.endswith(("s", "x", "z", "ch", "sh", "o")):
+        return verb + "es"
+    if verb.endswith("y") and verb[-2:-1] not in tuple("aeiou"):
+        return verb[:-1] + "ies"
+    return verb + "s"
 
 
 def plausible_name(words: list[Word], run: list[int]) -> bool:
@@ -158,7 +171,7 @@ def _plausible_ends(first: str, last: str, title: bool, hyphenated: bool) -> boo
     """:func:`plausible_name` from what it looks at (asked once per distinct phrase end)."""
     if first in _GENERIC or singular(last) in _GENERIC or last.endswith("ed"):
         return False
-    if first in _VERBS or last in _VERBS:
+    if first in VERBS or last in VERBS:
         return False
     if last.endswith("ing") and last not in _NOUN_ING:
         return False

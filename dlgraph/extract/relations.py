@@ -45,7 +45,7 @@ from .definitions import (
     opens_with,
 )
 from .mentions import CONCEPTS_KEY, _label_index, singular
-from .phrases import accept_candidates, acronym_expansions, candidates, link_spans
+from .phrases import VERBS, accept_candidates, acronym_expansions, candidates, link_spans, third_person
 from .pipeline import make_pipeline
 from .questions import (
     _clip,
@@ -87,6 +87,20 @@ RELATIVE_WORDS = frozenset({"that", "which", "who"})
 
 #: What ends an answer's opening statement (see the first-clause rule in :func:`extract`).
 OPENING_ENDS = frozenset({",", ";"}) | (CLAUSE_WORDS - RELATIVE_WORDS)
+#: Verb forms that show a clause has begun after a noun phrase: auxiliaries, and the third person
+#: of frequent verbs (:data:`.phrases.VERBS` and a few more that answers use).
+FINITE_VERBS = frozenset(
+    "is are was were has have can cannot will does may must".split()
+    + [
+        third_person(v)
+        for v in VERBS
+        | frozenset(
+            "map fall gather send fit match pull push hide swap pick mix sum stack feed pass turn look keep "
+            "work act play grow stay drop skip".split()
+        )
+    ]
+)
+
 #: Words that count a noun rather than name it ("at least one layer").
 QUANTIFIERS = frozenset("at least most one two all only some many few more".split())
 DETERMINERS = frozenset("a an the this these that those its their our your each every any some".split())
@@ -309,6 +323,13 @@ def extract(
             first_end,
         )
         sentence_opens = set(sentence_starts)  # a clause word there ("That is, ...") opens no relative clause
+        own_opening = None
+        if not compared and _opens_with_its_own_subject(lower, begin, lead, subject_refs):
+            # "scaling laws | test loss falls as a power law in model size": the answer's first
+            # clause is about test loss, so what it names is test loss's, not the card term's (and,
+            # with no cue, only up to the end of the opening statement, as for the card's term).
+            own_opening = clause_of[lead.start]
+            clause_subject[own_opening] = lead.ref
         for mention in mentions:
             clause = clause_of[mention.start]
             cues = by_clause.get(clause, [])
@@ -464,7 +485,7 @@ def extract(
             if (
                 reason == NO_CUE
                 and mention.start >= opening_end
-                and clause not in clause_subject
+                and (clause not in clause_subject or clause == own_opening)
                 and not _points(lower, clause_start[clause], mention.start)
             ):
                 # Named with no cue past the answer's opening ("...; unstructured pruning drops
@@ -539,6 +560,27 @@ def _own_subject(lower: Sequence[str], start: int, cues: Sequence[_Cue], before:
         return False
     between = lower[start + 1 : cue.start]
     return any(w not in DETERMINERS and w not in QUANTIFIERS and w.isalpha() for w in between)
+
+
+def _opens_with_its_own_subject(
+    lower: Sequence[str], begin: int, lead: _Mention, subject_refs: Sequence[tuple[str, str]]
+) -> bool:
+    """Whether the answer opens with a clause whose subject is another term than the card's: its
+    first mention comes first (after determiners: "a router sends ...") and a finite verb follows it
+    ("encoder maps x ...", "the base model is kept ..."). "LSTM cells ..." is a noun phrase.
+
+    >>> lead = _Mention(1, 3, ("id", "test-loss"))
+    >>> _opens_with_its_own_subject("the test loss falls as".split(), 0, lead, [("id", "scaling-laws")])
+    True
+    >>> _opens_with_its_own_subject("the test loss curves".split(), 0, lead, [("id", "scaling-laws")])
+    False
+    """
+    start = begin
+    while start < lead.start and (lower[start] in DETERMINERS or lower[start] in QUANTIFIERS):
+        start += 1
+    if start != lead.start or lead.ref in subject_refs or lead.end >= len(lower):
+        return False
+    return lower[lead.end] in FINITE_VERBS
 
 
 def _sentence_after(lower: Sequence[str], colon: int, end: int) -> bool:
