@@ -29,7 +29,7 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -194,6 +194,21 @@ def _dumps_record(
         },
     }
     return json.dumps(record, indent=1, ensure_ascii=False) + "\n"
+
+
+def _folded_cards(cards: Sequence[Card], concepts: Sequence[dict[str, Any]]) -> list[str]:
+    """A note naming the cards that are no concept's card: a second card that names a term bare
+    ("replay buffer" beside "experience replay"), a cloze on a term that has a card, or a synonym
+    card (so `study` asks the term once, with the other card)."""
+    carded = {c.get("card") for c in concepts}
+    folded = [card.question for card in cards if card.question not in carded]
+    if not folded:
+        return []
+    listed = ", ".join(repr(q) for q in folded[:3]) + (" ..." if len(folded) > 3 else "")
+    return [
+        f"{len(folded)} card(s) name a term another card already stands for, so their term's "
+        f"concept keeps the other card and they are not studied on their own: {listed}"
+    ]
 
 
 def _lineage_edge(r: dict[str, Any]) -> tuple[str, str] | None:
@@ -536,6 +551,7 @@ def _build(
                 stated.append(r)
         field_candidates, extracted = list(by_triple.values()), stated
     concepts = old_concepts + new_concepts
+    report.notes += _folded_cards(loaded.cards, concepts)
     ids = {c["id"] for c in concepts}
 
     # Kept as they are: curated relations, and extracted or field ones the user edited by hand since

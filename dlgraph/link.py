@@ -129,7 +129,10 @@ def adopt(
     first_card: dict[str, Card] = {}
     synonyms: dict[str, list[Card]] = {}
     carded = {c["card"] for c in deck if c.get("card")}  # cards with a concept of their own
-    for card, ids in zip(cards, subjects, strict=True):
+    # A term's card is one that names it alone before one that names others too ("BERT" before
+    # "BERT vs GPT"), as extraction.questions.card_concepts chooses.
+    ordered = sorted(zip(cards, subjects, strict=True), key=lambda pair: len(pair[1]) > 1)
+    for card, ids in ordered:
         for cid in ids:
             if cid in by_id and cid not in deck_ids:
                 used.add(cid)

@@ -462,3 +462,16 @@ def test_building_the_same_deck_again_changes_nothing(tmp_path, deck):
     first = {name: (out / name).read_bytes() for name in (store.CONCEPTS_FILE, store.RELATIONS_FILE)}
     build_with_field(deck, out)
     assert {name: (out / name).read_bytes() for name in first} == first
+
+
+def test_a_second_card_naming_a_term_bare_is_reported_not_dropped_silently(tmp_path):
+    deck = tmp_path / "deck.md"
+    deck.write_text(
+        "| Q | A |\n|---|---|\n| IoU (intersection over union) | overlap of boxes |\n"
+        "| intersection over union | area of overlap / area of union |\n",
+        encoding="utf-8",
+    )
+    report = build(deck, tmp_path / "g")
+    concepts = load_json(tmp_path / "g" / store.CONCEPTS_FILE)
+    assert [c["card"] for c in concepts] == ["IoU (intersection over union)"]
+    assert any("'intersection over union'" in n and "not studied on their own" in n for n in report.notes)

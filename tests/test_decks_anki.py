@@ -384,6 +384,8 @@ def test_build_reads_a_package(run, genanki_apkg, tmp_path):
         f"note: {genanki_apkg}: note N (Image Occlusion (made with genanki)): skipped, an image occlusion "
         "note: its cards are regions of a picture",
         f"note: {genanki_apkg}: note N (Basic (genanki)): skipped, the back is empty (or only sound)",
+        "note: 1 card(s) name a term another card already stands for, so their term's concept keeps the "
+        "other card and they are not studied on their own: '[...] combines RMSprop and momentum'",
     ]
 
 

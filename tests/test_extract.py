@@ -173,8 +173,8 @@ def test_a_known_term_set_in_a_context_is_the_cards_subject():
     new, subjects = card_concepts(cards, concepts)
     assert subjects[0] == ["temperature"]
     # the first card keeps a concept of its own, named by its question (see the aspect test below)
-    assert [c["name"] for c in new] == ["Explain temperature in sampling", "dropout in LSTMs"]
-    assert subjects[1] == [new[1]["id"]]
+    assert sorted(c["name"] for c in new) == ["Explain temperature in sampling", "dropout in LSTMs"]
+    assert subjects[1] == [next(c["id"] for c in new if c["name"] == "dropout in LSTMs")]
 
 
 def test_is_a_in_a_clause_with_its_own_subject_says_nothing_of_the_cards_kind():
@@ -205,12 +205,14 @@ def test_a_card_on_an_aspect_of_a_term_speaks_of_the_term_and_stays_a_card_of_it
     new, subjects = card_concepts(cards, concepts)
     assert subjects[:2] == [["cnn"], ["cnn"]]  # their answers' relations are CNN's
     # ... and each keeps a concept named by its question, to be studied and shown as written
-    assert [(c["name"], c["card"]) for c in new[:2]] == [
-        ("CNN backstory", "CNN backstory"),
-        ("early CNNs", "early CNNs"),
-    ]
+    cards_of = {c["name"]: c["card"] for c in new}
+    assert cards_of == {
+        "CNN backstory": "CNN backstory",
+        "early CNNs": "early CNNs",
+        "CNN layer": "CNN layer",
+    }
     # "CNN layer" may be a term of its own: it is no aspect
-    assert subjects[2] == [new[2]["id"]] and new[2]["name"] == "CNN layer"
+    assert subjects[2] == [next(c["id"] for c in new if c["name"] == "CNN layer")]
 
 
 def test_an_answer_opening_with_a_clause_of_its_own_speaks_of_that_clauses_subject(nlp):
@@ -220,6 +222,23 @@ def test_an_answer_opening_with_a_clause_of_its_own_speaks_of_that_clauses_subje
     # a noun phrase is no clause: "RMSprop variants" goes on about the card's term
     found, _ = _triples([Card("Adam", "RMSprop variants like Adagrad")], nlp)
     assert found == {("adam", "related-to", "rmsprop"), ("adam", "related-to", "adagrad")}
+
+
+def test_every_card_asking_about_a_term_is_a_card_of_its_own():
+    cards = [
+        Card("What is dropout?", "a regulariser"),
+        Card("dropout", "zeroes units"),
+        Card("Why does dropout work?", "it averages thinned networks"),
+    ]
+    new, subjects = card_concepts(cards, [])
+    assert subjects == [[new[0]["id"]]] * 3  # every answer speaks of dropout
+    # the bare card is the term's card, whatever the order; each other card keeps its own concept
+    assert [(c["name"], c["card"]) for c in new] == [
+        ("dropout", "dropout"),
+        ("What is dropout?", "What is dropout?"),
+        ("Why does dropout work?", "Why does dropout work?"),
+    ]
+    assert new[0]["definition"] == "zeroes units"
 
 
 def test_the_object_of_a_relative_clause_is_not_its_subject():

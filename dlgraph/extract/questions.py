@@ -279,6 +279,9 @@ def card_concepts(
     new: list[dict[str, Any]] = []
     subjects: list[list[str]] = []
     deferred: list[tuple[int, str]] = []
+    candidates: list[int] = []  # cards that may be a term's own card
+    aspects: list[int] = []  # cards on an aspect of a term ("CNN backstory"): never its card
+    claimed = {c["id"] for c in concepts if c.get("card")}
     for card in cards:
         if card.question in by_card:
             mine = by_card[card.question]
@@ -305,10 +308,34 @@ def card_concepts(
             continue
         aspect = _asks_an_aspect(question_terms(cloze_term(card) or card.question), index)
         found = _subjects(card, index, taken, new)
-        if not found or aspect:
-            # "CNN backstory" speaks of CNNs, but is a card of its own to study, not CNN's card.
+        if not found:
             new.append(question_concept(card, taken))
+        else:
+            (aspects if aspect else candidates).append(len(subjects))
         subjects.append(found)
+    # Each term's card is the first that names it bare ("dropout"), else in a prompt about it alone
+    # ("What is dropout?"), else among others ("BERT vs GPT"); a term with a card already keeps it.
+    # Every other card that asks about terms ("Why does dropout work?", "CNN backstory") keeps a
+    # concept of its own, named by its question, so that it is studied and shown as written.
+    owner: dict[str, int] = {cid: -1 for cid in claimed}
+
+    def rank(position: int) -> int:  # the bare term first, then a prompt about it alone, then the rest
+        if len(subjects[position]) > 1:
+            return 2
+        return 1 if _is_prompt(cards[position].question) else 0  # a cloze names its deletion bare
+
+    for position in sorted(candidates, key=lambda at: (rank(at), at)):
+        for cid in subjects[position]:
+            owner.setdefault(cid, position)
+    owns = set(owner.values())
+    for position in sorted(aspects + [at for at in candidates if at not in owns and rank(at)]):
+        # A second card that names the term bare ("replay buffer" beside "experience replay") is
+        # another name of it, not a question of its own: the build reports it (see build.py).
+        new.append(question_concept(cards[position], taken))
+    for c in new:
+        at = owner.get(c["id"])
+        if at is not None and at >= 0 and c["card"] != cards[at].question:
+            c["card"], c["definition"] = cards[at].question, cards[at].answer.strip()
     by_id = {c["id"]: c for c in new}
     for position, other in deferred:
         card = cards[position]
@@ -398,6 +425,17 @@ def _asks_an_aspect(terms: list[tuple[str, list[str]]], index: dict[str, str]) -
         if not any(k in index for k in keys) and (_qualified(name, index) or _faceted(name, index)):
             return True
     return False
+
+
+def _is_prompt(question: str) -> bool:
+    """Whether a question asks about its term in words ("What is dropout?", "Explain Adam") rather
+    than naming it bare ("dropout").
+
+    >>> _is_prompt("What is dropout?"), _is_prompt("Explain Adam"), _is_prompt("dropout")
+    (True, True, False)
+    """
+    text = " ".join(question.replace("\u2019", "'").split()).strip().rstrip("?.!:").strip()
+    return _TERM_PREFIX.sub("", text) != text or any(pattern.match(text) for pattern in _PROMPTS)
 
 
 def _found(
