@@ -441,23 +441,30 @@ def test_progress_map_draws_reviewed_concepts_in_their_mastery_colour(browser, r
         assert page.page.text_content("#mastery-count") == "18 of 20"
         page.click_node("gradient-descent")
         assert page.page.text_content("#card .mastery").startswith("Mastery: recall ")
-        # Adam's card folds what was reviewed away; the rest keep their numbers in the study order,
-        # the numbers its study view shows on the map.
+        # Adam's card lists the plan `dlgraph prereqs` prints with this progress: what was reviewed
+        # left out (with what only it needs) and folded away, the rest numbered as the terminal's
+        # lines and as its study view numbers them on the map.
         page.js("() => dlgraph.select('adam')")
         page.page.wait_for_selector("#card[data-concept='adam']")
-        order = [p["id"] for p in graph.prerequisites(load_graph(MINI), "adam")["prerequisites"]]
-        folded = [cid for cid in order if cid in recall]
-        assert folded and page.page.text_content("#card details.reviewed summary") == (
-            f"Already reviewed ({len(folded)})"
+        plan = graph.prerequisites(load_graph(MINI), "adam", known=recall)
+        order = [p["id"] for p in plan["prerequisites"]]
+        folded = [k["id"] for k in plan["skipped"]]
+        assert folded and order
+        summary = page.page.text_content("#card details.known summary")
+        assert summary == f"Already known ({len(folded)})"
+        hidden = page.page.eval_on_selector_all(
+            "#card details.known .jump", "items => items.map(i => i.dataset.target)"
         )
+        assert hidden == folded
         steps = page.page.eval_on_selector_all(
             "#card ol.prereqs li",
             "items => items.map(i => [i.querySelector('.jump').dataset.target, +i.dataset.step])",
         )
-        assert steps == [[cid, order.index(cid) + 1] for cid in order if cid not in recall]
+        assert steps == [[cid, i] for i, cid in enumerate(order, 1)]
         page.js("() => dlgraph.showPrereqs('adam')")
         page.page.wait_for_function(f"(dlgraph.state.numbered || []).length === {len(order)}")
         assert page.js("dlgraph.state.numbered") == order
+        assert page.js("dlgraph.state.highlight.known") == folded
     finally:
         page.close()
 
