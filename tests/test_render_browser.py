@@ -391,6 +391,31 @@ def test_mini_map_focus_page_draws_only_the_neighbourhood(browser, tmp_path):
         page.close()
 
 
+def test_the_study_view_of_a_part_numbers_each_concept_on_its_prereqs_line(browser, tmp_path):
+    out = tmp_path / "focus.html"
+    cg = load_graph(MINI)
+    render.write_map(cg, out, MapOptions(focus="adam"))
+    plan = graph.prerequisites(cg, "adam")["prerequisites"]
+    order = [p["id"] for p in plan]
+    page = MapPage(browser, out)
+    try:
+        drawn = set(page.js("dlgraph.nodes.getIds()"))
+        off = [cid for cid in order if cid not in drawn]
+        assert off and off[0] != order[-1]  # a step off this map, with steps after it on it
+        page.js("() => dlgraph.select('adam')")
+        page.page.wait_for_selector("#card[data-concept='adam']")
+        steps = page.page.eval_on_selector_all(
+            "#card ol.prereqs li", "items => items.map(i => [i.firstChild.textContent, +i.dataset.step])"
+        )
+        assert steps == [[p["name"], i] for i, p in enumerate(plan, 1)]
+        page.page.click("#card .actions button >> text=Study view")
+        page.page.wait_for_function(f"(dlgraph.state.numbered || []).length === {len(order)}")
+        numbered = page.js("Array.from(dlgraph.state.numbered, id => id || null)")
+        assert numbered == [cid if cid in drawn else None for cid in order]
+    finally:
+        page.close()
+
+
 def drawn_colour(page: MapPage, cid: str) -> tuple[int, int, int]:
     """The pixel the canvas shows at a node's centre, with the node brought to the middle at zoom 1."""
     return tuple(

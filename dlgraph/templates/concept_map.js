@@ -565,16 +565,19 @@
       ctx.fillText(base.label, r.x + w / 2, r.y + 1);
       drawn.push({ id, size, x: r.x, y: r.y, w: r.w, h: r.h });
     }
-    // A prerequisite highlight is a learning plan: each concept gets its number in the study order.
+    // A prerequisite highlight is a learning plan: each concept gets its number in the study order,
+    // the line `dlgraph prereqs` prints it on (steps, when some of the plan is off this map).
     if (state.highlight && state.highlight.mode === "prereqs") {
       ctx.font = "600 11px " + FACE;
       ctx.textAlign = "center";
       ctx.textBaseline = "middle";
       const numbered = [];
+      const steps = state.highlight.steps;
       state.highlight.nodes.slice(1).forEach((id, i) => {
         const item = body[id];
         if (!item || item.options.hidden) return;
-        numbered[i] = id;
+        const step = steps ? steps[id] : i + 1;
+        numbered[step - 1] = id;
         const x = item.x * scale + shift.x + baseNodes.get(id).size * scale + 6;
         const y = item.y * scale + shift.y - baseNodes.get(id).size * scale - 4;
         ctx.fillStyle = "#d62728";
@@ -582,10 +585,10 @@
         ctx.arc(x, y, 9, 0, 2 * Math.PI);
         ctx.fill();
         ctx.fillStyle = "#ffffff";
-        ctx.fillText(String(i + 1), x, y + 0.5);
+        ctx.fillText(String(step), x, y + 0.5);
       });
       state.badges = state.highlight.nodes.length - 1;
-      state.numbered = numbered; // numbered[i] carries the number i + 1
+      state.numbered = numbered; // numbered[i] carries the number i + 1 (none: off the map or hidden)
     }
     ctx.restore();
     state.labels = drawn;
@@ -978,6 +981,7 @@
       nodes: ids,
       edges: wanted,
       known: skipped.map((p) => p.id),
+      steps: Object.fromEntries(prereqs.map((p, i) => [p.id, i + 1])),
       caption,
       levels: plan.levels,
       positions: plan.positions,
