@@ -349,8 +349,10 @@ def prerequisites(
 
     Each entry has its shortest ``depth`` (1 = needed directly), a one-line ``definition`` and the
     ``reason``: the relation that pulls it in. ``known`` concepts are dropped together with everything
-    needed only through them. The order goes layer by layer (a concept comes after everything it
-    needs), alphabetically within a layer.
+    needed only through them, and ``skipped`` names the known ones the plan would list otherwise, in
+    that plan's order. The order goes layer by layer (a concept comes after everything it needs),
+    alphabetically within a layer. ``dlgraph prereqs`` prints this plan and ``dlgraph render
+    --prereqs`` draws it.
     """
     target = cg.resolve(name)
     if depth is not None and depth < 1:
@@ -385,7 +387,12 @@ def prerequisites(
                 "relation": _edge(relation),
             }
         )
-    return {"concept": cg.ref(target), "known": sorted(skip, key=cg.sort_key), "prerequisites": items}
+    result = {"concept": cg.ref(target), "known": sorted(skip, key=cg.sort_key), "prerequisites": items}
+    if skip:
+        # Name what was skipped: a surprise here is usually an old progress file or a stray --known.
+        every = prerequisites(cg, target, depth=depth)["prerequisites"]
+        result["skipped"] = [{"id": p["id"], "name": p["name"]} for p in every if p["id"] in skip]
+    return result
 
 
 def prerequisite_view(cg: ConceptGraph, ids: Iterable[str]) -> nx.DiGraph:

@@ -44,9 +44,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import DlgraphError, InvalidData
+
+if TYPE_CHECKING:
+    from .graph import ConceptGraph
 
 ENV_PROGRESS = "DLGRAPH_PROGRESS"
 #: The one progress file of dlgraph before progress was kept per graph (moved on first use).
@@ -597,6 +600,19 @@ def known_ids(path: str | os.PathLike[str] | None = None, graph: str | None = No
         return None
     with Progress.open(where, create=False, graph=graph) as store:
         return store.reviewed_ids()
+
+
+def known_concepts(cg: ConceptGraph, where: Location) -> list[str]:
+    """The concepts of ``cg`` counted as known when no ``--known`` is given, sorted: those reviewed in
+    its progress file ``where``, or in the Anki deck it was built from (issue 17).
+
+    ``dlgraph prereqs``, ``next`` and ``render`` all start from this set, so the map draws the plan the
+    terminal prints. A file may name concepts the graph no longer has: they cannot count as known here.
+    """
+    from .anki_history import known_from_build
+
+    reviewed = (known_ids(where.path, where.graph) or set()) | known_from_build(cg)
+    return sorted(reviewed & set(cg.concepts))
 
 
 def mastery(path: str | os.PathLike[str] | None = None, now: datetime | None = None) -> dict[str, float]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -95,6 +96,9 @@ class MapOptions:
     title: str = "dlgraph concept map"
     #: Recall probability per reviewed concept (:func:`dlgraph.progress.mastery`); None draws by topic.
     mastery: dict[str, float] | None = None
+    #: Ids of the concepts already known (``--known``, else :func:`dlgraph.progress.known_concepts`):
+    #: study plans leave them out with what only they need, as ``dlgraph prereqs`` does.
+    known: tuple[str, ...] = ()
 
 
 # --- which concepts, which highlight -----------------------------------------------------------------
@@ -133,15 +137,22 @@ def highlight(cg: ConceptGraph, options: MapOptions) -> dict[str, Any] | None:
             "caption": f"Path ({kind}): " + " → ".join(names),
         }
     if options.prereqs:
-        found = graph.prerequisites(cg, options.prereqs)
+        # `dlgraph prereqs`'s own plan: what is known is left out (not drawn as known), as there.
+        found = graph.prerequisites(cg, options.prereqs, known=options.known)
         target = found["concept"]
         items = found["prerequisites"]
+        skipped = found.get("skipped", [])
+        caption = f"Study before {target['name']} ({len(items)}): " + (
+            ", ".join(item["name"] for item in items) or "nothing"
+        )
+        if skipped:
+            caption += f"; already known ({len(skipped)}): " + ", ".join(k["name"] for k in skipped)
         return {
             "mode": "prereqs",
             "nodes": [target["id"], *(item["id"] for item in items)],
             "edges": [edge_id(item["relation"]) for item in items],
-            "caption": f"Study before {target['name']} ({len(items)}): "
-            + (", ".join(item["name"] for item in items) or "nothing"),
+            "known": [k["id"] for k in skipped],
+            "caption": caption,
         }
     return None
 
@@ -673,7 +684,7 @@ def map_data(cg: ConceptGraph, options: MapOptions | None = None) -> dict[str, A
         "edges": edges,
         "options": json.loads(vis_options),
         "cards": {cid: card(cg, cid) for cid in ids},
-        "prereq": prerequisite_graph(cg, ids),
+        "prereq": prerequisite_graph(cg, ids, options.known),
         "finder": finder_data(cg, ids),
         "relationLabels": {name: spec.label for name, spec in RELATION_TYPES.items()},
         "legend": {
@@ -751,10 +762,12 @@ def card(cg: ConceptGraph, cid: str) -> dict[str, Any]:
     }
 
 
-def prerequisite_graph(cg: ConceptGraph, ids: list[str]) -> dict[str, Any]:
-    """What each concept needs directly (``cg.prereq``), for every concept the map's concepts lead to.
+def prerequisite_graph(cg: ConceptGraph, ids: list[str], known: Iterable[str] = ()) -> dict[str, Any]:
+    """What each concept needs directly (``cg.prereq``), for every concept the map's concepts lead to,
+    and which of those are ``known``.
 
-    The page orders a card's study list from this the way :func:`dlgraph.graph.prerequisites` does.
+    The page orders a card's study list from this the way :func:`dlgraph.graph.prerequisites` does,
+    leaving out the known concepts and what only they need.
     Embedding each card's finished list instead grows with the square of the graph: 16 MB of JSON
     for 2,000 synthetic concepts, against a few hundred kB for this.
     """
@@ -772,6 +785,7 @@ def prerequisite_graph(cg: ConceptGraph, ids: list[str]) -> dict[str, Any]:
     return {
         "needs": {cid: pairs for cid, pairs in needs.items() if pairs},
         "names": {cid: cg.name(cid) for cid in sorted(reach - set(ids))},
+        "known": sorted(reach & set(known)),
     }
 
 

@@ -8,6 +8,7 @@ import re
 import stat
 import subprocess
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import networkx as nx
@@ -482,6 +483,88 @@ def test_render_open_hands_the_file_to_the_browser(tmp_path):
 def test_templates_are_package_data():
     names = {p.name for p in render.TEMPLATES.iterdir()}
     assert {"concept_map.html", "concept_map.js", "concept_map.css"} <= names
+
+
+# --- what the learner knows: the plan `dlgraph prereqs` prints ----------------------------------------
+
+
+def reviewed(pfile: Path, graph_dir: Path, *cids: str) -> Path:
+    """A real progress file of the graph in ``graph_dir`` in which each of ``cids`` was rated Good once."""
+    from dlgraph import progress
+    from dlgraph.study import schedule
+
+    when = datetime(2030, 1, 1, 12, tzinfo=timezone.utc)
+    with progress.Progress.open(pfile, graph=progress.locate(pfile, graph_dir).graph) as store:
+        for cid in cids:
+            store.record(cid, 3, lambda old, cid=cid: schedule(old, cid, 3, when), when)
+    return pfile
+
+
+def numbered_lines(text: str) -> list[tuple[int, str]]:
+    """The numbered lines of `dlgraph prereqs`: (number, concept name)."""
+    return [(int(m[1]), m[2]) for m in re.finditer(r"^ *(\d+)\. (.+?)  \[depth \d+\]$", text, re.M)]
+
+
+def test_render_prereqs_draws_the_plan_prereqs_prints_once_a_prerequisite_is_reviewed(run, mini, tmp_path):
+    env = {"DLGRAPH_PROGRESS": str(reviewed(tmp_path / "progress.sqlite3", MINI, "adagrad"))}
+    answer = run("prereqs", "adam", "--json", env=env)
+    assert answer.exit_code == 0, answer.output
+    plan = json.loads(answer.stdout)
+    ids = [p["id"] for p in plan["prerequisites"]]
+    assert plan["skipped"] == [{"id": "adagrad", "name": "Adagrad"}]
+    # Knowing Adagrad reorders the plan, not only shortens it: RMSprop no longer waits for it.
+    everything = [p["id"] for p in graph.prerequisites(mini, "adam")["prerequisites"]]
+    assert "adagrad" in everything and ids != [c for c in everything if c != "adagrad"]
+
+    out = tmp_path / "adam.html"
+    result = run("render", "--prereqs", "adam", "-o", str(out), env=env)
+    assert result.exit_code == 0, result.output
+    mark = embedded(out.read_text(encoding="utf-8"))["highlight"]
+    # The map numbers nodes[1:] 1, 2, 3...: the terminal's lines, one for one.
+    names = {c: mini.name(c) for c in mark["nodes"]}
+    assert numbered_lines(run("prereqs", "adam", env=env).stdout) == [
+        (i, names[c]) for i, c in enumerate(mark["nodes"][1:], 1)
+    ]
+    assert mark["nodes"] == ["adam", *ids]
+    assert mark["edges"] == [render.edge_id(p["relation"]) for p in plan["prerequisites"]]
+    assert mark["known"] == [k["id"] for k in plan["skipped"]]
+    assert [c for level in mark["levels"] for c in level] == [*ids, "adam"]
+    assert set(mark["plans"]["across"]) == set(mark["plans"]["down"]) == {"adam", *ids}
+    caption = (
+        f"Study before Adam ({len(ids)}): {', '.join(p['name'] for p in plan['prerequisites'])}"
+        "; already known (1): Adagrad"
+    )
+    assert mark["caption"] == caption and caption in result.stdout
+
+
+def test_render_known_is_prereqs_known_and_an_empty_one_ignores_the_progress(run, tmp_path):
+    env = {"DLGRAPH_PROGRESS": str(reviewed(tmp_path / "progress.sqlite3", MINI, "adagrad"))}
+    for known in ("momentum,gradient descent", ""):
+        plan = json.loads(run("prereqs", "adam", "--known", known, "--json", env=env).stdout)
+        out = tmp_path / "known.html"
+        result = run("render", "--prereqs", "adam", "--known", known, "-o", str(out), "--force", env=env)
+        assert result.exit_code == 0, result.output
+        mark = embedded(out.read_text(encoding="utf-8"))["highlight"]
+        assert mark["nodes"] == ["adam", *(p["id"] for p in plan["prerequisites"])], known
+        assert mark["known"] == [k["id"] for k in plan.get("skipped", [])], known
+    assert mark["known"] == [] and "adagrad" in mark["nodes"]  # --known "": nothing known
+
+
+def test_the_page_knows_what_is_known_for_every_cards_study_list(run, mini_dir, tmp_path):
+    pfile = reviewed(tmp_path / "elsewhere.sqlite3", mini_dir, "adagrad", "alexnet")
+    out = tmp_path / "map.html"
+    # --progress FILE colours the map and says what is known: one file, so colours and plans agree.
+    result = run("render", "--progress", str(pfile), "-o", str(out), data_dir=mini_dir)
+    assert result.exit_code == 0, result.output
+    data = embedded(out.read_text(encoding="utf-8"))
+    assert data["prereq"]["known"] == ["adagrad", "alexnet"] == sorted(data["mastery"])
+    assert data["highlight"] is None
+    plain = tmp_path / "plain.html"
+    assert run("render", "-o", str(plain), data_dir=mini_dir).exit_code == 0  # no progress yet
+    assert embedded(plain.read_text(encoding="utf-8"))["prereq"]["known"] == []
+    # Only what a study list on the map can reach is sent.
+    part = render.map_data(load_graph(mini_dir), MapOptions(focus="rmsprop", known=("adagrad", "alexnet")))
+    assert part["prereq"]["known"] == ["adagrad"]
 
 
 # --- colouring by mastery (--progress) ------------------------------------------------------------------

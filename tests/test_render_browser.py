@@ -391,6 +391,31 @@ def test_mini_map_focus_page_draws_only_the_neighbourhood(browser, tmp_path):
         page.close()
 
 
+def test_the_study_view_of_a_part_numbers_each_concept_on_its_prereqs_line(browser, tmp_path):
+    out = tmp_path / "focus.html"
+    cg = load_graph(MINI)
+    render.write_map(cg, out, MapOptions(focus="adam"))
+    plan = graph.prerequisites(cg, "adam")["prerequisites"]
+    order = [p["id"] for p in plan]
+    page = MapPage(browser, out)
+    try:
+        drawn = set(page.js("dlgraph.nodes.getIds()"))
+        off = [cid for cid in order if cid not in drawn]
+        assert off and off[0] != order[-1]  # a step off this map, with steps after it on it
+        page.js("() => dlgraph.select('adam')")
+        page.page.wait_for_selector("#card[data-concept='adam']")
+        steps = page.page.eval_on_selector_all(
+            "#card ol.prereqs li", "items => items.map(i => [i.firstChild.textContent, +i.dataset.step])"
+        )
+        assert steps == [[p["name"], i] for i, p in enumerate(plan, 1)]
+        page.page.click("#card .actions button >> text=Study view")
+        page.page.wait_for_function(f"(dlgraph.state.numbered || []).length === {len(order)}")
+        numbered = page.js("Array.from(dlgraph.state.numbered, id => id || null)")
+        assert numbered == [cid if cid in drawn else None for cid in order]
+    finally:
+        page.close()
+
+
 def drawn_colour(page: MapPage, cid: str) -> tuple[int, int, int]:
     """The pixel the canvas shows at a node's centre, with the node brought to the middle at zoom 1."""
     return tuple(
@@ -441,23 +466,30 @@ def test_progress_map_draws_reviewed_concepts_in_their_mastery_colour(browser, r
         assert page.page.text_content("#mastery-count") == "18 of 20"
         page.click_node("gradient-descent")
         assert page.page.text_content("#card .mastery").startswith("Mastery: recall ")
-        # Adam's card folds what was reviewed away; the rest keep their numbers in the study order,
-        # the numbers its study view shows on the map.
+        # Adam's card lists the plan `dlgraph prereqs` prints with this progress: what was reviewed
+        # left out (with what only it needs) and folded away, the rest numbered as the terminal's
+        # lines and as its study view numbers them on the map.
         page.js("() => dlgraph.select('adam')")
         page.page.wait_for_selector("#card[data-concept='adam']")
-        order = [p["id"] for p in graph.prerequisites(load_graph(MINI), "adam")["prerequisites"]]
-        folded = [cid for cid in order if cid in recall]
-        assert folded and page.page.text_content("#card details.reviewed summary") == (
-            f"Already reviewed ({len(folded)})"
+        plan = graph.prerequisites(load_graph(MINI), "adam", known=recall)
+        order = [p["id"] for p in plan["prerequisites"]]
+        folded = [k["id"] for k in plan["skipped"]]
+        assert folded and order
+        summary = page.page.text_content("#card details.known summary")
+        assert summary == f"Already known ({len(folded)})"
+        hidden = page.page.eval_on_selector_all(
+            "#card details.known .jump", "items => items.map(i => i.dataset.target)"
         )
+        assert hidden == folded
         steps = page.page.eval_on_selector_all(
             "#card ol.prereqs li",
             "items => items.map(i => [i.querySelector('.jump').dataset.target, +i.dataset.step])",
         )
-        assert steps == [[cid, order.index(cid) + 1] for cid in order if cid not in recall]
+        assert steps == [[cid, i] for i, cid in enumerate(order, 1)]
         page.js("() => dlgraph.showPrereqs('adam')")
         page.page.wait_for_function(f"(dlgraph.state.numbered || []).length === {len(order)}")
         assert page.js("dlgraph.state.numbered") == order
+        assert page.js("dlgraph.state.highlight.known") == folded
     finally:
         page.close()
 

@@ -258,24 +258,19 @@ def _progress_path() -> Path:
     return resolve_path(None)
 
 
-def _known(ctx: click.Context, values: tuple[str, ...]) -> list[str]:
+def _known(ctx: click.Context, values: tuple[str, ...], progress: str | None = None) -> list[str]:
     """Concept ids from ``--known`` values: comma-separated names, or files of names (one a line).
 
-    Without ``--known``, what ``dlgraph study`` has reviewed (if there is a progress file); ``--known ""``
-    means nothing is known.
+    Without ``--known``, what ``dlgraph study`` has reviewed (if there is a progress file: ``progress``,
+    else this graph's own); ``--known ""`` means nothing is known.
     """
     if not values:
-        from ..anki_history import known_from_build
-        from ..progress import known_ids, locate
+        from ..progress import known_concepts, locate
 
-        cg = _graph(ctx)
-        found = locate(None, _data_dir(ctx))  # this graph's own progress, never another graph's
+        found = locate(progress, _data_dir(ctx))  # this graph's own progress, never another graph's
         if found.note:
             click.echo(f"note: {found.note}", err=True)
-        # What was reviewed in the Anki deck the graph was built from counts too (issue 17).
-        reviewed = (known_ids(found.path, found.graph) or set()) | known_from_build(cg)
-        # A progress file may name concepts this graph no longer has: they cannot count as known here.
-        return sorted(reviewed & set(cg.concepts))
+        return known_concepts(_graph(ctx), found)
     names: list[str] = []
     for value in values:
         # A name may hold a slash ("Vanishing/exploding gradients"): names that resolve are names.

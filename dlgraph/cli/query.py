@@ -72,14 +72,9 @@ def prereqs(
     """
     from .. import graph
 
-    cg = _graph(ctx)
-    cid = _resolve(ctx, concept)
-    result = graph.prerequisites(cg, cid, depth=depth, known=_known(ctx, known))
+    result = graph.prerequisites(_graph(ctx), _resolve(ctx, concept), depth=depth, known=_known(ctx, known))
     if result["known"]:
-        # Name what was skipped, and why it counts as known: --known, or what `dlgraph study` saw.
-        skip = set(result["known"])
-        every = graph.prerequisites(cg, cid, depth=depth)["prerequisites"]
-        result["skipped"] = [{"id": p["id"], "name": p["name"]} for p in every if p["id"] in skip]
+        # Why it counts as known: --known, or what `dlgraph study` saw.
         result["known_from"] = "--known" if known else f"your study progress ({_progress_path()})"
     _emit(result, as_json, report.prereqs_report)
 

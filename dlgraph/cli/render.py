@@ -7,7 +7,17 @@ import click
 from .. import escape
 from ..errors import UsageError
 from ..report import count
-from . import PairedOptionCommand, _data_dir, _graph, _resolve, _topic, cli, concept_arg, topic_arg
+from . import (
+    PairedOptionCommand,
+    _data_dir,
+    _graph,
+    _known,
+    _resolve,
+    _topic,
+    cli,
+    concept_arg,
+    topic_arg,
+)
 
 
 @cli.command(cls=PairedOptionCommand)
@@ -31,7 +41,19 @@ from . import PairedOptionCommand, _data_dir, _graph, _resolve, _topic, cli, con
     metavar="FROM TO",
     help="Highlight the path between two concepts and fade the rest.",
 )
-@click.option("--prereqs", metavar="CONCEPT", help="Highlight what to study before CONCEPT.", **concept_arg)
+@click.option(
+    "--prereqs",
+    metavar="CONCEPT",
+    help="Highlight what to study before CONCEPT: the plan `dlgraph prereqs` prints.",
+    **concept_arg,
+)
+@click.option(
+    "--known",
+    multiple=True,
+    metavar="NAMES|FILE",
+    help="Concepts already known (comma-separated, or a file), left out of study plans as by "
+    "`dlgraph prereqs`.  [default: what was reviewed in the study progress, see --progress]",
+)
 @click.option("--edge-labels", is_flag=True, help="Write each relation's type on its edge.")
 @click.option(
     "--progress",
@@ -56,6 +78,7 @@ def render(
     topic: str | None,
     path_ends: tuple[str, str] | None,
     prereqs: str | None,
+    known: tuple[str, ...],
     edge_labels: bool,
     title: str,
     progress_file: str | None,
@@ -81,6 +104,8 @@ def render(
 
     if open_browser and output == "-":
         raise UsageError("--open needs a file to open; give -o FILE instead of -o -")
+    # Known before mastery: finding the progress file may move an old one, and this says so.
+    already_known = tuple(_known(ctx, known, progress_file or None))
     mastery = None
     if progress_file is not None:
         where = progress.locate(progress_file or None, _data_dir(ctx)).path  # this graph's own
@@ -99,6 +124,7 @@ def render(
         edge_labels=edge_labels,
         title=title,
         mastery=mastery,
+        known=already_known,
     )
     done = draw.write_map(_graph(ctx), output, options, force=force)
     if done["created"]:

@@ -565,16 +565,19 @@
       ctx.fillText(base.label, r.x + w / 2, r.y + 1);
       drawn.push({ id, size, x: r.x, y: r.y, w: r.w, h: r.h });
     }
-    // A prerequisite highlight is a learning plan: each concept gets its number in the study order.
+    // A prerequisite highlight is a learning plan: each concept gets its number in the study order,
+    // the line `dlgraph prereqs` prints it on (steps, when some of the plan is off this map).
     if (state.highlight && state.highlight.mode === "prereqs") {
       ctx.font = "600 11px " + FACE;
       ctx.textAlign = "center";
       ctx.textBaseline = "middle";
       const numbered = [];
+      const steps = state.highlight.steps;
       state.highlight.nodes.slice(1).forEach((id, i) => {
         const item = body[id];
         if (!item || item.options.hidden) return;
-        numbered[i] = id;
+        const step = steps ? steps[id] : i + 1;
+        numbered[step - 1] = id;
         const x = item.x * scale + shift.x + baseNodes.get(id).size * scale + 6;
         const y = item.y * scale + shift.y - baseNodes.get(id).size * scale - 4;
         ctx.fillStyle = "#d62728";
@@ -582,10 +585,10 @@
         ctx.arc(x, y, 9, 0, 2 * Math.PI);
         ctx.fill();
         ctx.fillStyle = "#ffffff";
-        ctx.fillText(String(i + 1), x, y + 0.5);
+        ctx.fillText(String(step), x, y + 0.5);
       });
       state.badges = state.highlight.nodes.length - 1;
-      state.numbered = numbered; // numbered[i] carries the number i + 1
+      state.numbered = numbered; // numbered[i] carries the number i + 1 (none: off the map or hidden)
     }
     ctx.restore();
     state.labels = drawn;
@@ -965,16 +968,21 @@
   // each one in, laid out in its study levels (studyLayout) and numbered in study order.
   function showPrereqs(id) {
     const c = cards[id];
+    const skipped = knownBefore(id);
     const prereqs = studyOrder(id);
     const plan = studyLayout(id, prereqs);
     const onMap = prereqs.map((p) => p.id).filter((p) => baseNodes.has(p));
     const ids = [id, ...onMap];
     const wanted = prereqs.map((p) => p.edge).filter((e) => baseEdges.has(e));
+    let caption = "Study before " + c.name + " (" + prereqs.length + "): " + (prereqs.map((p) => p.name).join(", ") || "nothing");
+    if (skipped.length) caption += "; already known (" + skipped.length + "): " + skipped.map((p) => p.name).join(", ");
     setHighlight({
       mode: "prereqs",
       nodes: ids,
       edges: wanted,
-      caption: "Study before " + c.name + " (" + prereqs.length + "): " + (prereqs.map((p) => p.name).join(", ") || "nothing"),
+      known: skipped.map((p) => p.id),
+      steps: Object.fromEntries(prereqs.map((p, i) => [p.id, i + 1])),
+      caption,
       levels: plan.levels,
       positions: plan.positions,
     });
@@ -1039,6 +1047,9 @@
   // --- study order, mirroring dlgraph.graph.prerequisites ----------------------------------------------
   // Breadth-first from the concept over what each concept needs (nearest first, alphabetical within a
   // step), then layer by layer: first what needs nothing else in the set, then what needs only those.
+  // What is known (--known, else the study progress) is left out with what only it needs, as there.
+
+  const known = new Set(DATA.prereq.known || []);
 
   function needsOf(id) {
     return DATA.prereq.needs[id] || [];
@@ -1047,7 +1058,7 @@
   // The layer of each concept in the last study order worked out: 1 needs nothing else in it.
   const studyLevel = new Map();
 
-  function studyOrder(target) {
+  function studyOrder(target, skip = known) {
     studyLevel.clear();
     const dist = new Map([[target, 0]]);
     const reason = new Map();
@@ -1057,7 +1068,7 @@
       for (const node of frontier) {
         const needs = needsOf(node).slice().sort((a, b) => byKey(a[0], b[0]));
         for (const [need, edge] of needs) {
-          if (dist.has(need)) continue;
+          if (dist.has(need) || (skip.has(need) && need !== target)) continue;
           dist.set(need, dist.get(node) + 1);
           reason.set(need, edge);
           layer.push(need);
@@ -1096,6 +1107,12 @@
         const edge = reason.get(id);
         return { id, name: nameOf(id), reason: nameOf(source) + " " + DATA.relationLabels[type] + " " + nameOf(dest), edge, depth: dist.get(id) };
       });
+  }
+
+  // The known concepts a plan for target leaves out, in the order the whole plan would list them
+  // (prerequisites' "skipped"). Call it before studyOrder(target): it leaves studyLevel to that.
+  function knownBefore(target) {
+    return known.size ? studyOrder(target, new Set()).filter((p) => known.has(p.id)) : [];
   }
 
   // --- the card panel --------------------------------------------------------------------------------
@@ -1149,19 +1166,19 @@
       }
     }
     // In levels, as a learning plan: level 1 needs nothing else on the list, level 2 only level 1,
-    // and so on. With --progress, what you have reviewed folds away under the list.
+    // and so on. The plan `dlgraph prereqs` prints: what is known is left out (with what only it
+    // needs) and folds away under the list, and the numbers are the terminal's.
+    const skipped = knownBefore(id);
     const prereqs = studyOrder(id);
     const levels = prereqs.length ? studyLevel.get(prereqs[prereqs.length - 1].id) : 0;
-    const reviewed = DATA.mastery ? prereqs.filter((p) => DATA.mastery[p.id] !== undefined) : [];
-    const todo = prereqs.filter((p) => !reviewed.includes(p));
     const heading = !prereqs.length
       ? "Study first: nothing"
       : "Study first (" + prereqs.length + ", in order, " + levels + (levels === 1 ? " level)" : " levels)");
     card.appendChild(el("h3", heading));
-    if (todo.length) {
+    if (prereqs.length) {
       const list = el("ol", null, "prereqs");
       let last = 0;
-      for (const p of todo) {
+      for (const p of prereqs) {
         const item = list.appendChild(el("li"));
         item.appendChild(jumpButton(p));
         item.title = p.reason;
@@ -1172,11 +1189,11 @@
       }
       card.appendChild(list);
     }
-    if (reviewed.length) {
-      const done = card.appendChild(el("details", null, "reviewed"));
-      done.appendChild(el("summary", "Already reviewed (" + reviewed.length + ")"));
+    if (skipped.length) {
+      const done = card.appendChild(el("details", null, "known"));
+      done.appendChild(el("summary", "Already known (" + skipped.length + ")"));
       const list = done.appendChild(el("ul"));
-      for (const p of reviewed) list.appendChild(el("li")).appendChild(jumpButton(p));
+      for (const p of skipped) list.appendChild(el("li")).appendChild(jumpButton(p));
     }
     const actions = card.appendChild(el("div", null, "actions"));
     const prereqButton = actions.appendChild(el("button", "Study view"));
