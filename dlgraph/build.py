@@ -118,6 +118,12 @@ def _digest(r: dict[str, Any], lines: store.JsonLines | None = None) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()
 
 
+def _concept_digest(c: dict[str, Any]) -> str:
+    """A short fingerprint of a whole concept, to notice hand edits of the ones a build proposed."""
+    text = store.encode_line([c.get(k) for k in store.CONCEPT_KEYS])
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()
+
+
 def _load_base(folder: Path) -> store.Dataset | None:
     """The graph already in ``folder`` (validated), or None when the folder holds no graph."""
     has = [(folder / name).exists() for name in (store.CONCEPTS_FILE, store.RELATIONS_FILE)]
@@ -183,12 +189,17 @@ def _dumps_record(
     concepts: list[dict[str, Any]],
     relations: list[dict[str, Any]],
     curated: bool = False,
+    proposed: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> str:
     lines = store.JsonLines()
+    # The concepts the deck's cards proposed (no field entry, not added by hand), as written.
+    mine = {c["id"]: _concept_digest(c) for c in concepts if c["id"] in proposed}
+    mine = dict(sorted(mine.items()))
     record = {
         **deck,
         **({"curated": True} if curated else {}),
         "concepts": sorted(c["id"] for c in concepts),
+        **({"proposed": mine} if mine else {}),
         "relations": {
             " ".join(_triple(r)): _digest(r, lines) for r in sorted(relations, key=store.relation_sort_key)
         },
@@ -491,12 +502,18 @@ def _build(
     rejected_ids = set(rejected["concepts"])
     report.rejected = [" ".join(_triple(r)) for r in remembered if _triple(r) not in known_rejections]
 
-    # What the last build proposed from this deck (not the field's, not added by hand since). The
-    # phrases it proposed from answers are proposed afresh, as candidates, not matched as known
-    # concepts: a rebuild of the same deck then reads the cards as the first build did.
-    field_ids = {c["id"] for c in field_graph.concepts} if field_graph is not None else set()
-    proposed = set(record.get("concepts", [])) - field_ids if record is not None else set()
-    phrases = {c["id"] for c in old_concepts if c["id"] in proposed and not c.get("card")}
+    # What the last build proposed from this deck's cards and nobody has edited since. The phrases it
+    # proposed from answers are proposed afresh, as candidates, not matched as known concepts: a
+    # rebuild of the same deck then reads the cards as the first build did. A concept added or
+    # edited by hand is the user's: it is matched as it stands.
+    by_old_id = {c["id"]: c for c in old_concepts}
+    recorded_proposed = record.get("proposed", {}) if record is not None else {}
+    proposed = {
+        cid
+        for cid, digest in (recorded_proposed.items() if isinstance(recorded_proposed, dict) else ())
+        if cid in by_old_id and _concept_digest(by_old_id[cid]) == digest
+    }
+    phrases = {cid for cid in proposed if not by_old_id[cid].get("card")}
     reading = [c for c in old_concepts if c["id"] not in phrases]
     vocabulary = list(reading)
     if field_graph is not None:
@@ -562,6 +579,7 @@ def _build(
         r
         for r in old_relations
         if r["origin"] not in ("extracted", "field")
+        or (r["origin"] == "field" and record is None)  # no record to tell an edit: keep it
         or (record is not None and recorded.get(" ".join(_triple(r))) != _digest(r))
     ]
     linked = {frozenset((r["source"], r["target"])) for r in kept}
@@ -615,6 +633,7 @@ def _build(
                 {**deck_record(Path(loaded.path), folder), **anki_history.build_record(loaded, concepts)},
                 concepts,
                 relations,
+                proposed=proposed | {c["id"] for c in extraction.concepts},
             ),
         }
         if rejected["concepts"] or rejected["relations"] or (folder / store.REJECTED_FILE).exists():

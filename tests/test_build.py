@@ -475,3 +475,30 @@ def test_a_second_card_naming_a_term_bare_is_reported_not_dropped_silently(tmp_p
     concepts = load_json(tmp_path / "g" / store.CONCEPTS_FILE)
     assert [c["card"] for c in concepts] == ["IoU (intersection over union)"]
     assert any("'intersection over union'" in n and "not studied on their own" in n for n in report.notes)
+
+
+def test_a_concept_added_or_edited_by_hand_is_read_as_it_stands_in_every_later_build(tmp_path):
+    deck = tmp_path / "deck.md"
+    deck.write_text(
+        "| Q | A |\n|---|---|\n| RMSprop | keeps a running average of squared gradients |\n"
+        "| ridge regression | linear regression with an L2 penalty |\n"
+        "| lasso | linear regression with an L1 penalty |\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "g"
+    build(deck, out)
+    concepts = load_json(out / store.CONCEPTS_FILE)
+    proposed = next(c for c in concepts if c["name"] == "linear regression")  # seen in two cards
+    proposed["aliases"].append("L2 penalty")  # an edit of a concept the build proposed
+    concepts.append(
+        {"id": "running-average", "name": "running average", "aliases": [], "topic": "optimization",
+         "kind": "concept", "definition": "", "card": None}
+    )  # fmt: skip
+    (out / store.CONCEPTS_FILE).write_text(json.dumps(concepts), encoding="utf-8")
+    for _ in range(2):  # the next build, and the one after it
+        build(deck, out)
+        pairs = {frozenset((r["source"], r["target"])) for r in load_json(out / store.RELATIONS_FILE)}
+        assert frozenset(("rmsprop", "running-average")) in pairs
+        assert frozenset(("ridge-regression", proposed["id"])) in pairs
+        edited = next(c for c in load_json(out / store.CONCEPTS_FILE) if c["id"] == proposed["id"])
+        assert "L2 penalty" in edited["aliases"]

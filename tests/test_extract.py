@@ -182,6 +182,7 @@ def test_is_a_in_a_clause_with_its_own_subject_says_nothing_of_the_cards_kind():
         _concept("cnn", "convolutional neural network"),
         _concept("neural-network", "neural network"),
         _concept("convolutional-layer", "convolutional layer", kind="component"),
+        _concept("layer", "layer", kind="component"),  # the clause's own subject is a term
     ]
     card = Card(
         "convolutional neural network",
@@ -239,6 +240,29 @@ def test_every_card_asking_about_a_term_is_a_card_of_its_own():
         ("Why does dropout work?", "Why does dropout work?"),
     ]
     assert new[0]["definition"] == "zeroes units"
+
+
+def test_an_opening_subject_is_a_term_then_a_verb_and_rules_only_the_opening(nlp):
+    concepts = [
+        _concept("u-net", "U-Net"),
+        _concept("encoder", "encoder", kind="component"),
+        _concept("decoder", "decoder", kind="component"),
+        _concept("skip-connection", "skip connection", kind="component"),
+        _concept("bert", "BERT"),
+        _concept("transformer-encoder", "transformer encoder"),
+    ]
+    local = make_pipeline(concepts)
+    # "maps" before "are" is a plural noun: the clause is still about U-Net
+    found, _ = _triples(
+        [Card("U-Net", "encoder maps are copied to the decoder through skip connections")], local, concepts
+    )
+    assert ("u-net", "uses", "skip-connection") in found
+    # past the opening the card's term takes its clause back
+    found, _ = _triples([Card("Adam", "momentum helps, and Adam combines it with RMSprop")], nlp)
+    assert ("adam", "combines", "rmsprop") in found and ("momentum", "combines", "rmsprop") not in found
+    # "that at its core is a ..." names no subject of its own
+    found, _ = _triples([Card("BERT", "a model that at its core is a transformer encoder")], local, concepts)
+    assert ("bert", "is-a", "transformer-encoder") in found
 
 
 def test_the_object_of_a_relative_clause_is_not_its_subject():
@@ -447,6 +471,11 @@ def test_a_colon_past_a_label_ends_the_answers_opening(nlp):
         [Card("Adam", "an adaptive optimizer for large models: the Adagrad sum is kept")], nlp
     )
     assert found == set()
+    # a phrase after the colon, article and all, still goes on about the term
+    found, _ = _triples(
+        [Card("Adam", "an adaptive optimizer for large models: the Adagrad sum per weight")], nlp
+    )
+    assert found == {("adam", "related-to", "adagrad")}
     # a list after the colon still names what the term is made of
     found, _ = _triples(
         [Card("Adam", "an adaptive optimizer for large models: Adagrad steps, then more")], nlp

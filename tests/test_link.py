@@ -130,6 +130,20 @@ def test_a_card_on_an_aspect_of_a_field_concept_does_not_become_its_card(tmp_pat
     assert concepts["cnn-backstory"]["card"] == "CNN backstory"
 
 
+def test_renaming_an_aspect_cards_concept_changes_no_relation(tmp_path, field_graph):
+    deck = tmp_path / "deck.md"
+    deck.write_text("| Q | A |\n|---|---|\n| CNN backstory | LeNet came first |\n", encoding="utf-8")
+    out = tmp_path / "g"
+    build.build(deck, out, field_graph=field_graph)
+    before = (out / store.RELATIONS_FILE).read_bytes()
+    concepts = load_json(out / store.CONCEPTS_FILE)
+    next(c for c in concepts if c["id"] == "cnn-backstory")["name"] = "History of CNNs"
+    (out / store.CONCEPTS_FILE).write_text(json.dumps(concepts), encoding="utf-8")
+    build.build(deck, out, field_graph=field_graph)
+    assert (out / store.RELATIONS_FILE).read_bytes() == before
+    assert _concepts(out)["cnn-backstory"]["name"] == "History of CNNs"
+
+
 def test_short_acronyms_match_their_case_and_everyday_words_stay_words(built):
     out, _ = built
     relations = _relations(out)

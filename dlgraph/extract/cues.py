@@ -11,7 +11,8 @@ from ..vocabulary import RELATION_TYPES
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-    from .relations import _Mention, _Word
+    from .relations import _Mention
+    from .tokens import Word as _Word
 
 
 CUES_KEY = "dlgraph_cues"

@@ -118,6 +118,8 @@ def _number_forms(word: str) -> list[str]:
         return [word] if lower in ("series", "species", "news") else [word + "es"]
     if lower.endswith("es") and lower[:-2] in SINGULAR_S:
         return [word[:-2]]
+    if lower.endswith("is") and len(word) > 3:
+        return [word[:-2] + "es"]  # basis, axis, analysis
     if lower.endswith("ies") and len(word) > 4:
         return [word[:-3] + "y"]
     if lower.endswith(("sses", "ches", "shes", "xes")):
@@ -138,6 +140,8 @@ def singular(text: str) -> str:
 
     >>> singular("feature maps"), singular("confirmation bias"), singular("biases"), singular("GPUs")
     ('feature map', 'confirmation bias', 'bias', 'GPU')
+    >>> singular("Langevin dynamics"), _number_forms("basis")
+    ('Langevin dynamics', ['bases'])
     """
     words = text.split(" ")
     last = words[-1]
@@ -147,7 +151,7 @@ def singular(text: str) -> str:
         words[-1] = last[:-1]
     elif (
         lower.endswith("s")
-        and not lower.endswith(("ss", "us", "is"))
+        and not lower.endswith(("ss", "us", "is", "ics"))  # "Langevin dynamics", "semantics"
         and len(last) > 3
         and lower not in SINGULAR_S
     ):

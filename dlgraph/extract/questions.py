@@ -14,7 +14,7 @@ from ..vocabulary import DEFAULT_KIND, DEFAULT_TOPIC
 
 if TYPE_CHECKING:
     pass
-from .mentions import _label_index, singular
+from .mentions import _label_index, everyday, singular
 
 #: Questions starting with these are questions, not terms: such a card has no subject concept.
 _NOT_A_TERM = re.compile(
@@ -270,7 +270,6 @@ def card_concepts(
     made from the question, with the answer as its definition and the first tag as its topic.
     """
     by_card: dict[str, list[str]] = {}
-    named_by = {c["id"]: c["name"] for c in concepts}
     for c in concepts:
         if c.get("card"):
             by_card.setdefault(c["card"], []).append(c["id"])
@@ -285,9 +284,11 @@ def card_concepts(
     for card in cards:
         if card.question in by_card:
             mine = by_card[card.question]
-            # A concept named by its card's whole question is that question's, not a term's: it is
-            # the subject of nothing, as when the first build made it (see question_concept).
-            asked = [cid for cid in mine if named_by[cid] == question_concept(card, set())["name"]]
+            # A concept made for its card's whole question is that question's, not a term's: it is
+            # the subject of nothing, as when the first build made it (see question_concept). Its id
+            # says so, whatever it has been renamed since (ids never change).
+            own_id = question_concept(card, set())["id"]
+            asked = [cid for cid in mine if cid == own_id or re.fullmatch(re.escape(own_id) + r"-\d+", cid)]
             terms = question_terms(cloze_term(card) or card.question)
             if asked and not terms:
                 subjects.append([])
@@ -509,12 +510,13 @@ def _qualified(name: str, index: dict[str, str]) -> str | None:
 
 
 #: Nouns that name an aspect of a thing, not a thing of the field: "CNN backstory" is about CNNs.
-#: Words that also end names of the field ("batch size", "replay memory", "advantage") are left out.
+#: Words that also end names of the field ("batch size", "replay memory", "advantage", "XOR
+#: problem", "precision-recall tradeoff") are left out.
 FACETS = frozenset(
     """backstory history origin origins inspiration intuition motivation idea ideas limitation
     limitations drawback drawbacks disadvantage disadvantages pros cons benefit benefits strength
-    strengths weakness weaknesses problem problems issue issues application applications overview
-    summary definition explanation variants tradeoff tradeoffs trade-off trade-offs""".split()
+    strengths weakness weaknesses application applications overview summary definition explanation
+    variants""".split()
 )
 #: Words before a known term that date or rank it rather than name a kind: "early CNNs".
 ERAS = frozenset("early earliest modern classic original first".split())
@@ -535,6 +537,8 @@ def _faceted(name: str, index: dict[str, str]) -> str | None:
         return None
     if words[0].lower() in ERAS:
         rest = " ".join(words[1:])
+        if everyday(singular(rest)):
+            return None  # "early layers", "first layer": no layer in particular
         return next((index[k] for k in (normalize(rest), normalize(singular(rest))) if k in index), None)
     if words[-1].lower() not in FACETS:
         return None

@@ -89,8 +89,9 @@ RELATIVE_WORDS = frozenset({"that", "which", "who"})
 OPENING_ENDS = frozenset({",", ";"}) | (CLAUSE_WORDS - RELATIVE_WORDS)
 #: Verb forms that show a clause has begun after a noun phrase: auxiliaries, and the third person
 #: of frequent verbs (:data:`.phrases.VERBS` and a few more that answers use).
+AUXILIARIES = frozenset("is are was were has have can cannot will does may must".split())
 FINITE_VERBS = frozenset(
-    "is are was were has have can cannot will does may must".split()
+    [*AUXILIARIES]
     + [
         third_person(v)
         for v in VERBS
@@ -465,7 +466,7 @@ def extract(
                 kind == "is-a"
                 and clause not in clause_subject
                 and cue_phrase(reason) is not None
-                and _own_subject(lower, clause_start[clause], cues, mention.start)
+                and _own_subject(lower, clause_start[clause], cues, mention.start, spans)
             ):
                 # "A neural network in which at least one layer is a convolutional layer": the clause
                 # has a subject of its own (the layer), so the card's term is no kind of what follows;
@@ -497,7 +498,8 @@ def extract(
                 # "For example, linear regression models use mean squared error": what an example
                 # says holds of its own subject, never of the card's term.
                 sources = []
-            if clause in clause_subject and clause_subject[clause] != mention.ref:
+            past_own = clause == own_opening and mention.start >= opening_end  # "..., and Adam combines"
+            if clause in clause_subject and clause_subject[clause] != mention.ref and not past_own:
                 sources = [clause_subject[clause]]
             evidence = evidence_at(at)
             for source in sources:
@@ -541,25 +543,24 @@ def _first_sentence(text: str) -> str:
     return text[: end.end()].strip() if end else text
 
 
-def _own_subject(lower: Sequence[str], start: int, cues: Sequence[_Cue], before: int) -> bool:
+def _own_subject(
+    lower: Sequence[str], start: int, cues: Sequence[_Cue], before: int, spans: Sequence[tuple[int, int, str]]
+) -> bool:
     """Whether the subordinate clause from ``start`` (a :data:`CLAUSE_WORDS` word) names a subject
-    of its own before the last cue ahead of ``before``: a word other than a determiner or a
-    quantifier comes between the clause word and the cue ("which at least one layer is a ..."),
-    where "that is a ..." and "which is a kind of ..." go on about the word before them.
+    of its own before the last cue ahead of ``before``: a concept is named between the clause word
+    and the cue ("in which at least one layer is a ..."), where "that is a ..." and "that at its
+    core is a ..." go on about the word before them. ``spans`` are the answer's concept matches.
 
     >>> cue = _Cue(5, 7, "is a", "is-a")
-    >>> _own_subject("a net in which layers is a conv".split(), 3, [cue], 7)
+    >>> _own_subject("a net in which layers is a conv".split(), 3, [cue], 7, [(4, 5, "layer")])
     True
-    >>> _own_subject("a net , which is a conv".split(), 3, [_Cue(4, 6, "is a", "is-a")], 7)
+    >>> _own_subject("a net that at core is a conv".split(), 2, [cue], 7, [])
     False
     """
     if lower[start] not in CLAUSE_WORDS:
         return False
     cue = next((c for c in reversed(cues) if c.end <= before), None)
-    if cue is None:
-        return False
-    between = lower[start + 1 : cue.start]
-    return any(w not in DETERMINERS and w not in QUANTIFIERS and w.isalpha() for w in between)
+    return cue is not None and any(start < first < cue.start for first, _, _ in spans)
 
 
 def _opens_with_its_own_subject(
@@ -580,14 +581,33 @@ def _opens_with_its_own_subject(
         start += 1
     if start != lead.start or lead.ref in subject_refs or lead.end >= len(lower):
         return False
-    return lower[lead.end] in FINITE_VERBS
+    after = lower[lead.end + 1] if lead.end + 1 < len(lower) else ""
+    # "encoder maps are copied ...": a plural noun, not a verb, when a verb follows it
+    return lower[lead.end] in FINITE_VERBS and after not in AUXILIARIES
 
 
 def _sentence_after(lower: Sequence[str], colon: int, end: int) -> bool:
     """Whether a sentence of its own follows the colon at ``colon`` (before ``end``), rather than a
-    list or a phrase: its first word is one of :data:`SENTENCE_OPENERS`."""
+    list or a phrase: its first word is one of :data:`SENTENCE_OPENERS`, and after a determiner a
+    finite verb comes before the next punctuation ("the skip connection around each block" is a
+    phrase, "a student network matches the teacher" a sentence).
+
+    >>> _sentence_after("x y z w : a student net matches it".split(), 4, 10)
+    True
+    >>> _sentence_after("x y z w : the skip connection around each block".split(), 4, 11)
+    False
+    """
     after = first_word(lower, colon + 1)
-    return after < end and lower[after] in SENTENCE_OPENERS
+    if after >= end or lower[after] not in SENTENCE_OPENERS:
+        return False
+    if lower[after] not in DETERMINERS:
+        return True  # "it fits ...", "after many layers ...", "when ..."
+    for word in lower[after + 1 : end]:
+        if word in FINITE_VERBS:
+            return True
+        if word in (",", ";", ":", ".", "(", ")") or "\n" in word:
+            return False
+    return False
 
 
 def _points(lower: Sequence[str], start: int, end: int) -> bool:
