@@ -535,6 +535,10 @@ def _build(
             [r for r in old_relations if r["origin"] == "curated"], extracted, loaded.cards, old_concepts
         )
     old_ids = {c["id"] for c in old_concepts}
+    for c in new_concepts:
+        if c["id"] in phrases and c.get("card"):
+            # "RPN" was a phrase of the answers and now has a card of its own: the card joins it.
+            by_old_id[c["id"]].update(card=c["card"], definition=c["definition"])
     new_concepts = [c for c in new_concepts if c["id"] not in rejected_ids and c["id"] not in old_ids]
     own_concepts = list(new_concepts)  # the deck's own: no field entry describes them
     field_candidates: list[dict[str, Any]] = []

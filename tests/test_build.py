@@ -502,3 +502,17 @@ def test_a_concept_added_or_edited_by_hand_is_read_as_it_stands_in_every_later_b
         assert frozenset(("ridge-regression", proposed["id"])) in pairs
         edited = next(c for c in load_json(out / store.CONCEPTS_FILE) if c["id"] == proposed["id"])
         assert "L2 penalty" in edited["aliases"]
+
+
+def test_a_card_added_for_a_phrase_the_answers_proposed_becomes_its_card(tmp_path):
+    deck = tmp_path / "deck.md"
+    cards = "| Q | A |\n|---|---|\n| Faster R-CNN | adds an RPN |\n| Mask R-CNN | keeps the RPN |\n"
+    deck.write_text(cards, encoding="utf-8")
+    out = tmp_path / "g"
+    build(deck, out)
+    assert next(c for c in load_json(out / store.CONCEPTS_FILE) if c["name"] == "RPN")["card"] is None
+    deck.write_text(cards + "| RPN | proposes regions |\n", encoding="utf-8")
+    report = build(deck, out)
+    rpn = next(c for c in load_json(out / store.CONCEPTS_FILE) if c["name"] == "RPN")
+    assert (rpn["card"], rpn["definition"]) == ("RPN", "proposes regions")
+    assert not any("not studied on their own" in note for note in report.notes)
