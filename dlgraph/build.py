@@ -235,7 +235,7 @@ def drop_cycles(
     are candidates re-added one by one, in order, each kept unless it would close a loop. The order
     is the evidence's strength: the field's reviewed, referenced relations first, then what a cue
     phrase states, then what extraction only guessed from the words around a mention (see
-    :func:`dlgraph.extract.relations._relations`). We put the field above a card's cue on purpose:
+    :func:`dlgraph.extract.edges.assemble`). We put the field above a card's cue on purpose:
     on the gold the cue's type is right for fewer than half the relations it types, a field entry
     was checked by hand; ``related-to`` never takes part in a cycle.
     """

@@ -6,7 +6,7 @@ with", "relies on") types the edge (:mod:`.cues`); without one the edge is ``rel
 from the answer's opening statement (a later clause with no cue is about something else). Every
 relation keeps the sentence it came from (:mod:`.relations`). An answer's words, clauses and
 sentences are read once (:mod:`.tokens`); phrases nobody listed may become new concepts
-(:mod:`.phrases`).
+(:mod:`.phrases`); what was found becomes one relation per pair and type (:mod:`.edges`).
 
 Nothing here loads a model by itself except :func:`make_pipeline` (:mod:`.pipeline`), which builds
 the pipeline (``spacy.blank("en")`` unless a trained one is asked for); every other function takes

@@ -266,8 +266,13 @@ def card_concepts(
     """The subject concept ids of every card, and the new concepts their questions name.
 
     A card maps to an existing concept whose ``card`` field is its question, else to one whose name
-    or alias matches a name in the question (so "RMSProp" finds "RMSprop"); otherwise a concept is
-    made from the question, with the answer as its definition and the first tag as its topic.
+    or alias matches a name in the question (so "RMSProp" finds "RMSprop"), or that the question
+    asks an aspect of or sets in a context ("CNN backstory", "temperature in sampling"); otherwise
+    a concept is made from the question, with the answer as its definition and the first tag as its
+    topic. A card that names no term, asks an aspect, or asks about a term that another card stands
+    for ("Why does dropout work?" beside "dropout") also gets a concept named by its question, so
+    that it is studied as written; it is the subject of nothing. On a rebuild, such a concept (known
+    by its id) still leaves the card's subjects to the terms its question names.
     """
     by_card: dict[str, list[str]] = {}
     for c in concepts:
@@ -340,7 +345,7 @@ def card_concepts(
     by_id = {c["id"]: c for c in new}
     for position, other in deferred:
         card = cards[position]
-        found = next((index[k] for k in (normalize(other), normalize(singular(other))) if k in index), None)
+        found = _known(other, index)
         if found is None:
             subjects[position] = _subjects(card, index, taken, new)
             by_id = {c["id"]: c for c in new}
@@ -420,12 +425,31 @@ def synonym_target(answer: str) -> str | None:
 def _asks_an_aspect(terms: list[tuple[str, list[str]]], index: dict[str, str]) -> bool:
     """Whether a question names a known term only in a context or by an aspect of it ("Explain
     temperature in sampling", "CNN backstory"): see :func:`_qualified` and :func:`_faceted`."""
-    for name, aliases in terms:
-        labels = [name, *aliases]
-        keys = [normalize(x) for x in labels] + [normalize(singular(x)) for x in labels]
-        if not any(k in index for k in keys) and (_qualified(name, index) or _faceted(name, index)):
-            return True
-    return False
+    return any(_lookup(name, aliases, index)[1] for name, aliases in terms)
+
+
+def _known(label: str, index: dict[str, str]) -> str | None:
+    """The concept ``label`` names, as written or in its other number ("embeddings")."""
+    return next((index[k] for k in (normalize(label), normalize(singular(label))) if k in index), None)
+
+
+def _lookup(
+    name: str,
+    aliases: Sequence[str],
+    index: dict[str, str],
+    skip: set[str] = frozenset(),  # type: ignore[assignment]
+) -> tuple[str | None, bool]:
+    """The known concept a question's term names (never one of ``skip``), and whether it is named
+    only by an aspect or in a context ("CNN backstory", "temperature in sampling"). The longest
+    label first: "MAE (masked autoencoder)" is the masked autoencoder whatever else "MAE"
+    abbreviates; then each as written, then its other number."""
+    labels = sorted([name, *aliases], key=len, reverse=True)
+    keys = [normalize(x) for x in labels] + [normalize(singular(x)) for x in labels]
+    found = next((index[k] for k in keys if k in index and index[k] not in skip), None)
+    if found is not None:
+        return found, False
+    aspect = _qualified(name, index) or _faceted(name, index)
+    return aspect, aspect is not None
 
 
 def _is_prompt(question: str) -> bool:
@@ -448,11 +472,7 @@ def _found(
     of ``skip``); None when one of them names nothing known."""
     ids: list[str] = []
     for name, aliases in terms:
-        labels = sorted([name, *aliases], key=len, reverse=True)
-        keys = [normalize(x) for x in labels] + [normalize(singular(x)) for x in labels]
-        hits = (index[k] for k in keys if k in index and index[k] not in skip)
-        found = next(hits, None) or _qualified(name, index)
-        found = found or _faceted(name, index)
+        found, _ = _lookup(name, aliases, index, skip)
         if found is None:
             return None
         if found not in ids:
@@ -464,13 +484,7 @@ def _subjects(card: Card, index: dict[str, str], taken: set[str], new: list[dict
     """The concept ids a card's question names; new concepts for the names nothing has yet."""
     ids: list[str] = []
     for name, aliases in question_terms(cloze_term(card) or card.question):
-        # The longest label first: "MAE (masked autoencoder)" is the masked autoencoder whatever
-        # else "MAE" abbreviates; then each as written, then its other number ("embeddings").
-        labels = sorted([name, *aliases], key=len, reverse=True)
-        keys = [normalize(x) for x in labels] + [normalize(singular(x)) for x in labels]
-        found = next((index[k] for k in keys if k in index), None)
-        if found is None:
-            found = _qualified(name, index) or _faceted(name, index)
+        found, _ = _lookup(name, aliases, index)
         if found is None:
             found = concept_id(name, taken)
             taken.add(found)
@@ -485,7 +499,7 @@ def _subjects(card: Card, index: dict[str, str], taken: set[str], new: list[dict
                     "card": card.question,
                 }
             )
-            for label in labels:
+            for label in (name, *aliases):
                 index.setdefault(normalize(label), found)
         if found not in ids:
             ids.append(found)
@@ -506,7 +520,7 @@ def _qualified(name: str, index: dict[str, str]) -> str | None:
     head = _SETTINGS.split(name, maxsplit=1)[0]
     if head == name:
         return None
-    return next((index[k] for k in (normalize(head), normalize(singular(head))) if k in index), None)
+    return _known(head, index)
 
 
 #: Nouns that name an aspect of a thing, not a thing of the field: "CNN backstory" is about CNNs.
@@ -539,12 +553,12 @@ def _faceted(name: str, index: dict[str, str]) -> str | None:
         rest = " ".join(words[1:])
         if everyday(singular(rest)):
             return None  # "early layers", "first layer": no layer in particular
-        return next((index[k] for k in (normalize(rest), normalize(singular(rest))) if k in index), None)
+        return _known(rest, index)
     if words[-1].lower() not in FACETS:
         return None
     for cut in range(len(words) - 1, 0, -1):  # the longest known name that opens it
         head = " ".join(words[:cut])
-        found = next((index[k] for k in (normalize(head), normalize(singular(head))) if k in index), None)
+        found = _known(head, index)
         if found is not None:
             return found
     return None

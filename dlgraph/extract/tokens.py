@@ -18,6 +18,16 @@ if TYPE_CHECKING:
 #: letters are capitals.
 ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*$")
 
+
+def is_acronym(text: str) -> bool:
+    """Whether ``text`` reads as an acronym: two capitals or more, half its letters capitals.
+
+    >>> is_acronym("SVM"), is_acronym("RoI"), is_acronym("ResNet"), is_acronym("Adam")
+    (True, True, False, False)
+    """
+    return bool(ACRONYM.match(text)) and sum(ch.isupper() for ch in text) * 2 >= len(text)
+
+
 #: Tokens that end a sentence when the pipeline marks no sentence starts.
 SENTENCE_ENDS = frozenset({".", "!", "?", "…", "...", "!!", "??", "?!"})
 
@@ -73,7 +83,7 @@ class Words:
         lexeme = self.vocab[orth]
         text = lexeme.text
         lower = lexeme.lower_
-        acronym = bool(ACRONYM.match(text)) and sum(ch.isupper() for ch in text) * 2 >= len(text)
+        acronym = is_acronym(text)
         content = (
             lexeme.is_alpha
             and not lexeme.is_stop
