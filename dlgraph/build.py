@@ -199,12 +199,39 @@ def _dumps_record(
         **deck,
         **({"curated": True} if curated else {}),
         "concepts": sorted(c["id"] for c in concepts),
-        **({"proposed": mine} if mine else {}),
+        **({} if curated else {"proposed": mine}),
         "relations": {
             " ".join(_triple(r)): _digest(r, lines) for r in sorted(relations, key=store.relation_sort_key)
         },
     }
     return json.dumps(record, indent=1, ensure_ascii=False) + "\n"
+
+
+def _give_cards(
+    cards: Sequence[Card],
+    subjects: Sequence[Sequence[str]],
+    old_concepts: Sequence[dict[str, Any]],
+    concepts: Sequence[dict[str, Any]],
+) -> None:
+    """A card that is no concept's card yet, about a concept of the graph that has none ("What is
+    RPN?" added for a phrase an earlier build proposed from answers), becomes that concept's card
+    and definition: the bare name first, then a prompt about it alone, then a comparison."""
+    from .extract.questions import card_rank
+
+    cardless = {c["id"]: c for c in old_concepts if not c.get("card")}
+    if not cardless:
+        return
+    carded = {c.get("card") for c in concepts}
+    order = sorted(range(len(cards)), key=lambda i: (card_rank(cards[i].question), i))
+    for i in order:
+        card = cards[i]
+        if card.question in carded:
+            continue
+        for cid in subjects[i]:
+            if cid in cardless:
+                cardless.pop(cid).update(card=card.question, definition=card.answer.strip())
+                carded.add(card.question)
+                break
 
 
 def _folded_cards(cards: Sequence[Card], concepts: Sequence[dict[str, Any]]) -> list[str]:
@@ -507,12 +534,16 @@ def _build(
     # rebuild of the same deck then reads the cards as the first build did. A concept added or
     # edited by hand is the user's: it is matched as it stands.
     by_old_id = {c["id"]: c for c in old_concepts}
-    recorded_proposed = record.get("proposed", {}) if record is not None else {}
-    proposed = {
-        cid
-        for cid, digest in (recorded_proposed.items() if isinstance(recorded_proposed, dict) else ())
-        if cid in by_old_id and _concept_digest(by_old_id[cid]) == digest
-    }
+    recorded_proposed = record.get("proposed") if record is not None else {}
+    if isinstance(recorded_proposed, dict):
+        proposed = {
+            cid
+            for cid, digest in recorded_proposed.items()
+            if cid in by_old_id and _concept_digest(by_old_id[cid]) == digest
+        }
+    else:  # a record from before fingerprints: what it wrote that the field does not describe
+        field_ids = {c["id"] for c in field_graph.concepts} if field_graph is not None else set()
+        proposed = (set(record.get("concepts", [])) & set(by_old_id)) - field_ids
     phrases = {cid for cid in proposed if not by_old_id[cid].get("card")}
     reading = [c for c in old_concepts if c["id"] not in phrases]
     vocabulary = list(reading)
@@ -572,6 +603,7 @@ def _build(
                 stated.append(r)
         field_candidates, extracted = list(by_triple.values()), stated
     concepts = old_concepts + new_concepts
+    _give_cards(loaded.cards, extraction.subjects, old_concepts, concepts)
     report.notes += _folded_cards(loaded.cards, concepts)
     ids = {c["id"] for c in concepts}
 

@@ -16,6 +16,7 @@ import pytest
 
 from dlgraph import graph, store
 from dlgraph.build import build as build_with_field
+from dlgraph.decks import Card
 
 from .conftest import load_json
 
@@ -516,3 +517,52 @@ def test_a_card_added_for_a_phrase_the_answers_proposed_becomes_its_card(tmp_pat
     rpn = next(c for c in load_json(out / store.CONCEPTS_FILE) if c["name"] == "RPN")
     assert (rpn["card"], rpn["definition"]) == ("RPN", "proposes regions")
     assert not any("not studied on their own" in note for note in report.notes)
+
+
+@pytest.mark.parametrize("question", ["What is RPN?", "Why does RPN work?"])
+def test_a_card_added_later_for_a_concept_without_one_becomes_its_card(tmp_path, question):
+    deck = tmp_path / "deck.md"
+    cards = "| Q | A |\n|---|---|\n| Faster R-CNN | adds an RPN |\n| Mask R-CNN | keeps the RPN |\n"
+    deck.write_text(cards, encoding="utf-8")
+    out = tmp_path / "g"
+    build(deck, out)
+    rpn_id = next(c["id"] for c in load_json(out / store.CONCEPTS_FILE) if c["name"] == "RPN")
+    concepts = load_json(out / store.CONCEPTS_FILE)
+    next(c for c in concepts if c["id"] == rpn_id)["aliases"].append("region proposer")  # edited
+    (out / store.CONCEPTS_FILE).write_text(json.dumps(concepts), encoding="utf-8")
+    deck.write_text(cards + f"| {question} | proposes regions |\n", encoding="utf-8")
+    report = build(deck, out)
+    cards_of = {c["card"] for c in load_json(out / store.CONCEPTS_FILE)}
+    assert question in cards_of  # studied, as the concept's card or one of its own
+    assert not any("not studied on their own" in note for note in report.notes)
+
+
+def test_a_bare_card_added_after_a_prompt_is_studied_too(tmp_path):
+    deck = tmp_path / "deck.md"
+    deck.write_text("| Q | A |\n|---|---|\n| What is dropout? | a regulariser |\n", encoding="utf-8")
+    out = tmp_path / "g"
+    build(deck, out)
+    cards = "| Q | A |\n|---|---|\n| What is dropout? | a regulariser |\n| dropout | zeroes units |\n"
+    deck.write_text(cards, encoding="utf-8")
+    build(deck, out)
+    assert {"What is dropout?", "dropout"} <= {c["card"] for c in load_json(out / store.CONCEPTS_FILE)}
+
+
+def test_a_record_from_before_fingerprints_still_re_proposes_what_its_build_proposed(tmp_path):
+    out = tmp_path / "g"
+    deck = DECKS / "holdout-student.md"
+    build(deck, out)
+    first = (out / store.RELATIONS_FILE).read_bytes()
+    record = load_json(out / "build.json")
+    del record["proposed"]  # as builds wrote it before this field existed
+    (out / "build.json").write_text(json.dumps(record), encoding="utf-8")
+    build(deck, out)
+    assert (out / store.RELATIONS_FILE).read_bytes() == first
+
+
+def test_a_term_and_its_plural_are_one_concept():
+    from dlgraph.extract import card_concepts
+
+    deck_cards = [Card("evaluation metric", "a score"), Card("Evaluation metrics", "scores")]
+    new, subjects = card_concepts(deck_cards, [])
+    assert subjects[0] == subjects[1] and [c["name"] for c in new] == ["evaluation metric"]

@@ -102,7 +102,12 @@ def label_variants(label: str) -> set[str]:
 
 
 #: Singular nouns that end in a plural-looking "s" ("bias" is no plural of "bia").
-SINGULAR_S = frozenset("bias alias atlas canvas chaos lens news series species pancreas".split())
+SINGULAR_S = frozenset("bias alias atlas canvas chaos lens pancreas".split())
+#: Nouns whose one form serves both numbers ("Langevin dynamics").
+UNCOUNTABLE_S = frozenset(
+    """news series species dynamics semantics physics mathematics economics ethics linguistics
+    robotics optics acoustics genomics analytics kinematics mechanics electronics graphics""".split()
+)
 
 
 def _number_forms(word: str) -> list[str]:
@@ -114,8 +119,10 @@ def _number_forms(word: str) -> list[str]:
     if word.isupper():
         return [word[:-1]] if word.endswith("S") and len(word) > 3 else [word + "s"]
     lower = word.lower()
+    if lower in UNCOUNTABLE_S:
+        return [word]
     if lower in SINGULAR_S:
-        return [word] if lower in ("series", "species", "news") else [word + "es"]
+        return [word + "es"]
     if lower.endswith("es") and lower[:-2] in SINGULAR_S:
         return [word[:-2]]
     if lower.endswith("is") and len(word) > 3:
@@ -140,8 +147,8 @@ def singular(text: str) -> str:
 
     >>> singular("feature maps"), singular("confirmation bias"), singular("biases"), singular("GPUs")
     ('feature map', 'confirmation bias', 'bias', 'GPU')
-    >>> singular("Langevin dynamics"), _number_forms("basis")
-    ('Langevin dynamics', ['bases'])
+    >>> singular("Langevin dynamics"), singular("evaluation metrics"), _number_forms("basis")
+    ('Langevin dynamics', 'evaluation metric', ['bases'])
     """
     words = text.split(" ")
     last = words[-1]
@@ -151,9 +158,10 @@ def singular(text: str) -> str:
         words[-1] = last[:-1]
     elif (
         lower.endswith("s")
-        and not lower.endswith(("ss", "us", "is", "ics"))  # "Langevin dynamics", "semantics"
+        and not lower.endswith(("ss", "us", "is"))
         and len(last) > 3
         and lower not in SINGULAR_S
+        and lower not in UNCOUNTABLE_S  # "Langevin dynamics"
     ):
         words[-1] = _number_forms(last)[0] if not last.isupper() else last
     return " ".join(words)

@@ -285,7 +285,7 @@ def card_concepts(
     deferred: list[tuple[int, str]] = []
     candidates: list[int] = []  # cards that may be a term's own card
     aspects: list[int] = []  # cards on an aspect of a term ("CNN backstory"): never its card
-    claimed = {c["id"] for c in concepts if c.get("card")}
+    claimed = {c["id"]: c["card"] for c in concepts if c.get("card")}
     for card in cards:
         if card.question in by_card:
             mine = by_card[card.question]
@@ -326,17 +326,23 @@ def card_concepts(
     owner: dict[str, int] = {cid: -1 for cid in claimed}
 
     def rank(position: int) -> int:  # the bare term first, then a prompt about it alone, then the rest
-        if len(subjects[position]) > 1:
-            return 2
-        return 1 if _is_prompt(cards[position].question) else 0  # a cloze names its deletion bare
+        return 2 if len(subjects[position]) > 1 else card_rank(cards[position].question)
 
     for position in sorted(candidates, key=lambda at: (rank(at), at)):
         for cid in subjects[position]:
             owner.setdefault(cid, position)
     owns = set(owner.values())
-    for position in sorted(aspects + [at for at in candidates if at not in owns and rank(at)]):
+
+    def folded(at: int) -> bool:
         # A second card that names the term bare ("replay buffer" beside "experience replay") is
-        # another name of it, not a question of its own: the build reports it (see build.py).
+        # another name of it, not a question of its own: the build reports it (see build.py). Beside
+        # a term whose card is only a prompt or a comparison, it is a card of its own.
+        if rank(at):
+            return False
+        earlier = [claimed[cid] for cid in subjects[at] if owner.get(cid) == -1]
+        return not earlier or all(card_rank(q) == 0 for q in earlier)
+
+    for position in sorted(aspects + [at for at in candidates if at not in owns and not folded(at)]):
         new.append(question_concept(cards[position], taken))
     for c in new:
         at = owner.get(c["id"])
@@ -450,6 +456,18 @@ def _lookup(
         return found, False
     aspect = _qualified(name, index) or _faceted(name, index)
     return aspect, aspect is not None
+
+
+def card_rank(question: str) -> int:
+    """How well a card's question stands for a term it names: 0 names it bare ("dropout"), 1 asks
+    about it in words ("What is dropout?"), 2 names several ("BERT vs GPT").
+
+    >>> card_rank("dropout"), card_rank("What is dropout?"), card_rank("BERT vs GPT")
+    (0, 1, 2)
+    """
+    if len(question_terms(question)) > 1:
+        return 2
+    return 1 if _is_prompt(question) else 0  # a cloze names its deletion bare
 
 
 def _is_prompt(question: str) -> bool:

@@ -102,6 +102,8 @@ FINITE_VERBS = frozenset(
     ]
 )
 
+#: Prepositions that open a phrase of place, time or manner inside a clause ("that at its core is").
+PREPOSITIONS = frozenset("at in on by for with of from under over within during after before".split())
 #: Words that count a noun rather than name it ("at least one layer").
 QUANTIFIERS = frozenset("at least most one two all only some many few more".split())
 DETERMINERS = frozenset("a an the this these that those its their our your each every any some".split())
@@ -170,6 +172,7 @@ def extract(
     real = set(known) if known is not None else {c["id"] for c in concepts}
     topics = {c["id"]: c.get("topic") for c in concepts if c.get("topic") in TOPICS and c["id"] in real}
     index = _label_index(concepts, in_answers=True)
+    every_label = _label_index(concepts)  # a link's term may be a short acronym ("#TN")
     notes: list[str] = []
     texts = []
     for card in cards:
@@ -253,9 +256,10 @@ def extract(
             name, key, shown = spelled
             if not key:
                 continue
-            if key in index or (term is not None and shown in index):
+            linked_to = (every_label.get(key) or every_label.get(shown)) if term is not None else None
+            if key in index or linked_to is not None:
                 # a known concept spelled in a way the ruler missed ("rcnn"), or the term a link names
-                mentions.append(_Mention(start, end, ("id", index.get(key) or index[shown])))
+                mentions.append(_Mention(start, end, ("id", index.get(key) or linked_to)))
                 continue
             if term is not None:
                 linked_terms.add(key)  # a term by its author's word: no second card needed
@@ -554,13 +558,33 @@ def _own_subject(
     >>> cue = _Cue(5, 7, "is a", "is-a")
     >>> _own_subject("a net in which layers is a conv".split(), 3, [cue], 7, [(4, 5, "layer")])
     True
-    >>> _own_subject("a net that at core is a conv".split(), 2, [cue], 7, [])
+    >>> _own_subject("a net that at its core is a conv".split(), 2, [_Cue(6, 8, "is a", "is-a")], 8, [])
     False
+    >>> _own_subject("a net in which one block is a conv".split(), 3, [_Cue(6, 8, "is a", "is-a")], 8, [])
+    True
     """
     if lower[start] not in CLAUSE_WORDS:
         return False
     cue = next((c for c in reversed(cues) if c.end <= before), None)
-    return cue is not None and any(start < first < cue.start for first, _, _ in spans)
+    if cue is None:
+        return False
+    if any(start < first < cue.start for first, _, _ in spans):
+        return True
+    words, i = lower[start + 1 : cue.start], 0
+    while i < len(words):
+        word = words[i]
+        if word == "at" and i + 1 < len(words) and words[i + 1] in ("least", "most"):
+            i += 2  # "at least one layer"
+        elif word in PREPOSITIONS:
+            i += 1  # "at its core": a phrase of place or manner, with its own noun
+            while i < len(words) and words[i] in DETERMINERS:
+                i += 1
+            i += 1
+        elif word in DETERMINERS or word in QUANTIFIERS or not word.isalpha():
+            i += 1
+        else:
+            return True  # "at least one block is a ...": the block
+    return False
 
 
 def _opens_with_its_own_subject(
