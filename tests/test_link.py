@@ -40,6 +40,14 @@ def _relations(folder: Path) -> list[dict]:
     return load_json(folder / "relations.json")
 
 
+def _build_cards(tmp_path: Path, field_graph: store.Dataset, *rows: str, **options) -> Path:
+    """Build a markdown-table deck of ``rows`` ("| Q | A |" lines) into tmp_path/g; return the folder."""
+    deck = tmp_path / "deck.md"
+    deck.write_text("| Q | A |\n|---|---|\n" + "".join(f"{row}\n" for row in rows), encoding="utf-8")
+    build.build(deck, tmp_path / "g", field_graph=field_graph, **options)
+    return tmp_path / "g"
+
+
 def test_cards_take_the_field_ids_kinds_and_topics(built):
     out, report = built
     concepts = _concepts(out)
@@ -55,9 +63,7 @@ def test_cards_take_the_field_ids_kinds_and_topics(built):
 
 
 def test_deck_wording_becomes_an_alias(tmp_path, field_graph):
-    deck = tmp_path / "deck.md"
-    deck.write_text("| Q | A |\n|---|---|\n| Adam (ADAM optimizer) | adaptive moments |\n", encoding="utf-8")
-    build.build(deck, tmp_path / "g", field_graph=field_graph)
+    _build_cards(tmp_path, field_graph, "| Adam (ADAM optimizer) | adaptive moments |")
     adam = _concepts(tmp_path / "g")["adam"]
     assert "ADAM optimizer" in adam["aliases"]
     assert "adaptive moment estimation" in adam["aliases"]
@@ -91,15 +97,13 @@ def test_relations_the_field_knows_join_the_deck_but_only_between_its_concepts(b
 
 def test_a_concept_named_too_loosely_for_a_relation_joins_when_the_field_relates_it(tmp_path, field_graph):
     # Past the answer's opening and with no cue, neither mention gives the card a relation of its own.
-    deck = tmp_path / "deck.md"
-    deck.write_text(
-        "| Q | A |\n|---|---|\n| RPN | proposes boxes; each score comes from a convolution; "
-        "the margin mentions momentum |\n",
-        encoding="utf-8",
+    out = _build_cards(
+        tmp_path,
+        field_graph,
+        "| RPN | proposes boxes; each score comes from a convolution; the margin mentions momentum |",
     )
-    build.build(deck, tmp_path / "g", field_graph=field_graph)
-    relations = _relations(tmp_path / "g")
-    ids = set(_concepts(tmp_path / "g"))
+    relations = _relations(out)
+    ids = set(_concepts(out))
     assert not any(r["origin"] == "extracted" for r in relations)
     # The field relates convolution to the card's subject: it joins, with the field's relation ...
     assert {(r["source"], r["type"], r["target"], r["origin"]) for r in relations} == {
@@ -110,20 +114,14 @@ def test_a_concept_named_too_loosely_for_a_relation_joins_when_the_field_relates
 
 
 def test_a_comparison_card_keeps_its_contrast_beside_the_fields_relation(tmp_path, field_graph):
-    deck = tmp_path / "deck.md"
-    deck.write_text(
-        "| Q | A |\n|---|---|\n| Adam vs Adagrad | one keeps moments, one sums squares |\n", encoding="utf-8"
-    )
-    build.build(deck, tmp_path / "g", field_graph=field_graph)
-    triples = {(r["source"], r["type"], r["target"], r["origin"]) for r in _relations(tmp_path / "g")}
+    out = _build_cards(tmp_path, field_graph, "| Adam vs Adagrad | one keeps moments, one sums squares |")
+    triples = {(r["source"], r["type"], r["target"], r["origin"]) for r in _relations(out)}
     assert ("adam", "improves-on", "adagrad", "field") in triples
     assert ("adam", "alternative-to", "adagrad", "extracted") in triples
 
 
 def test_a_card_on_an_aspect_of_a_field_concept_does_not_become_its_card(tmp_path, field_graph):
-    deck = tmp_path / "deck.md"
-    deck.write_text("| Q | A |\n|---|---|\n| CNN backstory | D. Hubel and T. Wiesel |\n", encoding="utf-8")
-    build.build(deck, tmp_path / "g", field_graph=field_graph, with_prereqs=True)
+    _build_cards(tmp_path, field_graph, "| CNN backstory | D. Hubel and T. Wiesel |", with_prereqs=True)
     concepts = _concepts(tmp_path / "g")
     field_cnn = field_graph.concept_by_id()["cnn"]
     assert concepts["cnn"]["card"] is None and concepts["cnn"]["definition"] == field_cnn["definition"]
@@ -131,15 +129,12 @@ def test_a_card_on_an_aspect_of_a_field_concept_does_not_become_its_card(tmp_pat
 
 
 def test_renaming_an_aspect_cards_concept_changes_no_relation(tmp_path, field_graph):
-    deck = tmp_path / "deck.md"
-    deck.write_text("| Q | A |\n|---|---|\n| CNN backstory | LeNet came first |\n", encoding="utf-8")
-    out = tmp_path / "g"
-    build.build(deck, out, field_graph=field_graph)
+    out = _build_cards(tmp_path, field_graph, "| CNN backstory | LeNet came first |")
     before = (out / store.RELATIONS_FILE).read_bytes()
     concepts = load_json(out / store.CONCEPTS_FILE)
     next(c for c in concepts if c["id"] == "cnn-backstory")["name"] = "History of CNNs"
     (out / store.CONCEPTS_FILE).write_text(json.dumps(concepts), encoding="utf-8")
-    build.build(deck, out, field_graph=field_graph)
+    build.build(tmp_path / "deck.md", out, field_graph=field_graph)
     assert (out / store.RELATIONS_FILE).read_bytes() == before
     assert _concepts(out)["cnn-backstory"]["name"] == "History of CNNs"
 
@@ -256,22 +251,18 @@ def test_a_deck_concept_that_disagrees_with_the_field_is_a_warning(tmp_path, fie
     ],
 )
 def test_a_card_names_a_field_concept_however_it_is_spelled(tmp_path, field_graph, question, expected):
-    deck = tmp_path / "deck.md"
-    deck.write_text(f"| Q | A |\n|---|---|\n| {question} | a short answer |\n", encoding="utf-8")
-    build.build(deck, tmp_path / "g", field_graph=field_graph)
-    concepts = _concepts(tmp_path / "g")
+    concepts = _concepts(_build_cards(tmp_path, field_graph, f"| {question} | a short answer |"))
     assert concepts[expected]["card"] == question
 
 
 def test_an_everyday_word_card_keeps_its_own_concept(tmp_path, field_graph):
     """A card about "value" (attention) links; "values" in an RL card stays a word (see above)."""
-    deck = tmp_path / "deck.md"
-    deck.write_text(
-        "| Q | A |\n|---|---|\n| Value | the vector attention mixes |\n"
-        "| Q learning | learns action values |\n",
-        encoding="utf-8",
+    out = _build_cards(
+        tmp_path,
+        field_graph,
+        "| Value | the vector attention mixes |",
+        "| Q learning | learns action values |",
     )
-    build.build(deck, tmp_path / "g", field_graph=field_graph)
-    relations = _relations(tmp_path / "g")
-    assert _concepts(tmp_path / "g")["value"]["card"] == "Value"
+    relations = _relations(out)
+    assert _concepts(out)["value"]["card"] == "Value"
     assert not any({r["source"], r["target"]} == {"q-learning", "value"} for r in relations)

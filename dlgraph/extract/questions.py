@@ -312,8 +312,9 @@ def card_concepts(
             deferred.append((len(subjects), other))
             subjects.append([])
             continue
-        aspect = _asks_an_aspect(question_terms(cloze_term(card) or card.question), index)
-        found = _subjects(card, index, taken, new)
+        terms = question_terms(cloze_term(card) or card.question)
+        aspect = _asks_an_aspect(terms, index)
+        found = _subjects(card, index, taken, new, terms)
         if not found:
             new.append(question_concept(card, taken))
         else:
@@ -498,10 +499,17 @@ def _found(
     return ids
 
 
-def _subjects(card: Card, index: dict[str, str], taken: set[str], new: list[dict[str, Any]]) -> list[str]:
-    """The concept ids a card's question names; new concepts for the names nothing has yet."""
+def _subjects(
+    card: Card,
+    index: dict[str, str],
+    taken: set[str],
+    new: list[dict[str, Any]],
+    terms: list[tuple[str, list[str]]] | None = None,
+) -> list[str]:
+    """The concept ids a card's question names (``terms``: its :func:`question_terms`, when already
+    read); new concepts for the names nothing has yet."""
     ids: list[str] = []
-    for name, aliases in question_terms(cloze_term(card) or card.question):
+    for name, aliases in question_terms(cloze_term(card) or card.question) if terms is None else terms:
         found, _ = _lookup(name, aliases, index)
         if found is None:
             found = concept_id(name, taken)
