@@ -1038,3 +1038,39 @@ def test_a_bracketed_sense_keeps_two_senses_apart_and_swallows_no_card():
     assert by_card["shape (Tensor)"]["name"] == "shape (Tensor)"
     assert len({by_card[q]["id"] for q in ("Tensor", "shape (Tensor)")}) == 2
     assert by_card["node (neural network)"]["id"] != by_card["node (TensorFlow graph)"]["id"]
+
+
+GATES = [
+    _concept("gru", "GRU"),
+    _concept("forget-gate", "Forget gate", kind="component"),
+    _concept("input-gate", "Input gate", kind="component"),
+    _concept("output-gate", "Output gate", kind="component"),
+    _concept("batch", "batch", kind="concept"),
+    _concept("batch-norm", "Batch normalization", kind="technique"),
+    _concept("layer-norm", "Layer normalization", kind="technique"),
+    _concept("embedding", "Text embedding", kind="concept"),
+]
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected", "absent"),
+    [
+        # the seed deck's GRU card: one head, "gates", for two modifiers
+        ("merges forget and input gates", {"forget-gate", "input-gate"}, set()),
+        # a list, with and without the serial comma
+        ("merges forget, input and output gates", {"forget-gate", "input-gate", "output-gate"}, set()),
+        ("merges forget, input, and output gates", {"forget-gate", "input-gate", "output-gate"}, set()),
+        # the modifier's own one-word match ("batch") gives way to the name it shares a head in
+        ("combines batch and layer normalization", {"batch-norm", "layer-norm"}, {"batch"}),
+        # a modifier that makes no known name with the head names nothing: no "images embedding"
+        ("combines images and text embeddings", {"embedding"}, set()),
+        # a comma that begins no list joins nothing: "input" alone is no concept here
+        ("uses input, output gates", {"output-gate"}, {"input-gate"}),
+    ],
+)
+def test_modifiers_sharing_one_head_each_name_their_concept(answer, expected, absent):
+    nlp = make_pipeline(GATES)
+    _, subjects = card_concepts([Card("GRU", answer)], GATES)
+    result = extract([Card("GRU", answer)], nlp, GATES, subjects)
+    targets = {r["target"] for r in result.relations if r["source"] == "gru"}
+    assert targets == expected and not targets & absent

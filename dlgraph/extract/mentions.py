@@ -15,6 +15,13 @@ if TYPE_CHECKING:
 
 
 CONCEPTS_KEY = "dlgraph_concepts"
+#: ``doc.user_data`` key: the start tokens of mentions read off a shared head ("forget" in "forget
+#: and input gates"), which are modifiers, not words standing alone.
+DISTRIBUTED_KEY = "dlgraph_distributed"
+
+#: Words that join modifiers sharing one head: "forget and input gates", "L1 or L2 regularization",
+#: "semantic vs instance segmentation".
+_JOINERS = frozenset({"and", "or", "&", "/", "vs", "vs.", "versus", "nor"})
 
 
 _NON_WORD = re.compile(r"[\W_]+")
@@ -203,6 +210,7 @@ class ConceptMatcher:
         self.tokenizer = nlp.tokenizer
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.forms: dict[str, str] = {}  # every spelling (casefolded unless exact) -> concept id
 
     def add_concepts(self, concepts: Iterable[dict[str, Any]]) -> None:
         for exact, matcher in ((False, self.matcher), (True, self.exact)):
@@ -214,17 +222,59 @@ class ConceptMatcher:
             docs = iter(self.tokenizer.pipe(forms))
             for cid, group in by_id.items():
                 matcher.add(cid, [next(docs) for _ in group])
+                for form in group:
+                    self.forms.setdefault(" ".join(form.split()) if exact else form.casefold(), cid)
 
     def __call__(self, doc: Doc) -> Doc:
         from spacy.tokens import Span
 
-        matches = longest_first(self.matcher(doc) + self.exact(doc))
         strings = doc.vocab.strings
+        matches = longest_first(self.matcher(doc) + self.exact(doc))
+        shared = self._shared_heads(doc, matches)
+        starts = {at for at, _ in shared}
+        if shared:
+            kept = [m for m in matches if m[1] not in starts]
+            matches = sorted(
+                [*kept, *((strings.add(cid), at, at + 1) for at, cid in shared)], key=lambda m: m[1]
+            )
+        doc.user_data[DISTRIBUTED_KEY] = starts
         # The same mentions as plain tuples, for extraction's loops: reading a span group makes a
         # new Span object (and three token look-ups) for every span, every time.
         doc.user_data[CONCEPTS_KEY] = [(start, end, strings[key]) for key, start, end in matches]
         doc.spans[CONCEPTS_KEY] = [Span(doc, start, end, label=key) for key, start, end in matches]
         return doc
+
+    def _shared_heads(self, doc: Doc, matches: list[tuple[int, int, int]]) -> list[tuple[int, str]]:
+        """Mentions whose head is written once for several modifiers: in "merges forget and input
+        gates" the match "input gates" also names the forget gate, and in "batch, layer and group
+        normalization" one head serves three. A modifier counts only when it and the head make a
+        known name, so "images and text embeddings" names no "images embedding"; it then replaces
+        what the modifier matched alone ("batch"). Returns (token, id) pairs."""
+        alone = {start for _, start, end in matches if end - start == 1}
+        taken = {i for _, start, end in matches for i in range(start, end)} - alone
+        found: list[tuple[int, str]] = []
+        for _, start, end in matches:
+            if end - start < 2:
+                continue
+            head = doc[start + 1 : end].text
+            at = start
+            while True:
+                k = at - 1  # the joiner just before the leftmost modifier so far
+                if k >= 1 and doc[k].lower_ in _JOINERS and doc[k - 1].text == ",":
+                    k -= 1  # the serial comma: "forget, input, and output gates"
+                elif not (k >= 0 and (doc[k].lower_ in _JOINERS or (doc[k].text == "," and at < start))):
+                    break  # a comma joins only inside a list already begun: "forget, input and output"
+                word = k - 1
+                if word < 0 or word in taken or not (doc[word].is_alpha or doc[word].text.isalnum()):
+                    break
+                form = f"{doc[word].text} {head}"
+                cid = self.forms.get(form) or self.forms.get(form.casefold())
+                if cid is None:
+                    break
+                found.append((word, cid))
+                taken.add(word)
+                at = word
+        return found
 
 
 def longest_first(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:

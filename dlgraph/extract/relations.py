@@ -44,7 +44,7 @@ from .definitions import (
     opens_with,
 )
 from .edges import assemble
-from .mentions import CONCEPTS_KEY, _label_index, singular
+from .mentions import CONCEPTS_KEY, DISTRIBUTED_KEY, _label_index, singular
 from .phrases import VERBS, accept_candidates, acronym_expansions, candidates, link_spans, third_person
 from .pipeline import make_pipeline
 from .questions import (
@@ -216,12 +216,13 @@ def extract(
         if spans is None:
             spans = [(span.start, span.end, span.label_) for span in doc.spans[CONCEPTS_KEY]]
         in_span: set[int] | None = None  # every token of a span, made the first time it is asked
+        shared_head = doc.user_data.get(DISTRIBUTED_KEY, ())  # "forget" in "forget and input gates"
         named_by_card.append(list(dict.fromkeys(label for _, _, label in spans)))
         linked = {normalize(singular(key)) for link in card.links for key in link} - {""}
         for start, end, label in spans:
             # the author linked it
             exact = bool(linked) and normalize(singular(surface(start, end))) in linked
-            if end - start == 1 and not exact:
+            if end - start == 1 and not exact and start not in shared_head:
                 word = words[start]
                 if (
                     word.everyday
