@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import store
-from .names import normalize
+from .names import normalize, spelling_key
 from .vocabulary import DEFAULT_TOPIC, RELATION_TYPES, TOPICS
 
 if TYPE_CHECKING:
@@ -41,9 +41,9 @@ def _label_owners(concepts: Iterable[dict[str, Any]]) -> dict[str, set[str]]:
     owners: dict[str, set[str]] = {}
     for c in concepts:
         for label in _labels(c):
-            key = normalize(label)
-            if key:
-                owners.setdefault(key, set()).add(c["id"])
+            for key in {normalize(label), spelling_key(label)}:  # "regularisation" too
+                if key:
+                    owners.setdefault(key, set()).add(c["id"])
     return owners
 
 
@@ -63,7 +63,8 @@ def link_ids(deck: Sequence[dict[str, Any]], field_concepts: Sequence[dict[str, 
             continue
         found = {
             next(iter(owners[k]))
-            for k in (normalize(label) for label in _labels(c))
+            for label in _labels(c)
+            for k in (normalize(label), spelling_key(label))
             if len(owners.get(k, ())) == 1
         }
         if len(found) == 1 and not found & claimed:

@@ -46,6 +46,63 @@ def normalize(text: str) -> str:
     return _NON_ALNUM.sub("", nfc(nfc(text).casefold()))
 
 
+#: British endings and their American forms, for words of at least three letters before the
+#: ending: regularisation, optimiser, analyse, modelling, labelled, neighbour, behaviour, centre.
+_BRITISH = [
+    (re.compile(r"(?<=[a-z]{3})is(e|es|ed|er|ers|ing|ation|ations)\b"), r"iz\1"),
+    (re.compile(r"(?<=[a-z]{2})ys(e|es|ed|er|ers|ing)\b"), r"yz\1"),
+    (re.compile(r"(?<=[a-z]{2}e)ll(ing|ed|er|ers)\b"), r"l\1"),
+    (re.compile(r"(?<=[a-z]{2}(?:io|[bglv]o))ur(s?)\b"), r"r\1"),
+    (re.compile(r"(?<=[a-z]{2}[cn])tre(s?)\b"), r"ter\1"),
+]
+_AMERICAN = [
+    (re.compile(r"(?<=[a-z]{3})iz(e|es|ed|er|ers|ing|ation|ations)\b"), r"is\1"),
+    (re.compile(r"(?<=[a-z]{2})yz(e|es|ed|er|ers|ing)\b"), r"ys\1"),
+    (re.compile(r"(?<=[a-z]{2}e)l(ing|ed|er|ers)\b"), r"ll\1"),
+    (re.compile(r"(?<=[a-z]{2}(?:io|[bglv]o))r(s?)\b"), r"ur\1"),
+    (re.compile(r"(?<=[a-z]{2}[cn])ter(s?)\b"), r"tre\1"),
+]
+_SPELLING_HINT = re.compile(r"is|ys|ll|our|tre|iz|yz|el|or|ter", re.IGNORECASE)
+
+
+def _respelled(text: str, rules: list[tuple[re.Pattern[str], str]]) -> str:
+    if not _SPELLING_HINT.search(text):
+        return text
+    lower = text.casefold()
+    for pattern, replacement in rules:
+        lower = pattern.sub(replacement, lower)
+    return lower
+
+
+def american(text: str) -> str:
+    """``text`` casefolded, its British spellings made American, so that the two spellings of one
+    word share a key; a word spelled either way (or neither) is left as it is.
+
+    >>> american("Regularisation"), american("k-nearest neighbours"), american("label smoothing")
+    ('regularization', 'k-nearest neighbors', 'label smoothing')
+    >>> american("noise"), american("analysis"), american("modelling"), american("filter")
+    ('noise', 'analysis', 'modeling', 'filter')
+    """
+    return _respelled(text, _BRITISH)
+
+
+def spellings(text: str) -> set[str]:
+    """``text`` as written, and casefolded in its American and its British spelling (for matching a
+    name in text written either way).
+
+    >>> sorted(spellings("Normalization layer"))
+    ['Normalization layer', 'normalisation layer', 'normalization layer']
+    """
+    us = american(text)
+    uk = _respelled(us, _AMERICAN)
+    return {text} if us == uk == text.casefold() else {text, us, uk}
+
+
+def spelling_key(text: str) -> str:
+    """:func:`normalize` blind to British or American spelling: "optimiser" and "optimizer" agree."""
+    return normalize(american(text))
+
+
 def slugify(text: str) -> str:
     """A stable id from a display name: lowercase words joined by single dashes."""
     return _NON_ALNUM.sub("-", nfc(nfc(text).casefold())).strip("-")

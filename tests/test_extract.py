@@ -1074,3 +1074,20 @@ def test_modifiers_sharing_one_head_each_name_their_concept(answer, expected, ab
     result = extract([Card("GRU", answer)], nlp, GATES, subjects)
     targets = {r["target"] for r in result.relations if r["source"] == "gru"}
     assert targets == expected and not targets & absent
+
+
+def test_an_answer_names_a_concept_in_either_spelling():
+    concepts = [
+        _concept("adam", "Adam", kind="algorithm"),
+        _concept("optimizer-state", "Optimizer state", kind="concept"),
+        _concept("label-smoothing", "Label smoothing", kind="technique"),
+        _concept("regularisation", "Regularisation", kind="technique"),
+    ]
+    cards = [
+        Card(
+            "Adam", "keeps the optimiser state per weight; often used with label smoothing and regularization"
+        )
+    ]
+    found, _ = _triples(cards, make_pipeline(concepts), concepts)
+    targets = {t for s, _, t in found if s == "adam"}
+    assert targets == {"optimizer-state", "label-smoothing", "regularisation"}

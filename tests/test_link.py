@@ -228,6 +228,12 @@ def test_link_ids_by_id_then_by_a_name_only_one_field_concept_has(field_graph):
     assert link.link_ids(deck, field_graph.concepts) == {"adam": "adam", "ema": "exponential-moving-average"}
 
 
+def test_a_deck_concept_spelled_the_british_way_is_the_fields_american_one():
+    field = [{"id": "regularization", "name": "Regularization", "aliases": []}]
+    deck = [{"id": "regularisation", "name": "Regularisation", "aliases": []}]
+    assert link.link_ids(deck, field) == {"regularisation": "regularization"}
+
+
 def test_a_deck_concept_that_disagrees_with_the_field_is_a_warning(tmp_path, field_graph):
     concepts = [dict(c) for c in field_graph.concepts if c["id"] in ("adam", "rmsprop")]
     concepts[0]["topic"] = "foundations"

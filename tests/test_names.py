@@ -8,7 +8,16 @@ from hypothesis import strategies as st
 
 from dlgraph import store
 from dlgraph.errors import AmbiguousConcept, ConceptNotFound, UsageError
-from dlgraph.names import Resolver, mentions, normalize, resolve_term, search, slugify
+from dlgraph.names import (
+    Resolver,
+    mentions,
+    normalize,
+    resolve_term,
+    search,
+    slugify,
+    spelling_key,
+    spellings,
+)
 
 from .conftest import MINI
 
@@ -216,3 +225,27 @@ def test_look_alikes_name_both_concepts_and_the_differing_letters():
         "concepts or retype one name",
     ]
     assert lookalikes([c for c in concepts if c["id"] != "adam-ru"][:1]) == []
+
+
+@pytest.mark.parametrize(
+    ("british", "american"),
+    [
+        ("Regularisation", "regularization"),
+        ("optimiser state", "optimizer state"),
+        ("tokenisers", "tokenizers"),
+        ("analyse", "analyze"),
+        ("language modelling", "language modeling"),
+        ("labelled example", "labeled example"),
+        ("k-nearest neighbours", "k-nearest neighbors"),
+        ("centre loss", "center loss"),
+        ("colour jitter", "color jitter"),
+    ],
+)
+def test_british_and_american_spellings_share_a_key(british, american):
+    assert spelling_key(british) == spelling_key(american) != normalize(british)
+    assert american in spellings(british) and british.casefold() in spellings(american)
+
+
+@pytest.mark.parametrize("word", ["noise", "analysis", "filter", "four", "precision", "hour", "error"])
+def test_words_with_no_other_spelling_keep_their_own(word):
+    assert spellings(word) == {word} and spelling_key(word) == normalize(word)

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..names import normalize
+from ..names import normalize, spelling_key, spellings
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -46,6 +46,11 @@ def _label_index(concepts: Iterable[dict[str, Any]], *, in_answers: bool = False
     for c in concepts:
         if usable(c["name"]):
             index[normalize(c["name"])] = c["id"]
+    # The other spelling of each, where it is free: "regularisation" finds Regularization.
+    for c in concepts:
+        for label in (c["name"], *c.get("aliases", ())):
+            if usable(label):
+                index.setdefault(spelling_key(label), c["id"])
     index.pop("", None)
     return index
 
@@ -97,14 +102,16 @@ def label_variants(label: str) -> set[str]:
     ['feature map', 'feature maps']
     """
     label = " ".join(label.split())
-    forms = {label}
-    if "-" in label:
-        forms |= {label.replace("-", " "), label.replace("-", "")}
-    words = label.split(" ")
-    head, last = words[:-1], words[-1]
-    if len(last) >= 2 and last[-1].isalpha():
-        for other in _number_forms(last):
-            forms.add(" ".join([*head, other]))
+    spelled = {label} if case_sensitive(label) else spellings(label)  # regularisation, -ization
+    forms = set(spelled)
+    for form in spelled:
+        if "-" in form:
+            forms |= {form.replace("-", " "), form.replace("-", "")}
+        words = form.split(" ")
+        head, last = words[:-1], words[-1]
+        if len(last) >= 2 and last[-1].isalpha():
+            for other in _number_forms(last):
+                forms.add(" ".join([*head, other]))
     return {f for f in forms if normalize(f)}
 
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..decks import Card
-from ..names import normalize, slugify
+from ..names import normalize, slugify, spelling_key
 from ..vocabulary import DEFAULT_KIND, DEFAULT_TOPIC
 
 if TYPE_CHECKING:
@@ -364,6 +364,7 @@ def card_concepts(
                 if mine is not None and normalize(label) not in {normalize(x) for x in _labels(mine)}:
                     mine["aliases"].append(label)
                 index.setdefault(normalize(label), found)
+                index.setdefault(spelling_key(label), found)
     return new, subjects
 
 
@@ -437,7 +438,8 @@ def _asks_an_aspect(terms: list[tuple[str, list[str]]], index: dict[str, str]) -
 
 def _known(label: str, index: dict[str, str]) -> str | None:
     """The concept ``label`` names, as written or in its other number ("embeddings")."""
-    return next((index[k] for k in (normalize(label), normalize(singular(label))) if k in index), None)
+    keys = (normalize(label), normalize(singular(label)), spelling_key(label), spelling_key(singular(label)))
+    return next((index[k] for k in keys if k in index), None)
 
 
 def _lookup(
@@ -452,6 +454,7 @@ def _lookup(
     abbreviates; then each as written, then its other number."""
     labels = sorted([name, *aliases], key=len, reverse=True)
     keys = [normalize(x) for x in labels] + [normalize(singular(x)) for x in labels]
+    keys += [spelling_key(x) for x in labels] + [spelling_key(singular(x)) for x in labels]
     found = next((index[k] for k in keys if k in index and index[k] not in skip), None)
     if found is not None:
         return found, False
@@ -527,6 +530,7 @@ def _subjects(
             )
             for label in (name, *aliases):
                 index.setdefault(normalize(label), found)
+                index.setdefault(spelling_key(label), found)
         if found not in ids:
             ids.append(found)
     return ids
