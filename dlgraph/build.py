@@ -207,6 +207,16 @@ def _dumps_record(
     return json.dumps(record, indent=1, ensure_ascii=False) + "\n"
 
 
+def _contrasts(relation: dict[str, Any]) -> bool:
+    """Whether an extracted relation is a contrast the card states: its question compares the two,
+    or a contrast cue ("unlike", "instead of") typed it."""
+    from .extract.cues import cue_phrase
+    from .extract.relations import COMPARED
+
+    cue = relation.get(store.CUE_KEY, "")
+    return cue == COMPARED or (relation["type"] == "alternative-to" and cue_phrase(cue) is not None)
+
+
 def _give_cards(
     cards: Sequence[Card],
     subjects: Sequence[Sequence[str]],
@@ -484,7 +494,6 @@ def _build(
 ) -> BuildReport:
     from . import link
     from .extract import extract_deck
-    from .extract.relations import COMPARED
 
     if folder.exists() and not folder.is_dir():
         raise InvalidData(f"{folder}: is a file, expected a folder for concepts.json and relations.json")
@@ -595,9 +604,10 @@ def _build(
             if triple in by_triple:
                 reference = by_triple[triple].get(store.REFERENCE_KEY)
                 by_triple[triple] = {**r, store.REFERENCE_KEY: reference} if reference else r
-            elif frozenset((r["source"], r["target"])) in field_pairs and r.get(store.CUE_KEY) != COMPARED:
+            elif frozenset((r["source"], r["target"])) in field_pairs and not _contrasts(r):
                 # The field's typed relation wins over the card's looser reading; a card that asks
-                # "BERT vs GPT" states their contrast whatever else the field says of the pair.
+                # "BERT vs GPT" or says "unlike GCN" states a contrast whatever else the field says
+                # of the pair (GraphSAGE extends GCN, and the card sets them against each other).
                 report.covered += 1
             else:
                 stated.append(r)

@@ -1091,3 +1091,26 @@ def test_an_answer_names_a_concept_in_either_spelling():
     found, _ = _triples(cards, make_pipeline(concepts), concepts)
     targets = {t for s, _, t in found if s == "adam"}
     assert targets == {"optimizer-state", "label-smoothing", "regularisation"}
+
+
+def test_a_contrast_reaches_only_the_phrase_before_its_comma():
+    concepts = [
+        _concept("graphsage", "GraphSAGE"),
+        _concept("gcn", "GCN"),
+        _concept("node", "Node embedding", kind="concept"),
+        _concept("layer-norm", "LayerNorm", kind="technique"),
+        _concept("batch-norm", "BatchNorm", kind="technique"),
+    ]
+    nlp = make_pipeline(concepts)
+    cards = [
+        Card(
+            "GraphSAGE",
+            "unlike the original GCN it is inductive, so it gives node embeddings for unseen nodes",
+        ),
+        Card("LayerNorm", "Unlike BatchNorm, it normalises each sample, and uses no GCN"),
+    ]
+    found, _ = _triples(cards, nlp, concepts)
+    assert ("graphsage", "alternative-to", "gcn") in found
+    assert ("graphsage", "alternative-to", "node") not in found
+    assert ("layer-norm", "alternative-to", "batch-norm") in found
+    assert not any(t == "gcn" and kind == "alternative-to" for s, kind, t in found if s == "layer-norm")

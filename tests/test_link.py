@@ -120,6 +120,15 @@ def test_a_comparison_card_keeps_its_contrast_beside_the_fields_relation(tmp_pat
     assert ("adam", "alternative-to", "adagrad", "extracted") in triples
 
 
+def test_a_contrast_an_answer_states_stays_beside_the_fields_relation(tmp_path, field_graph):
+    out = _build_cards(
+        tmp_path, field_graph, "| RMSprop | unlike Adagrad, its step size does not decay to zero |"
+    )
+    triples = {(r["source"], r["type"], r["target"], r["origin"]) for r in _relations(out)}
+    assert ("rmsprop", "improves-on", "adagrad", "field") in triples
+    assert ("rmsprop", "alternative-to", "adagrad", "extracted") in triples
+
+
 def test_a_card_on_an_aspect_of_a_field_concept_does_not_become_its_card(tmp_path, field_graph):
     _build_cards(tmp_path, field_graph, "| CNN backstory | D. Hubel and T. Wiesel |", with_prereqs=True)
     concepts = _concepts(tmp_path / "g")

@@ -141,6 +141,9 @@ def cue_phrase(reason: str) -> str | None:
 NO_CUE = "no cue: named in the same clause"
 #: Cue types that name what the subject is, or is part of: they reach only the noun phrase after them.
 NAMING_TYPES = frozenset({"is-a", "part-of"})
+#: A contrast ("unlike X", "instead of X") reaches no further than these: what follows is the
+#: sentence the contrast was set against, not a second thing contrasted.
+CONTRAST_ENDS = frozenset({",", ";", ":", "(", ")"})
 #: ... and that phrase is an article and at most this many modifiers before the name.
 MAX_NAMING_REACH = 3
 
@@ -182,6 +185,10 @@ def _type_in_clause(
             break
         if cue.phrase in WEAK_CUES and active is not None and active.phrase not in REPLACE_CUES:
             continue
+        if cue.type == "alternative-to" and any(
+            w.lower in CONTRAST_ENDS for w in words[cue.end : mention.start]
+        ):
+            continue  # "Unlike BatchNorm, LayerNorm ...": the contrast was only the phrase before the comma
         active = cue
     if active is None:
         # "RoI Pooling to extract features", "FC layers for class scores": a part put to a purpose.
