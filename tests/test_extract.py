@@ -1114,3 +1114,59 @@ def test_a_contrast_reaches_only_the_phrase_before_its_comma():
     assert ("graphsage", "alternative-to", "node") not in found
     assert ("layer-norm", "alternative-to", "batch-norm") in found
     assert not any(t == "gcn" and kind == "alternative-to" for s, kind, t in found if s == "layer-norm")
+
+
+SSL = [
+    _concept("dino", "DINO", kind="method"),
+    _concept("byol", "BYOL", kind="method"),
+    _concept("simclr", "SimCLR", kind="method"),
+    _concept("teacher", "Teacher network", kind="component"),
+    _concept("online", "Online network", kind="component"),
+    _concept("ema", "Exponential moving average", "EMA", kind="concept"),
+    _concept("agent", "Agent", kind="concept"),
+    _concept("environment", "Environment", kind="concept"),
+    _concept("state", "State", kind="concept"),
+    _concept("int8", "INT8", kind="concept"),
+    _concept("fp32", "FP32", kind="concept"),
+    _concept("quantization", "Quantization", kind="technique"),
+    _concept("inference", "Inference", kind="concept"),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "expected", "absent"),
+    [
+        # the relative clause speaks of the noun just before it, not of the card's term
+        (
+            "DINO",
+            "self-distillation without labels: a student network matches the output of a teacher network that"
+            " is an EMA of the student; centering the teacher's output avoids collapse",
+            {("teacher", "is-a", "ema")},
+            {("dino", "is-a", "ema")},
+        ),
+        # a clause opening with "it" goes on with the side the clause before named
+        (
+            "BYOL vs SimCLR",
+            "BYOL needs no negative pairs: it uses an online network",
+            {("byol", "uses", "online")},
+            {("simclr", "uses", "online")},
+        ),
+        # "which the agent uses": the relative word is the object, the agent the subject
+        (
+            "State",
+            "In RL, values that describe the environment, which the agent uses to act",
+            set(),
+            {("environment", "uses", "agent")},
+        ),
+        # past a comma, "which" may speak of the whole clause: no antecedent is guessed
+        (
+            "Quantization",
+            "storing weights as INT8 instead of FP32, which makes models faster at inference",
+            set(),
+            {("fp32", "related-to", "inference")},
+        ),
+    ],
+)
+def test_a_clause_that_refers_back_speaks_of_what_it_refers_to(question, answer, expected, absent):
+    found, _ = _triples([Card(question, answer)], make_pipeline(SSL), SSL)
+    assert expected <= found and not found & absent, found
