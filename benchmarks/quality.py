@@ -61,8 +61,13 @@ class Names:
 
     def __init__(self, concepts: list[dict[str, Any]]):
         self.index: dict[str, str] = {}
+        # Names first: a concept's own name wins over another's alias ("deep model", a synonym card,
+        # lists "deep neural network", which is also a concept of its own).
         for c in concepts:
-            for label in [c["name"], *c["aliases"], c["id"]]:
+            for key in _keys(c["name"]):
+                self.index.setdefault(key, c["id"])
+        for c in concepts:
+            for label in [*c["aliases"], c["id"]]:
                 for key in _keys(label):
                     self.index.setdefault(key, c["id"])
 
