@@ -1170,3 +1170,44 @@ SSL = [
 def test_a_clause_that_refers_back_speaks_of_what_it_refers_to(question, answer, expected, absent):
     found, _ = _triples([Card(question, answer)], make_pipeline(SSL), SSL)
     assert expected <= found and not found & absent, found
+
+
+GUARDS = [
+    _concept("validation", "Validation", kind="technique"),
+    _concept("training-set", "Training set", kind="concept"),
+    _concept("vanishing", "Vanishing gradient problem", kind="problem"),
+    _concept("dnn", "Deep neural network"),
+    _concept("gradient-clipping", "Gradient clipping", kind="technique"),
+    _concept("exploding", "Exploding gradient problem", kind="problem"),
+    _concept("gradient", "Gradient", kind="concept"),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "absent"),
+    [
+        # "generalizes" extends only what it takes as its object
+        (
+            "Validation",
+            "helps ensure that performance generalizes beyond the training set",
+            ("validation", "extends", "training-set"),
+        ),
+        # "to become" is no purpose the networks are put to
+        (
+            "Vanishing gradient problem",
+            "the gradients of deep neural networks tend to become flat",
+            ("vanishing", "uses", "dnn"),
+        ),
+        # what comes after "by <gerund>" is the means, not the problem solved
+        (
+            "Gradient clipping",
+            "mitigates the exploding gradient problem by artificially limiting the gradient",
+            ("gradient-clipping", "addresses", "gradient"),
+        ),
+    ],
+)
+def test_a_cue_word_in_another_sense_types_nothing(question, answer, absent):
+    found, _ = _triples([Card(question, answer)], make_pipeline(GUARDS), GUARDS)
+    assert absent not in found, found
+    if question == "Gradient clipping":
+        assert ("gradient-clipping", "addresses", "exploding") in found

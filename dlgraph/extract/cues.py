@@ -87,7 +87,15 @@ PURPOSE_WORDS = frozenset({"to", "for"})
 #: "training for too few epochs" name a destination or a span, not a purpose.
 NOT_A_PURPOSE = frozenset(
     "the a an its their his her this that these those each every some any all too no one two".split()
+    # ... nor a verb of being: "gradients of deep networks tend to become flat" states no purpose
+    + "be become becoming get remain stay seem appear".split()
 )
+
+#: Cue words that relate nothing when followed by one of these: the verb is used intransitively.
+INTRANSITIVE_SENSE = {
+    phrase: frozenset("to beyond well across poorly better worse badly from over outside".split())
+    for phrase in ("generalizes", "generalises")
+}
 
 
 #: "solves X": a problem is addressed, a method is improved on (decided by the concept's kind).
@@ -185,6 +193,12 @@ def _type_in_clause(
             break
         if cue.phrase in WEAK_CUES and active is not None and active.phrase not in REPLACE_CUES:
             continue
+        if (
+            cue.phrase in INTRANSITIVE_SENSE
+            and cue.end < len(words)
+            and words[cue.end].lower in INTRANSITIVE_SENSE[cue.phrase]
+        ):
+            continue  # "performance generalizes beyond the training set": no extension of the set
         if cue.type == "alternative-to" and any(
             w.lower in CONTRAST_ENDS for w in words[cue.end : mention.start]
         ):
@@ -222,12 +236,23 @@ def _type_in_clause(
         return "extends", False, f"{said} with {'/'.join(sorted(ADD_TARGET_WORDS & set(between)))}"
     if active.phrase in ADD_CUES:
         return "uses", False, said
+    if kind in SOLVE_TYPES and _means_between(between):
+        # "mitigates exploding gradients by limiting (clipping) them": the means, not the problem
+        return FALLBACK_TYPE, False, f"{said}: the mention is the means, after 'by'"
     if kind in SOLVE_TYPES and active.phrase in PROTECT_CUES and _before_from(words, mention.end):
         # "prevent neural networks from overfitting": the networks are kept safe
         return FALLBACK_TYPE, False, f"{said}: the mention is what is kept from harm"
     if kind in SOLVE_TYPES and mention.ref[0] == "id" and kinds.get(mention.ref[1]) in METHOD_KINDS:
         return "improves-on", False, f"{said}, of a method"
     return kind, False, said
+
+
+def _means_between(between: list[str]) -> bool:
+    """Whether the words between a cue and a mention hold "by" and a gerund (an adverb may come
+    between): the way something is done ("by artificially limiting"), not what is done to."""
+    return any(
+        w == "by" and any(x.endswith("ing") for x in between[i + 1 : i + 3]) for i, w in enumerate(between)
+    ) or (bool(between) and between[-1] == "by")
 
 
 def _before_from(words: list[_Word], end: int, reach: int = 4) -> bool:
