@@ -239,7 +239,7 @@ def extract(
                 if word.text.islower() and before >= 0 and words[before].content:
                     if in_span is None:
                         in_span = {i for first, last, _ in spans for i in range(first, last)}
-                    if before not in in_span and words[before].lower not in DESCRIBING_WORDS:
+                    if before not in in_span:
                         continue  # the head of a name nobody listed: "proposal generator" is no GAN generator
             mentions.append(_Mention(start, end, ("id", label)))
             covered[start:end] = [True] * (end - start)
@@ -547,16 +547,6 @@ def extract(
     ids = {key: c["id"] for key, c in accepted.items()} | expanded
     relations = assemble(found, ids, hub_at=max(HUB_MIN_CARDS, round(HUB_SHARE * len(cards))), cued=cued)
     return Extraction(list(accepted.values()), relations, notes, named_by_card)
-
-
-#: Adjectives that describe a thing without naming a kind of their own: "a light decoder" is a
-#: decoder, where "a proposal generator" is no GAN generator.
-DESCRIBING_WORDS = frozenset(
-    """small large big light heavy tiny huge deep shallow wide narrow single separate extra additional
-    new original simple standard plain vanilla basic final first second last previous next whole entire
-    full shared same frozen trainable learned learnable pretrained trained fixed random good bad better
-    best worse worst short long""".split()
-)
 
 
 #: Pronouns that open a clause about what the clause before was about ("it uses ...").
