@@ -1211,3 +1211,49 @@ def test_a_cue_word_in_another_sense_types_nothing(question, answer, absent):
     assert absent not in found, found
     if question == "Gradient clipping":
         assert ("gradient-clipping", "addresses", "exploding") in found
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "expected"),
+    [
+        # a comparative of the side its clause is about
+        (
+            "DDPM vs DDIM",
+            "DDIM samples from the same network as DDPM, but in far fewer steps",
+            ("ddim", "ddpm"),
+        ),
+        # the side its clause names last, past a concept the clause opens with
+        (
+            "PTQ vs QAT",
+            "PTQ converts a trained model; the QAT recipe fakes quantization, so accuracy holds up better",
+            ("qat", "ptq"),
+        ),
+        # a comparative that says worse points the other way
+        (
+            "PTQ vs QAT",
+            "QAT trains with fake quantization; PTQ is slower to recover accuracy",
+            ("qat", "ptq"),
+        ),
+    ],
+)
+def test_a_comparative_in_a_comparison_card_says_which_side_improves(question, answer, expected):
+    concepts = [
+        _concept("ddpm", "DDPM"),
+        _concept("ddim", "DDIM"),
+        _concept("ptq", "PTQ", kind="technique"),
+        _concept("qat", "QAT", kind="technique"),
+        _concept("accuracy", "Accuracy", kind="metric"),
+    ]
+    found, _ = _triples([Card(question, answer)], make_pipeline(concepts), concepts)
+    better, worse = expected
+    assert (better, "improves-on", worse) in found and (worse, "improves-on", better) not in found, found
+
+
+def test_a_comparison_with_no_comparative_improves_nothing():
+    concepts = [_concept("bert", "BERT"), _concept("gpt", "GPT")]
+    found, _ = _triples(
+        [Card("BERT vs GPT", "BERT reads both sides; GPT is autoregressive and used for generation")],
+        make_pipeline(concepts),
+        concepts,
+    )
+    assert not any(kind == "improves-on" for _, kind, _ in found)

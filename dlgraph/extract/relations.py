@@ -530,6 +530,11 @@ def extract(
                     slot[typed] = (evidence, why)
                 if (mention.ref, kind) not in guessed:
                     cued.add((pair, typed))
+        if compared:
+            for better, worse, at in _comparatives(lower, subject_refs, mentions, clause_of, clause_subject):
+                said = (evidence_at(bisect_right(sentence_starts, at)), COMPARATIVE)
+                found.setdefault((better, worse), {}).setdefault("improves-on", said)
+                cued.add(((better, worse), "improves-on"))
 
     if progress is not None:
         progress(len(cards), len(cards))
@@ -547,6 +552,55 @@ def extract(
     ids = {key: c["id"] for key, c in accepted.items()} | expanded
     relations = assemble(found, ids, hub_at=max(HUB_MIN_CARDS, round(HUB_SHARE * len(cards))), cued=cued)
     return Extraction(list(accepted.values()), relations, notes, named_by_card)
+
+
+#: What types an improves-on that a comparison card's comparative states.
+COMPARATIVE = "a comparative in a card comparing them"
+#: Comparatives that say the side they are said of does better ("far fewer steps", "more stable
+#: training", "holds up better"), and those that say it does worse.
+BETTER_WORDS = frozenset("better faster cheaper fewer stabler".split())
+WORSE_WORDS = frozenset("worse slower costlier".split())
+#: "more stable", "less stable": the adjective after "more" or "less" that makes it a judgement.
+JUDGED_WORDS = frozenset("stable accurate efficient robust expressive scalable reliable".split())
+
+
+def _comparatives(
+    lower: Sequence[str],
+    sides: Sequence[tuple[str, str]],
+    mentions: Sequence[_Mention],
+    clause_of: Sequence[int],
+    clause_subject: dict[int, tuple[str, str]],
+) -> list[tuple[tuple[str, str], tuple[str, str], int]]:
+    """(better, worse, token) for each comparative in a comparison card's answer ("DDIM ... in far
+    fewer steps"): the side its clause is about, else the side its clause names last before it, else
+    the side the nearest clause before is about, else the last side named. A comparative followed by "than"
+    names its own other side and is a cue of its own ("faster than")."""
+    out = []
+    for at, word in enumerate(lower):
+        judged = word in ("more", "less") and at + 1 < len(lower) and lower[at + 1] in JUDGED_WORDS
+        if not (word in BETTER_WORDS or word in WORSE_WORDS or judged):
+            continue
+        after = at + 1 + judged
+        if after < len(lower) and lower[after] == "than":
+            continue
+        clause = clause_of[at]
+        before = [m.ref for m in mentions if m.start < at and m.ref in sides]
+        in_clause = [
+            m.ref for m in mentions if m.start < at and m.ref in sides and clause_of[m.start] == clause
+        ]
+        earlier = (clause_subject[c] for c in range(clause, -1, -1) if clause_subject.get(c) in sides)
+        side = (
+            clause_subject.get(clause)
+            if clause_subject.get(clause) in sides
+            else (in_clause[-1] if in_clause else next(earlier, before[-1] if before else None))
+        )
+        if side is None:
+            continue
+        worse_side = word in WORSE_WORDS or word == "less"
+        for other in sides:
+            if other != side:
+                out.append((other, side, at) if worse_side else (side, other, at))
+    return out
 
 
 #: Pronouns that open a clause about what the clause before was about ("it uses ...").
