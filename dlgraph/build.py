@@ -209,12 +209,11 @@ def _dumps_record(
 
 def _contrasts(relation: dict[str, Any]) -> bool:
     """Whether an extracted relation is a contrast the card states: its question compares the two,
-    or a contrast cue ("unlike", "instead of") typed it."""
-    from .extract.cues import cue_phrase
+    or a contrast cue ("unlike", "instead of") typed it (only a cue, or a parse's governing cue, makes
+    an alternative-to: a loose co-occurrence is related-to)."""
     from .extract.relations import COMPARED
 
-    cue = relation.get(store.CUE_KEY, "")
-    return cue == COMPARED or (relation["type"] == "alternative-to" and cue_phrase(cue) is not None)
+    return relation.get(store.CUE_KEY) == COMPARED or relation["type"] == "alternative-to"
 
 
 def _give_cards(

@@ -1257,3 +1257,40 @@ def test_a_comparison_with_no_comparative_improves_nothing():
         concepts,
     )
     assert not any(kind == "improves-on" for _, kind, _ in found)
+
+
+def test_each_reference_and_sense_guard_holds():
+    concepts = [
+        *SSL,
+        _concept("target", "Target network", kind="component"),
+        *GUARDS,
+        _concept("dropout", "Dropout", kind="technique"),
+        _concept("resnet", "ResNet"),
+        _concept("degradation", "Degradation problem", kind="problem"),
+        _concept("gru", "GRU"),
+        _concept("softmax", "Softmax layer", kind="component"),
+    ]
+    nlp = make_pipeline(concepts)
+
+    def triples(question, answer):
+        return _triples([Card(question, answer)], nlp, concepts)[0]
+
+    # a possessive opens no reference back: "its target network" is the network's clause
+    found = triples("BYOL vs SimCLR", "BYOL needs no negative pairs: its target network is an EMA")
+    assert ("byol", "is-a", "ema") not in found, found
+    # "caused by <problem>" is an agent, not the means: the problem is still addressed
+    found = triples("ResNet", "addresses the degradation problem caused by vanishing gradient problem")
+    assert ("resnet", "addresses", "degradation") in found, found
+    # an intransitive "generalizes" ends the reach of the cue before it
+    found = triples("Validation", "uses dropout and generalizes beyond the training set")
+    assert ("validation", "uses", "dropout") in found, found
+    assert not {("validation", "uses", "training-set"), ("validation", "extends", "training-set")} & found, (
+        found
+    )
+    # "to get" is a purpose; "to become" is not
+    found = triples("GRU", "hidden states feed a softmax layer to get class probabilities")
+    assert ("gru", "uses", "softmax") in found, found
+    found = triples(
+        "Vanishing gradient problem", "The tendency for the gradients of deep neural networks to become flat"
+    )
+    assert ("vanishing", "uses", "dnn") not in found, found

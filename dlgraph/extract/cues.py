@@ -88,7 +88,7 @@ PURPOSE_WORDS = frozenset({"to", "for"})
 NOT_A_PURPOSE = frozenset(
     "the a an its their his her this that these those each every some any all too no one two".split()
     # ... nor a verb of being: "gradients of deep networks tend to become flat" states no purpose
-    + "be become becoming get remain stay seem appear".split()
+    + "be become remain stay seem appear".split()
 )
 
 #: Cue words that relate nothing when followed by one of these: the verb is used intransitively.
@@ -149,11 +149,11 @@ def cue_phrase(reason: str) -> str | None:
 NO_CUE = "no cue: named in the same clause"
 #: Cue types that name what the subject is, or is part of: they reach only the noun phrase after them.
 NAMING_TYPES = frozenset({"is-a", "part-of"})
-#: A contrast ("unlike X", "instead of X") reaches no further than these: what follows is the
-#: sentence the contrast was set against, not a second thing contrasted.
-CONTRAST_ENDS = frozenset({",", ";", ":", "(", ")"})
 #: ... and that phrase is an article and at most this many modifiers before the name.
 MAX_NAMING_REACH = 3
+#: Punctuation a naming cue does not reach past, nor a contrast ("unlike X", "instead of X"): what
+#: follows is the sentence the contrast was set against, not a second thing contrasted.
+CONTRAST_ENDS = frozenset({",", ";", ":", "(", ")"})
 
 
 _UNKNOWN = sorted({t for t in CUE_PHRASES if t not in RELATION_TYPES})
@@ -198,7 +198,10 @@ def _type_in_clause(
             and cue.end < len(words)
             and words[cue.end].lower in INTRANSITIVE_SENSE[cue.phrase]
         ):
-            continue  # "performance generalizes beyond the training set": no extension of the set
+            # "performance generalizes beyond the training set": no extension of the set, and the
+            # verb ends the reach of any cue before it ("uses dropout and generalizes beyond ...")
+            active = None
+            continue
         if cue.type == "alternative-to" and any(
             w.lower in CONTRAST_ENDS for w in words[cue.end : mention.start]
         ):
@@ -216,7 +219,7 @@ def _type_in_clause(
     said = typed_by(active.phrase)
     between = [w.lower for w in words[active.end : mention.start]]
     if kind in NAMING_TYPES and (
-        any(w in _PHRASE_BREAKS or w in (",", ";", ":", "(", ")") for w in between)
+        any(w in _PHRASE_BREAKS or w in CONTRAST_ENDS for w in between)
         or len(between) > MAX_NAMING_REACH
         or any(w.endswith("ing") and len(w) > 5 for w in between[1:])  # "is a matrix having the same rank"
     ):
@@ -252,7 +255,7 @@ def _means_between(between: list[str]) -> bool:
     between): the way something is done ("by artificially limiting"), not what is done to."""
     return any(
         w == "by" and any(x.endswith("ing") for x in between[i + 1 : i + 3]) for i, w in enumerate(between)
-    ) or (bool(between) and between[-1] == "by")
+    )
 
 
 def _before_from(words: list[_Word], end: int, reach: int = 4) -> bool:

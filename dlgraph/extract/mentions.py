@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..names import normalize, spelling_key, spellings
+from ..names import normalize, spellings
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -50,7 +50,8 @@ def _label_index(concepts: Iterable[dict[str, Any]], *, in_answers: bool = False
     for c in concepts:
         for label in (c["name"], *c.get("aliases", ())):
             if usable(label):
-                index.setdefault(spelling_key(label), c["id"])
+                for form in spellings(label):
+                    index.setdefault(normalize(form), c["id"])
     index.pop("", None)
     return index
 

@@ -306,6 +306,8 @@ def extract(
         starts = [m.start for m in mentions]
         ends_at = {m.end - 1: m.ref for m in mentions}
         by_end = {m.end - 1: m for m in mentions}
+        start_set = set(starts)
+        referred: set[int] = set()  # clauses whose reference back was looked for
         first_end = sentence_starts[1] if len(sentence_starts) > 1 else len(doc)
         # What depends only on a mention's sentence is found once per sentence: many share one.
         evidence_at = _Evidence(card.question, surface, sentence_starts)
@@ -456,8 +458,16 @@ def extract(
                 clause_subject[clause] = mention.ref
                 if mention.end < len(lower) and lower[mention.end] == ":":
                     clause_subject.setdefault(clause + 1, mention.ref)
-            if clause not in clause_subject and clause_start[clause] >= opening_end and not example_lead:
-                inherited = _antecedent(lower, clause_start[clause], by_end, clause_subject.get(clause - 1))
+            if (
+                clause not in clause_subject
+                and clause not in referred
+                and clause_start[clause] >= opening_end
+                and not example_lead
+            ):
+                referred.add(clause)
+                inherited = _antecedent(
+                    lower, clause_start[clause], by_end, start_set, clause_subject.get(clause - 1)
+                )
                 if inherited is not None:
                     # "... a teacher network that is an EMA of the student": the relative clause
                     # speaks of the noun before it; "BYOL needs no negatives: it uses ..." goes on
@@ -604,11 +614,15 @@ def _comparatives(
 
 
 #: Pronouns that open a clause about what the clause before was about ("it uses ...").
-CONTINUING_PRONOUNS = frozenset({"it", "its", "they", "their"})
+CONTINUING_PRONOUNS = frozenset({"it", "they"})  # not "its": "its target network is ..." is the network's
 
 
 def _antecedent(
-    lower: Sequence[str], start: int, by_end: dict[int, _Mention], before: tuple[str, str] | None
+    lower: Sequence[str],
+    start: int,
+    by_end: dict[int, _Mention],
+    starts: set[int],
+    before: tuple[str, str] | None,
 ) -> tuple[str, str] | None:
     """What a clause past the answer's opening speaks of when it says so only by reference: the
     concept just before its relative word ("a teacher network that is ..."), or, for
@@ -623,7 +637,7 @@ def _antecedent(
     if word not in RELATIVE_WORDS:
         return None
     after = start + 1
-    if after < len(lower) and (lower[after] in DETERMINERS or any(m.start == after for m in by_end.values())):
+    if after < len(lower) and (lower[after] in DETERMINERS or after in starts):
         return None
     found = by_end.get(start - 1)  # not past a comma: "INT8 instead of FP32, which makes models ..."
     if found is None or (found.start >= 1 and lower[found.start - 1] == "by"):
