@@ -296,7 +296,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=None)
     parser.add_argument("--new-per-day", type=int, default=10)
     parser.add_argument("--seeds", default=None, help="comma-separated seeds (1,2,3,4; --quick: 1)")
-    parser.add_argument("--field", action="store_true", help="also the field graph (slow: 1,441 concepts)")
+    parser.add_argument(
+        "--field",
+        action="store_true",
+        help="also the field graph (slow: some 1,500 concepts, about 13 minutes)",
+    )
     parser.add_argument(
         "--credit-scale",
         type=float,
