@@ -1294,3 +1294,30 @@ def test_each_reference_and_sense_guard_holds():
         "Vanishing gradient problem", "The tendency for the gradients of deep neural networks to become flat"
     )
     assert ("vanishing", "uses", "dnn") not in found, found
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "genus"),
+    [
+        # the genus is the field's sense even of an everyday word, and the head of its phrase
+        ("majority class", "The more common label in a class-imbalanced dataset.", "label"),
+        ("MAE", "An error metric calculated by taking an average of absolute errors.", "metric"),
+        # a bare plural genus followed by a participle
+        ("numerical data", "Features represented as integers or real-valued numbers.", "feature"),
+    ],
+)
+def test_a_definitions_genus_is_found_behind_its_modifiers_and_in_the_plural(question, answer, genus):
+    concepts = [
+        _concept("majority-class", "majority class", kind="concept"),
+        _concept("mae", "MAE", kind="metric"),
+        _concept("numerical-data", "numerical data", kind="concept"),
+        _concept("label", "label", kind="concept"),
+        _concept("metric", "metric", kind="concept"),
+        _concept("feature", "feature", kind="concept"),
+    ]
+    found, _ = _triples([Card(question, answer)], make_pipeline(concepts), concepts)
+    assert (
+        {"majority class": "majority-class", "MAE": "mae", "numerical data": "numerical-data"}[question],
+        "is-a",
+        genus,
+    ) in found, found

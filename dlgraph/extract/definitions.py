@@ -54,6 +54,14 @@ _VERBS_AFTER_LIST = frozenset("is are was were has have can may might will would
 _LIST_WORDS = frozenset({",", "and", "or", "the", "a", "an", "&"})
 
 
+#: What may follow a bare plural genus ("Features represented as ...", "Values that ...").
+PLURAL_GENUS_AFTER = frozenset({"that", "which", "who", "whose", "used"})
+
+
+def _plural(word: str) -> bool:
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
 def genus_at(
     lower: Sequence[str], start: int, end: int, *, first_mention: bool, sentence_start: int = 0
 ) -> bool:
@@ -61,6 +69,10 @@ def genus_at(
     ``sentence_start``: the first mention, right after an article and a few modifiers, and
     followed by the end of the phrase or a generic head noun."""
     sentence_start = first_word(lower, sentence_start)
+    if first_mention and start == sentence_start and end - start == 1 and _plural(lower[start]):
+        # "Features represented as integers ...", "Neurons that ...": a bare plural genus, said of
+        # the card's term when a participle or relative word follows it
+        return end >= len(lower) or lower[end] in PLURAL_GENUS_AFTER or lower[end].endswith("ed")
     if not first_mention or start <= sentence_start or lower[sentence_start] not in LEADS:
         return False
     between = lower[sentence_start + 1 : start]

@@ -224,19 +224,17 @@ def extract(
             exact = bool(linked) and normalize(singular(surface(start, end))) in linked
             if end - start == 1 and not exact and start not in shared_head:
                 word = words[start]
-                if (
-                    word.everyday
-                    and topics.get(label) not in subject_topics
-                    and not (
-                        # "The less common label in a dataset": a definition's genus is the field's sense
-                        not mentions
-                        and start <= GENUS_REACH
-                        and genus_at([w.lower for w in words[: end + 1]], start, end, first_mention=True)
-                    )
-                ):
+                # "The less common label in a dataset", "An error metric calculated by ...": a
+                # definition's genus is the field's sense, and the head of its phrase
+                genus = (
+                    not mentions
+                    and start <= GENUS_REACH
+                    and genus_at([w.lower for w in words[: end + 1]], start, end, first_mention=True)
+                )
+                if word.everyday and topics.get(label) not in subject_topics and not genus:
                     continue  # "values" in a Q-learning card is not the attention value
                 before = start - 1
-                if word.text.islower() and before >= 0 and words[before].content:
+                if word.text.islower() and before >= 0 and words[before].content and not genus:
                     if in_span is None:
                         in_span = {i for first, last, _ in spans for i in range(first, last)}
                     if before not in in_span:
