@@ -46,22 +46,28 @@ def normalize(text: str) -> str:
     return _NON_ALNUM.sub("", nfc(nfc(text).casefold()))
 
 
-#: British endings and their American forms, for words of at least three letters before the
-#: ending: regularisation, optimiser, analyse, modelling, labelled, neighbour, behaviour, centre.
-_BRITISH = [
-    (re.compile(r"(?<=[a-z]{3})is(e|es|ed|er|ers|ing|ation|ations)\b"), r"iz\1"),
-    (re.compile(r"(?<=[a-z]{2})ys(e|es|ed|er|ers|ing)\b"), r"yz\1"),
-    (re.compile(r"(?<=[a-z]{2}e)ll(ing|ed|er|ers)\b"), r"l\1"),
-    (re.compile(r"(?<=[a-z]{2}(?:io|[bglv]o))ur(s?)\b"), r"r\1"),
-    (re.compile(r"(?<=[a-z]{2}[cn])tre(s?)\b"), r"ter\1"),
+#: British spellings and their American forms: (what comes before, British, American, endings), for
+#: regularisation, analyse, modelling, neighbour and centre (at least two or three letters before).
+_SPELLING_PAIRS = [
+    ("[a-z]{3}", "is", "iz", "e|es|ed|er|ers|ing|ation|ations"),
+    ("[a-z]{2}", "ys", "yz", "e|es|ed|er|ers|ing"),
+    ("[a-z]{2}e", "ll", "l", "ing|ed|er|ers"),
+    ("[a-z]{2}(?:io|[bglv]o)", "ur", "r", "s?"),
+    ("[a-z]{2}[cn]", "tre", "ter", "s?"),
 ]
-_AMERICAN = [
-    (re.compile(r"(?<=[a-z]{3})iz(e|es|ed|er|ers|ing|ation|ations)\b"), r"is\1"),
-    (re.compile(r"(?<=[a-z]{2})yz(e|es|ed|er|ers|ing)\b"), r"ys\1"),
-    (re.compile(r"(?<=[a-z]{2}e)l(ing|ed|er|ers)\b"), r"ll\1"),
-    (re.compile(r"(?<=[a-z]{2}(?:io|[bglv]o))r(s?)\b"), r"ur\1"),
-    (re.compile(r"(?<=[a-z]{2}[cn])ter(s?)\b"), r"tre\1"),
-]
+
+
+def _spelling_rules(from_british: bool) -> list[tuple[re.Pattern[str], str]]:
+    """Each pair of :data:`_SPELLING_PAIRS` as a (pattern, replacement) from one spelling to the other."""
+    rules = []
+    for before, uk, us, endings in _SPELLING_PAIRS:
+        old, new = (uk, us) if from_british else (us, uk)
+        rules.append((re.compile(rf"(?<={before}){old}({endings})\b"), rf"{new}\1"))
+    return rules
+
+
+_BRITISH = _spelling_rules(from_british=True)  # what makes a British spelling American
+_AMERICAN = _spelling_rules(from_british=False)  # and back
 
 
 def _respelled(text: str, rules: list[tuple[re.Pattern[str], str]]) -> str:
