@@ -302,8 +302,7 @@ def extract(
         listed = {item: a for a in announced_lists(lower) for item in a.items} if ":" in texts[number] else {}
         named_in: dict[int, list[_Mention]] = {}  # a list's colon -> the mentions of its announcing clause
         starts = [m.start for m in mentions]
-        ends_at = {m.end - 1: m.ref for m in mentions}
-        by_end = {m.end - 1: m for m in mentions}
+        by_end = {m.end - 1: m for m in mentions}  # the mention each token ends, if any
         start_set = set(starts)
         referred: set[int] = set()  # clauses whose reference back was looked for
         first_end = sentence_starts[1] if len(sentence_starts) > 1 else len(doc)
@@ -399,7 +398,8 @@ def extract(
                 else None
             )
             example_of = example_class(lower, region) if region is not None else None
-            class_ref = ends_at.get(example_of) if isinstance(example_of, int) else None
+            ending = by_end.get(example_of) if isinstance(example_of, int) else None
+            class_ref = ending.ref if ending is not None else None
             if (
                 isinstance(example_of, int)
                 and class_ref is None
