@@ -13,6 +13,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -57,26 +58,32 @@ _SPELLING_PAIRS = [
 ]
 
 
-def _spelling_rules(from_british: bool) -> list[tuple[re.Pattern[str], str]]:
-    """Each pair of :data:`_SPELLING_PAIRS` as a (pattern, replacement) from one spelling to the other."""
-    rules = []
-    for before, uk, us, endings in _SPELLING_PAIRS:
+def _spelling_rule(from_british: bool) -> tuple[re.Pattern[str], list[str]]:
+    """All of :data:`_SPELLING_PAIRS` as one pattern from one spelling to the other (one pass over a
+    name, not one per pair), and the replacement of each alternative."""
+    parts, replacements = [], []
+    for i, (before, uk, us, endings) in enumerate(_SPELLING_PAIRS):
         old, new = (uk, us) if from_british else (us, uk)
-        rules.append((re.compile(rf"(?<={before}){old}({endings})\b"), rf"{new}\1"))
-    return rules
+        parts.append(rf"(?<={before}){old}(?P<end{i}>{endings})\b")
+        replacements.append(new)
+    return re.compile("|".join(parts)), replacements
 
 
-_BRITISH = _spelling_rules(from_british=True)  # what makes a British spelling American
-_AMERICAN = _spelling_rules(from_british=False)  # and back
+_BRITISH = _spelling_rule(from_british=True)  # what makes a British spelling American
+_AMERICAN = _spelling_rule(from_british=False)  # and back
 
 
-def _respelled(text: str, rules: list[tuple[re.Pattern[str], str]]) -> str:
-    lower = nfc(text).casefold()
-    for pattern, replacement in rules:
-        lower = pattern.sub(replacement, lower)
-    return lower
+def _respelled(text: str, rule: tuple[re.Pattern[str], list[str]]) -> str:
+    pattern, replacements = rule
+
+    def swap(match: re.Match[str]) -> str:
+        i = next(i for i, end in enumerate(match.groups()) if end is not None)
+        return replacements[i] + match.group(i + 1)
+
+    return pattern.sub(swap, nfc(text).casefold())
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a build asks of the same field labels several times
 def american(text: str) -> str:
     """``text`` casefolded, its British spellings made American, so that the two spellings of one
     word share a key; a word spelled either way (or neither) is left as it is.
@@ -89,7 +96,8 @@ def american(text: str) -> str:
     return _respelled(text, _BRITISH)
 
 
-def spellings(text: str) -> set[str]:
+@functools.lru_cache(maxsize=1 << 16)
+def spellings(text: str) -> frozenset[str]:
     """``text`` as written, and casefolded in its American and its British spelling (for matching a
     name in text written either way).
 
@@ -98,7 +106,7 @@ def spellings(text: str) -> set[str]:
     """
     us = american(text)
     uk = _respelled(us, _AMERICAN)
-    return {text} if us == uk == nfc(text).casefold() else {text, us, uk}
+    return frozenset({text} if us == uk == nfc(text).casefold() else {text, us, uk})
 
 
 def spelling_key(text: str) -> str:

@@ -258,12 +258,17 @@ class ConceptMatcher:
         normalization" one head serves three. A modifier counts only when it and the head make a
         known name, so "images and text embeddings" names no "images embedding"; it then replaces
         what the modifier matched alone ("batch"). Returns (token, id) pairs."""
+        joined = [
+            (start, end)
+            for _, start, end in matches
+            if end - start > 1 and start > 1 and doc[start - 1].lower_ in _JOINERS
+        ]
+        if not joined:  # most answers: nothing to read, and no sets built
+            return []
         alone = {start for _, start, end in matches if end - start == 1}
         taken = {i for _, start, end in matches for i in range(start, end)} - alone
         found: list[tuple[int, str]] = []
-        for _, start, end in matches:
-            if end - start < 2:
-                continue
+        for start, end in joined:
             head = doc[start + 1 : end].text
             at = start
             while True:
