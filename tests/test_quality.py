@@ -17,28 +17,30 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests" / "data" / "gold"
 
 FLOORS = {
+    # Floors raised on 2026-12-02 (fourth session) to a few points under the figures then: seed
+    # 91/81/70/30/52%, glossary 89/75/60/29/60%, held-out 92/62/51/29/51%.
     "seed": {
-        "concept_precision": 0.85,
-        "relation_precision_any": 0.68,
-        "relation_precision_exact": 0.58,
-        "relation_recall_any": 0.19,
-        "graph_recall_any": 0.33,
+        "concept_precision": 0.88,
+        "relation_precision_any": 0.76,
+        "relation_precision_exact": 0.65,
+        "relation_recall_any": 0.26,
+        "graph_recall_any": 0.48,
     },
     "glossary": {
-        "concept_precision": 0.85,
-        "relation_precision_any": 0.68,
-        "relation_precision_exact": 0.52,
-        "relation_recall_any": 0.24,
-        "graph_recall_any": 0.54,
+        "concept_precision": 0.86,
+        "relation_precision_any": 0.70,
+        "relation_precision_exact": 0.55,
+        "relation_recall_any": 0.25,
+        "graph_recall_any": 0.56,
     },
     # Written for this project and annotated blind; no rule was written looking at it before its
     # first measurement (at 3f84a09: relation precision 30%, exact 22%, recall 16%).
     "holdout": {
-        "concept_precision": 0.90,
-        "relation_precision_any": 0.50,
-        "relation_precision_exact": 0.40,
-        "relation_recall_any": 0.18,
-        "graph_recall_any": 0.32,
+        "concept_precision": 0.89,
+        "relation_precision_any": 0.57,
+        "relation_precision_exact": 0.46,
+        "relation_recall_any": 0.25,
+        "graph_recall_any": 0.47,
     },
     # A second deck written and annotated blind (Anki plain text, six other topics). Its first
     # measurement, at c0c53f5: relation precision 40%, exact 30%, recall 12%, graph recall 37%.
@@ -76,7 +78,7 @@ FLOORS = {
 CEILINGS = {
     "seed": {"related_to_share": 0.30},
     "glossary": {"related_to_share": 0.47},
-    "holdout": {"related_to_share": 0.50},
+    "holdout": {"related_to_share": 0.48},
     "holdout2": {"related_to_share": 0.45},
     "holdout3": {"related_to_share": 0.45},
     "holdout4": {"related_to_share": 0.40},
