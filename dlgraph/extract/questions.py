@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..decks import Card
-from ..names import normalize, slugify, spelling_key
+from ..names import normalize, slugify, spellings
 from ..vocabulary import DEFAULT_KIND, DEFAULT_TOPIC
 
 if TYPE_CHECKING:
@@ -363,8 +363,8 @@ def card_concepts(
             for label in (name, *aliases):
                 if mine is not None and normalize(label) not in {normalize(x) for x in _labels(mine)}:
                     mine["aliases"].append(label)
-                index.setdefault(normalize(label), found)
-                index.setdefault(spelling_key(label), found)
+                for form in spellings(label):  # each spelling, as _label_index holds them
+                    index.setdefault(normalize(form), found)
     return new, subjects
 
 
@@ -438,8 +438,7 @@ def _asks_an_aspect(terms: list[tuple[str, list[str]]], index: dict[str, str]) -
 
 def _known(label: str, index: dict[str, str]) -> str | None:
     """The concept ``label`` names, as written or in its other number ("embeddings")."""
-    keys = (normalize(label), normalize(singular(label)), spelling_key(label), spelling_key(singular(label)))
-    return next((index[k] for k in keys if k in index), None)
+    return next((index[k] for k in (normalize(label), normalize(singular(label))) if k in index), None)
 
 
 def _lookup(
@@ -454,7 +453,6 @@ def _lookup(
     abbreviates; then each as written, then its other number."""
     labels = sorted([name, *aliases], key=len, reverse=True)
     keys = [normalize(x) for x in labels] + [normalize(singular(x)) for x in labels]
-    keys += [spelling_key(x) for x in labels] + [spelling_key(singular(x)) for x in labels]
     found = next((index[k] for k in keys if k in index and index[k] not in skip), None)
     if found is not None:
         return found, False
@@ -529,8 +527,8 @@ def _subjects(
                 }
             )
             for label in (name, *aliases):
-                index.setdefault(normalize(label), found)
-                index.setdefault(spelling_key(label), found)
+                for form in spellings(label):  # each spelling, as _label_index holds them
+                    index.setdefault(normalize(form), found)
         if found not in ids:
             ids.append(found)
     return ids
