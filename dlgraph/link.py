@@ -118,9 +118,10 @@ def adopt(
     are the concepts card ``i``'s answer names: one the field relates to the card's subject joins
     too, with that relation, even where the card's wording gave no relation of its own ("encoder
     maps x to ...; loss = reconstruction error + KL divergence" in a VAE card: the field's "VAE uses
-    KL divergence"). ``deck`` is the rest of the graph (concepts already in the folder, new ones
-    from the cards). With ``with_prereqs`` the field concepts those need (transitively) join as
-    well, without a card.
+    KL divergence"), and so does one the field relates to any other concept of the deck; a name
+    the field ties to nothing in the deck stays out. ``deck`` is the rest of the graph (concepts
+    already in the folder, new ones from the cards). With ``with_prereqs`` the field concepts those
+    need (transitively) join as well, without a card.
     """
     by_id = field_graph.concept_by_id()
     deck_ids = {c["id"] for c in deck}
@@ -158,6 +159,17 @@ def adopt(
             for cid in names:
                 if cid in by_id and cid not in deck_ids and not about.isdisjoint(neighbours.get(cid, ())):
                     used.add(cid)
+        # A name the field relates to none of them joins when it relates it to another of the deck's
+        # concepts ("decoder" in a VAE card, the field's "Decoder part-of Autoencoder"): the deck
+        # links to the field through it. Decided against the concepts known before this pass, so
+        # the order of the cards changes nothing.
+        present = set(mapping.values()) | used
+        for names in named:
+            used.update(
+                cid
+                for cid in names
+                if cid in by_id and cid not in deck_ids and not present.isdisjoint(neighbours.get(cid, ()))
+            )
     mapping.update((cid, cid) for cid in used)
     if with_prereqs:
         import networkx as nx

@@ -113,6 +113,28 @@ def test_a_concept_named_too_loosely_for_a_relation_joins_when_the_field_relates
     assert "convolution" in ids and "momentum" not in ids
 
 
+def test_a_concept_named_loosely_joins_when_the_field_relates_it_to_another_card(tmp_path, field_graph):
+    # The ResNet card names momentum and convolution with no cue, past its opening; the field relates
+    # neither to ResNet. Momentum is what the deck's Adam combines, so it joins with that relation;
+    # nothing in the deck needs convolution, so it stays out.
+    out = _build_cards(
+        tmp_path,
+        field_graph,
+        "| ResNet | a deep network; the margin mentions momentum and a convolution |",
+        "| Adam | an optimizer |",
+    )
+    ids = set(_concepts(out))
+    relations = _relations(out)
+    assert not any(r["origin"] == "extracted" for r in relations)
+    assert ("adam", "combines", "momentum", "field") in {
+        (r["source"], r["type"], r["target"], r["origin"]) for r in relations
+    }
+    assert "momentum" in ids and "convolution" not in ids
+    assert not any(
+        "resnet" in (r["source"], r["target"]) and "momentum" in (r["source"], r["target"]) for r in relations
+    )
+
+
 def test_a_comparison_card_keeps_its_contrast_beside_the_fields_relation(tmp_path, field_graph):
     out = _build_cards(tmp_path, field_graph, "| Adam vs Adagrad | one keeps moments, one sums squares |")
     triples = {(r["source"], r["type"], r["target"], r["origin"]) for r in _relations(out)}
