@@ -161,15 +161,14 @@ def adopt(
                     used.add(cid)
         # A name the field relates to none of them joins when it relates it to another of the deck's
         # concepts ("decoder" in a VAE card, the field's "Decoder part-of Autoencoder"): the deck
-        # links to the field through it. Decided against the concepts known before this pass, so
-        # the order of the cards changes nothing.
+        # links to the field through it. Repeated until nothing more joins, so that a rebuild, whose
+        # deck already holds what joined, reaches the same concepts, whatever the cards' order.
+        waiting = {cid for names in named for cid in names if cid in by_id and cid not in deck_ids} - used
         present = set(mapping.values()) | used
-        for names in named:
-            used.update(
-                cid
-                for cid in names
-                if cid in by_id and cid not in deck_ids and not present.isdisjoint(neighbours.get(cid, ()))
-            )
+        while joined := {cid for cid in waiting if not present.isdisjoint(neighbours.get(cid, ()))}:
+            used |= joined
+            present |= joined
+            waiting -= joined
     mapping.update((cid, cid) for cid in used)
     if with_prereqs:
         import networkx as nx
