@@ -163,7 +163,21 @@ def adopt(
         # concepts ("decoder" in a VAE card, the field's "Decoder part-of Autoencoder"): the deck
         # links to the field through it. Repeated until nothing more joins, so that a rebuild, whose
         # deck already holds what joined, reaches the same concepts, whatever the cards' order.
-        waiting = {cid for names in named for cid in names if cid in by_id and cid not in deck_ids} - used
+        # An everyday word ("weights", "values") counts only in a card on its topic, as a mention does.
+        from .extract.mentions import everyday
+
+        topic_of = {c["id"]: c.get("topic") for c in deck} | {cid: c["topic"] for cid, c in by_id.items()}
+        waiting = set()
+        for ids, names in zip(subjects, named, strict=True):
+            topics = {topic_of.get(cid) for cid in ids}
+            waiting.update(
+                cid
+                for cid in names
+                if cid in by_id
+                and cid not in deck_ids
+                and (by_id[cid]["topic"] in topics or not everyday(by_id[cid]["name"]))
+            )
+        waiting -= used
         present = set(mapping.values()) | used
         while joined := {cid for cid in waiting if not present.isdisjoint(neighbours.get(cid, ()))}:
             used |= joined

@@ -114,14 +114,16 @@ def test_a_concept_named_too_loosely_for_a_relation_joins_when_the_field_relates
 
 
 def test_a_concept_named_loosely_joins_when_the_field_relates_it_to_another_card(tmp_path, field_graph):
-    # The ResNet card names momentum and convolution with no cue, past its opening; the field relates
-    # neither to ResNet. Momentum is what the deck's Adam combines, so it joins with that relation;
-    # nothing in the deck needs convolution, so it stays out.
+    # The ResNet card names momentum, convolution and values with no cue, past its opening; the field
+    # relates none of them to ResNet. Momentum is what the deck's Adam combines, so it joins with that
+    # relation; nothing in the deck needs convolution, so it stays out; and "values", an everyday word
+    # in a card on another topic, is not the attention value that the deck's Attention is made of.
     out = _build_cards(
         tmp_path,
         field_graph,
-        "| ResNet | a deep network; the margin mentions momentum and a convolution |",
+        "| ResNet | a deep network; the margin mentions momentum, a convolution and the values |",
         "| Adam | an optimizer |",
+        "| Attention | a weighted sum |",
     )
     ids = set(_concepts(out))
     relations = _relations(out)
@@ -129,10 +131,32 @@ def test_a_concept_named_loosely_joins_when_the_field_relates_it_to_another_card
     assert ("adam", "combines", "momentum", "field") in {
         (r["source"], r["type"], r["target"], r["origin"]) for r in relations
     }
-    assert "momentum" in ids and "convolution" not in ids
-    assert not any(
-        "resnet" in (r["source"], r["target"]) and "momentum" in (r["source"], r["target"]) for r in relations
-    )
+    assert "momentum" in ids
+    assert "convolution" not in ids and "value" not in ids
+    assert not any({"resnet", "momentum"} == {r["source"], r["target"]} for r in relations)
+
+
+def test_an_everyday_word_joins_from_a_card_on_its_own_topic(field_graph):
+    from dlgraph.decks import Card
+
+    def concept(cid: str, topic: str) -> dict:
+        return {"id": cid, "name": cid, "aliases": [], "topic": topic, "kind": "concept", "card": cid}
+
+    # Each card's answer names "values"; the deck's Attention is what the field's Value is part of.
+    deck = [concept("multi-head", "attention-transformers"), concept("td-error", "reinforcement-learning")]
+    cards = [
+        Card("multi-head", "... the values ..."),
+        Card("td-error", "... the values ..."),
+        Card("Attention", ""),
+    ]
+    subjects = [["multi-head"], ["td-error"], ["attention"]]
+
+    def joined(named: list[list[str]]) -> set[str]:
+        adoption = link.adopt(cards, subjects, [], deck, field_graph, named=named)
+        return {c["id"] for c in adoption.concepts}
+
+    assert joined([["value"], [], []]) == {"attention", "value"}  # a card on attention: the attention sense
+    assert joined([[], ["value"], []]) == {"attention"}  # an RL card's values are no attention values
 
 
 def test_a_comparison_card_keeps_its_contrast_beside_the_fields_relation(tmp_path, field_graph):
