@@ -127,6 +127,14 @@ _GENERIC = frozenset(
     ]
 )
 
+#: Comparatives that open a judgement, not a name: "fewer parameters", "lower variance", "more data".
+#: Only a phrase's first word is checked (a known name such as "evidence lower bound" is matched by
+#: the ruler before any phrase is looked for).
+_COMPARATIVES = frozenset(
+    """fewer more less lower higher smaller larger bigger better worse greater faster slower deeper
+    shallower wider narrower longer shorter cheaper simpler stronger weaker""".split()
+)
+
 #: Frequent English verbs in their base form: a phrase that starts with one is a predicate ("learn
 #: effective classifier", "classify image"), and one that ends with one is a clause ("word appear").
 #: Verbs that are as often nouns of the field (train, test, model, run, update) are not listed.
@@ -169,7 +177,7 @@ def plausible_name(words: list[Word], run: list[int]) -> bool:
 @lru_cache(maxsize=1 << 16)
 def _plausible_ends(first: str, last: str, title: bool, hyphenated: bool) -> bool:
     """:func:`plausible_name` from what it looks at (asked once per distinct phrase end)."""
-    if first in _GENERIC or singular(last) in _GENERIC or last.endswith("ed"):
+    if first in _GENERIC or first in _COMPARATIVES or singular(last) in _GENERIC or last.endswith("ed"):
         return False
     if first in VERBS or last in VERBS:
         return False
