@@ -531,6 +531,20 @@ def test_new_concepts_from_acronyms_and_recurring_phrases():
     assert ("yolo", "svm") not in pairs  # "no SVMs" states no relation
 
 
+def test_a_phrase_opened_by_a_comparative_is_a_judgement_not_a_concept():
+    # Both phrases recur (min_count 2), as "feature pyramid" does above; only the name is proposed.
+    cards = [
+        Card("VGG", "stacks 3x3 convolutions with fewer parameters than a feature pyramid"),
+        Card(
+            "actor-critic", "a critic gives lower variance updates; fewer parameters than a feature pyramid"
+        ),
+        Card("A2C", "lower variance updates"),
+    ]
+    names = {c["name"] for c in extract_deck(cards).concepts}
+    assert "feature pyramid" in names
+    assert not names & {"fewer parameter", "lower variance", "lower variance update"}
+
+
 def test_duplicates_merge_through_aliases():
     concepts = [_concept("rmsprop", "RMSprop"), _concept("r-cnn", "R-CNN", "region-based CNN")]
     new, subjects = card_concepts(
@@ -553,6 +567,16 @@ def test_duplicates_merge_through_aliases():
         ("What is dropout?", [("dropout", [])]),
         ("why divide by sqrt(D)", []),
         ("How does an LSTM avoid vanishing gradients over many steps?", []),
+        # the term, then what is asked of it: a blank to fill, a question, a prompt
+        ("Early stopping: stop training when ___ stops improving", [("Early stopping", [])]),
+        ("Dropout: what does it do?", [("Dropout", [])]),
+        ("LSTM: explain the forget gate", [("LSTM", [])]),
+        ("Backpropagation through time = ___", [("Backpropagation through time", [])]),
+        ("Q: What is dropout?", [("dropout", [])]),
+        ("The ___ gate decides what to forget", []),  # the blank hides the term
+        ("Why BF16 rather than FP16?", [("BF16", []), ("FP16", [])]),
+        ("Why use GELU instead of ReLU?", [("GELU", []), ("ReLU", [])]),
+        ("What goes into a training checkpoint?", [("training checkpoint", [])]),
     ],
 )
 def test_question_terms(question, terms):

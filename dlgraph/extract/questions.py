@@ -48,6 +48,9 @@ _PROMPTS = tuple(
         rf"^what\s+do\s+(?:you|we)\s+mean\s+by\s+{_X}$",
         rf"^how\s+(?:does|do)\s+{_X}\s+work$",
         rf"^what\s+does\s+{_X}\s+(?:stand\s+for|mean|do)$",
+        # "What goes into a training checkpoint?", "What are the components of a GAN?"
+        rf"^what\s+(?:goes|go)\s+into\s+{_X}$",
+        rf"^what\s+are\s+the\s+(?:parts|components|steps|stages|ingredients)\s+of\s+{_X}$",
         rf"^what\s+problems?\s+(?:does|do)\s+{_X}\s+(?:solve|address|fix)$",
         rf"^why\s+(?:do|would|should)\s+(?:we|you)\s+(?:use|need)\s+{_X}$",
         # "Why is causal masking needed?", "Why does normalisation help training?"
@@ -62,6 +65,16 @@ _COMPARISON = re.compile(
 )
 #: "BERT vs GPT", "PTQ versus QAT": a bare comparison of two terms.
 _VERSUS = re.compile(r"^(?P<a>\S.*?)\s+(?:vs\.?|versus)\s+(?P<b>\S.*)$", re.IGNORECASE)
+#: "Why BF16 rather than FP16?", "Why use GELU instead of ReLU?": a choice between two terms.
+_PREFERENCE = re.compile(
+    r"^why\s+(?:(?:use|choose|prefer|pick)\s+)?(?:an?\s+|the\s+)?(?P<a>.+?)"
+    r"\s+(?:rather\s+than|instead\s+of)\s+(?:an?\s+|the\s+)?(?P<b>.+)$",
+    re.IGNORECASE,
+)
+#: A blank to fill: "stop training when ___ stops improving", "[...]", an Anki cloze left in.
+_BLANK = re.compile(r"_{2,}|\[\s*(?:\.\.\.|\u2026)\s*\]|\{\{c\d+::")
+#: "Q:" or "Front:" before the question proper is a label, not a term.
+_LABEL = re.compile(r"^(?:q|question|front|prompt)\s*[:.]\s+", re.IGNORECASE)
 _PRONOUNS = frozenset("it this that they them these those he she we you one".split())
 #: A "term" ending in one of these is a question cut short ("What are CPUs bad at?").
 _TRAILING = frozenset("at for in of to on with about from by".split())
@@ -105,7 +118,13 @@ def question_terms(question: str) -> list[tuple[str, list[str]]]:
     >>> question_terms("What are CPUs bad at?"), question_terms("logistic regression? Why a sigmoid")
     ([], [('logistic regression', [])])
     """
-    text = " ".join(question.replace("\u2019", "'").split()).strip()
+    text = _LABEL.sub("", " ".join(question.replace("\u2019", "'").split()).strip())
+    text = _asked_of(text)
+    blanked = re.match(r"^(?P<x>.+?)\s*=\s*(?:_{2,}|\[\s*\.\.\.\s*\]|\?)$", text)
+    if blanked:
+        text = blanked.group("x")  # "Backpropagation through time = ___"
+    if _BLANK.search(text):
+        return []  # "The ___ gate decides what to forget": the term is what the blank hides
     head, mark, rest = text.partition("?")
     if mark and rest.strip() and len(head.split()) <= MAX_TERM_WORDS and not _NOT_A_TERM.match(head):
         text = head  # "logistic regression? Why a sigmoid": the term, then the question about it
@@ -118,7 +137,7 @@ def question_terms(question: str) -> list[tuple[str, list[str]]]:
                 return []  # "Why does it work?": a question about the card before, no term
             break
     else:
-        pair = _COMPARISON.match(text) or _VERSUS.match(text)
+        pair = _COMPARISON.match(text) or _VERSUS.match(text) or _PREFERENCE.match(text)
         if pair:
             return [*question_terms(pair.group("a")), *question_terms(pair.group("b"))]
         text = _TERM_PREFIX.sub("", text)
@@ -150,10 +169,29 @@ def question_terms(question: str) -> list[tuple[str, list[str]]]:
     return terms
 
 
+def _asked_of(text: str) -> str:
+    """The term of "term: what is asked of it", when what follows the colon is a blank to fill, a
+    question or a prompt ("Early stopping: stop training when ___ stops improving", "Dropout: what
+    does it do?"); else ``text`` itself ("LSTM: purpose of the forget gate" names no plain term).
+
+    >>> _asked_of("Dropout: what does it do?"), _asked_of("Lecture 3: CNNs")
+    ('Dropout', 'Lecture 3: CNNs')
+    """
+    term, colon, rest = text.partition(":")
+    term, rest = term.strip(), rest.strip()
+    if not (colon and term and rest) or _BLANK.search(term) or len(term.split()) > MAX_TERM_WORDS:
+        return text
+    return term if _BLANK.search(rest) or rest.endswith("?") or _NOT_A_TERM.match(rest) else text
+
+
 def compares(question: str) -> bool:
-    """Whether a question compares two terms ("BERT vs GPT", "Difference between L1 and L2")."""
+    """Whether a question compares two terms ("BERT vs GPT", "Difference between L1 and L2").
+
+    >>> compares("L1 vs L2"), compares("Why BF16 rather than FP16?"), compares("Why BF16?")
+    (True, True, False)
+    """
     text = " ".join(question.split()).rstrip("?.!:").strip()
-    return bool(_COMPARISON.match(text) or _VERSUS.match(text))
+    return bool(_COMPARISON.match(text) or _VERSUS.match(text) or _PREFERENCE.match(text))
 
 
 def initials_of(acronym: str, name: str) -> bool:
