@@ -695,6 +695,23 @@ def test_a_negated_statement_states_no_relation(answer):
     assert result.relations == []
 
 
+def test_an_action_set_aside_by_a_contrast_states_no_relation():
+    concepts = [
+        {"id": "zero", "name": "ZeRO", "aliases": [], "kind": "technique"},
+        {"id": "gpu", "name": "GPU", "aliases": [], "kind": "concept"},
+        {"id": "sgd", "name": "SGD", "aliases": [], "kind": "algorithm"},
+    ]
+    nlp = make_pipeline(concepts)
+    cards = [
+        Card("ZeRO", "shards the optimizer state instead of replicating it on every GPU"),
+        Card("ZeRO", "a sharding scheme, used instead of SGD"),  # a thing set aside is still an alternative
+    ]
+    triples = {
+        (r["source"], r["type"], r["target"]) for r in extract(cards, nlp, concepts, [["zero"]] * 2).relations
+    }
+    assert triples == {("zero", "alternative-to", "sgd")}
+
+
 @pytest.mark.parametrize(
     "answer",
     ["Contrast with batch gradient descent.", "updates per example, as opposed to batch gradient descent"],

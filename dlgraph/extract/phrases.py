@@ -181,9 +181,9 @@ def _plausible_ends(first: str, last: str, title: bool, hyphenated: bool) -> boo
         return False
     if first in VERBS or last in VERBS:
         return False
-    if last.endswith("ing") and last not in _NOUN_ING:
+    if last.endswith("ing") and last not in NOUN_ING:
         return False
-    if first.endswith("ing") and first not in _NOUN_ING:
+    if first.endswith("ing") and first not in NOUN_ING:
         return False
     if first.endswith("s") and not first.endswith(("ss", "us", "is")):
         return False
@@ -193,7 +193,7 @@ def _plausible_ends(first: str, last: str, title: bool, hyphenated: bool) -> boo
 
 
 #: Words ending in -ing that name things in machine learning ("deep learning", "max pooling").
-_NOUN_ING = frozenset(
+NOUN_ING = frozenset(
     [
         "learning",
         "training",

@@ -45,7 +45,15 @@ from .definitions import (
 )
 from .edges import assemble
 from .mentions import CONCEPTS_KEY, DISTRIBUTED_KEY, _label_index, singular
-from .phrases import VERBS, accept_candidates, acronym_expansions, candidates, link_spans, third_person
+from .phrases import (
+    NOUN_ING,
+    VERBS,
+    accept_candidates,
+    acronym_expansions,
+    candidates,
+    link_spans,
+    third_person,
+)
 from .pipeline import make_pipeline
 from .questions import (
     _clip,
@@ -391,6 +399,8 @@ def extract(
             near = max(clause_start[clause], min(governing, mention.start) - NEGATION_REACH)
             if negations and bisect_left(negations, near) < bisect_left(negations, mention.start):
                 continue  # "does not use X", "works without X": no relation is stated
+            if cues and _action_set_aside(lower, cues, clause_start[clause], mention.start):
+                continue  # "bootstraps instead of waiting for the full return": what it does not do
             reverse = False
             region = (
                 next((start for start, end in examples if start <= mention.start < end), None)
@@ -759,6 +769,25 @@ def _noun_after(lower: Sequence[str], end: int) -> bool:
         and lower[end].isalpha()
         and lower[end] not in AFTER_GENUS
         and not lower[end].endswith("ed")
+    )
+
+
+#: Contrast cues that, before a gerund, set an action aside rather than a thing.
+ACTION_CONTRASTS = frozenset({"instead of", "rather than", "in place of"})
+
+
+def _action_set_aside(lower: Sequence[str], cues: Sequence[_Cue], since: int, before: int) -> bool:
+    """Whether a contrast cue between ``since`` and ``before`` opens on a gerund: "shards the state
+    instead of replicating it on every GPU" says what is not done, as "does not replicate" would, so
+    the GPU after it is no alternative (nor anything else the clause relates)."""
+    return any(
+        since <= cue.start
+        and cue.end < before
+        and cue.phrase in ACTION_CONTRASTS
+        and lower[cue.end].endswith("ing")
+        and len(lower[cue.end]) > 5
+        and lower[cue.end] not in NOUN_ING
+        for cue in cues
     )
 
 
