@@ -155,6 +155,16 @@ def test_evidence_is_the_sentence_with_its_card(nlp):
     assert all(r["origin"] == "extracted" for r in result.relations)
 
 
+def test_a_stop_inside_a_dotted_name_ends_no_sentence(nlp):
+    # spaCy splits "torch.optim.Adam" at its last stop; the sentence goes on past it.
+    _, result = _triples(
+        [Card("RMSprop", "Wrapped by torch.optim.Adam together with momentum. Popular.")], nlp
+    )
+    assert {r["evidence"] for r in result.relations} == {
+        "RMSprop: Wrapped by torch.optim.Adam together with momentum."
+    }
+
+
 TENSORFLOW = [
     _concept("operation", "Operation", kind="concept"),
     _concept("tensor", "Tensor", kind="concept"),

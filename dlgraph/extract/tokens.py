@@ -105,6 +105,11 @@ class Words:
         )
 
 
+def _stops(doc: Doc, i: int) -> bool:
+    """Whether the stop at ``i`` ends its sentence: not when a word follows with no space between."""
+    return bool(doc[i].whitespace_) or not doc[i + 1].text[:1].isalnum()
+
+
 def clauses(doc: Doc, words: list[Word]) -> tuple[list[int], list[int]]:
     """A clause number for every token (a new clause starts at each sentence, ';', ':', line break
     or :data:`CLAUSE_WORDS` word, and after a comma past :data:`MAX_CLAUSE_TOKENS`), and the index of
@@ -131,7 +136,9 @@ def clause_table(doc: Doc, words: list[Word]) -> tuple[list[int], list[int], dic
         flags = doc.to_array(SENT_START).tolist()
         starts = [i for i, flag in enumerate(flags) if flag == 1 or i == 0]
     else:
-        starts = [0, *(i + 1 for i, w in enumerate(words[:-1]) if w.ends)]
+        # "the tf.Example protocol buffer": a stop the tokenizer split off inside a name, with no space
+        # after it, ends no sentence
+        starts = [0, *(i + 1 for i, w in enumerate(words[:-1]) if w.ends and _stops(doc, i))]
     # A line break mid-phrase ("replaces X with a<br>region proposal network") opens no clause.
     opens = [
         i
