@@ -555,6 +555,19 @@ def test_a_phrase_opened_by_a_comparative_is_a_judgement_not_a_concept():
     assert not names & {"fewer parameter", "lower variance", "lower variance update"}
 
 
+def test_a_phrase_nobody_else_wrote_names_the_concept_at_its_head():
+    cards = [
+        Card("tf.Example", "A standard protocol buffer for describing input data."),
+        Card("feature spec", "what to read from each protocol buffer"),
+        Card("tf.train", "saves every protocol buffer to disk"),
+    ]
+    found = extract_deck(cards)
+    names = {c["id"]: c["name"] for c in found.concepts}
+    assert "standard protocol buffer" not in names.values()
+    triples = {(r["source"], r["type"], r["target"]) for r in found.relations}
+    assert ("tf-example", "is-a", "protocol-buffer") in triples
+
+
 def test_duplicates_merge_through_aliases():
     concepts = [_concept("rmsprop", "RMSprop"), _concept("r-cnn", "R-CNN", "region-based CNN")]
     new, subjects = card_concepts(

@@ -568,6 +568,13 @@ def extract(
             target["aliases"].append(acronym)  # the deck's own concept: the acronym is its other name
         notes.append(f"took {acronym!r} as short for {target['name']!r} (its initials), not a new concept")
     ids = {key: c["id"] for key, c in accepted.items()} | expanded
+    for key in candidate_cards.keys() - ids.keys():
+        # "a standard protocol buffer": the phrase's head is a concept the deck has (a head of two
+        # words: one alone may be an everyday word, or an acronym written otherwise: "causal mask")
+        heads = {normalize(name.partition(" ")[2]) for name in candidate_forms[key] if name.count(" ") == 2}
+        head = next((ids[h] for h in sorted(heads) if h in ids), None)
+        if head is not None:
+            ids[key] = head
     relations = assemble(found, ids, hub_at=max(HUB_MIN_CARDS, round(HUB_SHARE * len(cards))), cued=cued)
     return Extraction(list(accepted.values()), relations, notes, named_by_card)
 
