@@ -568,6 +568,20 @@ def test_a_phrase_nobody_else_wrote_names_the_concept_at_its_head():
     assert ("tf-example", "is-a", "protocol-buffer") in triples
 
 
+def test_a_definition_after_the_scene_it_is_set_in_still_names_its_genus():
+    concepts = [
+        {"id": "rl", "name": "reinforcement learning", "aliases": [], "kind": "concept"},
+        {"id": "policy", "name": "policy", "aliases": [], "kind": "concept"},
+    ]
+    nlp = make_pipeline(concepts)
+    cards = [Card("random policy", "In reinforcement learning, a policy that chooses an action at random.")]
+    triples = {
+        (r["source"], r["type"], r["target"])
+        for r in extract(cards, nlp, concepts, [["random-policy"]]).relations
+    }
+    assert triples == {("random-policy", "is-a", "policy"), ("random-policy", "related-to", "rl")}
+
+
 def test_duplicates_merge_through_aliases():
     concepts = [_concept("rmsprop", "RMSprop"), _concept("r-cnn", "R-CNN", "region-based CNN")]
     new, subjects = card_concepts(

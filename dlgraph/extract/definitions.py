@@ -291,6 +291,28 @@ def first_word(lower: Sequence[str], start: int) -> int:
     return start
 
 
+#: How many words a scene-setting lead ("In reinforcement learning,") may have before its comma.
+SETTING_WORDS = 5
+
+
+def setting_end(lower: Sequence[str]) -> int:
+    """Where an answer's definition begins, past a lead that sets the scene ("In reinforcement
+    learning, a policy that ..." begins at "a"); 0 when it has none.
+
+    >>> setting_end("in reinforcement learning , a policy".split()), setting_end("a policy".split())
+    (4, 0)
+    """
+    start = first_word(lower, 0)
+    if start >= len(lower) or lower[start] != "in":
+        return 0
+    for i in range(start + 1, min(len(lower), start + SETTING_WORDS + 2)):
+        if lower[i] == ",":
+            return first_word(lower, i + 1) if i > start + 1 else 0
+        if not lower[i].isalnum() and lower[i] not in ("-", "."):
+            return 0
+    return 0
+
+
 def domain_lead(lower: Sequence[str], sentence_start: int, start: int, end: int) -> bool:
     """Whether the mention at ``[start, end)`` only sets the scene: "In reinforcement learning, a
     ..." says where the term lives, not how it relates, and would make the field a hub of every map.

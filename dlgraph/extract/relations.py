@@ -33,6 +33,7 @@ from .definitions import (
     AFTER_GENUS,
     DISAMBIGUATIONS,
     EXAMPLE_LEADS,
+    SETTING_WORDS,
     TASK_CLASS,
     announced_lists,
     domain_lead,
@@ -42,6 +43,7 @@ from .definitions import (
     genus_at,
     list_class,
     opens_with,
+    setting_end,
 )
 from .edges import assemble
 from .mentions import CONCEPTS_KEY, DISTRIBUTED_KEY, _label_index, singular
@@ -227,6 +229,7 @@ def extract(
         shared_head = doc.user_data.get(DISTRIBUTED_KEY, ())  # "forget" in "forget and input gates"
         named_by_card.append(list(dict.fromkeys(label for _, _, label in spans)))
         linked = {normalize(singular(key)) for link in card.links for key in link} - {""}
+        setting = setting_end([w.lower for w in words[: SETTING_WORDS + 8]])
         for start, end, label in spans:
             # the author linked it
             exact = bool(linked) and normalize(singular(surface(start, end))) in linked
@@ -235,9 +238,15 @@ def extract(
                 # "The less common label in a dataset", "An error metric calculated by ...": a
                 # definition's genus is the field's sense, and the head of its phrase
                 genus = (
-                    not mentions
-                    and start <= GENUS_REACH
-                    and genus_at([w.lower for w in words[: end + 1]], start, end, first_mention=True)
+                    all(m.end <= setting for m in mentions)
+                    and start <= GENUS_REACH + setting
+                    and genus_at(
+                        [w.lower for w in words[: end + 1]],
+                        start,
+                        end,
+                        first_mention=True,
+                        sentence_start=setting,
+                    )
                 )
                 if word.everyday and topics.get(label) not in subject_topics and not genus:
                     continue  # "values" in a Q-learning card is not the attention value
@@ -325,7 +334,9 @@ def extract(
         # The answer's opening: up to its first comma, ";", line break, clause word other than a
         # relative one, or sentence end ("small network: two conv layers" and "a model that ..." go
         # on with it).
-        begin = first_word(lower, 0)
+        # "In reinforcement learning, a policy that ...": the scene is set, then the answer opens
+        begin = setting or first_word(lower, 0)
+        genus_first = next((m for m in mentions if m.start >= begin), None)
         opening_end = next(
             (
                 i
@@ -434,7 +445,13 @@ def extract(
                 kind, reverse = "is-a", True  # "(for example, ReLU)": ReLU is a kind of the subject
                 reason = "an example of the card's term"
             elif mention.start < first_end and (
-                genus_at(lower, mention.start, mention.end, first_mention=mention is mentions[0])
+                genus_at(
+                    lower,
+                    mention.start,
+                    mention.end,
+                    first_mention=mention is genus_first,
+                    sentence_start=begin,
+                )
                 or (
                     tool_lead
                     and mention is not lead
