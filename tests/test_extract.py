@@ -582,6 +582,23 @@ def test_a_definition_after_the_scene_it_is_set_in_still_names_its_genus():
     assert triples == {("random-policy", "is-a", "policy"), ("random-policy", "related-to", "rl")}
 
 
+def test_what_a_clause_does_to_it_is_done_to_the_cards_term():
+    concepts = [
+        {"id": "ring-all-reduce", "name": "ring all-reduce", "aliases": [], "kind": "algorithm"},
+        {"id": "nccl", "name": "NCCL", "aliases": [], "kind": "tool"},
+        {"id": "gpu", "name": "GPU", "aliases": [], "kind": "concept"},
+    ]
+    nlp = make_pipeline(concepts)
+    cards = [
+        Card("ring all-reduce", "a ring of GPUs sums gradients; NCCL uses it to average them"),
+        Card("ring all-reduce", "a ring of GPUs; NCCL works with it"),  # a weak cue states nothing
+    ]
+    relations = extract(cards, nlp, concepts, [["ring-all-reduce"]] * 2).relations
+    triples = {(r["source"], r["type"], r["target"]) for r in relations}
+    assert ("nccl", "uses", "ring-all-reduce") in triples
+    assert not any(r["source"] == "nccl" and "works with" in r["evidence"] for r in relations)
+
+
 def test_duplicates_merge_through_aliases():
     concepts = [_concept("rmsprop", "RMSprop"), _concept("r-cnn", "R-CNN", "region-based CNN")]
     new, subjects = card_concepts(

@@ -565,6 +565,17 @@ def extract(
                     slot[typed] = (evidence, why)
                 if (mention.ref, kind) not in guessed:
                     cued.add((pair, typed))
+        if len(subject_refs) == 1 and clause_subject:
+            # "NCCL uses it to average gradients": the clause's own subject does to the card's term
+            # what its cue says
+            for source, cue in _said_of_the_term(lower, by_clause, clause_subject, subject_refs[0]):
+                pair = (source, subject_refs[0])
+                said = (
+                    evidence_at(bisect_right(sentence_starts, cue.start)),
+                    f"{typed_by(cue.phrase)}: 'it' is the card's term",
+                )
+                found.setdefault(pair, {}).setdefault(cue.type, said)
+                cued.add((pair, cue.type))
         if compared:
             for better, worse, at in _comparatives(lower, subject_refs, mentions, clause_of, clause_subject):
                 said = (evidence_at(bisect_right(sentence_starts, at)), COMPARATIVE)
@@ -794,6 +805,26 @@ def _noun_after(lower: Sequence[str], end: int) -> bool:
         and lower[end] not in AFTER_GENUS
         and not lower[end].endswith("ed")
     )
+
+
+def _said_of_the_term(
+    lower: Sequence[str],
+    by_clause: dict[int, list[_Cue]],
+    clause_subject: dict[int, tuple[str, str]],
+    term: tuple[str, str],
+) -> list[tuple[tuple[str, str], _Cue]]:
+    """(clause subject, cue) for each cue whose object is "it", the card's term, in a clause with a
+    subject of its own: "NCCL uses it", "Swin replaced it" (a weak cue, "with it", states nothing)."""
+    return [
+        (own, cue)
+        for clause, own in clause_subject.items()
+        if own != term
+        for cue in by_clause.get(clause, ())
+        if cue.end < len(lower)
+        and lower[cue.end] == "it"
+        and cue.phrase not in WEAK_CUES
+        and cue.type != FALLBACK_TYPE
+    ]
 
 
 #: Contrast cues that, before a gerund, set an action aside rather than a thing.
