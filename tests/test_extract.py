@@ -599,6 +599,26 @@ def test_what_a_clause_does_to_it_is_done_to_the_cards_term():
     assert not any(r["source"] == "nccl" and "works with" in r["evidence"] for r in relations)
 
 
+@pytest.mark.parametrize(
+    ("answer", "genus"),
+    [
+        ("max-margin classifier: finds the separating hyperplane", True),
+        ("encoder-decoder classifier for image segmentation", True),
+        ("classifier: a model that assigns labels", False),  # a label naming a term, first
+        ("creating a classifier that matches the data", False),  # a verb phrase
+        ("two classifiers: one per class", False),
+        ("designed for classifier: weights from N(0, 2/n)", False),
+    ],
+)
+def test_a_genus_written_without_its_article(answer, genus):
+    concepts = [{"id": "classifier", "name": "classifier", "aliases": [], "kind": "concept"}]
+    nlp = make_pipeline(concepts)
+    relations = extract([Card("SVM", answer)], nlp, concepts, [["svm"]]).relations
+    assert (
+        ("svm", "is-a", "classifier") in {(r["source"], r["type"], r["target"]) for r in relations}
+    ) is genus
+
+
 def test_duplicates_merge_through_aliases():
     concepts = [_concept("rmsprop", "RMSprop"), _concept("r-cnn", "R-CNN", "region-based CNN")]
     new, subjects = card_concepts(

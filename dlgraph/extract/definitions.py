@@ -56,6 +56,31 @@ _LIST_WORDS = frozenset({",", "and", "or", "the", "a", "an", "&"})
 
 #: What may follow a bare plural genus ("Features represented as ...", "Values that ...").
 PLURAL_GENUS_AFTER = frozenset({"that", "which", "who", "whose", "used"})
+#: What may follow a genus written without its article: a label's colon, or what it is for.
+BARE_GENUS_AFTER = frozenset({":", "for", "that", "which", "used", "trained"})
+#: Words that, first in an answer, make what follows no genus: verbs in the imperative, and words
+#: that count or compare ("more memory for ...", "only CNNs for ...").
+BARE_NOT_MODIFIERS = frozenset(
+    """use uses apply applies add adds replace replaces combine combines train trains compute computes
+    predict predicts learn learns split splits stack stacks keep keeps pick make take give find see
+    not no only more less fewer also just each every all some any many most other same""".split()
+)
+
+
+def _modifier(word: str) -> bool:
+    """Whether a word before a genus written without its article can modify it: not a verb, an
+    article, a preposition or a number ("creating a model", "problem of deep GNNs", "two RNNs")."""
+    return not (
+        word in BARE_NOT_MODIFIERS
+        or word in LEADS
+        or word in BREAKS
+        or word in NUMBER_WORDS
+        or _plural(word)
+        or (word.endswith(("ing", "ed")) and len(word) > 5)
+    )
+
+
+NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten several".split())
 
 
 def _plural(word: str) -> bool:
@@ -73,6 +98,16 @@ def genus_at(
         # "Features represented as integers ...", "Neurons that ...": a bare plural genus, said of
         # the card's term when a participle or relative word follows it
         return end >= len(lower) or lower[end] in PLURAL_GENUS_AFTER or lower[end].endswith("ed")
+    bare = first_mention and sentence_start <= start and end < len(lower) and lower[end] in BARE_GENUS_AFTER
+    if bare and lower[sentence_start] not in LEADS:
+        # "max-margin classifier: finds ...", "encoder-decoder CNN for image segmentation": a note's
+        # genus without its article, the answer's first words (its modifiers are no verb)
+        before = lower[sentence_start:start]
+        if lower[end] == ":" and not before:
+            return False  # "MoE: a layer ...", "ROC: TPR vs FPR": a label naming the term, no genus
+        return sum(w.isalpha() for w in before) <= MAX_MODIFIERS and all(
+            w == "-" or (w.isalpha() and _modifier(w)) for w in before
+        )
     if not first_mention or start <= sentence_start or lower[sentence_start] not in LEADS:
         return False
     between = lower[sentence_start + 1 : start]
