@@ -333,7 +333,8 @@ def test_markup_in_a_card_runs_nothing_and_shows_as_text(browser, tmp_path):
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
         # vis-network shows a tooltip only after the pointer rests on a node that is not moving; the view
-        # may still be animating towards the clicked node, so re-aim and re-hover until it appears.
+        # may still be animating towards the clicked node, so re-aim and re-hover until it appears (a busy
+        # machine draws slowly: each try waits 3 s).
         page.settle()
         for attempt in range(10):
             page.page.mouse.move(10, 10)
@@ -344,7 +345,7 @@ def test_markup_in_a_card_runs_nothing_and_shows_as_text(browser, tmp_path):
             )
             page.page.mouse.move(x + attempt % 3, y)
             try:
-                page.page.wait_for_selector("div.vis-tooltip", state="visible", timeout=1500)
+                page.page.wait_for_selector("div.vis-tooltip", state="visible", timeout=3000)
                 break
             except PlaywrightTimeout:
                 continue
