@@ -301,6 +301,10 @@ def test_a_definition_placed_in_a_library_is_part_of_it_and_a_kind_of_its_head()
     found, result = _triples(cards, make_pipeline(concepts), concepts)
     assert {("queue", "part-of", "tensorflow"), ("queue", "is-a", "operation")} <= found
     assert ("queue", "is-a", "tensorflow") not in found
+    # a hyphenated modifier before the library ("A high-level TensorFlow Operation") changes nothing
+    cards = [Card("queue", "A high-level TensorFlow Operation that implements a queue data structure.")]
+    found, _ = _triples(cards, make_pipeline(concepts), concepts)
+    assert {("queue", "part-of", "tensorflow"), ("queue", "is-a", "operation")} <= found
     # the library as the genus itself, followed by a participle, stays the genus
     concepts = [*concepts, _concept("accelerator", "hardware accelerator", kind="tool")]
     cards = [Card("Cloud TPU", "A hardware accelerator designed to speed up workloads.")]

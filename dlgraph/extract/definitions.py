@@ -111,7 +111,9 @@ def genus_at(
     if not first_mention or start <= sentence_start or lower[sentence_start] not in LEADS:
         return False
     between = lower[sentence_start + 1 : start]
-    if len(between) > MAX_MODIFIERS or any(w in BREAKS or not w.isalpha() for w in between):
+    # "a high-level TensorFlow API": a hyphen joins two words of one modifier
+    words = [w for w in between if w != "-"]
+    if len(words) > MAX_MODIFIERS or any(w in BREAKS or not w.isalpha() for w in words):
         return False
     if end >= len(lower):
         return True
