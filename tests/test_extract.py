@@ -623,6 +623,24 @@ def test_a_genus_written_without_its_article(answer, genus):
     ) is genus
 
 
+@pytest.mark.parametrize(
+    ("answer", "kind"),
+    [
+        ("keeps running averages; ≈ momentum + RMSprop", "combines"),  # what the term is equated with
+        ("two parts: momentum + RMSprop on each step", "uses"),  # a sum, said of nothing else
+        ("step size = momentum + RMSprop", "related-to"),  # the step size is the sum, not Adam
+        ("a correction for momentum + RMSprop", "related-to"),  # a preposition's object
+    ],
+)
+def test_a_sum_of_two_names_states_what_the_term_is_made_of(answer, kind):
+    concepts = [_concept("momentum", "momentum", kind="technique"), _concept("rmsprop", "RMSprop")]
+    relations = extract([Card("Adam", answer)], make_pipeline(concepts), concepts, [["adam"]]).relations
+    assert {(r["source"], r["type"], r["target"]) for r in relations} == {
+        ("adam", kind, "momentum"),
+        ("adam", kind, "rmsprop"),
+    }
+
+
 def test_duplicates_merge_through_aliases():
     concepts = [_concept("rmsprop", "RMSprop"), _concept("r-cnn", "R-CNN", "region-based CNN")]
     new, subjects = card_concepts(

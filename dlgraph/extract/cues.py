@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..vocabulary import RELATION_TYPES
+from .definitions import PREPOSITIONS
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -214,6 +215,15 @@ def _type_in_clause(
         purpose = after in PURPOSE_WORDS and then is not None and then.lower not in NOT_A_PURPOSE
         if purpose and then.text.isalpha():
             return "uses", False, f"no cue; put to a purpose ({after!r} {then.lower!r})"
+        before = words[mention.start - 1].text if mention.start > 0 else ""
+        if before == "+" or (mention.end < len(words) and words[mention.end].text == "+"):
+            # "≈ momentum + RMSprop", "= depthwise conv + 1x1 conv": what the term is the sum of
+            # it combines; "encoder + projection head" it is built from
+            equated = _equated(words, mention.start)
+            if equated:
+                return "combines", False, "no cue; a sum the term is equated with ('+')"
+            if equated is not None:
+                return "uses", False, "no cue; a part of a sum ('+')"
         return FALLBACK_TYPE, False, NO_CUE
     kind = active.type
     said = typed_by(active.phrase)
@@ -248,6 +258,27 @@ def _type_in_clause(
     if kind in SOLVE_TYPES and mention.ref[0] == "id" and kinds.get(mention.ref[1]) in METHOD_KINDS:
         return "improves-on", False, f"{said}, of a method"
     return kind, False, said
+
+
+#: What equates the card's term with the formula after it.
+EQUATES = frozenset({"=", "≈", "~", "≃"})
+
+
+def _equated(words: list[_Word], start: int) -> bool | None:
+    """How the sum ending before ``start`` is said, back to the last clause break: True when an
+    equals sign (or "≈") opens the stretch ("≈ momentum + RMSprop" equates the card's term with
+    it), False when it stands alone ("an encoder + projection head"), None when it belongs to
+    something else: the left side of an equation ("loss = reconstruction error + KL"), or a
+    preposition's object ("FC layers for class + box offsets")."""
+    equals = False
+    for w in reversed(words[:start]):
+        if w.text in (";", ":", ".", ",", "(", ")") or "\n" in w.text:
+            break
+        if w.text in EQUATES:
+            equals = True
+        elif (w.lower in PREPOSITIONS and not equals) or (equals and w.lower.isalpha()):
+            return None
+    return equals
 
 
 def _means_between(between: list[str]) -> bool:
