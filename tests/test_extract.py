@@ -574,31 +574,26 @@ def test_a_phrase_nobody_else_wrote_names_the_concept_at_its_head():
 
 def test_a_definition_after_the_scene_it_is_set_in_still_names_its_genus():
     concepts = [
-        {"id": "rl", "name": "reinforcement learning", "aliases": [], "kind": "concept"},
-        {"id": "policy", "name": "policy", "aliases": [], "kind": "concept"},
+        _concept("rl", "reinforcement learning", kind="concept"),
+        _concept("policy", "policy", kind="concept"),
     ]
-    nlp = make_pipeline(concepts)
     cards = [Card("random policy", "In reinforcement learning, a policy that chooses an action at random.")]
-    triples = {
-        (r["source"], r["type"], r["target"])
-        for r in extract(cards, nlp, concepts, [["random-policy"]]).relations
-    }
+    triples, _ = _triples(cards, make_pipeline(concepts), concepts)
     assert triples == {("random-policy", "is-a", "policy"), ("random-policy", "related-to", "rl")}
 
 
 def test_what_a_clause_does_to_it_is_done_to_the_cards_term():
     concepts = [
-        {"id": "ring-all-reduce", "name": "ring all-reduce", "aliases": [], "kind": "algorithm"},
-        {"id": "nccl", "name": "NCCL", "aliases": [], "kind": "tool"},
-        {"id": "gpu", "name": "GPU", "aliases": [], "kind": "concept"},
+        _concept("ring-all-reduce", "ring all-reduce", kind="algorithm"),
+        _concept("nccl", "NCCL", kind="tool"),
+        _concept("gpu", "GPU", kind="concept"),
     ]
-    nlp = make_pipeline(concepts)
     cards = [
         Card("ring all-reduce", "a ring of GPUs sums gradients; NCCL uses it to average them"),
         Card("ring all-reduce", "a ring of GPUs; NCCL works with it"),  # a weak cue states nothing
     ]
-    relations = extract(cards, nlp, concepts, [["ring-all-reduce"]] * 2).relations
-    triples = {(r["source"], r["type"], r["target"]) for r in relations}
+    triples, result = _triples(cards, make_pipeline(concepts), concepts)
+    relations = result.relations
     assert ("nccl", "uses", "ring-all-reduce") in triples
     assert not any(r["source"] == "nccl" and "works with" in r["evidence"] for r in relations)
 
@@ -615,7 +610,7 @@ def test_what_a_clause_does_to_it_is_done_to_the_cards_term():
     ],
 )
 def test_a_genus_written_without_its_article(answer, genus):
-    concepts = [{"id": "classifier", "name": "classifier", "aliases": [], "kind": "concept"}]
+    concepts = [_concept("classifier", "classifier", kind="concept")]
     nlp = make_pipeline(concepts)
     relations = extract([Card("SVM", answer)], nlp, concepts, [["svm"]]).relations
     assert (
@@ -793,18 +788,15 @@ def test_a_negated_statement_states_no_relation(answer):
 
 def test_an_action_set_aside_by_a_contrast_states_no_relation():
     concepts = [
-        {"id": "zero", "name": "ZeRO", "aliases": [], "kind": "technique"},
-        {"id": "gpu", "name": "GPU", "aliases": [], "kind": "concept"},
-        {"id": "sgd", "name": "SGD", "aliases": [], "kind": "algorithm"},
+        _concept("zero", "ZeRO", kind="technique"),
+        _concept("gpu", "GPU", kind="concept"),
+        _concept("sgd", "SGD", kind="algorithm"),
     ]
-    nlp = make_pipeline(concepts)
     cards = [
         Card("ZeRO", "shards the optimizer state instead of replicating it on every GPU"),
         Card("ZeRO", "a sharding scheme, used instead of SGD"),  # a thing set aside is still an alternative
     ]
-    triples = {
-        (r["source"], r["type"], r["target"]) for r in extract(cards, nlp, concepts, [["zero"]] * 2).relations
-    }
+    triples, _ = _triples(cards, make_pipeline(concepts), concepts)
     assert triples == {("zero", "alternative-to", "sgd")}
 
 
