@@ -63,13 +63,17 @@ BARE_GENUS_AFTER = frozenset({":", "for", "that", "which", "used", "trained"})
 BARE_NOT_MODIFIERS = frozenset(
     """use uses apply applies add adds replace replaces combine combines train trains compute computes
     predict predicts learn learns split splits stack stacks keep keeps pick make take give find see
-    not no only more less fewer also just each every all some any many most other same""".split()
+    not no only more less fewer also just each every all some many most other same""".split()
 )
+
+
+NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten several".split())
 
 
 def _modifier(word: str) -> bool:
     """Whether a word before a genus written without its article can modify it: not a verb, an
-    article, a preposition or a number ("creating a model", "problem of deep GNNs", "two RNNs")."""
+    article, a preposition, a number, a plural or a long -ed/-ing word ("creating a model",
+    "problem of deep GNNs", "two RNNs", "stacked layers")."""
     return not (
         word in BARE_NOT_MODIFIERS
         or word in LEADS
@@ -80,9 +84,6 @@ def _modifier(word: str) -> bool:
     )
 
 
-NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten several".split())
-
-
 def _plural(word: str) -> bool:
     return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
@@ -91,8 +92,9 @@ def genus_at(
     lower: Sequence[str], start: int, end: int, *, first_mention: bool, sentence_start: int = 0
 ) -> bool:
     """Whether the mention at ``[start, end)`` is the genus of a definition that begins at
-    ``sentence_start``: the first mention, right after an article and a few modifiers, and
-    followed by the end of the phrase or a generic head noun."""
+    ``sentence_start``: the first mention, right after an article and a few modifiers (a hyphen
+    joins two words of one), and followed by the end of the phrase or a generic head noun. A note
+    may drop the article when a hyphenated modifier marks the genus ("max-margin classifier: ...")."""
     sentence_start = first_word(lower, sentence_start)
     if first_mention and start == sentence_start and end - start == 1 and _plural(lower[start]):
         # "Features represented as integers ...", "Neurons that ...": a bare plural genus, said of
@@ -102,11 +104,13 @@ def genus_at(
     if bare and lower[sentence_start] not in LEADS:
         # "max-margin classifier: finds ...", "encoder-decoder CNN for image segmentation": a note's
         # genus without its article, the answer's first words (its modifiers are no verb)
+        # A hyphenated modifier marks the noun phrase as a genus; without one, "momentum for each
+        # parameter", "MoE: a layer ..." or "Parallel attention: no recurrence" name no kind.
         before = lower[sentence_start:start]
-        if lower[end] == ":" and not before:
-            return False  # "MoE: a layer ...", "ROC: TPR vs FPR": a label naming the term, no genus
-        return sum(w.isalpha() for w in before) <= MAX_MODIFIERS and all(
-            w == "-" or (w.isalpha() and _modifier(w)) for w in before
+        return (
+            "-" in before
+            and sum(w.isalpha() for w in before) <= MAX_MODIFIERS
+            and all(w == "-" or (w.isalpha() and _modifier(w)) for w in before)
         )
     if not first_mention or start <= sentence_start or lower[sentence_start] not in LEADS:
         return False
@@ -345,7 +349,7 @@ def setting_end(lower: Sequence[str]) -> int:
     for i in range(start + 1, min(len(lower), start + SETTING_WORDS + 2)):
         if lower[i] == ",":
             return first_word(lower, i + 1) if i > start + 1 else 0
-        if not lower[i].isalnum() and lower[i] not in ("-", "."):
+        if not lower[i].isalnum() and lower[i] != "-":
             return 0
     return 0
 

@@ -73,8 +73,16 @@ _PREFERENCE = re.compile(
 )
 #: A blank to fill: "stop training when ___ stops improving", "[...]", an Anki cloze left in.
 _BLANK = re.compile(r"_{2,}|\[\s*(?:\.\.\.|\u2026)\s*\]|\{\{c\d+::")
+#: Labels a quiz puts before its question: "True or false: dropout is used at test time?"
+QUIZ_LABELS = frozenset(
+    {"true or false", "true/false", "t/f", "quiz", "fill in the blank", "cloze", "review"}
+)
+#: "Backpropagation through time = ___": the term, equal to what is to be filled in.
+_EQUALS_BLANK = re.compile(rf"^(?P<x>.+?)\s*=\s*(?:{_BLANK.pattern}|\?)$")
 #: "Q:" or "Front:" before the question proper is a label, not a term.
 _LABEL = re.compile(r"^(?:q|question|front|prompt)\s*[:.]\s+", re.IGNORECASE)
+#: Verbs, in lowercase, that make a question's words a statement rather than a name.
+_STATING = frozenset("is are was were does do did can should will".split())
 _PRONOUNS = frozenset("it this that they them these those he she we you one".split())
 #: A "term" ending in one of these is a question cut short ("What are CPUs bad at?").
 _TRAILING = frozenset("at for in of to on with about from by".split())
@@ -120,7 +128,7 @@ def question_terms(question: str) -> list[tuple[str, list[str]]]:
     """
     text = _LABEL.sub("", " ".join(question.replace("\u2019", "'").split()).strip())
     text = _asked_of(text)
-    blanked = re.match(r"^(?P<x>.+?)\s*=\s*(?:_{2,}|\[\s*\.\.\.\s*\]|\?)$", text)
+    blanked = _EQUALS_BLANK.match(text)
     if blanked:
         text = blanked.group("x")  # "Backpropagation through time = ___"
     if _BLANK.search(text):
@@ -137,13 +145,15 @@ def question_terms(question: str) -> list[tuple[str, list[str]]]:
                 return []  # "Why does it work?": a question about the card before, no term
             break
     else:
-        pair = _COMPARISON.match(text) or _VERSUS.match(text) or _PREFERENCE.match(text)
+        pair = _COMPARISON.match(text) or _VERSUS.match(text) or _preference(text)
         if pair:
             return [*question_terms(pair.group("a")), *question_terms(pair.group("b"))]
         text = _TERM_PREFIX.sub("", text)
     words = text.split()
     if not text or _NOT_A_TERM.match(text) or len(words) > MAX_TERM_WORDS or words[-1].lower() in _TRAILING:
         return []
+    if any(w in _STATING for w in words[1:]):
+        return []  # "dropout is used at test time": a statement to judge, not a term (a title says "Is")
     terms = []
     for part in re.split(r"\s+&\s+", text):
         aliases: list[str] = []
@@ -181,7 +191,11 @@ def _asked_of(text: str) -> str:
     term, rest = term.strip(), rest.strip()
     if not (colon and term and rest) or _BLANK.search(term) or len(term.split()) > MAX_TERM_WORDS:
         return text
-    return term if _BLANK.search(rest) or rest.endswith("?") or _NOT_A_TERM.match(rest) else text
+    if not (_BLANK.search(rest) or rest.endswith("?") or _NOT_A_TERM.match(rest)):
+        return text
+    if term.casefold() in QUIZ_LABELS or question_terms(rest):
+        return rest  # "True or false: ...", "Quiz: what is dropout?": the label names nothing
+    return term
 
 
 def compares(question: str) -> bool:
@@ -190,8 +204,22 @@ def compares(question: str) -> bool:
     >>> compares("L1 vs L2"), compares("Why BF16 rather than FP16?"), compares("Why BF16?")
     (True, True, False)
     """
-    text = " ".join(question.split()).rstrip("?.!:").strip()
-    return bool(_COMPARISON.match(text) or _VERSUS.match(text) or _PREFERENCE.match(text))
+    text = _LABEL.sub("", " ".join(question.split())).rstrip("?.!:").strip()
+    return bool(_COMPARISON.match(text) or _VERSUS.match(text) or _preference(text))
+
+
+def _preference(text: str) -> re.Match[str] | None:
+    """ "Why BF16 rather than FP16?" as a choice between two terms; not "Why normalize inputs rather
+    than weights?" nor "Why does ResNet add rather than concatenate?", choices between actions."""
+    from .phrases import VERBS
+
+    match = _PREFERENCE.match(text)
+    if match is None:
+        return None
+    firsts = [match.group(side).split()[0].lower() for side in ("a", "b")]
+    if any(w in VERBS or _NOT_A_TERM.match(w) or w.endswith("ize") or w.endswith("ise") for w in firsts):
+        return None
+    return match
 
 
 def initials_of(acronym: str, name: str) -> bool:

@@ -569,6 +569,11 @@ def extract(
             # "NCCL uses it to average gradients": the clause's own subject does to the card's term
             # what its cue says
             for source, cue in _said_of_the_term(lower, by_clause, clause_subject, subject_refs[0]):
+                begins = clause_start[clause_of[cue.start]]
+                if not (begins in sentence_opens or "\n" in lower[begins] or "\n" in lower[begins - 1]):
+                    continue  # "the cell state carries memory; the forget gate uses it": the state?
+                if any(begins <= n < cue.start for n in negations):
+                    continue  # "PyTorch never uses it"
                 pair = (source, subject_refs[0])
                 said = (
                     evidence_at(bisect_right(sentence_starts, cue.start)),
@@ -596,10 +601,17 @@ def extract(
             target["aliases"].append(acronym)  # the deck's own concept: the acronym is its other name
         notes.append(f"took {acronym!r} as short for {target['name']!r} (its initials), not a new concept")
     ids = {key: c["id"] for key, c in accepted.items()} | expanded
-    for key in candidate_cards.keys() - ids.keys():
-        # "a standard protocol buffer": the phrase's head is a concept the deck has (a head of two
-        # words: one alone may be an everyday word, or an acronym written otherwise: "causal mask")
-        heads = {normalize(name.partition(" ")[2]) for name in candidate_forms[key] if name.count(" ") == 2}
+    for key in sorted(candidate_cards.keys() - ids.keys()):
+        # "a standard protocol buffer": the phrase's head is a concept the deck has, when what comes
+        # before it only describes ("negative log likelihood" is no log likelihood); a head of two
+        # words: one alone may be an everyday word, or an acronym written otherwise ("causal mask")
+        heads = {
+            normalize(rest)
+            for name in candidate_forms[key]
+            if name.count(" ") == 2
+            for first, _, rest in [name.partition(" ")]
+            if first.lower() in DESCRIBING_WORDS
+        }
         head = next((ids[h] for h in sorted(heads) if h in ids), None)
         if head is not None:
             ids[key] = head
@@ -827,6 +839,13 @@ def _said_of_the_term(
     ]
 
 
+#: Words that describe a thing without naming a kind of it: "a standard protocol buffer" is one.
+DESCRIBING_WORDS = frozenset(
+    """standard typical common usual simple basic popular primary main special general single extra
+    separate additional small large big tiny huge whole entire plain ordinary classic""".split()
+)
+
+
 #: Contrast cues that, before a gerund, set an action aside rather than a thing.
 ACTION_CONTRASTS = frozenset({"instead of", "rather than", "in place of"})
 
@@ -836,14 +855,23 @@ def _action_set_aside(lower: Sequence[str], cues: Sequence[_Cue], since: int, be
     instead of replicating it on every GPU" says what is not done, as "does not replicate" would, so
     the GPU after it is no alternative (nor anything else the clause relates)."""
     return any(
-        since <= cue.start
-        and cue.end < before
-        and cue.phrase in ACTION_CONTRASTS
-        and lower[cue.end].endswith("ing")
-        and len(lower[cue.end]) > 5
-        and lower[cue.end] not in NOUN_ING
+        since <= cue.start and cue.end < before and cue.phrase in ACTION_CONTRASTS and _gerund(lower, cue.end)
         for cue in cues
     )
+
+
+PRONOUNS = frozenset({"it", "them", "this", "these"})
+
+
+def _gerund(lower: Sequence[str], at: int) -> bool:
+    """Whether the -ing word at ``at`` is a verb: not a noun of the field ("instead of pooling"),
+    unless what follows is its object ("instead of computing the full gradient", "sampling from")."""
+    word = lower[at]
+    if not word.endswith("ing") or len(word) <= 5:
+        return False
+    after = lower[at + 1] if at + 1 < len(lower) else ""
+    takes_object = after in DETERMINERS or after in QUANTIFIERS or after in PREPOSITIONS or after in PRONOUNS
+    return word not in NOUN_ING or takes_object
 
 
 def _named_after(
