@@ -103,9 +103,8 @@ def genus_at(
     bare = first_mention and sentence_start <= start and end < len(lower) and lower[end] in BARE_GENUS_AFTER
     if bare and lower[sentence_start] not in LEADS:
         # "max-margin classifier: finds ...", "encoder-decoder CNN for image segmentation": a note's
-        # genus without its article, the answer's first words (its modifiers are no verb)
-        # A hyphenated modifier marks the noun phrase as a genus; without one, "momentum for each
-        # parameter", "MoE: a layer ..." or "Parallel attention: no recurrence" name no kind.
+        # genus without its article, marked by a hyphenated modifier (no verb among its modifiers);
+        # without one, "momentum for each parameter" or "MoE: a layer ..." name no kind.
         before = lower[sentence_start:start]
         return (
             "-" in before

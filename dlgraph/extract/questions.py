@@ -217,7 +217,7 @@ def _preference(text: str) -> re.Match[str] | None:
     if match is None:
         return None
     firsts = [match.group(side).split()[0].lower() for side in ("a", "b")]
-    if any(w in VERBS or _NOT_A_TERM.match(w) or w.endswith("ize") or w.endswith("ise") for w in firsts):
+    if any(w in VERBS or _NOT_A_TERM.match(w) or w.endswith(("ize", "ise")) for w in firsts):
         return None
     return match
 

@@ -568,12 +568,10 @@ def extract(
         if len(subject_refs) == 1 and clause_subject:
             # "NCCL uses it to average gradients": the clause's own subject does to the card's term
             # what its cue says
-            for source, cue in _said_of_the_term(lower, by_clause, clause_subject, subject_refs[0]):
-                begins = clause_start[clause_of[cue.start]]
-                if not (begins in sentence_opens or "\n" in lower[begins] or "\n" in lower[begins - 1]):
-                    continue  # "the cell state carries memory; the forget gate uses it": the state?
-                if any(begins <= n < cue.start for n in negations):
-                    continue  # "PyTorch never uses it"
+            said_of = _said_of_the_term(
+                lower, by_clause, clause_subject, subject_refs[0], clause_start, sentence_opens, negations
+            )
+            for source, cue in said_of:
                 pair = (source, subject_refs[0])
                 said = (
                     evidence_at(bisect_right(sentence_starts, cue.start)),
@@ -824,18 +822,29 @@ def _said_of_the_term(
     by_clause: dict[int, list[_Cue]],
     clause_subject: dict[int, tuple[str, str]],
     term: tuple[str, str],
+    clause_start: dict[int, int],
+    sentence_opens: set[int],
+    negations: Sequence[int],
 ) -> list[tuple[tuple[str, str], _Cue]]:
     """(clause subject, cue) for each cue whose object is "it", the card's term, in a clause with a
-    subject of its own: "NCCL uses it", "Swin replaced it" (a weak cue, "with it", states nothing)."""
+    subject of its own: "NCCL uses it", "Swin replaced it" (a weak cue, "with it", states nothing).
+    Only a clause that opens a sentence or a line, where "it" can only be the term ("the cell state
+    carries memory; the forget gate uses it" may mean the state), and is not negated ("PyTorch never
+    uses it")."""
+
+    def opens(begins: int) -> bool:
+        return begins in sentence_opens or "\n" in lower[begins] or "\n" in lower[begins - 1]
+
     return [
         (own, cue)
         for clause, own in clause_subject.items()
-        if own != term
+        if own != term and opens(clause_start[clause])
         for cue in by_clause.get(clause, ())
         if cue.end < len(lower)
         and lower[cue.end] == "it"
         and cue.phrase not in WEAK_CUES
         and cue.type != FALLBACK_TYPE
+        and not any(clause_start[clause] <= n < cue.start for n in negations)
     ]
 
 
