@@ -150,7 +150,7 @@ def evaluate(gold: dict[str, Any], *, use_field: bool) -> dict[str, Any]:
             g_exact += s is not None and t is not None and _same(all_triples, s, kind, t)
             both += s is not None and t is not None
             if not exact:
-                got = [f"{x[1]}" for x in built_triples if {x[0], x[2]} == {s, t}] if pair_ok else []
+                got = sorted(x[1] for x in built_triples if {x[0], x[2]} == {s, t}) if pair_ok else []
                 built_as = f" (built as {', '.join(got)})" if got else ""
                 unbuilt = [x for x, cid in ((source, s), (target, t)) if cid is None]
                 if unbuilt:
