@@ -175,6 +175,27 @@ def test_a_contrast_an_answer_states_stays_beside_the_fields_relation(tmp_path, 
     assert ("rmsprop", "alternative-to", "adagrad", "extracted") in triples
 
 
+def test_what_a_cue_types_stays_beside_the_fields_relation_and_a_loose_mention_gives_way(
+    tmp_path, field_graph
+):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+    # The field says CNN uses convolution; the card lists convolution layers as CNN's parts.
+    listed = _build_cards(
+        tmp_path / "a",
+        field_graph,
+        "| CNN | a network that consists of the following layers:<br><br>convolution layers<br>"
+        "pooling layers |",
+    )
+    triples = {(r["source"], r["type"], r["target"], r["origin"]) for r in _relations(listed)}
+    assert ("cnn", "uses", "convolution", "field") in triples
+    assert ("convolution", "part-of", "cnn", "extracted") in triples
+    # Named with no cue, the pair is only co-mentioned: the field's type is the one kept.
+    loose = _build_cards(tmp_path / "b", field_graph, "| ResNet | a deep network; skip connections matter |")
+    pairs = [(r["source"], r["type"], r["target"], r["origin"]) for r in _relations(loose)]
+    assert pairs == [("resnet", "uses", "skip-connection", "field")]
+
+
 def test_a_card_on_an_aspect_of_a_field_concept_does_not_become_its_card(tmp_path, field_graph):
     _build_cards(tmp_path, field_graph, "| CNN backstory | D. Hubel and T. Wiesel |", with_prereqs=True)
     concepts = _concepts(tmp_path / "g")

@@ -21,12 +21,15 @@ FLOORS = {
     # 91/81/70/30/52%, glossary 89/75/60/29/60%, held-out 92/62/51/29/51%. Concept recall floors
     # added in the fifth session, a few points under seed 76%, glossary 91%, holdout 70%, holdout2
     # 68%, holdout3 46%, holdout4 66% (field concepts a card names now join through any deck concept).
+    # Relation recall floors raised in the sixth session, a few points under seed 35%, glossary 34%,
+    # holdout 32%, holdout2 19%, holdout3 17%, holdout4 23% (a typed reading of a pair the field also
+    # relates is no longer replaced by the field's type).
     "seed": {
         "concept_precision": 0.88,
         "concept_recall": 0.72,
         "relation_precision_any": 0.76,
         "relation_precision_exact": 0.65,
-        "relation_recall_any": 0.26,
+        "relation_recall_any": 0.31,
         "graph_recall_any": 0.48,
     },
     "glossary": {
@@ -34,7 +37,7 @@ FLOORS = {
         "concept_recall": 0.87,
         "relation_precision_any": 0.70,
         "relation_precision_exact": 0.55,
-        "relation_recall_any": 0.25,
+        "relation_recall_any": 0.30,
         "graph_recall_any": 0.56,
     },
     # Written for this project and annotated blind; no rule was written looking at it before its
@@ -44,7 +47,7 @@ FLOORS = {
         "concept_recall": 0.66,
         "relation_precision_any": 0.57,
         "relation_precision_exact": 0.46,
-        "relation_recall_any": 0.25,
+        "relation_recall_any": 0.28,
         "graph_recall_any": 0.47,
     },
     # A second deck written and annotated blind (Anki plain text, six other topics). Its first
@@ -57,7 +60,7 @@ FLOORS = {
         "concept_recall": 0.64,
         "relation_precision_any": 0.35,
         "relation_precision_exact": 0.25,
-        "relation_recall_any": 0.10,
+        "relation_recall_any": 0.15,
         "graph_recall_any": 0.33,
     },
     # A third blind deck (Obsidian, eight more topics), measured once at db84f8a and not read since:
@@ -67,7 +70,7 @@ FLOORS = {
         "concept_recall": 0.42,
         "relation_precision_any": 0.55,
         "relation_precision_exact": 0.28,
-        "relation_recall_any": 0.13,
+        "relation_recall_any": 0.14,
         "graph_recall_any": 0.22,
     },
     # A fourth blind deck (Quizlet, 50 cards over the whole course), first measured at 9e4e6bd:
@@ -78,7 +81,7 @@ FLOORS = {
         "concept_recall": 0.62,
         "relation_precision_any": 0.42,
         "relation_precision_exact": 0.17,
-        "relation_recall_any": 0.14,
+        "relation_recall_any": 0.19,
         "graph_recall_any": 0.35,
     },
 }
