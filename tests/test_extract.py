@@ -125,6 +125,9 @@ def test_multi_token_names_match_case_insensitively_and_longest_first(nlp):
         # a problem is addressed, a method is improved on
         ("ViT", "solves quadratic cost", {("vit", "addresses", "quadratic-cost")}),
         ("Swin", "solves the cost of ViT. computes attention", {("swin", "improves-on", "vit")}),
+        # ... and the other way: what fixes a problem addresses it, improving on nothing
+        ("ViT", "fixes the quadratic cost", {("vit", "addresses", "quadratic-cost")}),
+        ("ViT", "improves on LSTM", {("vit", "improves-on", "lstm")}),
         # "combines X with Y" stays combines; the weak "with" does not override it
         (
             "Adam",

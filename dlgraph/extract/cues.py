@@ -104,6 +104,8 @@ SOLVE_TYPES = frozenset({"addresses"})
 
 
 METHOD_KINDS = frozenset({"architecture", "algorithm", "component", "technique"})
+#: ... and the other way: "fixes the degradation problem" improves on nothing, it addresses a problem.
+PROBLEM_KINDS = frozenset({"problem"})
 
 
 #: "prevents X from Y": what is addressed is Y; X is what is protected.
@@ -257,7 +259,13 @@ def _type_in_clause(
         return FALLBACK_TYPE, False, f"{said}: the mention is what is kept from harm"
     if kind in SOLVE_TYPES and mention.ref[0] == "id" and kinds.get(mention.ref[1]) in METHOD_KINDS:
         return "improves-on", False, f"{said}, of a method"
+    if kind == "improves-on" and _kind_of(mention, kinds) in PROBLEM_KINDS:
+        return "addresses", False, f"{said}, of a problem"
     return kind, False, said
+
+
+def _kind_of(mention: _Mention, kinds: dict[str, str]) -> str | None:
+    return kinds.get(mention.ref[1]) if mention.ref[0] == "id" else None
 
 
 #: What equates the card's term with the formula after it.
@@ -317,8 +325,10 @@ def _type_from_parse(
                 if any(doc[i].lower_ in ADD_TARGET_WORDS for i in range(cue.end, mention.start))
                 else "uses"
             )
-        if cue.type in SOLVE_TYPES and mention.ref[0] == "id" and kinds.get(mention.ref[1]) in METHOD_KINDS:
+        if cue.type in SOLVE_TYPES and _kind_of(mention, kinds) in METHOD_KINDS:
             return "improves-on"
+        if cue.type == "improves-on" and _kind_of(mention, kinds) in PROBLEM_KINDS:
+            return "addresses"
         return cue.type
     return None
 
