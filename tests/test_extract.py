@@ -883,6 +883,26 @@ def test_a_naming_cue_names_only_the_phrase_after_it():
 
 
 @pytest.mark.parametrize(
+    ("question", "answer", "expected"),
+    [
+        # glossary: "timestep", "node (neural network)", "discriminator": where a definition puts it
+        ("forget gate", "One 'unrolled' gate within a recurrent neural network.", True),
+        ("forget gate", "A gate in an LSTM.", True),
+        ("forget gate", "The subsystem within an LSTM that decides what to drop.", True),
+        # a field without an article, a participle, a modifier of the place, a relative clause
+        ("forget gate", "A gate in machine learning.", False),
+        ("forget gate", "A gate trained in an LSTM.", False),
+        ("forget gate", "A gate in the LSTM graph.", False),
+        ("forget gate", "A gate, often seen in an LSTM.", False),
+    ],
+)
+def test_the_whole_a_definition_places_its_term_in(question, answer, expected):
+    wholes = {t for s, kind, t in _glossary(question, answer) if s == "forget-gate" and kind == "part-of"}
+    assert bool(wholes & {"rnn", "lstm"}) is expected, wholes
+    assert not any(kind == "is-a" and t in ("rnn", "lstm") for _, kind, t in _glossary(question, answer))
+
+
+@pytest.mark.parametrize(
     ("answer", "expected"),
     [
         ("A normalization used in Transformers.", ("transformer", "uses", "layer-norm")),

@@ -19,8 +19,12 @@ from __future__ import annotations
 from collections.abc import Container, Sequence
 from typing import NamedTuple
 
-#: Prepositions: they end a genus phrase, and none sits inside one.
-PREPOSITIONS = frozenset("in of for with to by on from into over as via".split())
+#: Prepositions: they end a genus phrase, none sits inside one, and each opens a phrase of place, time
+#: or manner inside a clause ("that at its core is").
+PREPOSITIONS = frozenset(
+    """in of for with to by on from into over as via at under within inside during after before through
+    between among across without""".split()
+)
 #: What a definition starts with before its genus.
 LEADS = frozenset({"a", "an", "the", "any", "one"})
 #: At most this many modifiers between the article and the genus ("a sophisticated gradient ...").
@@ -321,6 +325,47 @@ def opens_with(lower: Sequence[str], start: int, leads: tuple[tuple[str, ...], .
     """
     start = first_word(lower, start)
     return any(tuple(lower[start : start + len(lead)]) == lead for lead in leads)
+
+
+#: "A neuron in a hidden layer", "The subsystem within a GAN": where a definition puts its genus.
+PLACING_WORDS = frozenset({"in", "within"})
+#: ... only before a determiner: "a technique in machine learning" sets a field, not a whole.
+PLACED_DETERMINERS = frozenset({"a", "an", "the", "each", "every"})
+#: At most this many words from the article to the genus before the place ("One unrolled cell").
+MAX_PLACED_GENUS = 4
+
+
+def placed_in(lower: Sequence[str], begin: int, start: int, end: int) -> bool:
+    """Whether the mention at ``[start, end)`` is where the definition opening at ``begin`` puts
+    the term: "A neuron in a hidden layer", "One unrolled cell within a recurrent neural network",
+    "The subsystem within a generative adversarial network" (the term is a part of it).
+
+    >>> placed_in("a neuron in a hidden layer".split(), 0, 4, 6)
+    True
+    >>> placed_in("a technique in machine learning".split(), 0, 3, 5)
+    False
+    >>> placed_in("a model trained in a data center".split(), 0, 5, 7)
+    False
+    >>> placed_in("a node in the tensorflow graph".split(), 0, 4, 5)  # the place is the graph
+    False
+    """
+    begin = first_word(lower, begin)
+    if end < len(lower) and lower[end].isalpha() and lower[end] not in AFTER_GENUS:
+        return False  # the mention only modifies the noun after it
+    if start < 2 or lower[start - 1] not in PLACED_DETERMINERS or lower[start - 2] not in PLACING_WORDS:
+        return False
+    genus = [w for w in lower[begin : start - 2] if w.isalnum() or "-" in w]
+    if not genus or genus[0] not in LEADS or not 2 <= len(genus) <= MAX_PLACED_GENUS:
+        return False
+    quoted = [w for w in lower[begin : start - 2] if not (w.isalnum() or "-" in w)]
+    if any(q not in QUOTES for q in quoted):
+        return False  # a comma or a bracket: the place belongs to something else
+    # the word before the place is the genus noun, not a participle ("a model trained in a ...")
+    return not (any(w in BREAKS for w in genus[1:]) or genus[-1].endswith(("ed", "ing")))
+
+
+#: Quotation marks a genus may wear ("One 'unrolled' cell").
+QUOTES = frozenset({'"', "'", "“", "”", "‘", "’"})
 
 
 def first_word(lower: Sequence[str], start: int) -> int:

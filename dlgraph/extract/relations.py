@@ -33,6 +33,7 @@ from .definitions import (
     AFTER_GENUS,
     DISAMBIGUATIONS,
     EXAMPLE_LEADS,
+    PREPOSITIONS,
     SETTING_WORDS,
     TASK_CLASS,
     announced_lists,
@@ -43,6 +44,7 @@ from .definitions import (
     genus_at,
     list_class,
     opens_with,
+    placed_in,
     setting_end,
 )
 from .edges import assemble
@@ -112,8 +114,6 @@ FINITE_VERBS = frozenset(
     ]
 )
 
-#: Prepositions that open a phrase of place, time or manner inside a clause ("that at its core is").
-PREPOSITIONS = frozenset("at in on by for with of from under over within during after before".split())
 #: Words that count a noun rather than name it ("at least one layer").
 QUANTIFIERS = frozenset("at least most one two all only some many few more".split())
 DETERMINERS = frozenset("a an the this these that those its their our your each every any some".split())
@@ -470,6 +470,10 @@ def extract(
                 reason = "a cue that governs it in the parse"
                 if kind is None:
                     kind, reverse, reason = _type_in_clause(words, cues, mention, kinds)
+                placed = mention.start < opening_end and placed_in(lower, begin, mention.start, mention.end)
+                if reason == NO_CUE and placed:
+                    # "node: A neuron in a hidden layer": where the definition puts the term, a whole
+                    kind, reason = "part-of", "the whole its definition places it in"
                 if not cues or cues[0].end > mention.start:  # cues do not overlap: ends are in order
                     guessed.add((mention.ref, kind))  # typed by the words after it, not by a cue
             if (
