@@ -883,6 +883,24 @@ def test_a_naming_cue_names_only_the_phrase_after_it():
 
 
 @pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        # a student's note drops the article: the name it opens with, described, is its genus
+        ("recurrent neural network that gates what it keeps", True),
+        ("recurrent neural network which gates what it keeps", True),
+        ("recurrent neural network trained with truncated BPTT", True),
+        ("RNN pre-trained on text", True),
+        # with, for, of may introduce a part; a plural is no genus of one thing; a bare list line
+        ("recurrent neural network with a forget gate", False),
+        ("recurrent neural networks that gate what they keep", False),
+        ("RNN; forget gate", False),
+    ],
+)
+def test_a_note_that_opens_with_a_described_name_names_its_genus(answer, expected):
+    assert (("lstm", "is-a", "rnn") in _glossary("LSTM", answer)) is expected
+
+
+@pytest.mark.parametrize(
     ("question", "answer", "expected"),
     [
         # glossary: "timestep", "node (neural network)", "discriminator": where a definition puts it

@@ -92,6 +92,27 @@ def _plural(word: str) -> bool:
     return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
 
+#: What, after a name that opens a note, says the name is described: "CNN that ...", "which".
+DESCRIBED_BY = frozenset({"that", "which", "whose"})
+
+
+def _describes(lower: Sequence[str], end: int) -> bool:
+    """Whether what follows a name at ``end`` describes it: a relative word, a generic head noun
+    ("policy gradient method"), or a participle ("trained on", "pre-trained with").
+
+    >>> _describes("cnn that sees".split(), 1), _describes("x pre - trained with".split(), 1)
+    (True, True)
+    >>> _describes("momentum for each".split(), 1)
+    False
+    """
+    after = lower[end]
+    if after in DESCRIBED_BY or after in GENERIC_HEADS:
+        return True
+    if end + 2 < len(lower) and lower[end + 1] == "-":
+        after = lower[end + 2]  # "pre-trained"
+    return after.isalpha() and after.endswith("ed") and len(after) > 4
+
+
 def genus_at(
     lower: Sequence[str], start: int, end: int, *, first_mention: bool, sentence_start: int = 0
 ) -> bool:
@@ -104,6 +125,11 @@ def genus_at(
         # "Features represented as integers ...", "Neurons that ...": a bare plural genus, said of
         # the card's term when a participle or relative word follows it
         return end >= len(lower) or lower[end] in PLURAL_GENUS_AFTER or lower[end].endswith("ed")
+    if first_mention and start == sentence_start and end < len(lower) and lower[start] not in LEADS:
+        # "GPT: decoder-only transformer that predicts ...", "PPO: policy gradient method with ...": a
+        # note that opens with a known name said to do something names its genus. "momentum for
+        # each parameter", "skip connections; ..." or a name with "with"/"of" after it may be a part.
+        return not _plural(lower[end - 1]) and _describes(lower, end)
     bare = first_mention and sentence_start <= start and end < len(lower) and lower[end] in BARE_GENUS_AFTER
     if bare and lower[sentence_start] not in LEADS:
         # "max-margin classifier: finds ...", "encoder-decoder CNN for image segmentation": a note's
