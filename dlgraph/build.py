@@ -606,6 +606,11 @@ def _build(
         stated = []
         for r in extracted:
             triple = _triple(r)
+            mirror = (triple[2], triple[1], triple[0])
+            if triple not in by_triple and RELATION_TYPES[triple[1]].symmetric and mirror in by_triple:
+                # "BatchNorm vs LayerNorm" where the field says LayerNorm alternative-to BatchNorm:
+                # one symmetric relation, in the card's order
+                by_triple[triple] = by_triple.pop(mirror)
             if triple in by_triple:
                 reference = by_triple[triple].get(store.REFERENCE_KEY)
                 by_triple[triple] = {**r, store.REFERENCE_KEY: reference} if reference else r

@@ -175,6 +175,23 @@ def test_a_contrast_an_answer_states_stays_beside_the_fields_relation(tmp_path, 
     assert ("rmsprop", "alternative-to", "adagrad", "extracted") in triples
 
 
+def test_a_comparison_the_field_states_the_other_way_round_is_one_relation_with_the_cards_sentence(
+    tmp_path, field_graph
+):
+    mirrored = {
+        "source": "rmsprop",
+        "type": "alternative-to",
+        "target": "adam",
+        "evidence": "x",
+        "origin": "field",
+    }
+    field = store.Dataset(field_graph.concepts, [*field_graph.relations, mirrored])
+    out = _build_cards(tmp_path, field, "| Adam vs RMSprop | one keeps a mean of gradients, one does not |")
+    contrasts = [r for r in _relations(out) if r["type"] == "alternative-to"]
+    assert [(r["source"], r["target"], r["origin"]) for r in contrasts] == [("adam", "rmsprop", "extracted")]
+    assert contrasts[0]["evidence"].startswith("Adam vs RMSprop: ")
+
+
 def test_what_a_cue_types_stays_beside_the_fields_relation_and_a_loose_mention_gives_way(
     tmp_path, field_graph
 ):
