@@ -548,6 +548,16 @@ def test_new_concepts_from_acronyms_and_recurring_phrases():
     assert ("yolo", "svm") not in pairs  # "no SVMs" states no relation
 
 
+def test_a_coined_name_seen_once_is_a_concept_and_a_capitalised_word_is_not():
+    cards = [
+        Card("pipeline parallelism", "splits the layers across devices; GPipe fills the bubble"),
+        Card("model serving", "TorchServe batches requests. Serving is the last step"),
+    ]
+    names = {c["name"] for c in extract_deck(cards).concepts}
+    assert {"GPipe", "TorchServe"} <= names  # one mention each: a name coined with an inner capital
+    assert "Serving" not in names and "Splits" not in names
+
+
 def test_a_phrase_opened_by_a_comparative_is_a_judgement_not_a_concept():
     # Both phrases recur (min_count 2), as "feature pyramid" does above; only the name is proposed.
     cards = [

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..vocabulary import DEFAULT_KIND
 from .mentions import singular
 from .questions import concept_id, spells_initials, word_initials
-from .tokens import ACRONYM, Surface, Word, is_acronym
+from .tokens import ACRONYM, Surface, Word, is_acronym, is_coined
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -243,7 +243,7 @@ def accept_candidates(
     for key in sorted(cards_of, key=lambda k: (min(cards_of[k]), k)):
         name = max(forms[key].items(), key=itemgetter(1))[0]  # as Counter.most_common(1) picks
         head = name.split(" ")[0]  # an acronym, alone or leading a name ("RoI Align")
-        acronym = is_acronym(head)
+        acronym = is_acronym(head) or is_coined(head)
         if not acronym and key not in linked and len(cards_of[key]) < min_count:
             continue
         cid = concept_id(name, taken)

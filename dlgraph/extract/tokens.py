@@ -28,6 +28,17 @@ def is_acronym(text: str) -> bool:
     return bool(ACRONYM.match(text)) and sum(ch.isupper() for ch in text) * 2 >= len(text)
 
 
+def is_coined(text: str) -> bool:
+    """Whether ``text`` is a coined name: a capital inside a word with small letters, as models,
+    libraries and layers are named (GPipe, TorchServe, WaveNet, BatchNorm). Like an acronym, one
+    mention is enough to name a concept.
+
+    >>> is_coined("GPipe"), is_coined("TorchServe"), is_coined("SVM"), is_coined("Adam")
+    (True, True, False, False)
+    """
+    return bool(ACRONYM.match(text)) and not is_acronym(text) and any(ch.islower() for ch in text)
+
+
 #: Tokens that end a sentence when the pipeline marks no sentence starts.
 SENTENCE_ENDS = frozenset({".", "!", "?", "…", "...", "!!", "??", "?!"})
 
@@ -83,7 +94,7 @@ class Words:
         lexeme = self.vocab[orth]
         text = lexeme.text
         lower = lexeme.lower_
-        acronym = is_acronym(text)
+        acronym = is_acronym(text) or is_coined(text)
         content = (
             lexeme.is_alpha
             and not lexeme.is_stop
