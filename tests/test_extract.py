@@ -820,9 +820,30 @@ def test_an_action_set_aside_by_a_contrast_states_no_relation():
     assert triples == {("zero", "alternative-to", "sgd")}
 
 
+def test_contrast_as_a_noun_contrasts_nothing():
+    concepts = [
+        {"id": "augmentation", "name": "augmentation", "aliases": [], "kind": "technique"},
+        {"id": "random-crop", "name": "random crop", "aliases": [], "kind": "technique"},
+    ]
+    result = extract(
+        [Card("augmentation", "jitters brightness and contrast with random crops")],
+        make_pipeline(concepts),
+        concepts,
+        [["augmentation"]],
+    )
+    assert [r["target"] for r in result.relations] == ["random-crop"]
+    assert result.relations[0]["type"] != "alternative-to"
+
+
 @pytest.mark.parametrize(
     "answer",
-    ["Contrast with batch gradient descent.", "updates per example, as opposed to batch gradient descent"],
+    [
+        "Contrast with batch gradient descent.",
+        "updates per example, as opposed to batch gradient descent",
+        # glossary "N-gram": the imperative with the term between the verb and "with"
+        "One example a step. Contrast SGD with batch gradient descent.",
+        "One example a step. (Contrast with batch gradient descent.)",
+    ],
 )
 def test_a_contrast_is_an_alternative(answer):
     concepts = [

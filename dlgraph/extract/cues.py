@@ -57,7 +57,7 @@ CUE_PHRASES: dict[str, tuple[str, ...]] = {
                  "score of", "estimates"),
     "alternative-to": ("instead of", "alternative to", "rather than", "in place of", "versus", "vs",
                        "vs.", "unlike", "compared to", "compared with", "contrast with", "in contrast to",
-                       "by contrast with", "as opposed to", "opposite of"),
+                       "in contrast with", "by contrast with", "as opposed to", "opposite of", "contrast"),
     # What a model puts out is no part it uses ("YOLO predicts bounding boxes", "the function that
     # predicts the expected return"): only a loose link, and the cue ends the reach of one before it.
     "related-to": ("predicts", "predict", "predicting", "generates", "outputs",
@@ -69,6 +69,11 @@ CUE_PHRASES: dict[str, tuple[str, ...]] = {
 #: Cues that type a mention only when no stronger cue came first in the clause ("combines X with Y"
 #: is still combines; "replaces X with Y" makes Y used).
 WEAK_CUES = frozenset({"with", "via", "through", "by means of"})
+
+
+#: Cues that are cues only when they open a sentence or clause: "Contrast N-grams with bag of
+#: words", "Contrast with X" (imperatives), not "brightness and contrast with random crops".
+OPENING_CUES = frozenset({"contrast", "contrast with"})
 
 
 #: "replaces X with Y": X is improved on, Y (after a weak cue) is used.
@@ -196,6 +201,8 @@ def _type_in_clause(
             break
         if cue.phrase in WEAK_CUES and active is not None and active.phrase not in REPLACE_CUES:
             continue
+        if cue.phrase in OPENING_CUES and cue.start > 0 and not _opens_here(words[cue.start - 1]):
+            continue
         if (
             cue.phrase in INTRANSITIVE_SENSE
             and cue.end < len(words)
@@ -270,6 +277,11 @@ def _kind_of(mention: _Mention, kinds: dict[str, str]) -> str | None:
 
 #: What equates the card's term with the formula after it.
 EQUATES = frozenset({"=", "≈", "~", "≃"})
+
+
+def _opens_here(before: _Word) -> bool:
+    """Whether a word after ``before`` opens a sentence, clause or bracket: "(Contrast with X.)"."""
+    return before.ends or before.opens or before.text in ("(", "[")
 
 
 def _equated(words: list[_Word], start: int) -> bool | None:
