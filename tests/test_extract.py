@@ -820,6 +820,23 @@ def test_an_action_set_aside_by_a_contrast_states_no_relation():
     assert triples == {("zero", "alternative-to", "sgd")}
 
 
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        # glossary "example", "neural network": what a thing is made of is a part of it
+        ("An LSTM contains a forget gate and a cell.", {("forget-gate", "part-of", "lstm")}),
+        ("A network composed of one or more forget gates.", {("forget-gate", "part-of", "lstm")}),
+        ("It consists of several forget gates, plus a Transformer.", {
+            ("forget-gate", "part-of", "lstm"), ("lstm", "uses", "transformer")}),
+        # the parts are the phrases right after the cue, not what a later clause names
+        ("It contains enough state to feed a Transformer.", {("lstm", "related-to", "transformer")}),
+    ],
+)  # fmt: skip
+def test_what_a_thing_is_made_of_is_a_part_of_it(answer, expected):
+    found = {t for t in _glossary("LSTM", answer) if "machine-learning" not in t}
+    assert found == expected
+
+
 def test_contrast_as_a_noun_contrasts_nothing():
     concepts = [
         {"id": "augmentation", "name": "augmentation", "aliases": [], "kind": "technique"},

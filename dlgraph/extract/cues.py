@@ -40,7 +40,7 @@ CUE_PHRASES: dict[str, tuple[str, ...]] = {
                     "borrows from", "borrowed from"),
     "uses": ("uses", "use", "used", "using", "relies on", "rely on", "relied on", "relying on",
              "depends on", "depend on", "employs", "applies", "apply", "applying", "built from",
-             "consists of", "composed of", "made of", "based on", "needs", "requires", "via",
+             "based on", "needs", "requires", "via",
              "through", "with", "by means of", "concats",
              "concat", "concatenates", "concatenating", "adapts", "computes", "compute", "penalizes",
              "extracts", "takes", "split", "splits"),
@@ -48,7 +48,10 @@ CUE_PHRASES: dict[str, tuple[str, ...]] = {
              "family of", "class of", "special case of", "instance of"),
     "part-of": ("part of", "component of", "piece of", "step of", "stage of", "layer of", "inside",
                 "portion of", "subset of", "subfield of", "sub-field of", "branch of", "subsystem of",
-                "subnetwork of", "module of"),
+                "subnetwork of", "module of",
+                # what the subject is made of: each is a part of it (see COMPOSITION_CUES)
+                "consists of", "consist of", "composed of", "made of", "made up of", "contains",
+                "contain", "comprises", "comprise"),
     "addresses": ("solves", "solve", "solved", "solving", "addresses", "address", "prevents", "prevent",
                   "preventing", "mitigates", "mitigate", "avoids", "avoid", "overcomes", "overcome",
                   "tackles", "combats", "reduces", "reduce", "counters", "alleviates", "deals with",
@@ -74,6 +77,21 @@ WEAK_CUES = frozenset({"with", "via", "through", "by means of"})
 #: Cues that are cues only when they open a sentence or clause: "Contrast N-grams with bag of
 #: words", "Contrast with X" (imperatives), not "brightness and contrast with random crops".
 OPENING_CUES = frozenset({"contrast", "contrast with"})
+
+
+#: "X consists of / is composed of / contains Y": Y is a part of X, the other way from "part of".
+COMPOSITION_CUES = frozenset(
+    {
+        "consists of", "consist of", "composed of", "made of", "made up of", "contains", "contain",
+        "comprises", "comprise",
+    }
+)  # fmt: skip
+#: ... (a participle, "layers consisting of units", speaks of the noun before it: no cue). The parts
+#: are the noun phrases right after the cue, listed with these words between them.
+PART_LIST_WORDS = frozenset(
+    "a an the one or more two three several many some and possibly also , its".split()
+)
+MAX_PART_LIST = 12
 
 
 #: "replaces X with Y": X is improved on, Y (after a weak cue) is used.
@@ -236,6 +254,17 @@ def _type_in_clause(
         return FALLBACK_TYPE, False, NO_CUE
     kind = active.type
     said = typed_by(active.phrase)
+    if active.phrase in COMPOSITION_CUES:
+        # "A neural network ... composed of layers", "contains one or more features and a label";
+        # not "contain enough information to calculate metrics" (the metrics lie past the parts)
+        between = [w.lower for w in words[active.end : mention.start]]
+        if "plus" in between:
+            # "multiple connected perceptrons, plus a backpropagation algorithm": what is added is used
+            return "uses", False, f"{said}, plus"
+        listed = all(w in PART_LIST_WORDS or (w.isalpha() and w not in _PHRASE_BREAKS) for w in between)
+        if not listed or len(between) > MAX_PART_LIST:
+            return FALLBACK_TYPE, False, f"{said} names only the parts right after it"
+        return "part-of", True, f"{said}: the mention is a part of the subject"
     between = [w.lower for w in words[active.end : mention.start]]
     if kind in NAMING_TYPES and (
         any(w in _PHRASE_BREAKS or w in CONTRAST_ENDS for w in between)
@@ -331,6 +360,8 @@ def _type_from_parse(
         cue = cue_at.get(token.i)
         if cue is None:
             continue
+        if cue.phrase in COMPOSITION_CUES:
+            return None  # the part points to the whole: typed by the clause rule, which reverses it
         if cue.phrase in ADD_CUES:
             return (
                 "extends"
