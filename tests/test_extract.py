@@ -367,6 +367,9 @@ LISTS = [
     _concept("divisive-clustering", "divisive clustering", kind="algorithm"),
     _concept("accuracy", "accuracy", kind="metric"),
     _concept("true-positive", "true positive", kind="concept"),
+    _concept("optimizer", "optimizer", kind="concept"),
+    _concept("adagrad", "AdaGrad", kind="algorithm"),
+    _concept("adam", "Adam", kind="algorithm"),
 ]
 
 
@@ -390,6 +393,13 @@ LISTS = [
                 ("agglomerative-clustering", "is-a", "hierarchical-clustering"),
                 ("divisive-clustering", "is-a", "hierarchical-clustering"),
             },
+        ),
+        # glossary 'optimizer': the class is the card's own term, after a describing word
+        (
+            "optimizer",
+            "An implementation of gradient descent. Popular optimizers include:\n\n"
+            "AdaGrad, which rescales steps\nAdam, which adds momentum",
+            {("adagrad", "is-a", "optimizer"), ("adam", "is-a", "optimizer")},
         ),
         # a formula after "the following definition:" lists nothing
         (

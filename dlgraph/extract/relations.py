@@ -251,7 +251,8 @@ def extract(
                 if word.everyday and topics.get(label) not in subject_topics and not genus:
                     continue  # "values" in a Q-learning card is not the attention value
                 before = start - 1
-                if word.text.islower() and before >= 0 and words[before].content and not genus:
+                described = before >= 0 and words[before].lower in DESCRIBING_WORDS  # "Popular optimizers"
+                if word.text.islower() and before >= 0 and words[before].content and not (genus or described):
                     if in_span is None:
                         in_span = {i for first, last, _ in spans for i in range(first, last)}
                     if before not in in_span:
