@@ -51,18 +51,20 @@ def test_fresh_graph_from_an_anki_deck(run, tmp_path):
     result = run("build", "--no-field", str(DECKS / "anki-notes.txt"), "--out", str(out), data_dir=None)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[:2] == [
-        f"wrote {out}: 5 concepts (5 new), 3 relations (+3 -0)",
-        f"read 3 cards from {DECKS / 'anki-notes.txt'} as anki; extraction found 3 relations",
+        f"wrote {out}: 6 concepts (6 new), 4 relations (+4 -0)",
+        f"read 3 cards from {DECKS / 'anki-notes.txt'} as anki; extraction found 4 relations",
     ]
     assert graph.validate(out)["valid"]
     concepts = {c["id"]: c for c in load_json(out / store.CONCEPTS_FILE)}
     assert concepts["mask-r-cnn"]["card"] == "Mask R-CNN" and concepts["mask-r-cnn"]["topic"] == "detection"
     assert concepts["rpn"]["card"] is None  # proposed from an answer: an acronym
     assert concepts["roi-align"]["name"] == "RoI Align"  # an acronym leading a capitalised name
+    assert concepts["rmsprop"]["card"] is None  # a coined name, mentioned once
     assert _triples(out) == {
         ("mask-r-cnn", "extends", "faster-r-cnn"),
         ("mask-r-cnn", "uses", "roi-align"),
         ("faster-r-cnn", "related-to", "rpn"),
+        ("adam", "combines", "rmsprop"),
     }
     # The new graph answers queries.
     shown = run("show", "Mask R-CNN", data_dir=out)
