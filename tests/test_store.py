@@ -340,7 +340,7 @@ def test_undo_with_nothing_to_go_back_to_says_so(run, tmp_path, mini_dir):
     assert run("undo", data_dir=None).exit_code == 2  # the bundled graph is never written
 
 
-def test_dry_run_lists_each_concept_and_relation_it_would_change_and_writes_nothing(run, rebuilt):
+def test_dry_run_lists_each_concept_and_relation_it_would_change_and_writes_nothing(run, rebuilt, tmp_path):
     folder, _, _ = rebuilt
     assert run("undo", data_dir=folder).exit_code == 0  # back to the graph of the first deck
     before = _files(folder)
@@ -349,16 +349,22 @@ def test_dry_run_lists_each_concept_and_relation_it_would_change_and_writes_noth
     assert done.exit_code == 0, done.output
     assert _files(folder) == before
     lines = done.stdout.splitlines()
-    at = lines.index("Would add 2 concepts")
-    assert lines[at : at + 3] == ["Would add 2 concepts", "  lstm", "  rmsprop"]
-    assert "Would add 1 relation" in lines and "  adam combines rmsprop" in lines
+    at = lines.index("Would add 1 concept")
+    assert lines[at : at + 2] == ["Would add 1 concept", "  lstm"]
     assert "Would remove 3 relations" in lines and "  mask-r-cnn uses roi-align" in lines
     data = json.loads(run("build", "--no-field", quizlet, "--dry-run", "--json", data_dir=folder).stdout)
-    assert data["diff"]["concepts"] == {"added": ["lstm", "rmsprop"], "changed": [], "removed": []}
-    assert data["diff"]["relations"]["added"] == ["adam combines rmsprop"]
+    assert data["diff"]["concepts"] == {"added": ["lstm"], "changed": [], "removed": []}
+    assert data["diff"]["relations"]["added"] == []
+    assert "mask-r-cnn extends faster-r-cnn" in data["diff"]["relations"]["removed"]
     assert _files(folder) == before
     nothing = run("build", "--no-field", str(DECKS / "anki-notes.txt"), "--dry-run", data_dir=folder)
     assert nothing.stdout.splitlines()[-1] == "nothing would change"
+    # The other way round, the relations a deck would add are listed too.
+    other = tmp_path / "quizlet-graph"
+    assert run("build", "--no-field", quizlet, "--out", str(other), data_dir=None).exit_code == 0
+    added = run("build", "--no-field", str(DECKS / "anki-notes.txt"), "--dry-run", data_dir=other)
+    lines = added.stdout.splitlines()
+    assert "Would add 3 relations" in lines and "  mask-r-cnn extends faster-r-cnn" in lines
 
 
 def test_a_graph_id_is_recorded_once_and_kept_when_the_folder_moves(rebuilt, tmp_path):
