@@ -254,10 +254,10 @@ def _type_in_clause(
         return FALLBACK_TYPE, False, NO_CUE
     kind = active.type
     said = typed_by(active.phrase)
+    between = [w.lower for w in words[active.end : mention.start]]
     if active.phrase in COMPOSITION_CUES:
         # "A neural network ... composed of layers", "contains one or more features and a label";
         # not "contain enough information to calculate metrics" (the metrics lie past the parts)
-        between = [w.lower for w in words[active.end : mention.start]]
         if "plus" in between:
             # "multiple connected perceptrons, plus a backpropagation algorithm": what is added is used
             return "uses", False, f"{said}, plus"
@@ -265,7 +265,6 @@ def _type_in_clause(
         if not listed or len(between) > MAX_PART_LIST:
             return FALLBACK_TYPE, False, f"{said} names only the parts right after it"
         return "part-of", True, f"{said}: the mention is a part of the subject"
-    between = [w.lower for w in words[active.end : mention.start]]
     if kind in NAMING_TYPES and (
         any(w in _PHRASE_BREAKS or w in CONTRAST_ENDS for w in between)
         or len(between) > MAX_NAMING_REACH
@@ -293,7 +292,7 @@ def _type_in_clause(
     if kind in SOLVE_TYPES and active.phrase in PROTECT_CUES and _before_from(words, mention.end):
         # "prevent neural networks from overfitting": the networks are kept safe
         return FALLBACK_TYPE, False, f"{said}: the mention is what is kept from harm"
-    if kind in SOLVE_TYPES and mention.ref[0] == "id" and kinds.get(mention.ref[1]) in METHOD_KINDS:
+    if kind in SOLVE_TYPES and _kind_of(mention, kinds) in METHOD_KINDS:
         return "improves-on", False, f"{said}, of a method"
     if kind == "improves-on" and _kind_of(mention, kinds) in PROBLEM_KINDS:
         return "addresses", False, f"{said}, of a problem"

@@ -471,8 +471,11 @@ def extract(
                 reason = "a cue that governs it in the parse"
                 if kind is None:
                     kind, reverse, reason = _type_in_clause(words, cues, mention, kinds)
-                placed = mention.start < opening_end and placed_in(lower, begin, mention.start, mention.end)
-                if reason == NO_CUE and placed:
+                if (
+                    reason == NO_CUE
+                    and mention.start < opening_end
+                    and placed_in(lower, begin, mention.start, mention.end)
+                ):
                     # "node: A neuron in a hidden layer": where the definition puts the term, a whole
                     kind, reason = "part-of", "the whole its definition places it in"
                 if not cues or cues[0].end > mention.start:  # cues do not overlap: ends are in order
