@@ -840,6 +840,7 @@ def test_an_action_set_aside_by_a_contrast_states_no_relation():
             ("forget-gate", "part-of", "lstm"), ("lstm", "uses", "transformer")}),
         # the parts are the phrases right after the cue, not what a later clause names
         ("It contains enough state to feed a Transformer.", {("lstm", "related-to", "transformer")}),
+        ("It contains notes about a Transformer.", {("lstm", "related-to", "transformer")}),
     ],
 )  # fmt: skip
 def test_what_a_thing_is_made_of_is_a_part_of_it(answer, expected):
@@ -952,6 +953,7 @@ def test_a_naming_cue_names_only_the_phrase_after_it():
         ("recurrent neural network with a forget gate", False),
         ("recurrent neural networks that gate what they keep", False),
         ("RNN; forget gate", False),
+        ("RNN replaced gates with nothing", False),  # a past tense, not a participle
     ],
 )
 def test_a_note_that_opens_with_a_described_name_names_its_genus(answer, expected):
@@ -970,6 +972,7 @@ def test_a_note_that_opens_with_a_described_name_names_its_genus(answer, expecte
         ("forget gate", "A gate trained in an LSTM.", False),
         ("forget gate", "A gate in the LSTM graph.", False),
         ("forget gate", "A gate, often seen in an LSTM.", False),
+        ("forget gate", "A change in an LSTM's cell state.", False),  # the place is the cell state
     ],
 )
 def test_the_whole_a_definition_places_its_term_in(question, answer, expected):

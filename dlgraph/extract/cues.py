@@ -92,6 +92,8 @@ PART_LIST_WORDS = frozenset(
     "a an the one or more two three several many some and possibly also , its".split()
 )
 MAX_PART_LIST = 12
+#: ... and a preposition between them means the mention lies past the parts.
+NOT_IN_A_PART = PREPOSITIONS | {"about", "like", "than"}
 
 
 #: "replaces X with Y": X is improved on, Y (after a weak cue) is used.
@@ -261,7 +263,10 @@ def _type_in_clause(
         if "plus" in between:
             # "multiple connected perceptrons, plus a backpropagation algorithm": what is added is used
             return "uses", False, f"{said}, plus"
-        listed = all(w in PART_LIST_WORDS or (w.isalpha() and w not in _PHRASE_BREAKS) for w in between)
+        listed = all(
+            w in PART_LIST_WORDS or (w.isalpha() and w not in _PHRASE_BREAKS and w not in NOT_IN_A_PART)
+            for w in between
+        )  # "contains information about the RNN": the RNN lies past the parts
         if not listed or len(between) > MAX_PART_LIST:
             return FALLBACK_TYPE, False, f"{said} names only the parts right after it"
         return "part-of", True, f"{said}: the mention is a part of the subject"

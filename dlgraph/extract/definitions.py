@@ -108,9 +108,13 @@ def _describes(lower: Sequence[str], end: int) -> bool:
     after = lower[end]
     if after in DESCRIBED_BY or after in GENERIC_HEADS:
         return True
+    at = end
     if end + 2 < len(lower) and lower[end + 1] == "-":
-        after = lower[end + 2]  # "pre-trained"
-    return after.isalpha() and after.endswith("ed") and len(after) > 4
+        at = end + 2  # "pre-trained"
+    after = lower[at]
+    # a participle before its preposition ("trained on"), not a past tense ("RNN replaced gates")
+    participle = after.isalpha() and after.endswith("ed") and len(after) > 4 and after != "based"
+    return participle and at + 1 < len(lower) and lower[at + 1] in PREPOSITIONS
 
 
 def genus_at(
@@ -376,8 +380,10 @@ def placed_in(lower: Sequence[str], begin: int, start: int, end: int) -> bool:
     False
     """
     begin = first_word(lower, begin)
-    if end < len(lower) and lower[end].isalpha() and lower[end] not in AFTER_GENUS:
-        return False  # the mention only modifies the noun after it
+    if end < len(lower) and (
+        (lower[end].isalpha() and lower[end] not in AFTER_GENUS) or lower[end] in ("'s", "’s")
+    ):
+        return False  # the mention only modifies the noun after it ("an LSTM's cell state")
     if start < 2 or lower[start - 1] not in PLACED_DETERMINERS or lower[start - 2] not in PLACING_WORDS:
         return False
     genus = [w for w in lower[begin : start - 2] if w.isalnum() or "-" in w]
